@@ -1,0 +1,62 @@
+import { expect, test } from '@playwright/test';
+import { goto, hydrated, logIn, logOut, PASSWORD, ready, signUp } from './support';
+
+test('a new practice signs up, sees its app, logs out and logs back in', async ({ page }, testInfo) => {
+  const practice = await signUp(page, testInfo);
+
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Welcome, Ada');
+  await expect(page.getByTestId('org-name')).toHaveText(practice.orgName);
+  await expect(page.getByTestId('branch-name')).toHaveText(practice.branchName);
+  await expect(page.getByTestId('user-name')).toContainText('Ada Lovelace · Owner');
+
+  await logOut(page, practice.fullName);
+
+  // Signed out, the app sends us to sign in and back to where we were going.
+  await goto(page, testInfo, '/app');
+  await expect(page).toHaveURL(/\/login\?next=%2Fapp$/);
+  await logIn(page, testInfo, practice.email);
+  await expect(page).toHaveURL(/\/app$/);
+  await ready(page, testInfo);
+  await expect(page.getByTestId('org-name')).toHaveText(practice.orgName);
+});
+
+test('a wrong password is refused with a message that says what to do', async ({ page }, testInfo) => {
+  const practice = await signUp(page, testInfo);
+  await logOut(page, practice.fullName);
+  await ready(page, testInfo);
+
+  await logIn(page, testInfo, practice.email, `${PASSWORD}-nope`);
+  await expect(page.getByRole('alert')).toContainText('The email or password is incorrect.');
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test('signing up twice with one email names the email field', async ({ page }, testInfo) => {
+  const first = await signUp(page, testInfo);
+  await logOut(page, first.fullName);
+
+  await goto(page, testInfo, '/signup');
+  await page.getByLabel('Organization name').fill('Second Clinic');
+  await page.getByLabel('Full name').fill('Grace Hopper');
+  await page.getByLabel('Email').fill(first.email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const email = page.getByLabel('Email');
+  await expect(email).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#field-email-error')).toHaveText(/An account with this email already exists/);
+});
+
+test('an unknown address answers a 404 page', async ({ page }, testInfo) => {
+  const response = await page.goto('/no-such-page');
+  expect(response?.status()).toBe(404);
+  await ready(page, testInfo);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+});
+
+test('the page becomes interactive once hydrated', async ({ page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'hydration needs JavaScript');
+  await goto(page, testInfo, '/login');
+  // A submission handled by the WASM client stays on the page: no reload, no error in the URL.
+  await logIn(page, testInfo, 'nobody@e2e.careops.test', 'not-the-password');
+  await expect(page.getByRole('alert')).toContainText('The email or password is incorrect.');
+  expect(page.url()).not.toContain('__err');
+});

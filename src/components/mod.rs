@@ -1,0 +1,3 @@
+//! Reusable view pieces that know no feature.
+
+pub mod form;

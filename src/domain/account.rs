@@ -1,0 +1,288 @@
+//! Validated inputs of accounts: who signs up, with what, for which clinic.
+//!
+//! Each newtype parses once, the same way in the browser and on the server.
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::FieldError;
+
+/// A lower-cased, trimmed email address that looks deliverable.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let value = raw.trim().to_lowercase();
+        if value.is_empty() {
+            return Err(FieldError::new(field, "Enter an email address."));
+        }
+        let parsed = email_address::EmailAddress::from_str(&value)
+            .map_err(|_| FieldError::new(field, "Enter an email address like name@clinic.com."))?;
+        // RFC 5322 allows "user@localhost"; nobody at a clinic has one.
+        if !parsed.domain().contains('.') || value.len() > 254 {
+            return Err(FieldError::new(
+                field,
+                "Enter an email address like name@clinic.com.",
+            ));
+        }
+        Ok(Self(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Trimmed, non-empty text of bounded length: names of people, clinics and branches.
+fn bounded_text(field: &str, what: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+    let value = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if value.is_empty() {
+        return Err(FieldError::new(field, format!("Enter {what}.")));
+    }
+    if value.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            format!("Keep {what} to {max} characters or fewer."),
+        ));
+    }
+    Ok(value)
+}
+
+macro_rules! text_newtype {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $max:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+                bounded_text(field, $what, raw, $max).map(Self)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+text_newtype!(
+    /// A person's full name as they want to be addressed.
+    PersonName, "a name", 120
+);
+text_newtype!(
+    /// The name of an organization (the practice or clinic group).
+    OrgName, "the organization's name", 120
+);
+text_newtype!(
+    /// The name of one branch (location) of an organization.
+    BranchName, "the branch name", 120
+);
+
+/// The minimum length of a new password (NIST SP 800-63B asks for at least 8; we ask 10).
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Long enough for any passphrase, short enough that hashing it costs nothing extra.
+pub const MAX_PASSWORD_BYTES: usize = 256;
+
+/// A new password that meets the length rules. Whether it is too common is checked on
+/// the server, against a list the browser does not need to download.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        if raw.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(FieldError::new(
+                field,
+                format!("Use at least {MIN_PASSWORD_CHARS} characters."),
+            ));
+        }
+        if raw.len() > MAX_PASSWORD_BYTES {
+            return Err(FieldError::new(field, "Use a shorter password."));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(..)")
+    }
+}
+
+/// An IANA time zone such as `Europe/Berlin`; every branch has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeZone(chrono_tz::Tz);
+
+impl TimeZone {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        raw.trim().parse::<chrono_tz::Tz>().map(Self).map_err(|_| {
+            FieldError::new(
+                field,
+                "Choose a time zone from the list, like Europe/London.",
+            )
+        })
+    }
+
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.0
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+}
+
+/// Time zones offered first in pickers; any IANA name is accepted.
+pub const COMMON_TIME_ZONES: &[&str] = &[
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Madrid",
+    "Europe/Paris",
+    "Europe/Amsterdam",
+    "Europe/Brussels",
+    "Europe/Berlin",
+    "Europe/Zurich",
+    "Europe/Rome",
+    "Europe/Vienna",
+    "Europe/Prague",
+    "Europe/Warsaw",
+    "Europe/Stockholm",
+    "Europe/Helsinki",
+    "Europe/Athens",
+    "Europe/Bucharest",
+    "Europe/Kyiv",
+    "Europe/Istanbul",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "America/Toronto",
+    "America/Vancouver",
+    "America/Mexico_City",
+    "America/Sao_Paulo",
+    "America/Buenos_Aires",
+    "Africa/Johannesburg",
+    "Africa/Lagos",
+    "Africa/Cairo",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Australia/Perth",
+    "Pacific/Auckland",
+    "UTC",
+];
+
+/// A path inside this site to return to after signing in. Anything else (another host,
+/// a protocol-relative `//evil`, a backslash trick) falls back to the app's home, so the
+/// sign-in page cannot be used as an open redirect.
+pub fn safe_next_path(next: Option<&str>) -> String {
+    match next.map(str::trim) {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_owned()
+        }
+        _ => "/app".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_trimmed_and_lowercased() {
+        let email = Email::parse("email", "  Ada@Example.COM ").unwrap();
+        assert_eq!(email.as_str(), "ada@example.com");
+    }
+
+    #[test]
+    fn email_without_a_domain_dot_or_at_sign_is_refused() {
+        for raw in [
+            "",
+            "ada",
+            "ada@",
+            "ada@localhost",
+            "@example.com",
+            "a b@example.com",
+        ] {
+            let err = Email::parse("email", raw).unwrap_err();
+            assert_eq!(err.field, "email", "{raw:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn names_collapse_whitespace_and_have_a_limit() {
+        assert_eq!(
+            PersonName::parse("n", "  Ada   Lovelace ")
+                .unwrap()
+                .as_str(),
+            "Ada Lovelace"
+        );
+        assert!(PersonName::parse("n", "   ").is_err());
+        assert!(OrgName::parse("n", &"x".repeat(121)).is_err());
+        assert!(OrgName::parse("n", &"é".repeat(120)).is_ok());
+    }
+
+    #[test]
+    fn password_needs_ten_characters() {
+        assert!(NewPassword::parse("p", "short-pw1").is_err());
+        assert!(NewPassword::parse("p", "long-enough").is_ok());
+        assert!(NewPassword::parse("p", &"x".repeat(300)).is_err());
+        assert_eq!(
+            format!("{:?}", NewPassword::parse("p", "secret-secret").unwrap()),
+            "NewPassword(..)"
+        );
+    }
+
+    #[test]
+    fn time_zone_must_be_an_iana_name() {
+        assert_eq!(
+            TimeZone::parse("tz", "Europe/Berlin").unwrap().name(),
+            "Europe/Berlin"
+        );
+        assert!(TimeZone::parse("tz", "Mars/Olympus").is_err());
+        for name in COMMON_TIME_ZONES {
+            assert!(TimeZone::parse("tz", name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn next_path_cannot_leave_the_site() {
+        assert_eq!(
+            safe_next_path(Some("/app/patients?q=a")),
+            "/app/patients?q=a"
+        );
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil",
+            "app",
+            "",
+        ] {
+            assert_eq!(safe_next_path(Some(bad)), "/app", "{bad}");
+        }
+        assert_eq!(safe_next_path(None), "/app");
+    }
+}

@@ -1,0 +1,9 @@
+//! Authentication: passwords, tokens, cookies, the session middleware and the request
+//! context.
+
+pub mod context;
+pub mod cookies;
+pub mod middleware;
+pub mod password;
+pub mod service;
+pub mod tokens;

@@ -1,0 +1,208 @@
+//! Configuration from the environment. `.env.example` documents every variable; secrets
+//! have no fallback in code.
+
+use std::{fmt, str::FromStr, time::Duration};
+
+use sqlx::postgres::PgConnectOptions;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is not set; see .env.example")]
+    Missing(&'static str),
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A secret that never appears in logs or `Debug` output.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// How long the pieces of a signed-in session live.
+#[derive(Debug, Clone)]
+pub struct SessionPolicy {
+    /// Lifetime of the JWT access token.
+    pub access_ttl: Duration,
+    /// A session unused for this long ends.
+    pub idle_timeout: Duration,
+    /// No session lives longer than this, however active.
+    pub absolute_lifetime: Duration,
+    /// A rotated refresh token presented again within this window is a browser's
+    /// concurrent requests racing, not theft: it is answered without revoking the family.
+    pub refresh_reuse_grace: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The owner's connection: runs the migrations at start-up.
+    pub database: PgConnectOptions,
+    /// The least-privileged role every request runs as (row-level security applies).
+    pub app_database: PgConnectOptions,
+    pub db_max_connections: u32,
+    pub jwt_secret: Secret,
+    pub log_format: LogFormat,
+    /// Send cookies with `Secure` (set when the site is served over https).
+    pub cookie_secure: bool,
+    pub session: SessionPolicy,
+    /// Overrides the port of the Leptos site address (`PORT=8080`).
+    pub port: Option<u16>,
+}
+
+/// The role the migrations create for the application; see migrations/.
+pub const APP_DB_ROLE: &str = "careops_app";
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests can pass their own values.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty());
+        let parsed = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            get(name).map_or(Ok(default), |v| parse(name, &v))
+        };
+
+        let database_url = get("DATABASE_URL").ok_or(ConfigError::Missing("DATABASE_URL"))?;
+        let database = parse_pg("DATABASE_URL", &database_url)?;
+        let app_database = match get("APP_DATABASE_URL") {
+            Some(url) => parse_pg("APP_DATABASE_URL", &url)?,
+            // Same server and database, as the application role (local trust auth).
+            None => database.clone().username(APP_DB_ROLE),
+        };
+
+        let jwt_secret = get("JWT_SECRET").ok_or(ConfigError::Missing("JWT_SECRET"))?;
+        if jwt_secret.len() < 32 {
+            return Err(ConfigError::Invalid {
+                name: "JWT_SECRET",
+                reason: "use at least 32 random characters (openssl rand -hex 32)".into(),
+            });
+        }
+
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "LOG_FORMAT",
+                    reason: format!("expected pretty or json, got {other:?}"),
+                })
+            }
+        };
+
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        Ok(Self {
+            database,
+            app_database,
+            db_max_connections: parsed("DATABASE_MAX_CONNECTIONS", 20)? as u32,
+            jwt_secret: Secret(jwt_secret),
+            log_format,
+            cookie_secure: get("COOKIE_SECURE")
+                .map_or(Ok(false), |v| parse("COOKIE_SECURE", &v))?,
+            session: SessionPolicy {
+                access_ttl: minutes(parsed("ACCESS_TOKEN_MINUTES", 15)?),
+                idle_timeout: minutes(parsed("SESSION_IDLE_MINUTES", 30)?),
+                absolute_lifetime: minutes(parsed("SESSION_MAX_HOURS", 12)? * 60),
+                refresh_reuse_grace: Duration::from_secs(parsed(
+                    "REFRESH_REUSE_GRACE_SECONDS",
+                    10,
+                )?),
+            },
+            port: get("PORT").map(|v| parse("PORT", &v)).transpose()?,
+        })
+    }
+}
+
+fn parse<T: FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    value
+        .trim()
+        .parse()
+        .map_err(|e: T::Err| ConfigError::Invalid {
+            name,
+            reason: e.to_string(),
+        })
+}
+
+fn parse_pg(name: &'static str, url: &str) -> Result<PgConnectOptions, ConfigError> {
+    url.parse().map_err(|e: sqlx::Error| ConfigError::Invalid {
+        name,
+        reason: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn missing_secret_is_an_error_not_a_default() {
+        let err =
+            Config::from_lookup(lookup(&[("DATABASE_URL", "postgres://localhost/x")])).unwrap_err();
+        assert_eq!(err.to_string(), "JWT_SECRET is not set; see .env.example");
+    }
+
+    #[test]
+    fn short_secret_is_refused() {
+        let err = Config::from_lookup(lookup(&[
+            ("DATABASE_URL", "postgres://localhost/x"),
+            ("JWT_SECRET", "short"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().starts_with("JWT_SECRET is invalid"));
+    }
+
+    #[test]
+    fn app_role_defaults_to_the_least_privileged_role() {
+        let config = Config::from_lookup(lookup(&[
+            ("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/careops"),
+            ("JWT_SECRET", SECRET),
+        ]))
+        .unwrap();
+        assert_eq!(config.app_database.get_username(), APP_DB_ROLE);
+        assert_eq!(config.app_database.get_database(), Some("careops"));
+        assert_eq!(config.session.access_ttl, Duration::from_secs(900));
+        assert_eq!(config.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn bad_numbers_name_their_variable() {
+        let err = Config::from_lookup(lookup(&[
+            ("DATABASE_URL", "postgres://localhost/x"),
+            ("JWT_SECRET", SECRET),
+            ("PORT", "eighty"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().starts_with("PORT is invalid"));
+    }
+}

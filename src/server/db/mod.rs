@@ -1,0 +1,54 @@
+//! The database: a pool for the least-privileged application role, and transactions
+//! scoped to one organization. One repository module per area.
+
+pub mod accounts;
+pub mod sessions;
+
+use sqlx::{postgres::PgPoolOptions, PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use super::config::Config;
+use crate::domain::AppError;
+
+pub type Tx = Transaction<'static, Postgres>;
+
+#[derive(Clone)]
+pub struct Db {
+    pool: PgPool,
+}
+
+impl Db {
+    /// Runs pending migrations as the owner, then opens the application pool.
+    pub async fn connect(config: &Config) -> Result<Self, sqlx::Error> {
+        let owner = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(config.database.clone())
+            .await?;
+        // Several processes may start at once: sqlx serialises migrations with an advisory lock.
+        sqlx::migrate!().run(&owner).await?;
+        owner.close().await;
+
+        let pool = PgPoolOptions::new()
+            .max_connections(config.db_max_connections)
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .connect_with(config.app_database.clone())
+            .await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// A transaction that sees one organization's rows only (row-level security).
+    pub async fn tenant(&self, org_id: Uuid) -> Result<Tx, AppError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query_scalar!(
+            "select set_config('app.org_id', $1, true)",
+            org_id.to_string()
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        Ok(tx)
+    }
+}

@@ -1,0 +1,91 @@
+//! How server-side failures become an `AppError`, and how an `AppError` becomes an HTTP
+//! response. Causes are logged here, once; only safe messages leave.
+
+use axum::{
+    body::Body,
+    extract::Request,
+    http::{header, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    Json,
+};
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+
+use crate::domain::AppError;
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        if let Some(constraint) = err.as_database_error().and_then(|e| e.constraint()) {
+            if let Some(mapped) = constraint_error(constraint) {
+                return mapped;
+            }
+        }
+        match err {
+            sqlx::Error::RowNotFound => AppError::NotFound("That record was not found.".into()),
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                tracing::error!(error = %err, "database unavailable");
+                AppError::Unavailable
+            }
+            other => {
+                tracing::error!(error = %other, "database error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+/// Unique and exclusion constraints, by name, as the message the user should see.
+fn constraint_error(constraint: &str) -> Option<AppError> {
+    let (field, message) = match constraint {
+        "users_email_key" => (
+            "email",
+            "An account with this email already exists. Sign in instead, or use another email.",
+        ),
+        _ => return None,
+    };
+    Some(AppError::Conflict {
+        field: Some(field.into()),
+        message: message.into(),
+    })
+}
+
+/// Logs an unexpected failure and answers the generic message.
+pub fn internal(context: &str, err: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %err, "{context}");
+    AppError::Internal
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(self.to_body())).into_response();
+        if let AppError::RateLimited { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
+    }
+}
+
+/// Server functions answer every error with 500; this gives each its real status
+/// (422 for a form error, 401 for a missing session, ...). Plain form posts are
+/// redirects and pass untouched.
+pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // Error bodies are a few hundred bytes; anything bigger is not ours to reinterpret.
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status_code()).unwrap_or(parts.status);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

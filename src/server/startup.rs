@@ -1,0 +1,198 @@
+//! Builds the router and serves it.
+
+use std::{future::Future, net::SocketAddr, process::ExitCode};
+
+use axum::{
+    extract::Request,
+    http::{header, HeaderValue},
+    middleware,
+    routing::get,
+    Router,
+};
+use leptos::{config::LeptosOptions, prelude::*};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::{
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
+};
+
+use super::{
+    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health,
+    telemetry, AppState,
+};
+use crate::app::{shell, App};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("configuration: {0}")]
+    Config(#[from] super::config::ConfigError),
+    #[error("Leptos configuration: {0} (run through cargo leptos, or set the LEPTOS_* variables)")]
+    Leptos(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("demo data: {0}")]
+    Demo(crate::domain::AppError),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Connects to the database (running migrations), and binds the listener. With port
+    /// 0 the system picks a free port; see `local_addr`.
+    pub async fn build(
+        config: Config,
+        mut leptos_options: LeptosOptions,
+    ) -> Result<Self, StartupError> {
+        if let Some(port) = config.port {
+            leptos_options.site_addr.set_port(port);
+        }
+        let listener = TcpListener::bind(leptos_options.site_addr).await?;
+        let db = Db::connect(&config).await?;
+        let state = AppState::new(config, db, leptos_options);
+        Ok(Self {
+            listener,
+            router: router(state),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+
+    // Hashed file names change with their content, so browsers may keep them forever.
+    let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
+    let pkg = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+
+    Router::new()
+        .route("/health", get(health::health))
+        .nest_service("/pkg", pkg)
+        .leptos_routes_with_context(&state, routes, || (), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(server_fn_error_status))
+        .layer(middleware::from_fn_with_state(state.clone(), session_layer))
+        .layer(CompressionLayer::new())
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                    let request_id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), %request_id)
+                }))
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
+        .with_state(state)
+}
+
+/// The binary's entry point. `careops` serves until SIGTERM or Ctrl-C; `careops
+/// seed-demo` runs the migrations and loads the demo data.
+pub async fn main(command: Option<&str>) -> ExitCode {
+    // A local .env is a convenience for development; real deployments set variables.
+    let _ = dotenvy::dotenv();
+    let outcome = match command {
+        None | Some("serve") => serve().await,
+        Some("seed-demo") => seed_demo().await,
+        Some(other) => {
+            eprintln!("careops: unknown command {other:?}; use `careops` or `careops seed-demo`");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("careops: {err}");
+            tracing::error!(error = %err, "start-up failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn seed_demo() -> Result<(), StartupError> {
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format);
+    let db = Db::connect(&config).await?;
+    match super::demo::seed(&db).await {
+        Ok(true) => tracing::info!("demo data loaded"),
+        Ok(false) => tracing::info!("demo data already present"),
+        Err(err) => return Err(StartupError::Demo(err)),
+    }
+    Ok(())
+}
+
+async fn serve() -> Result<(), StartupError> {
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format);
+    let leptos_options = get_configuration(None)
+        .map_err(|e| StartupError::Leptos(e.to_string()))?
+        .leptos_options;
+    let app = Application::build(config, leptos_options).await?;
+    tracing::info!("listening on http://{}", app.local_addr());
+    app.run_until(shutdown_signal()).await?;
+    tracing::info!("shut down");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

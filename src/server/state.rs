@@ -1,0 +1,33 @@
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use super::{auth::tokens::Keys, config::Config, db::Db};
+
+/// What every handler and server function shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub keys: Arc<Keys>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl AppState {
+    pub fn new(config: Config, db: Db, leptos_options: LeptosOptions) -> Self {
+        let keys = Keys::new(config.jwt_secret.expose().as_bytes());
+        Self {
+            db,
+            config: Arc::new(config),
+            keys: Arc::new(keys),
+            leptos_options,
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,331 @@
+//! Sign-up, log-in, refresh and log-out, over HTTP against a real database.
+
+mod common;
+
+use careops::app::{GetCurrentUser, LogIn, LogOut, SignUp};
+use common::*;
+use leptos::server_fn::ServerFn;
+use reqwest::{header, StatusCode};
+
+#[tokio::test]
+async fn sign_up_creates_the_organization_and_signs_the_owner_in() {
+    let app = spawn_app().await;
+    let mut browser = Browser::default();
+    let email = unique_email();
+
+    let response = app
+        .call::<SignUp>(&mut browser, &sign_up_form(&email, "Zürich Physio"))
+        .await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::LOCATION], "/app");
+    assert!(browser.cookies.contains_key(ACCESS) && browser.cookies.contains_key(REFRESH));
+
+    let page = app.get(&mut browser, "/app").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    for expected in [
+        "Zürich Physio",
+        "Harbour Street",
+        "Ada Lovelace",
+        "Europe/Berlin",
+    ] {
+        assert!(
+            html.contains(expected),
+            "the app page should show {expected}"
+        );
+    }
+
+    let (slug, role): (String, String) = sqlx::query_as(
+        "select o.slug, m.role from organizations o join memberships m on m.org_id = o.id where m.branch_id is null",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((slug.as_str(), role.as_str()), ("zurich-physio", "owner"));
+}
+
+#[tokio::test]
+async fn signing_up_twice_with_one_email_is_refused_on_the_email_field() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.sign_up(&email, "First Clinic").await;
+
+    let mut browser = Browser::default();
+    let response = app
+        .call::<SignUp>(
+            &mut browser,
+            &sign_up_form(&email.to_uppercase(), "Second Clinic"),
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let body = json(response).await;
+    assert_eq!(body["Conflict"]["field"], "email");
+    assert!(
+        browser.cookies.is_empty(),
+        "a refused sign-up signs nobody in"
+    );
+    let orgs: i64 = sqlx::query_scalar("select count(*) from organizations")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(orgs, 1, "the refused sign-up left nothing behind");
+}
+
+#[tokio::test]
+async fn invalid_sign_up_names_every_bad_field() {
+    let app = spawn_app().await;
+    let mut browser = Browser::default();
+
+    let response = app
+        .call::<SignUp>(
+            &mut browser,
+            &[
+                ("org_name", "  "),
+                ("branch_name", "Main"),
+                ("timezone", "Mars/Olympus"),
+                ("full_name", "Ada"),
+                ("email", "not-an-email"),
+                ("password", "password123"),
+            ],
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json(response).await;
+    let fields: Vec<&str> = body["Validation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["org_name", "timezone", "email", "password"]);
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_get_the_same_401() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.sign_up(&email, "Clinic").await;
+
+    let (wrong, browser) = app.log_in(&email, "not-the-password").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(browser.cookies.is_empty());
+    let wrong = json(wrong).await;
+
+    let (unknown, _) = app.log_in("nobody@example.com", "not-the-password").await;
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(unknown).await, wrong);
+    assert_eq!(
+        wrong["Unauthenticated"],
+        "The email or password is incorrect."
+    );
+}
+
+#[tokio::test]
+async fn log_in_with_the_right_password_goes_to_the_requested_page() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.sign_up(&email, "Clinic").await;
+
+    let mut browser = Browser::default();
+    let response = app
+        .call::<LogIn>(
+            &mut browser,
+            &[
+                ("email", email.as_str()),
+                ("password", PASSWORD),
+                ("next", "/app?tab=today"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::LOCATION], "/app?tab=today");
+
+    // `next` may only name a page of this site.
+    let mut other = Browser::default();
+    let response = app
+        .call::<LogIn>(
+            &mut other,
+            &[
+                ("email", email.as_str()),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(response.headers()[header::LOCATION], "/app");
+}
+
+#[tokio::test]
+async fn the_app_without_a_session_sends_you_to_sign_in_and_back() {
+    let app = spawn_app().await;
+
+    let response = app.get(&mut Browser::default(), "/app").await;
+
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()[header::LOCATION], "/login?next=%2Fapp");
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_renewed_and_the_refresh_token_rotated() {
+    let app = spawn_app().await;
+    let owner = app.sign_up(&unique_email(), "Clinic").await;
+    let old_refresh = owner.cookies[REFRESH].clone();
+
+    // The browser drops the access cookie when it expires; only the refresh cookie is left.
+    let mut browser = owner.without(ACCESS);
+    let page = app.get(&mut browser, "/app").await;
+
+    assert_eq!(
+        page.status(),
+        StatusCode::OK,
+        "the page loads without a visible sign-in"
+    );
+    assert!(browser.cookies.contains_key(ACCESS));
+    assert_ne!(
+        browser.cookies[REFRESH], old_refresh,
+        "the refresh token was rotated"
+    );
+    let (rotated, live): (i64, i64) = sqlx::query_as(
+        "select count(*) filter (where rotated_at is not null), count(*) filter (where rotated_at is null) from refresh_tokens",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((rotated, live), (1, 1));
+
+    // Server function calls refresh the same way.
+    let mut caller = browser.without(ACCESS);
+    let response = app.call::<GetCurrentUser>(&mut caller, &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(json(response).await["full_name"], "Ada Lovelace");
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_is_refused_and_ends_the_whole_session() {
+    let app = spawn_app_with(&[("REFRESH_REUSE_GRACE_SECONDS", "0")]).await;
+    let owner = app.sign_up(&unique_email(), "Clinic").await;
+    let stolen = owner.without(ACCESS);
+
+    let mut victim = stolen.clone();
+    assert_eq!(app.get(&mut victim, "/app").await.status(), StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    // The copy comes back after it was exchanged: refused, and its cookies cleared.
+    let mut thief = stolen.clone();
+    let response = app.get(&mut thief, "/app").await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert!(thief.cookies.is_empty());
+
+    // The legitimate holder's newer token died with the family.
+    let mut victim = victim.without(ACCESS);
+    assert_eq!(
+        app.get(&mut victim, "/app").await.status(),
+        StatusCode::FOUND
+    );
+    let reason: String = sqlx::query_scalar("select revoked_reason from sessions")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(reason, "refresh token reuse");
+}
+
+#[tokio::test]
+async fn two_requests_racing_with_one_refresh_token_both_succeed() {
+    let app = spawn_app().await;
+    let owner = app.sign_up(&unique_email(), "Clinic").await;
+    let expired = owner.without(ACCESS);
+
+    let (mut first, mut second) = (expired.clone(), expired.clone());
+    let (a, b) = tokio::join!(app.get(&mut first, "/app"), app.get(&mut second, "/app"));
+
+    assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+    let revoked: i64 =
+        sqlx::query_scalar("select count(*) from sessions where revoked_at is not null")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(revoked, 0);
+}
+
+#[tokio::test]
+async fn log_out_revokes_the_session_at_once() {
+    let app = spawn_app().await;
+    let owner = app.sign_up(&unique_email(), "Clinic").await;
+
+    let mut browser = owner.clone();
+    let response = app.call::<LogOut>(&mut browser, &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(browser.cookies.is_empty(), "both cookies are cleared");
+
+    // A copy of the old cookies: the access token is still a valid JWT, but its session is over.
+    let mut copy = owner.clone();
+    let response = app.call::<GetCurrentUser>(&mut copy, &[]).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let mut copy = owner.without(ACCESS);
+    assert_eq!(app.get(&mut copy, "/app").await.status(), StatusCode::FOUND);
+}
+
+#[tokio::test]
+async fn a_form_post_without_javascript_redirects_with_its_error_or_to_the_app() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.sign_up(&email, "Clinic").await;
+    let form_post = |password: &'static str| {
+        app.http
+            .post(app.url(LogIn::PATH))
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, app.url("/login"))
+            .form(&[("email", email.as_str()), ("password", password)])
+            .send()
+    };
+
+    let refused = form_post("not-the-password").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FOUND);
+    let location = refused.headers()[header::LOCATION].to_str().unwrap();
+    assert!(
+        location.starts_with(&app.url("/login?__path=")),
+        "{location}"
+    );
+    assert!(location.contains("__err="));
+
+    let accepted = form_post(PASSWORD).await.unwrap();
+    assert_eq!(accepted.status(), StatusCode::FOUND);
+    assert_eq!(accepted.headers()[header::LOCATION], "/app");
+    let mut browser = Browser::default();
+    browser.absorb(&accepted);
+    assert!(browser.cookies.contains_key(ACCESS));
+}
+
+#[tokio::test]
+async fn a_state_changing_request_from_another_site_is_refused() {
+    let app = spawn_app().await;
+
+    let response = app
+        .http
+        .post(app.url(SignUp::PATH))
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::ACCEPT, "application/json")
+        .form(&sign_up_form(&unique_email(), "Clinic"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body = json(response).await;
+    assert_eq!(body["status_code"], 403);
+    assert!(body["detail"].as_str().unwrap().contains("another site"));
+}
+
+#[tokio::test]
+async fn a_malformed_server_function_call_is_a_400_not_a_500() {
+    let app = spawn_app().await;
+
+    let response = app
+        .call::<SignUp>(&mut Browser::default(), &[("org_name", "only this")])
+        .await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}

@@ -1,0 +1,204 @@
+//! Black-box harness: each test gets its own database and its own server on port 0,
+//! and talks to it over real HTTP.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::{collections::BTreeMap, net::SocketAddr};
+
+use careops::server::{config::Config, startup::Application};
+use leptos::{config::LeptosOptions, server_fn::ServerFn};
+use reqwest::{header, redirect, Response};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "violet-kettle-harbour";
+
+/// The PostgreSQL server to create test databases on (a superuser URL, no database).
+fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub http: reqwest::Client,
+    /// The owner's connection to this test's database, for arranging and inspecting.
+    pub db: PgPool,
+    pub db_name: String,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts the app with extra configuration (`("REFRESH_REUSE_GRACE_SECONDS", "0")`).
+pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
+    let db_name = format!("careops_test_{}", Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&format!("{}/postgres", server_url()))
+        .await
+        .expect("TEST_DATABASE_URL must point at a running PostgreSQL superuser");
+    admin
+        .execute(format!(r#"create database "{db_name}""#).as_str())
+        .await
+        .expect("create test database");
+    let database_url = format!("{}/{db_name}", server_url());
+
+    let mut values: BTreeMap<String, String> = BTreeMap::from([
+        ("DATABASE_URL".into(), database_url.clone()),
+        (
+            "JWT_SECRET".into(),
+            "test-secret-test-secret-test-secret-0123".into(),
+        ),
+        ("PORT".into(), "0".into()),
+        ("DATABASE_MAX_CONNECTIONS".into(), "10".into()),
+    ]);
+    for (key, value) in settings {
+        values.insert((*key).into(), (*value).into());
+    }
+    let config =
+        Config::from_lookup(|key| values.get(key).cloned()).expect("valid test configuration");
+
+    let options = LeptosOptions::builder()
+        .output_name("careops")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .build();
+    let app = Application::build(config, options)
+        .await
+        .expect("app starts");
+    let address = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until(std::future::pending()));
+
+    TestApp {
+        address,
+        http: reqwest::Client::builder()
+            .redirect(redirect::Policy::none())
+            .build()
+            .expect("http client"),
+        db: PgPool::connect(&database_url).await.expect("owner pool"),
+        db_name,
+    }
+}
+
+/// The cookies one browser holds, updated from each response like a browser would.
+#[derive(Debug, Clone, Default)]
+pub struct Browser {
+    pub cookies: BTreeMap<String, String>,
+}
+
+impl Browser {
+    pub fn absorb(&mut self, response: &Response) {
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let text = value.to_str().unwrap_or_default();
+            let pair = text.split(';').next().unwrap_or_default();
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let expired = text.to_ascii_lowercase().contains("max-age=0");
+            if expired || value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    pub fn header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub fn without(&self, name: &str) -> Browser {
+        let mut copy = self.clone();
+        copy.cookies.remove(name);
+        copy
+    }
+}
+
+pub const ACCESS: &str = "careops_access";
+pub const REFRESH: &str = "careops_refresh";
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Calls a server function the way the hydrated app does (JSON answer, no redirect).
+    pub async fn call<S: ServerFn>(
+        &self,
+        browser: &mut Browser,
+        form: &[(&str, &str)],
+    ) -> Response {
+        let response = self
+            .http
+            .post(self.url(S::PATH))
+            .header(header::ACCEPT, "application/json")
+            .header(header::COOKIE, browser.header())
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        browser.absorb(&response);
+        response
+    }
+
+    /// Loads a page the way a browser navigates to it.
+    pub async fn get(&self, browser: &mut Browser, path: &str) -> Response {
+        let response = self
+            .http
+            .get(self.url(path))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+            .header(header::COOKIE, browser.header())
+            .send()
+            .await
+            .expect("request");
+        browser.absorb(&response);
+        response
+    }
+
+    /// Signs a new organization up and returns the owner's browser.
+    pub async fn sign_up(&self, email: &str, org_name: &str) -> Browser {
+        let mut browser = Browser::default();
+        let response = self
+            .call::<careops::app::SignUp>(&mut browser, &sign_up_form(email, org_name))
+            .await;
+        assert_eq!(
+            response.status(),
+            200,
+            "sign-up failed: {}",
+            response.text().await.unwrap_or_default()
+        );
+        browser
+    }
+
+    pub async fn log_in(&self, email: &str, password: &str) -> (Response, Browser) {
+        let mut browser = Browser::default();
+        let response = self
+            .call::<careops::app::LogIn>(&mut browser, &[("email", email), ("password", password)])
+            .await;
+        (response, browser)
+    }
+}
+
+pub fn sign_up_form<'a>(email: &'a str, org_name: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("org_name", org_name),
+        ("branch_name", "Harbour Street"),
+        ("timezone", "Europe/Berlin"),
+        ("full_name", "Ada Lovelace"),
+        ("email", email),
+        ("password", PASSWORD),
+    ]
+}
+
+pub fn unique_email() -> String {
+    format!(
+        "ada-{}@example.com",
+        &Uuid::new_v4().simple().to_string()[..10]
+    )
+}
+
+pub async fn json(response: Response) -> serde_json::Value {
+    response.json().await.expect("a JSON body")
+}

@@ -1,0 +1,69 @@
+//! The HTTP plumbing: health, compression, request ids, caching of assets.
+
+mod common;
+
+use common::*;
+use reqwest::{header, StatusCode};
+
+#[tokio::test]
+async fn health_reports_the_database() {
+    let app = spawn_app().await;
+
+    let response = app.http.get(app.url("/health")).send().await.unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        json(response).await,
+        serde_json::json!({"status": "ok", "db": "ok"})
+    );
+}
+
+#[tokio::test]
+async fn health_answers_503_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    app.db.close().await;
+    let server = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let mut admin =
+        <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server}/postgres"))
+            .await
+            .unwrap();
+    sqlx::Executor::execute(
+        &mut admin,
+        format!(r#"drop database "{}" with (force)"#, app.db_name).as_str(),
+    )
+    .await
+    .unwrap();
+
+    let response = app.http.get(app.url("/health")).send().await.unwrap();
+
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(json(response).await["db"], "unreachable");
+}
+
+#[tokio::test]
+async fn pages_are_compressed_and_carry_a_request_id() {
+    let app = spawn_app().await;
+
+    let response = app
+        .http
+        .get(app.url("/login"))
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+    assert!(!response.headers()["x-request-id"].is_empty());
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404_page() {
+    let app = spawn_app().await;
+
+    let response = app.http.get(app.url("/no-such-page")).send().await.unwrap();
+
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+}
