@@ -54,7 +54,14 @@ test('an unknown address answers a 404 page', async ({ page }, testInfo) => {
 
 test('the page becomes interactive once hydrated', async ({ page }, testInfo) => {
   test.skip(!hydrated(testInfo), 'hydration needs JavaScript');
+  const wasm = page.waitForResponse((response) => response.url().endsWith('.wasm'));
   await goto(page, testInfo, '/login');
+
+  // The hashed WASM comes compressed and may be cached forever.
+  const headers = (await wasm).headers();
+  expect(headers['cache-control']).toContain('immutable');
+  expect(['br', 'gzip']).toContain(headers['content-encoding']);
+
   // A submission handled by the WASM client stays on the page: no reload, no error in the URL.
   await logIn(page, testInfo, 'nobody@e2e.careops.test', 'not-the-password');
   await expect(page.getByRole('alert')).toContainText('The email or password is incorrect.');

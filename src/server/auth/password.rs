@@ -91,9 +91,7 @@ mod tests {
 pub fn not_common(password: NewPassword) -> Result<NewPassword, crate::domain::FieldError> {
     static LIST: &str = include_str!("common_passwords.txt");
     let candidate = password.expose().to_lowercase();
-    let one_char = candidate
-        .chars()
-        .all(|c| Some(c) == candidate.chars().next());
+    let one_char = candidate.chars().all(|c| candidate.starts_with(c));
     let listed = LIST
         .lines()
         .filter(|line| !line.starts_with('#'))
