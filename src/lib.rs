@@ -4,6 +4,9 @@
 //! Leptos views (rendered on the server, hydrated in the browser); `server` exists only
 //! in the server build.
 
+// Leptos views are deeply nested generic types; the release build needs the headroom.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod components;
 pub mod domain;

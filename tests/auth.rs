@@ -24,16 +24,8 @@ async fn sign_up_creates_the_organization_and_signs_the_owner_in() {
     let page = app.get(&mut browser, "/app").await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    for expected in [
-        "Zürich Physio",
-        "Harbour Street",
-        "Ada Lovelace",
-        "Europe/Berlin",
-    ] {
-        assert!(
-            html.contains(expected),
-            "the app page should show {expected}"
-        );
+    for expected in ["Zürich Physio", "Harbour Street", "Ada Lovelace", "Europe/Berlin"] {
+        assert!(html.contains(expected), "the app page should show {expected}");
     }
 
     let (slug, role): (String, String) = sqlx::query_as(
@@ -53,19 +45,13 @@ async fn signing_up_twice_with_one_email_is_refused_on_the_email_field() {
 
     let mut browser = Browser::default();
     let response = app
-        .call::<SignUp>(
-            &mut browser,
-            &sign_up_form(&email.to_uppercase(), "Second Clinic"),
-        )
+        .call::<SignUp>(&mut browser, &sign_up_form(&email.to_uppercase(), "Second Clinic"))
         .await;
 
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let body = json(response).await;
     assert_eq!(body["Conflict"]["field"], "email");
-    assert!(
-        browser.cookies.is_empty(),
-        "a refused sign-up signs nobody in"
-    );
+    assert!(browser.cookies.is_empty(), "a refused sign-up signs nobody in");
     let orgs: i64 = sqlx::query_scalar("select count(*) from organizations")
         .fetch_one(&app.db)
         .await
@@ -117,10 +103,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_401() {
     let (unknown, _) = app.log_in("nobody@example.com", "not-the-password").await;
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(json(unknown).await, wrong);
-    assert_eq!(
-        wrong["Unauthenticated"],
-        "The email or password is incorrect."
-    );
+    assert_eq!(wrong["Unauthenticated"], "The email or password is incorrect.");
 }
 
 #[tokio::test]
@@ -184,10 +167,7 @@ async fn an_expired_access_token_is_renewed_and_the_refresh_token_rotated() {
         "the page loads without a visible sign-in"
     );
     assert!(browser.cookies.contains_key(ACCESS));
-    assert_ne!(
-        browser.cookies[REFRESH], old_refresh,
-        "the refresh token was rotated"
-    );
+    assert_ne!(browser.cookies[REFRESH], old_refresh, "the refresh token was rotated");
     let (rotated, live): (i64, i64) = sqlx::query_as(
         "select count(*) filter (where rotated_at is not null), count(*) filter (where rotated_at is null) from refresh_tokens",
     )
@@ -221,10 +201,7 @@ async fn a_reused_refresh_token_is_refused_and_ends_the_whole_session() {
 
     // The legitimate holder's newer token died with the family.
     let mut victim = victim.without(ACCESS);
-    assert_eq!(
-        app.get(&mut victim, "/app").await.status(),
-        StatusCode::FOUND
-    );
+    assert_eq!(app.get(&mut victim, "/app").await.status(), StatusCode::FOUND);
     let reason: String = sqlx::query_scalar("select revoked_reason from sessions")
         .fetch_one(&app.db)
         .await
@@ -242,11 +219,10 @@ async fn two_requests_racing_with_one_refresh_token_both_succeed() {
     let (a, b) = tokio::join!(app.get(&mut first, "/app"), app.get(&mut second, "/app"));
 
     assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
-    let revoked: i64 =
-        sqlx::query_scalar("select count(*) from sessions where revoked_at is not null")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let revoked: i64 = sqlx::query_scalar("select count(*) from sessions where revoked_at is not null")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(revoked, 0);
 }
 
@@ -285,10 +261,7 @@ async fn a_form_post_without_javascript_redirects_with_its_error_or_to_the_app()
     let refused = form_post("not-the-password").await.unwrap();
     assert_eq!(refused.status(), StatusCode::FOUND);
     let location = refused.headers()[header::LOCATION].to_str().unwrap();
-    assert!(
-        location.starts_with(&app.url("/login?__path=")),
-        "{location}"
-    );
+    assert!(location.starts_with(&app.url("/login?__path=")), "{location}");
     assert!(location.contains("__err="));
 
     let accepted = form_post(PASSWORD).await.unwrap();
@@ -328,4 +301,142 @@ async fn a_malformed_server_function_call_is_a_400_not_a_500() {
         .await;
 
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_rate_limited_per_account_with_retry_after() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.sign_up(&email, "Clinic").await;
+
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let (response, _) = app.log_in(&email, "not-the-password").await;
+        statuses.push(response.status().as_u16());
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(response.headers()[header::RETRY_AFTER], "60");
+        }
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429]);
+    // An unknown email is limited exactly the same way.
+    let mut unknown = Vec::new();
+    for _ in 0..6 {
+        unknown.push(
+            app.log_in("ghost@example.com", "whatever-it-is")
+                .await
+                .0
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(unknown, statuses);
+}
+
+#[tokio::test]
+async fn ten_failures_in_fifteen_minutes_lock_the_account_even_for_the_right_password() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.sign_up(&email, "Clinic").await;
+    // Ten failures spread over the last ten minutes (not the per-minute limit).
+    sqlx::query(
+        "insert into auth_attempts (kind, account, ip, succeeded, created_at)
+         select 'password', $1, '10.0.0.1', false, now() - make_interval(mins => n) from generate_series(1, 10) n",
+    )
+    .bind(&email)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    let (response, browser) = app.log_in(&email, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = response.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (800..=840).contains(&wait),
+        "locked until 15 minutes after the last failure: {wait}"
+    );
+    assert!(browser.cookies.is_empty());
+    assert!(json(response).await["RateLimited"]["retry_after_secs"].is_u64());
+
+    // Once the lock has run out, the right password works.
+    sqlx::query("update auth_attempts set created_at = created_at - interval '15 minutes'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(app.log_in(&email, PASSWORD).await.0.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_idle_session_ends_after_the_organizations_timeout() {
+    let app = spawn_app().await;
+    let owner = app.sign_up(&unique_email(), "Clinic").await;
+    sqlx::query("update organizations set session_idle_minutes = 5")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("update sessions set last_seen_at = now() - interval '6 minutes'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    // Neither the still-valid access token nor the refresh token revives it.
+    let mut browser = owner.clone();
+    assert_eq!(
+        app.call::<GetCurrentUser>(&mut browser, &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let mut refreshing = owner.without(ACCESS);
+    let page = app.get(&mut refreshing, "/app").await;
+    assert_eq!(page.status(), StatusCode::FOUND);
+    assert!(refreshing.cookies.is_empty());
+}
+
+#[tokio::test]
+async fn a_user_ends_their_other_sessions_but_not_someone_elses() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let first = app.sign_up(&email, "Clinic").await;
+    let (_, second) = app.log_in(&email, PASSWORD).await;
+
+    let mut viewer = first.clone();
+    let sessions = json(app.call::<careops::app::account::ListSessions>(&mut viewer, &[]).await).await;
+    let sessions = sessions.as_array().unwrap();
+    assert_eq!(sessions.len(), 2);
+    let other = sessions.iter().find(|s| s["current"] == false).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let response = app
+        .call::<careops::app::account::RevokeSession>(&mut viewer, &[("id", &other)])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut second = second;
+    assert_eq!(
+        app.call::<GetCurrentUser>(&mut second, &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.call::<GetCurrentUser>(&mut viewer, &[]).await.status(),
+        StatusCode::OK
+    );
+
+    let stranger = app.sign_up(&unique_email(), "Other").await;
+    let their_session: uuid::Uuid =
+        sqlx::query_scalar("select id from sessions where revoked_at is null order by created_at desc limit 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let response = app
+        .call::<careops::app::account::RevokeSession>(&mut viewer, &[("id", &their_session.to_string())])
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let mut stranger = stranger;
+    assert_eq!(
+        app.call::<GetCurrentUser>(&mut stranger, &[]).await.status(),
+        StatusCode::OK
+    );
 }

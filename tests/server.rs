@@ -12,22 +12,17 @@ async fn health_reports_the_database() {
     let response = app.http.get(app.url("/health")).send().await.unwrap();
 
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        json(response).await,
-        serde_json::json!({"status": "ok", "db": "ok"})
-    );
+    assert_eq!(json(response).await, serde_json::json!({"status": "ok", "db": "ok"}));
 }
 
 #[tokio::test]
 async fn health_answers_503_when_the_database_is_gone() {
     let app = spawn_app().await;
     app.db.close().await;
-    let server = std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let mut admin =
-        <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server}/postgres"))
-            .await
-            .unwrap();
+    let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server}/postgres"))
+        .await
+        .unwrap();
     sqlx::Executor::execute(
         &mut admin,
         format!(r#"drop database "{}" with (force)"#, app.db_name).as_str(),
@@ -66,4 +61,37 @@ async fn an_unknown_page_is_a_404_page() {
 
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(response.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn demo_data_loads_once_and_its_logins_work() {
+    use careops::server::{config::Config, db::Db, demo};
+
+    let app = spawn_app().await;
+    let url = format!(
+        "{}/{}",
+        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into()),
+        app.db_name
+    );
+    let config = Config::from_lookup(|key| match key {
+        "DATABASE_URL" => Some(url.clone()),
+        "JWT_SECRET" => Some("test-secret-test-secret-test-secret-0123".into()),
+        "DATA_KEY" => Some("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into()),
+        _ => None,
+    })
+    .unwrap();
+    let db = Db::connect(&config).await.unwrap();
+
+    assert!(demo::seed(&db).await.unwrap(), "first run loads");
+    assert!(!demo::seed(&db).await.unwrap(), "second run changes nothing");
+
+    let branches: Vec<String> = sqlx::query_scalar("select timezone from branches order by timezone")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(branches, ["America/New_York", "Europe/London"]);
+    for email in [demo::OWNER_EMAIL, demo::RECEPTION_EMAIL, demo::PRACTITIONER_EMAIL] {
+        let (response, _) = app.log_in(email, demo::PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "{email}");
+    }
 }

@@ -21,9 +21,16 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// An error inside a page, with what the person can do about it.
+/// An error inside a page, with what the person can do about it. On the server it
+/// also sets the page's status (404, 403, …).
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = axum::http::StatusCode::from_u16(error.status_code()) {
+            response.set_status(status);
+        }
+    }
     let title = match error {
         AppError::NotFound(_) => "Not found",
         AppError::Forbidden(_) => "Not allowed",
@@ -35,7 +42,10 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         <section class="error-panel" role="alert">
             <h1>{title}</h1>
             <p>{error.to_string()}</p>
-            <p><a href="" class="button">"Try again"</a></p>
+            {match error {
+                AppError::NotFound(_) | AppError::Forbidden(_) => view! { <p><a href="/app" class="button">"Go to the overview"</a></p> }.into_any(),
+                _ => view! { <p><a href="" class="button">"Try again"</a></p> }.into_any(),
+            }}
         </section>
     }
 }

@@ -1,12 +1,16 @@
 //! The Leptos app: the HTML shell, the route table, and one module per feature.
 
-mod auth;
+pub mod account;
+pub mod auth;
 mod errors;
 mod home;
 mod landing;
 mod layout;
+pub mod settings;
+pub mod staff;
 
 pub use auth::{GetCurrentUser, LogIn, LogOut, SignUp};
+pub use layout::SwitchBranch;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -56,9 +60,21 @@ pub fn App() -> impl IntoView {
             <Routes fallback=errors::NotFound>
                 <Route path=path!("/") view=landing::Landing ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/verify") view=auth::LoginVerifyPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/setup-2fa") view=auth::LoginEnrolmentPage ssr=SsrMode::Async/>
                 <Route path=path!("/signup") view=auth::SignUpPage ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:token") view=auth::InvitationPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/app") view=layout::AppLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=home::Overview ssr=SsrMode::Async/>
+                    <Route path=path!("account") view=account::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff") view=staff::StaffPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/:id") view=staff::StaffMemberPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings") view=settings::SettingsIndex ssr=SsrMode::Async/>
+                    <Route path=path!("settings/branches") view=settings::BranchesPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/branches/new") view=settings::BranchNewPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/branches/:id") view=settings::BranchEditPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/security") view=settings::SecurityPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/audit") view=settings::AuditPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -34,6 +34,7 @@ pub fn TextField(
     #[prop(optional, into)] hint: Option<String>,
     #[prop(optional)] required: bool,
     #[prop(optional)] list: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
@@ -65,6 +66,7 @@ pub fn TextField(
                 value=value
                 required=required
                 list=list
+                inputmode=inputmode
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
                 aria-describedby=described_by
             />
@@ -81,9 +83,7 @@ pub fn TextField(
 pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
     let message = move || {
         error.get().map(|e| match e {
-            AppError::Validation(ref errors) if errors.len() > 1 => {
-                "Please correct the highlighted fields.".to_owned()
-            }
+            AppError::Validation(ref errors) if errors.len() > 1 => "Please correct the highlighted fields.".to_owned(),
             AppError::Validation(_) | AppError::Conflict { field: Some(_), .. } => {
                 "Please correct the highlighted field.".to_owned()
             }

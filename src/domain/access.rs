@@ -1,9 +1,11 @@
-//! Staff roles. Each membership gives a user one role, for one branch or (owner and
-//! admin only) for the whole organization.
+//! Who may do what. Staff roles, the actions of the product, the one matrix that joins
+//! them, and the object-level rules that a role alone cannot decide. Every server
+//! function and API handler asks here, through the request context's guard.
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Owner,
@@ -21,6 +23,9 @@ impl Role {
         Role::Receptionist,
         Role::Accountant,
     ];
+
+    /// Roles that can be given to someone else (there is one owner: whoever signed up).
+    pub const ASSIGNABLE: [Role; 4] = [Role::Admin, Role::Practitioner, Role::Receptionist, Role::Accountant];
 
     /// The value stored in `memberships.role`.
     pub fn as_str(self) -> &'static str {
@@ -47,6 +52,119 @@ impl Role {
             Role::Accountant => "Accountant",
         }
     }
+
+    /// Owners and admins may hold their role for the whole organization.
+    pub fn may_be_org_wide(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
+
+    pub fn can(self, action: Action) -> bool {
+        PERMISSIONS
+            .iter()
+            .any(|(a, roles)| *a == action && roles.contains(&self))
+    }
+}
+
+/// Everything a staff member can ask the product to do, as the permission matrix sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// See the organization's branches (everyone sees the ones they belong to).
+    ViewBranches,
+    /// Create branches and edit their details and opening hours.
+    ManageBranches,
+    /// The organization's security policy: required 2FA, session lifetimes.
+    ManageSecurityPolicy,
+    /// See the staff list.
+    ViewStaff,
+    /// Invite staff, change their roles and branches, deactivate them.
+    ManageStaff,
+    /// Read the audit log.
+    ViewAuditLog,
+    /// Manage one's own account: password, 2FA, sessions, API tokens.
+    ManageOwnAccount,
+}
+
+impl Action {
+    pub const ALL: [Action; 7] = [
+        Action::ViewBranches,
+        Action::ManageBranches,
+        Action::ManageSecurityPolicy,
+        Action::ViewStaff,
+        Action::ManageStaff,
+        Action::ViewAuditLog,
+        Action::ManageOwnAccount,
+    ];
+
+    /// What the refusal says, completing "You are not allowed to ...".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::ViewBranches => "see this branch",
+            Action::ManageBranches => "change branches",
+            Action::ManageSecurityPolicy => "change the organization's security policy",
+            Action::ViewStaff => "see the staff list",
+            Action::ManageStaff => "manage staff",
+            Action::ViewAuditLog => "read the audit log",
+            Action::ManageOwnAccount => "change this account",
+        }
+    }
+}
+
+use Role::*;
+
+/// The permission matrix: for each action, the roles that may take it.
+pub const PERMISSIONS: &[(Action, &[Role])] = &[
+    (
+        Action::ViewBranches,
+        &[Owner, Admin, Practitioner, Receptionist, Accountant],
+    ),
+    (Action::ManageBranches, &[Owner, Admin]),
+    (Action::ManageSecurityPolicy, &[Owner]),
+    (Action::ViewStaff, &[Owner, Admin, Receptionist]),
+    (Action::ManageStaff, &[Owner, Admin]),
+    (Action::ViewAuditLog, &[Owner, Admin]),
+    (
+        Action::ManageOwnAccount,
+        &[Owner, Admin, Practitioner, Receptionist, Accountant],
+    ),
+];
+
+/// A staff member as an object of someone else's action.
+#[derive(Debug, Clone, Copy)]
+pub struct StaffSubject {
+    pub user_id: Uuid,
+    /// Their highest role anywhere in the organization.
+    pub highest_role: Role,
+}
+
+/// Why one staff member may not change another, or `Ok` when they may.
+///
+/// Nobody changes their own roles or deactivates themselves (no self-promotion, no
+/// locking the organization out by accident); the owner is changed by nobody; only the
+/// owner may make or unmake administrators.
+pub fn may_manage_member(actor_id: Uuid, actor_role: Role, subject: StaffSubject) -> Result<(), &'static str> {
+    if !actor_role.can(Action::ManageStaff) {
+        return Err("You are not allowed to manage staff.");
+    }
+    if subject.user_id == actor_id {
+        return Err("You cannot change your own access. Ask another administrator.");
+    }
+    if subject.highest_role == Owner {
+        return Err("The owner's access cannot be changed.");
+    }
+    if subject.highest_role == Admin && actor_role != Owner {
+        return Err("Only the owner can change an administrator's access.");
+    }
+    Ok(())
+}
+
+/// Whether `actor_role` may hand out `role` (an admin may not create admins).
+pub fn may_grant(actor_role: Role, role: Role) -> bool {
+    match role {
+        Owner => false,
+        Admin => actor_role == Owner,
+        _ => actor_role.can(Action::ManageStaff),
+    }
 }
 
 #[cfg(test)]
@@ -59,5 +177,69 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("superuser"), None);
+    }
+
+    #[test]
+    fn every_action_has_exactly_one_row_in_the_matrix() {
+        for action in Action::ALL {
+            let rows = PERMISSIONS.iter().filter(|(a, _)| *a == action).count();
+            assert_eq!(rows, 1, "{action:?}");
+        }
+    }
+
+    /// The matrix, spelled out: a change to who may do what must change this test too.
+    #[test]
+    fn the_permission_matrix() {
+        let expected: &[(Action, [bool; 5])] = &[
+            //                                  owner  admin  pract  recep  acct
+            (Action::ViewBranches, [true, true, true, true, true]),
+            (Action::ManageBranches, [true, true, false, false, false]),
+            (Action::ManageSecurityPolicy, [true, false, false, false, false]),
+            (Action::ViewStaff, [true, true, false, true, false]),
+            (Action::ManageStaff, [true, true, false, false, false]),
+            (Action::ViewAuditLog, [true, true, false, false, false]),
+            (Action::ManageOwnAccount, [true, true, true, true, true]),
+        ];
+        for (action, allowed) in expected {
+            for (role, allowed) in Role::ALL.iter().zip(allowed) {
+                assert_eq!(role.can(*action), *allowed, "{role:?} × {action:?}");
+            }
+        }
+    }
+
+    fn subject(role: Role) -> StaffSubject {
+        StaffSubject {
+            user_id: Uuid::new_v4(),
+            highest_role: role,
+        }
+    }
+
+    #[test]
+    fn nobody_changes_their_own_access() {
+        let me = Uuid::new_v4();
+        let myself = StaffSubject {
+            user_id: me,
+            highest_role: Owner,
+        };
+        assert!(may_manage_member(me, Owner, myself).is_err());
+    }
+
+    #[test]
+    fn admins_manage_staff_but_not_the_owner_or_other_admins() {
+        let admin = Uuid::new_v4();
+        assert!(may_manage_member(admin, Admin, subject(Receptionist)).is_ok());
+        assert!(may_manage_member(admin, Admin, subject(Owner)).is_err());
+        assert!(may_manage_member(admin, Admin, subject(Admin)).is_err());
+        assert!(may_manage_member(Uuid::new_v4(), Owner, subject(Admin)).is_ok());
+        assert!(may_manage_member(Uuid::new_v4(), Receptionist, subject(Practitioner)).is_err());
+    }
+
+    #[test]
+    fn only_the_owner_makes_administrators_and_nobody_makes_owners() {
+        assert!(may_grant(Owner, Admin));
+        assert!(!may_grant(Admin, Admin));
+        assert!(may_grant(Admin, Receptionist));
+        assert!(!may_grant(Owner, Owner));
+        assert!(!may_grant(Receptionist, Practitioner));
     }
 }

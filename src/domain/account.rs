@@ -22,10 +22,7 @@ impl Email {
             .map_err(|_| FieldError::new(field, "Enter an email address like name@clinic.com."))?;
         // RFC 5322 allows "user@localhost"; nobody at a clinic has one.
         if !parsed.domain().contains('.') || value.len() > 254 {
-            return Err(FieldError::new(
-                field,
-                "Enter an email address like name@clinic.com.",
-            ));
+            return Err(FieldError::new(field, "Enter an email address like name@clinic.com."));
         }
         Ok(Self(value))
     }
@@ -128,12 +125,10 @@ pub struct TimeZone(chrono_tz::Tz);
 
 impl TimeZone {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        raw.trim().parse::<chrono_tz::Tz>().map(Self).map_err(|_| {
-            FieldError::new(
-                field,
-                "Choose a time zone from the list, like Europe/London.",
-            )
-        })
+        raw.trim()
+            .parse::<chrono_tz::Tz>()
+            .map(Self)
+            .map_err(|_| FieldError::new(field, "Choose a time zone from the list, like Europe/London."))
     }
 
     pub fn tz(&self) -> chrono_tz::Tz {
@@ -219,14 +214,7 @@ mod tests {
 
     #[test]
     fn email_without_a_domain_dot_or_at_sign_is_refused() {
-        for raw in [
-            "",
-            "ada",
-            "ada@",
-            "ada@localhost",
-            "@example.com",
-            "a b@example.com",
-        ] {
+        for raw in ["", "ada", "ada@", "ada@localhost", "@example.com", "a b@example.com"] {
             let err = Email::parse("email", raw).unwrap_err();
             assert_eq!(err.field, "email", "{raw:?} should be refused");
         }
@@ -235,9 +223,7 @@ mod tests {
     #[test]
     fn names_collapse_whitespace_and_have_a_limit() {
         assert_eq!(
-            PersonName::parse("n", "  Ada   Lovelace ")
-                .unwrap()
-                .as_str(),
+            PersonName::parse("n", "  Ada   Lovelace ").unwrap().as_str(),
             "Ada Lovelace"
         );
         assert!(PersonName::parse("n", "   ").is_err());
@@ -258,10 +244,7 @@ mod tests {
 
     #[test]
     fn time_zone_must_be_an_iana_name() {
-        assert_eq!(
-            TimeZone::parse("tz", "Europe/Berlin").unwrap().name(),
-            "Europe/Berlin"
-        );
+        assert_eq!(TimeZone::parse("tz", "Europe/Berlin").unwrap().name(), "Europe/Berlin");
         assert!(TimeZone::parse("tz", "Mars/Olympus").is_err());
         for name in COMMON_TIME_ZONES {
             assert!(TimeZone::parse("tz", name).is_ok(), "{name}");
@@ -270,19 +253,106 @@ mod tests {
 
     #[test]
     fn next_path_cannot_leave_the_site() {
-        assert_eq!(
-            safe_next_path(Some("/app/patients?q=a")),
-            "/app/patients?q=a"
-        );
-        for bad in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil",
-            "app",
-            "",
-        ] {
+        assert_eq!(safe_next_path(Some("/app/patients?q=a")), "/app/patients?q=a");
+        for bad in ["https://evil.example", "//evil.example", "/\\evil", "app", ""] {
             assert_eq!(safe_next_path(Some(bad)), "/app", "{bad}");
         }
         assert_eq!(safe_next_path(None), "/app");
+    }
+}
+
+/// A personal API token as its owner sees it (the secret is shown once, at creation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokenInfo {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One signed-in device of the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceSession {
+    pub id: uuid::Uuid,
+    pub user_agent: String,
+    pub ip: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
+    /// The session of the browser looking at the list.
+    pub current: bool,
+}
+
+impl DeviceSession {
+    /// "Firefox on Windows" from the user agent, or the raw text when unrecognised.
+    pub fn device(&self) -> String {
+        device_label(&self.user_agent)
+    }
+}
+
+pub fn device_label(user_agent: &str) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .iter()
+    .find(|(needle, _)| user_agent.contains(needle))
+    .map(|(_, name)| *name);
+    let system = [
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Android", "Android"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(needle, _)| user_agent.contains(needle))
+    .map(|(_, name)| *name);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.to_owned(),
+        (None, Some(s)) => s.to_owned(),
+        (None, None) if user_agent.is_empty() => "Unknown device".to_owned(),
+        (None, None) => user_agent.chars().take(60).collect(),
+    }
+}
+
+/// The two-factor section of the account page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorStatus {
+    pub enabled: bool,
+    pub recovery_codes_left: i64,
+    pub required_by_organization: bool,
+    /// While not enabled: the enrolment to confirm.
+    pub enrolment: Option<EnrolmentView>,
+}
+
+/// What a person needs to set up their authenticator app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentView {
+    /// The QR code, an SVG drawn on the server.
+    pub qr_svg: String,
+    /// The same secret in base32, to type in by hand.
+    pub secret: String,
+    /// Shown now, before they are needed; each works once.
+    pub recovery_codes: Vec<String>,
+}
+
+#[cfg(test)]
+mod device_tests {
+    use super::device_label;
+
+    #[test]
+    fn user_agents_read_as_browser_and_system() {
+        let chrome =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+        assert_eq!(device_label(chrome), "Chrome on Linux");
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(device_label(iphone), "Safari on iPhone");
+        assert_eq!(device_label(""), "Unknown device");
+        assert_eq!(device_label("curl/8.0"), "curl/8.0");
     }
 }

@@ -39,10 +39,7 @@ pub enum AppError {
     NotFound(String),
     /// The change clashes with existing data, optionally tied to a form field.
     #[error("{message}")]
-    Conflict {
-        field: Option<String>,
-        message: String,
-    },
+    Conflict { field: Option<String>, message: String },
     #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
     RateLimited { retry_after_secs: u64 },
     /// The browser could not reach the server.
@@ -92,10 +89,7 @@ impl AppError {
     /// The message for a form field, if this error concerns it.
     pub fn field_message(&self, name: &str) -> Option<String> {
         match self {
-            Self::Validation(errors) => errors
-                .iter()
-                .find(|e| e.field == name)
-                .map(|e| e.message.clone()),
+            Self::Validation(errors) => errors.iter().find(|e| e.field == name).map(|e| e.message.clone()),
             Self::Conflict {
                 field: Some(field),
                 message,
@@ -125,12 +119,10 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match value {
             E::Request(_) => Self::Network,
-            E::Args(_) | E::Deserialization(_) | E::MissingArg(_) => Self::BadRequest(
-                "The request could not be read. Please reload the page and try again.".to_owned(),
-            ),
-            E::UnsupportedRequestMethod(_) => {
-                Self::BadRequest("Unsupported request method.".to_owned())
+            E::Args(_) | E::Deserialization(_) | E::MissingArg(_) => {
+                Self::BadRequest("The request could not be read. Please reload the page and try again.".to_owned())
             }
+            E::UnsupportedRequestMethod(_) => Self::BadRequest("Unsupported request method.".to_owned()),
             _ => Self::Internal,
         }
     }
@@ -145,10 +137,7 @@ mod tests {
         let err = AppError::field("email", "Enter an email address.");
         assert_eq!(err.to_string(), "Enter an email address.");
         assert_eq!(err.status_code(), 422);
-        assert_eq!(
-            err.field_message("email").as_deref(),
-            Some("Enter an email address.")
-        );
+        assert_eq!(err.field_message("email").as_deref(), Some("Enter an email address."));
         assert_eq!(err.field_message("password"), None);
     }
 
@@ -172,9 +161,6 @@ mod tests {
             field: Some("email".into()),
             message: "Already registered.".into(),
         };
-        assert_eq!(
-            err.field_message("email").as_deref(),
-            Some("Already registered.")
-        );
+        assert_eq!(err.field_message("email").as_deref(), Some("Already registered."));
     }
 }

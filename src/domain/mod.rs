@@ -2,7 +2,13 @@
 
 pub mod access;
 pub mod account;
+pub mod audit;
+pub mod branch;
+pub mod contact;
 pub mod error;
+pub mod organization;
 pub mod session;
+pub mod staff;
+pub mod time;
 
 pub use error::{AppError, FieldError};

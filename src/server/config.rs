@@ -35,15 +35,12 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// How long the pieces of a signed-in session live.
+/// How long the pieces of a signed-in session live. The idle timeout and the absolute
+/// lifetime are each organization's own settings.
 #[derive(Debug, Clone)]
 pub struct SessionPolicy {
     /// Lifetime of the JWT access token.
     pub access_ttl: Duration,
-    /// A session unused for this long ends.
-    pub idle_timeout: Duration,
-    /// No session lives longer than this, however active.
-    pub absolute_lifetime: Duration,
     /// A rotated refresh token presented again within this window is a browser's
     /// concurrent requests racing, not theft: it is answered without revoking the family.
     pub refresh_reuse_grace: Duration,
@@ -57,12 +54,19 @@ pub struct Config {
     pub app_database: PgConnectOptions,
     pub db_max_connections: u32,
     pub jwt_secret: Secret,
+    /// Encrypts secrets the server must read back (TOTP seeds).
+    pub data_key: [u8; 32],
+    /// Sign-in attempts allowed per client address per minute.
+    pub login_attempts_per_ip_minute: u32,
     pub log_format: LogFormat,
     /// Send cookies with `Secure` (set when the site is served over https).
     pub cookie_secure: bool,
     pub session: SessionPolicy,
     /// Overrides the port of the Leptos site address (`PORT=8080`).
     pub port: Option<u16>,
+    /// The address people reach CareOps at, for links (invitations). Unset: taken from
+    /// the request's Host header.
+    pub public_url: Option<String>,
 }
 
 /// The role the migrations create for the application; see migrations/.
@@ -96,6 +100,12 @@ impl Config {
             });
         }
 
+        let data_key = get("DATA_KEY").ok_or(ConfigError::Missing("DATA_KEY"))?;
+        let data_key = parse_key(&data_key).ok_or(ConfigError::Invalid {
+            name: "DATA_KEY",
+            reason: "use 64 hexadecimal characters (openssl rand -hex 32)".into(),
+        })?;
+
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
@@ -113,19 +123,16 @@ impl Config {
             app_database,
             db_max_connections: parsed("DATABASE_MAX_CONNECTIONS", 20)? as u32,
             jwt_secret: Secret(jwt_secret),
+            data_key,
+            login_attempts_per_ip_minute: parsed("LOGIN_ATTEMPTS_PER_IP_MINUTE", 100)? as u32,
             log_format,
-            cookie_secure: get("COOKIE_SECURE")
-                .map_or(Ok(false), |v| parse("COOKIE_SECURE", &v))?,
+            cookie_secure: get("COOKIE_SECURE").map_or(Ok(false), |v| parse("COOKIE_SECURE", &v))?,
             session: SessionPolicy {
                 access_ttl: minutes(parsed("ACCESS_TOKEN_MINUTES", 15)?),
-                idle_timeout: minutes(parsed("SESSION_IDLE_MINUTES", 30)?),
-                absolute_lifetime: minutes(parsed("SESSION_MAX_HOURS", 12)? * 60),
-                refresh_reuse_grace: Duration::from_secs(parsed(
-                    "REFRESH_REUSE_GRACE_SECONDS",
-                    10,
-                )?),
+                refresh_reuse_grace: Duration::from_secs(parsed("REFRESH_REUSE_GRACE_SECONDS", 10)?),
             },
             port: get("PORT").map(|v| parse("PORT", &v)).transpose()?,
+            public_url: get("PUBLIC_URL").map(|v| v.trim_end_matches('/').to_owned()),
         })
     }
 }
@@ -134,13 +141,23 @@ fn parse<T: FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
 where
     T::Err: fmt::Display,
 {
-    value
-        .trim()
-        .parse()
-        .map_err(|e: T::Err| ConfigError::Invalid {
-            name,
-            reason: e.to_string(),
-        })
+    value.trim().parse().map_err(|e: T::Err| ConfigError::Invalid {
+        name,
+        reason: e.to_string(),
+    })
+}
+
+/// 32 bytes written as 64 hexadecimal characters.
+fn parse_key(hex: &str) -> Option<[u8; 32]> {
+    let hex = hex.trim();
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    let mut key = [0u8; 32];
+    for (byte, pair) in key.iter_mut().zip(hex.as_bytes().chunks(2)) {
+        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(key)
 }
 
 fn parse_pg(name: &'static str, url: &str) -> Result<PgConnectOptions, ConfigError> {
@@ -156,19 +173,16 @@ mod tests {
     use std::collections::HashMap;
 
     fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| map.get(k).cloned()
     }
 
     const SECRET: &str = "0123456789abcdef0123456789abcdef";
+    const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
     #[test]
     fn missing_secret_is_an_error_not_a_default() {
-        let err =
-            Config::from_lookup(lookup(&[("DATABASE_URL", "postgres://localhost/x")])).unwrap_err();
+        let err = Config::from_lookup(lookup(&[("DATABASE_URL", "postgres://localhost/x")])).unwrap_err();
         assert_eq!(err.to_string(), "JWT_SECRET is not set; see .env.example");
     }
 
@@ -187,6 +201,7 @@ mod tests {
         let config = Config::from_lookup(lookup(&[
             ("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/careops"),
             ("JWT_SECRET", SECRET),
+            ("DATA_KEY", KEY),
         ]))
         .unwrap();
         assert_eq!(config.app_database.get_username(), APP_DB_ROLE);
@@ -200,6 +215,7 @@ mod tests {
         let err = Config::from_lookup(lookup(&[
             ("DATABASE_URL", "postgres://localhost/x"),
             ("JWT_SECRET", SECRET),
+            ("DATA_KEY", KEY),
             ("PORT", "eighty"),
         ]))
         .unwrap_err();

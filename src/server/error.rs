@@ -41,6 +41,10 @@ fn constraint_error(constraint: &str) -> Option<AppError> {
             "email",
             "An account with this email already exists. Sign in instead, or use another email.",
         ),
+        // A composite foreign key refused a branch of another organization (or none).
+        "memberships_branch_fkey" | "invitation_branches_branch_fkey" => {
+            return Some(AppError::NotFound("That branch was not found.".into()));
+        }
         _ => return None,
     };
     Some(AppError::Conflict {
@@ -57,8 +61,7 @@ pub fn internal(context: &str, err: impl std::fmt::Display) -> AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(self.to_body())).into_response();
         if let AppError::RateLimited { retry_after_secs } = self {
             response
@@ -81,11 +84,14 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
     }
     let (mut parts, body) = response.into_parts();
     // Error bodies are a few hundred bytes; anything bigger is not ours to reinterpret.
-    let bytes = axum::body::to_bytes(body, 64 * 1024)
-        .await
-        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(err.status_code()).unwrap_or(parts.status);
+        if let AppError::RateLimited { retry_after_secs } = err {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

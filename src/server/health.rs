@@ -11,10 +11,7 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
     match tokio::time::timeout(Duration::from_secs(2), probe).await {
         Ok(Ok(_)) => (StatusCode::OK, Json(json!({"status": "ok", "db": "ok"}))),
         outcome => {
-            tracing::warn!(
-                timed_out = outcome.is_err(),
-                "health check: database unreachable"
-            );
+            tracing::warn!(timed_out = outcome.is_err(), "health check: database unreachable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(json!({"status": "unavailable", "db": "unreachable"})),

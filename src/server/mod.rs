@@ -1,11 +1,17 @@
 //! Everything that runs only on the server (feature `ssr`).
 
+pub mod account;
+pub mod api;
 pub mod auth;
+pub mod branches;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod flash;
 pub mod health;
+pub mod staff;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

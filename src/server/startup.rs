@@ -22,8 +22,7 @@ use tower_http::{
 };
 
 use super::{
-    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health,
-    telemetry, AppState,
+    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health, telemetry, AppState,
 };
 use crate::app::{shell, App};
 
@@ -51,10 +50,7 @@ pub struct Application {
 impl Application {
     /// Connects to the database (running migrations), and binds the listener. With port
     /// 0 the system picks a free port; see `local_addr`.
-    pub async fn build(
-        config: Config,
-        mut leptos_options: LeptosOptions,
-    ) -> Result<Self, StartupError> {
+    pub async fn build(config: Config, mut leptos_options: LeptosOptions) -> Result<Self, StartupError> {
         if let Some(port) = config.port {
             leptos_options.site_addr.set_port(port);
         }
@@ -68,19 +64,13 @@ impl Application {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        self.listener.local_addr().expect("a bound listener has an address")
     }
 
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         axum::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await
@@ -98,14 +88,11 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         ))
-        .service(
-            ServeDir::new(pkg_dir)
-                .precompressed_br()
-                .precompressed_gzip(),
-        );
+        .service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip());
 
     Router::new()
         .route("/health", get(health::health))
+        .merge(super::api::routes())
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, || (), {
             let options = options.clone();

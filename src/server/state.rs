@@ -3,7 +3,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use super::{auth::tokens::Keys, config::Config, db::Db};
+use super::{auth::tokens::Keys, config::Config, crypto::SecretBox, db::Db};
 
 /// What every handler and server function shares. Cheap to clone.
 #[derive(Clone)]
@@ -11,6 +11,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub keys: Arc<Keys>,
+    pub vault: SecretBox,
     pub leptos_options: LeptosOptions,
 }
 
@@ -18,6 +19,7 @@ impl AppState {
     pub fn new(config: Config, db: Db, leptos_options: LeptosOptions) -> Self {
         let keys = Keys::new(config.jwt_secret.expose().as_bytes());
         Self {
+            vault: SecretBox::new(&config.data_key),
             db,
             config: Arc::new(config),
             keys: Arc::new(keys),

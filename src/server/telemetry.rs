@@ -12,12 +12,7 @@ pub fn init(format: LogFormat) {
     let _ = match format {
         LogFormat::Pretty => registry.with(fmt::layer().compact()).try_init(),
         LogFormat::Json => registry
-            .with(
-                fmt::layer()
-                    .json()
-                    .with_current_span(true)
-                    .with_span_list(false),
-            )
+            .with(fmt::layer().json().with_current_span(true).with_span_list(false))
             .try_init(),
     };
 }

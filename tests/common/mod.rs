@@ -14,8 +14,7 @@ pub const PASSWORD: &str = "violet-kettle-harbour";
 
 /// The PostgreSQL server to create test databases on (a superuser URL, no database).
 fn server_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 pub struct TestApp {
@@ -44,9 +43,10 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
 
     let mut values: BTreeMap<String, String> = BTreeMap::from([
         ("DATABASE_URL".into(), database_url.clone()),
+        ("JWT_SECRET".into(), "test-secret-test-secret-test-secret-0123".into()),
         (
-            "JWT_SECRET".into(),
-            "test-secret-test-secret-test-secret-0123".into(),
+            "DATA_KEY".into(),
+            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into(),
         ),
         ("PORT".into(), "0".into()),
         ("DATABASE_MAX_CONNECTIONS".into(), "10".into()),
@@ -54,8 +54,7 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
     for (key, value) in settings {
         values.insert((*key).into(), (*value).into());
     }
-    let config =
-        Config::from_lookup(|key| values.get(key).cloned()).expect("valid test configuration");
+    let config = Config::from_lookup(|key| values.get(key).cloned()).expect("valid test configuration");
 
     let options = LeptosOptions::builder()
         .output_name("careops")
@@ -63,9 +62,7 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
         .site_pkg_dir("pkg")
         .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
         .build();
-    let app = Application::build(config, options)
-        .await
-        .expect("app starts");
+    let app = Application::build(config, options).await.expect("app starts");
     let address = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until(std::future::pending()));
 
@@ -125,11 +122,7 @@ impl TestApp {
     }
 
     /// Calls a server function the way the hydrated app does (JSON answer, no redirect).
-    pub async fn call<S: ServerFn>(
-        &self,
-        browser: &mut Browser,
-        form: &[(&str, &str)],
-    ) -> Response {
+    pub async fn call<S: ServerFn>(&self, browser: &mut Browser, form: &[(&str, &str)]) -> Response {
         let response = self
             .http
             .post(self.url(S::PATH))
@@ -193,12 +186,124 @@ pub fn sign_up_form<'a>(email: &'a str, org_name: &'a str) -> Vec<(&'static str,
 }
 
 pub fn unique_email() -> String {
-    format!(
-        "ada-{}@example.com",
-        &Uuid::new_v4().simple().to_string()[..10]
-    )
+    format!("ada-{}@example.com", &Uuid::new_v4().simple().to_string()[..10])
 }
 
 pub async fn json(response: Response) -> serde_json::Value {
     response.json().await.expect("a JSON body")
+}
+
+/// An organization signed up through the form, with its owner signed in.
+pub struct Org {
+    pub id: Uuid,
+    pub branch_id: Uuid,
+    pub owner_id: Uuid,
+    pub owner_email: String,
+    pub owner: Browser,
+}
+
+/// A staff member who joined through an invitation, signed in.
+pub struct Member {
+    pub id: Uuid,
+    pub email: String,
+    pub browser: Browser,
+}
+
+impl TestApp {
+    pub async fn org(&self, name: &str) -> Org {
+        let email = unique_email();
+        let owner = self.sign_up(&email, name).await;
+        let (id, branch_id, owner_id): (Uuid, Uuid, Uuid) = sqlx::query_as(
+            "select u.org_id, b.id, u.id from users u join branches b on b.org_id = u.org_id where u.email = $1",
+        )
+        .bind(&email)
+        .fetch_one(&self.db)
+        .await
+        .unwrap();
+        Org {
+            id,
+            branch_id,
+            owner_id,
+            owner_email: email,
+            owner,
+        }
+    }
+
+    /// Invites someone with `role` at `branches` (none: organization-wide) and accepts.
+    pub async fn member(&self, inviter: &Browser, role: &str, branches: &[Uuid]) -> Member {
+        let email = unique_email();
+        let mut form: Vec<(String, String)> = vec![("email".into(), email.clone()), ("role".into(), role.into())];
+        for branch in branches {
+            form.push(("branches[]".into(), branch.to_string()));
+        }
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut inviter = inviter.clone();
+        let response = self.call::<careops::app::staff::InviteStaff>(&mut inviter, &form).await;
+        assert_eq!(
+            response.status(),
+            200,
+            "invite: {}",
+            response.text().await.unwrap_or_default()
+        );
+        let url: String = response.json().await.unwrap();
+        let token = url.rsplit('/').next().unwrap().to_owned();
+        let mut browser = Browser::default();
+        let response = self
+            .call::<careops::app::auth::AcceptInvitation>(
+                &mut browser,
+                &[
+                    ("token", token.as_str()),
+                    ("full_name", "Grace Hopper"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            200,
+            "accept: {}",
+            response.text().await.unwrap_or_default()
+        );
+        let id: Uuid = sqlx::query_scalar("select id from users where email = $1")
+            .bind(&email)
+            .fetch_one(&self.db)
+            .await
+            .unwrap();
+        Member { id, email, browser }
+    }
+
+    /// Creates an API token for the browser's user.
+    pub async fn api_token(&self, browser: &Browser) -> String {
+        let mut browser = browser.clone();
+        let response = self
+            .call::<careops::app::account::CreateApiToken>(&mut browser, &[("name", "integration")])
+            .await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// Calls the REST API with a bearer token (and optionally a branch).
+    pub fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        branch: Option<Uuid>,
+    ) -> reqwest::RequestBuilder {
+        let mut request = self
+            .http
+            .request(method, self.url(path))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        if let Some(branch) = branch {
+            request = request.header("x-branch-id", branch.to_string());
+        }
+        request
+    }
+
+    /// A connection as the application's role, with no organization set.
+    pub async fn app_role_connection(&self) -> PgConnection {
+        let url =
+            format!("{}/{}", server_url(), self.db_name).replacen("postgres://postgres@", "postgres://careops_app@", 1);
+        PgConnection::connect(&url).await.expect("connect as careops_app")
+    }
 }

@@ -1,15 +1,18 @@
-//! The request context every server function starts from: the app's state, who is
-//! asking, and where (organization and branch).
+//! The request context every server function and API handler starts from: the app's
+//! state, who is asking, in which organization and branch, and the one guard that
+//! decides whether they may.
 
 use axum::{extract::ConnectInfo, http::request::Parts};
+use axum_extra::extract::CookieJar;
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
+use uuid::Uuid;
 
 use super::{cookies, middleware::client_info, service::IssuedTokens, tokens::Authenticated};
 use crate::{
-    domain::{session::CurrentUser, AppError},
+    domain::{access::Action, session::CurrentUser, AppError},
     server::{
-        db::{accounts, sessions, sessions::ClientInfo, Tx},
+        db::{accounts, api_tokens, audit, sessions, sessions::ClientInfo, Tx},
         error::internal,
         AppState,
     },
@@ -25,12 +28,7 @@ fn parts() -> Result<Parts, AppError> {
 
 pub fn client() -> ClientInfo {
     parts()
-        .map(|p| {
-            client_info(
-                &p.headers,
-                p.extensions.get::<ConnectInfo<std::net::SocketAddr>>(),
-            )
-        })
+        .map(|p| client_info(&p.headers, p.extensions.get::<ConnectInfo<std::net::SocketAddr>>()))
         .unwrap_or_default()
 }
 
@@ -39,47 +37,184 @@ pub fn authenticated() -> Option<Authenticated> {
     parts().ok()?.extensions.get::<Authenticated>().copied()
 }
 
-pub fn set_session_cookies(state: &AppState, tokens: &IssuedTokens) {
+/// A cookie of the current request.
+pub fn cookie(name: &str) -> Option<String> {
+    let parts = parts().ok()?;
+    CookieJar::from_headers(&parts.headers)
+        .get(name)
+        .map(|c| c.value().to_owned())
+}
+
+/// The address people reach CareOps at: `PUBLIC_URL`, else this request's host.
+pub fn public_base_url(state: &AppState, parts: Option<&Parts>) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.clone();
+    }
+    let host = parts
+        .and_then(|p| p.headers.get(axum::http::header::HOST))
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:3000");
+    let scheme = if state.config.cookie_secure { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+/// The base URL for links made during this server function call.
+pub fn request_base_url(state: &AppState) -> String {
+    public_base_url(state, parts().ok().as_ref())
+}
+
+fn set_cookies(values: impl IntoIterator<Item = axum::http::HeaderValue>) {
     let response = expect_context::<ResponseOptions>();
-    for value in cookies::issued(tokens, &state.config) {
+    for value in values {
         response.append_header(axum::http::header::SET_COOKIE, value);
     }
 }
 
+pub fn set_session_cookies(state: &AppState, tokens: &IssuedTokens) {
+    set_cookies(cookies::issued(tokens, &state.config));
+}
+
 pub fn clear_session_cookies(state: &AppState) {
-    let response = expect_context::<ResponseOptions>();
-    for value in cookies::cleared(&state.config) {
-        response.append_header(axum::http::header::SET_COOKIE, value);
-    }
+    set_cookies(cookies::cleared(&state.config));
+}
+
+pub fn set_challenge_cookie(state: &AppState, challenge: String) {
+    set_cookies([cookies::challenge(challenge, &state.config)]);
+}
+
+pub fn clear_challenge_cookie(state: &AppState) {
+    set_cookies([cookies::challenge_cleared(&state.config)]);
+}
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// A browser session (cookies).
+    Session(Uuid),
+    /// An integration's API token.
+    ApiToken(Uuid),
 }
 
 /// A signed-in staff member's request.
 pub struct RequestContext {
     pub state: AppState,
-    pub auth: Authenticated,
     pub user: CurrentUser,
+    pub credential: Credential,
+    pub client: ClientInfo,
+}
+
+/// Resolves the caller of a server function and checks that they may take `action` in
+/// their current branch: the guard every server function goes through.
+pub async fn authorize(action: Action) -> Result<RequestContext, AppError> {
+    let ctx = RequestContext::load().await?;
+    ctx.require(action)?;
+    Ok(ctx)
 }
 
 impl RequestContext {
-    /// Resolves the caller; `Unauthenticated` when there is no live session.
+    /// The caller of a server function or page; `Unauthenticated` without a live session.
     pub async fn load() -> Result<Self, AppError> {
         let state = app_state()?;
         let auth = authenticated().ok_or_else(AppError::sign_in_required)?;
+        Self::for_session(state, auth, client()).await
+    }
+
+    pub async fn for_session(state: AppState, auth: Authenticated, client: ClientInfo) -> Result<Self, AppError> {
         let mut tx = state.db.tenant(auth.org_id).await?;
         // The access token may be valid for minutes after a log-out or deactivation; the
         // session row is the truth.
         if !sessions::touch_session(&mut tx, auth.session_id, auth.user_id).await? {
             return Err(AppError::sign_in_required());
         }
-        let user = accounts::current_user(&mut tx, auth.user_id)
+        let user = accounts::current_user(&mut tx, auth.user_id, None)
             .await?
             .ok_or_else(AppError::sign_in_required)?;
         tx.commit().await?;
-        Ok(Self { state, auth, user })
+        Ok(Self {
+            state,
+            user,
+            credential: Credential::Session(auth.session_id),
+            client,
+        })
+    }
+
+    /// An API caller: a bearer token, and the branch named by `X-Branch-Id` (a branch
+    /// they do not belong to is refused).
+    pub async fn for_api_token(
+        state: AppState,
+        token: &str,
+        branch: Option<Uuid>,
+        client: ClientInfo,
+    ) -> Result<Self, AppError> {
+        let invalid = || AppError::Unauthenticated("The API token is missing, revoked or wrong.".into());
+        let (token_id, org_id, user_id) = api_tokens::owner(state.db.pool(), &super::tokens::hash_token(token))
+            .await?
+            .ok_or_else(invalid)?;
+        let mut tx = state.db.tenant(org_id).await?;
+        let user = accounts::current_user(&mut tx, user_id, branch)
+            .await?
+            .ok_or_else(invalid)?;
+        api_tokens::touch(&mut tx, token_id).await?;
+        tx.commit().await?;
+        Ok(Self {
+            state,
+            user,
+            credential: Credential::ApiToken(token_id),
+            client,
+        })
+    }
+
+    /// The guard: may the caller take `action` in their current branch?
+    pub fn require(&self, action: Action) -> Result<(), AppError> {
+        if self.user.can(action) {
+            Ok(())
+        } else {
+            tracing::info!(user_id = %self.user.user_id, ?action, "refused");
+            Err(AppError::Forbidden(format!(
+                "You are not allowed to {}. Ask an owner or administrator if you need to.",
+                action.describe()
+            )))
+        }
+    }
+
+    pub fn org_id(&self) -> Uuid {
+        self.user.org_id
+    }
+
+    pub fn session_id(&self) -> Option<Uuid> {
+        match self.credential {
+            Credential::Session(id) => Some(id),
+            Credential::ApiToken(_) => None,
+        }
     }
 
     /// A transaction that sees only the caller's organization.
     pub async fn tenant(&self) -> Result<Tx, AppError> {
         self.state.db.tenant(self.user.org_id).await
+    }
+
+    /// Appends to the audit log, in the transaction of the change it describes.
+    pub async fn audit(
+        &self,
+        tx: &mut Tx,
+        action: &str,
+        entity: &str,
+        entity_id: Option<Uuid>,
+        diff: serde_json::Value,
+    ) -> Result<(), AppError> {
+        audit::record(
+            tx,
+            audit::Entry {
+                org_id: self.user.org_id,
+                branch_id: Some(self.user.branch.id),
+                actor: Some(self.user.user_id),
+                action,
+                entity,
+                entity_id,
+                diff,
+                ip: self.client.ip.as_deref(),
+            },
+        )
+        .await
     }
 }

@@ -11,6 +11,8 @@ use crate::server::config::Config;
 
 pub const ACCESS_COOKIE: &str = "careops_access";
 pub const REFRESH_COOKIE: &str = "careops_refresh";
+/// Holds the proof of a correct password while the second sign-in step is pending.
+pub const CHALLENGE_COOKIE: &str = "careops_challenge";
 
 fn build(name: &'static str, value: String, max_age_secs: i64, config: &Config) -> HeaderValue {
     let cookie = Cookie::build((name, value))
@@ -45,6 +47,14 @@ pub fn cleared(config: &Config) -> Vec<HeaderValue> {
         build(ACCESS_COOKIE, String::new(), 0, config),
         build(REFRESH_COOKIE, String::new(), 0, config),
     ]
+}
+
+pub fn challenge(token: String, config: &Config) -> HeaderValue {
+    build(CHALLENGE_COOKIE, token, super::tokens::CHALLENGE_TTL_SECS, config)
+}
+
+pub fn challenge_cleared(config: &Config) -> HeaderValue {
+    build(CHALLENGE_COOKIE, String::new(), 0, config)
 }
 
 /// The cookie name a `Set-Cookie` value sets.

@@ -15,19 +15,13 @@ use crate::{
     server::{db::sessions::ClientInfo, AppState},
 };
 
-pub async fn session_layer(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn session_layer(State(state): State<AppState>, jar: CookieJar, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if path.starts_with("/pkg/") || path == "/health" || path == "/favicon.ico" {
         return next.run(req).await;
     }
     if !is_safe(req.method()) && is_cross_origin(req.headers()) {
-        return AppError::Forbidden("This request came from another site and was refused.".into())
-            .into_response();
+        return AppError::Forbidden("This request came from another site and was refused.".into()).into_response();
     }
 
     let mut set_cookies = Vec::new();
@@ -37,18 +31,29 @@ pub async fn session_layer(
     let auth = match (access, jar.get(cookies::REFRESH_COOKIE)) {
         (Some(auth), _) => Some(auth),
         (None, None) => None,
-        (None, Some(refresh)) => match service::refresh(&state, refresh.value()).await {
-            Ok(Some(tokens)) => {
-                set_cookies = cookies::issued(&tokens, &state.config);
-                Some(tokens.auth)
+        (None, Some(refresh)) => {
+            match service::refresh(
+                &state,
+                refresh.value(),
+                &client_info(
+                    req.headers(),
+                    req.extensions().get::<ConnectInfo<std::net::SocketAddr>>(),
+                ),
+            )
+            .await
+            {
+                Ok(Some(tokens)) => {
+                    set_cookies = cookies::issued(&tokens, &state.config);
+                    Some(tokens.auth)
+                }
+                Ok(None) => {
+                    set_cookies = cookies::cleared(&state.config);
+                    None
+                }
+                // The database is away: carry on signed out, but keep the cookies for later.
+                Err(_) => None,
             }
-            Ok(None) => {
-                set_cookies = cookies::cleared(&state.config);
-                None
-            }
-            // The database is away: carry on signed out, but keep the cookies for later.
-            Err(_) => None,
-        },
+        }
     };
     if let Some(auth) = auth {
         req.extensions_mut().insert(auth);
@@ -81,18 +86,13 @@ fn is_cross_origin(headers: &HeaderMap) -> bool {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     match (origin, host) {
         (Some("null"), _) => true,
-        (Some(origin), Some(host)) => {
-            origin.split_once("://").map(|(_, authority)| authority) != Some(host)
-        }
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, authority)| authority) != Some(host),
         _ => false,
     }
 }
 
 /// The user agent and address of a request.
-pub fn client_info(
-    headers: &HeaderMap,
-    connect: Option<&ConnectInfo<std::net::SocketAddr>>,
-) -> ClientInfo {
+pub fn client_info(headers: &HeaderMap, connect: Option<&ConnectInfo<std::net::SocketAddr>>) -> ClientInfo {
     ClientInfo {
         user_agent: headers
             .get(header::USER_AGENT)

@@ -6,4 +6,6 @@ pub mod cookies;
 pub mod middleware;
 pub mod password;
 pub mod service;
+pub mod throttle;
 pub mod tokens;
+pub mod totp;

@@ -44,11 +44,7 @@ pub async fn verify_password(candidate: String, stored: Option<String>) -> bool 
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let matches = PasswordHash::new(&stored)
-            .map(|hash| {
-                hasher()
-                    .verify_password(candidate.as_bytes(), &hash)
-                    .is_ok()
-            })
+            .map(|hash| hasher().verify_password(candidate.as_bytes(), &hash).is_ok())
             .unwrap_or(false);
         known && matches
     })
@@ -66,11 +62,7 @@ mod tests {
         let parsed = PasswordHash::new(&hash).unwrap();
         assert_eq!(parsed.algorithm.as_str(), "argon2id");
         let params = argon2::Params::try_from(&parsed).unwrap();
-        assert!(
-            params.m_cost() >= 19 * 1024,
-            "memory {} KiB",
-            params.m_cost()
-        );
+        assert!(params.m_cost() >= 19 * 1024, "memory {} KiB", params.m_cost());
         assert!(params.t_cost() >= 2);
         assert_eq!(params.p_cost(), 1);
     }

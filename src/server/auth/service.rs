@@ -1,23 +1,28 @@
-//! Sign-up, log-in, refresh and log-out, independent of how they are called.
+//! Sign-up, log-in (with its second step), invitations, refresh and log-out,
+//! independent of how they are called. Every security event lands in the audit log.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    password,
-    tokens::{hash_refresh_token, new_refresh_token, Authenticated},
+    password, throttle,
+    tokens::{hash_token, new_token, Authenticated, Challenge, ChallengePurpose},
+    totp,
 };
 use crate::{
     domain::{
-        account::{BranchName, Email, NewPassword, OrgName, PersonName, TimeZone},
+        account::{BranchName, Email, EnrolmentView, NewPassword, OrgName, PersonName, TimeZone},
         AppError,
     },
     server::{
         db::{
             accounts::{self, NewOrganization},
-            sessions::{self, ClientInfo},
-            Tx,
+            audit, sessions,
+            sessions::ClientInfo,
+            staff, Tx,
         },
+        error::internal,
         AppState,
     },
 };
@@ -28,7 +33,17 @@ pub struct IssuedTokens {
     pub access: String,
     /// A new refresh token and when its session ends; `None` when the browser already
     /// holds the current one (a concurrent refresh).
-    pub refresh: Option<(String, DateTime<Utc>)>,
+    pub refresh: Option<(String, chrono::DateTime<Utc>)>,
+}
+
+/// Where a correct password leads.
+pub enum LoginOutcome {
+    SignedIn(IssuedTokens),
+    /// A second step is due: the challenge goes into a short-lived cookie.
+    SecondStep {
+        challenge: String,
+        purpose: ChallengePurpose,
+    },
 }
 
 /// What a person types to open an account for their practice.
@@ -58,14 +73,7 @@ impl SignUp {
             Email::parse("email", email),
             NewPassword::parse("password", password).and_then(password::not_common),
         ) {
-            (
-                Ok(org_name),
-                Ok(branch_name),
-                Ok(timezone),
-                Ok(full_name),
-                Ok(email),
-                Ok(password),
-            ) => Ok(Self {
+            (Ok(org_name), Ok(branch_name), Ok(timezone), Ok(full_name), Ok(email), Ok(password)) => Ok(Self {
                 org_name,
                 branch_name,
                 timezone,
@@ -83,12 +91,33 @@ impl SignUp {
     }
 }
 
-#[tracing::instrument(skip_all, fields(email = %input.email))]
-pub async fn sign_up(
-    state: &AppState,
-    input: SignUp,
+/// A security event of one user, for the audit log.
+async fn audit_user(
+    tx: &mut Tx,
+    org_id: Uuid,
+    user_id: Uuid,
+    action: &str,
     client: &ClientInfo,
-) -> Result<IssuedTokens, AppError> {
+    diff: serde_json::Value,
+) -> Result<(), AppError> {
+    audit::record(
+        tx,
+        audit::Entry {
+            org_id,
+            branch_id: None,
+            actor: Some(user_id),
+            action,
+            entity: "user",
+            entity_id: Some(user_id),
+            diff,
+            ip: client.ip.as_deref(),
+        },
+    )
+    .await
+}
+
+#[tracing::instrument(skip_all, fields(email = %input.email))]
+pub async fn sign_up(state: &AppState, input: SignUp, client: &ClientInfo) -> Result<IssuedTokens, AppError> {
     let password_hash = password::hash_password(input.password).await?;
     let org_id = Uuid::new_v4();
     let mut tx = state.db.tenant(org_id).await?;
@@ -105,6 +134,15 @@ pub async fn sign_up(
         },
     )
     .await?;
+    audit_user(
+        &mut tx,
+        org_id,
+        created.user_id,
+        "auth.signed_up",
+        client,
+        json!({"after": {"organization": input.org_name.as_str(), "branch": input.branch_name.as_str()}}),
+    )
+    .await?;
     let tokens = start_session(state, &mut tx, org_id, created.user_id, client).await?;
     tx.commit().await?;
     tracing::info!(%org_id, user_id = %created.user_id, "organization signed up");
@@ -115,32 +153,360 @@ fn wrong_credentials() -> AppError {
     AppError::Unauthenticated("The email or password is incorrect.".into())
 }
 
+/// Checks email and password. Unknown emails cost the same hash and get the same answer
+/// as wrong passwords; both count towards the same rate limits and lock-out.
 #[tracing::instrument(skip_all)]
 pub async fn log_in(
     state: &AppState,
     email: &str,
     password: String,
     client: &ClientInfo,
-) -> Result<IssuedTokens, AppError> {
-    // A malformed email cannot match an account; it still costs a hash, like any miss.
+) -> Result<LoginOutcome, AppError> {
+    let account = email.trim().to_lowercase();
+    let pool = state.db.pool();
+    let ip = client.ip.as_deref();
+    throttle::check(
+        pool,
+        throttle::Kind::Password,
+        &account,
+        ip,
+        state.config.login_attempts_per_ip_minute,
+    )
+    .await?;
+
     let candidate = match Email::parse("email", email) {
-        Ok(email) => sessions::login_candidate(state.db.pool(), email.as_str()).await?,
+        Ok(email) => sessions::login_candidate(pool, email.as_str()).await?,
         Err(_) => None,
     };
     let stored = candidate.as_ref().map(|c| c.password_hash.clone());
     let matches = password::verify_password(password, stored).await;
-    let candidate = match candidate {
-        Some(c) if matches && c.is_active => c,
-        _ => {
-            tracing::info!("failed log-in");
-            return Err(wrong_credentials());
-        }
+    let succeeded = matches && candidate.as_ref().is_some_and(|c| c.is_active);
+    throttle::record(pool, throttle::Kind::Password, &account, ip, succeeded).await?;
+
+    let Some(candidate) = candidate else {
+        return Err(wrong_credentials());
     };
     let mut tx = state.db.tenant(candidate.org_id).await?;
+    if !succeeded {
+        audit_user(
+            &mut tx,
+            candidate.org_id,
+            candidate.user_id,
+            "auth.login_failed",
+            client,
+            json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(wrong_credentials());
+    }
+
+    let factor = accounts::second_factor_state(&mut tx, candidate.user_id)
+        .await?
+        .ok_or_else(wrong_credentials)?;
+    let purpose = match (factor.secret.is_some(), factor.org_requires) {
+        (true, _) => Some(ChallengePurpose::Verify),
+        (false, true) => Some(ChallengePurpose::Enrol),
+        (false, false) => None,
+    };
+    if let Some(purpose) = purpose {
+        tx.commit().await?;
+        let challenge = state.keys.issue_challenge(
+            Challenge {
+                user_id: candidate.user_id,
+                org_id: candidate.org_id,
+                purpose,
+            },
+            Utc::now(),
+        )?;
+        return Ok(LoginOutcome::SecondStep { challenge, purpose });
+    }
+    audit_user(
+        &mut tx,
+        candidate.org_id,
+        candidate.user_id,
+        "auth.logged_in",
+        client,
+        json!({}),
+    )
+    .await?;
     let tokens = start_session(state, &mut tx, candidate.org_id, candidate.user_id, client).await?;
     tx.commit().await?;
-    tracing::info!(user_id = %candidate.user_id, "logged in");
+    Ok(LoginOutcome::SignedIn(tokens))
+}
+
+fn challenge_expired() -> AppError {
+    AppError::Unauthenticated("Your sign-in took too long or was already used. Please sign in again.".into())
+}
+
+fn read_challenge(state: &AppState, token: Option<&str>, purpose: ChallengePurpose) -> Result<Challenge, AppError> {
+    token
+        .and_then(|t| state.keys.verify_challenge(t))
+        .filter(|c| c.purpose == purpose)
+        .ok_or_else(challenge_expired)
+}
+
+/// The second sign-in step: a code from the authenticator app, or a recovery code.
+#[tracing::instrument(skip_all)]
+pub async fn verify_second_factor(
+    state: &AppState,
+    challenge: Option<&str>,
+    code: &str,
+    client: &ClientInfo,
+) -> Result<IssuedTokens, AppError> {
+    let challenge = read_challenge(state, challenge, ChallengePurpose::Verify)?;
+    let account = challenge.user_id.to_string();
+    let pool = state.db.pool();
+    let ip = client.ip.as_deref();
+    throttle::check(
+        pool,
+        throttle::Kind::SecondFactor,
+        &account,
+        ip,
+        state.config.login_attempts_per_ip_minute,
+    )
+    .await?;
+
+    let mut tx = state.db.tenant(challenge.org_id).await?;
+    let factor = accounts::second_factor_state(&mut tx, challenge.user_id)
+        .await?
+        .ok_or_else(challenge_expired)?;
+    let secret = factor
+        .secret
+        .as_deref()
+        .and_then(|sealed| state.vault.open(sealed))
+        .ok_or_else(challenge_expired)?;
+
+    let accepted = if code.chars().any(|c| c.is_ascii_alphabetic()) {
+        let used = accounts::use_recovery_code(&mut tx, challenge.user_id, &totp::hash_recovery_code(code)).await?;
+        if used {
+            audit_user(
+                &mut tx,
+                challenge.org_id,
+                challenge.user_id,
+                "auth.recovery_code_used",
+                client,
+                json!({}),
+            )
+            .await?;
+        }
+        used
+    } else {
+        match totp::verify(&secret, code, Utc::now().timestamp() as u64, factor.last_step) {
+            Some(step) => {
+                accounts::record_totp_step(&mut tx, challenge.user_id, step).await?;
+                true
+            }
+            None => false,
+        }
+    };
+    throttle::record(pool, throttle::Kind::SecondFactor, &account, ip, accepted).await?;
+    if !accepted {
+        audit_user(
+            &mut tx,
+            challenge.org_id,
+            challenge.user_id,
+            "auth.second_factor_failed",
+            client,
+            json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::field(
+            "code",
+            "That code is not right. Enter the newest code from your app, or a recovery code.",
+        ));
+    }
+    audit_user(
+        &mut tx,
+        challenge.org_id,
+        challenge.user_id,
+        "auth.logged_in",
+        client,
+        json!({}),
+    )
+    .await?;
+    let tokens = start_session(state, &mut tx, challenge.org_id, challenge.user_id, client).await?;
+    tx.commit().await?;
     Ok(tokens)
+}
+
+/// The enrolment in progress for a user: made on first request and kept (encrypted)
+/// until confirmed, so that reloading the page shows the same QR code.
+pub async fn enrolment(state: &AppState, tx: &mut Tx, user_id: Uuid) -> Result<EnrolmentView, AppError> {
+    let factor = accounts::second_factor_state(tx, user_id)
+        .await?
+        .ok_or_else(AppError::sign_in_required)?;
+    let existing = factor
+        .pending
+        .as_deref()
+        .and_then(|sealed| state.vault.open(sealed))
+        .and_then(|plain| serde_json::from_slice::<totp::Enrolment>(&plain).ok());
+    let enrolment = match existing {
+        Some(enrolment) => enrolment,
+        None => {
+            let fresh = totp::Enrolment::new();
+            let plain = serde_json::to_vec(&fresh).map_err(|e| internal("encoding enrolment", e))?;
+            accounts::set_pending_enrolment(tx, user_id, &state.vault.seal(&plain)).await?;
+            fresh
+        }
+    };
+    let url = totp::otpauth_url(&enrolment.secret, &factor.email).ok_or_else(|| internal("otpauth url", "invalid"))?;
+    Ok(EnrolmentView {
+        qr_svg: totp::qr_svg(&url).ok_or_else(|| internal("qr code", "too long"))?,
+        secret: totp::secret_base32(&enrolment.secret),
+        recovery_codes: enrolment.recovery_codes,
+    })
+}
+
+/// Turns two-factor on once the user proves their app shows the right codes.
+pub async fn confirm_enrolment(
+    state: &AppState,
+    tx: &mut Tx,
+    org_id: Uuid,
+    user_id: Uuid,
+    code: &str,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    let factor = accounts::second_factor_state(tx, user_id)
+        .await?
+        .ok_or_else(AppError::sign_in_required)?;
+    let enrolment = factor
+        .pending
+        .as_deref()
+        .and_then(|sealed| state.vault.open(sealed))
+        .and_then(|plain| serde_json::from_slice::<totp::Enrolment>(&plain).ok())
+        .ok_or_else(|| AppError::Conflict {
+            field: None,
+            message: "The set-up expired. Reload the page to get a new QR code.".into(),
+        })?;
+    let step = totp::verify(&enrolment.secret, code, Utc::now().timestamp() as u64, None).ok_or_else(|| {
+        AppError::field(
+            "code",
+            "That code does not match. Check that your phone's clock is right, and enter the newest code.",
+        )
+    })?;
+    let hashes: Vec<Vec<u8>> = enrolment
+        .recovery_codes
+        .iter()
+        .map(|c| totp::hash_recovery_code(c))
+        .collect();
+    let sealed = state.vault.seal(&enrolment.secret);
+    accounts::enable_two_factor(tx, org_id, user_id, &sealed, step, &hashes).await?;
+    audit_user(
+        tx,
+        org_id,
+        user_id,
+        "auth.two_factor_enabled",
+        client,
+        json!({"after": {"two_factor": true}}),
+    )
+    .await
+}
+
+/// The enrolment a sign-in must complete (the organization requires 2FA).
+pub async fn login_enrolment(state: &AppState, challenge: Option<&str>) -> Result<EnrolmentView, AppError> {
+    let challenge = read_challenge(state, challenge, ChallengePurpose::Enrol)?;
+    let mut tx = state.db.tenant(challenge.org_id).await?;
+    let view = enrolment(state, &mut tx, challenge.user_id).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+pub async fn confirm_login_enrolment(
+    state: &AppState,
+    challenge: Option<&str>,
+    code: &str,
+    client: &ClientInfo,
+) -> Result<IssuedTokens, AppError> {
+    let challenge = read_challenge(state, challenge, ChallengePurpose::Enrol)?;
+    let mut tx = state.db.tenant(challenge.org_id).await?;
+    confirm_enrolment(state, &mut tx, challenge.org_id, challenge.user_id, code, client).await?;
+    audit_user(
+        &mut tx,
+        challenge.org_id,
+        challenge.user_id,
+        "auth.logged_in",
+        client,
+        json!({}),
+    )
+    .await?;
+    let tokens = start_session(state, &mut tx, challenge.org_id, challenge.user_id, client).await?;
+    tx.commit().await?;
+    Ok(tokens)
+}
+
+/// The organization and email an invitation link is for, if it can still be accepted.
+pub async fn invitation(state: &AppState, token: &str) -> Result<(Uuid, staff::OpenInvitation), AppError> {
+    let gone = || AppError::NotFound("This invitation link is no longer valid. Ask for a new one.".into());
+    let (id, org_id) = staff::invitation_org(state.db.pool(), &hash_token(token))
+        .await?
+        .ok_or_else(gone)?;
+    let mut tx = state.db.tenant(org_id).await?;
+    let open = staff::open_invitation(&mut tx, id).await?.ok_or_else(gone)?;
+    tx.commit().await?;
+    Ok((org_id, open))
+}
+
+/// Accepts an invitation: creates the account with the invited access and signs in, or
+/// (when the organization requires 2FA) asks for enrolment first.
+pub async fn accept_invitation(
+    state: &AppState,
+    token: &str,
+    full_name: &str,
+    password: &str,
+    client: &ClientInfo,
+) -> Result<LoginOutcome, AppError> {
+    let (name, password) = match (
+        PersonName::parse("full_name", full_name),
+        NewPassword::parse("password", password).and_then(password::not_common),
+    ) {
+        (Ok(name), Ok(password)) => (name, password),
+        (name, password) => {
+            return Err(AppError::Validation(
+                [name.err(), password.err()].into_iter().flatten().collect(),
+            ));
+        }
+    };
+    let password_hash = password::hash_password(password).await?;
+    let gone = || AppError::NotFound("This invitation link is no longer valid. Ask for a new one.".into());
+    let (id, org_id) = staff::invitation_org(state.db.pool(), &hash_token(token))
+        .await?
+        .ok_or_else(gone)?;
+    let mut tx = state.db.tenant(org_id).await?;
+    // Locked: two clicks on one link create one account.
+    let open = staff::open_invitation(&mut tx, id).await?.ok_or_else(gone)?;
+    let user_id = staff::accept_invitation(&mut tx, org_id, &open, name.as_str(), &password_hash).await?;
+    audit_user(
+        &mut tx,
+        org_id,
+        user_id,
+        "staff.joined",
+        client,
+        json!({"after": {"email": open.email, "role": open.role.as_str()}}),
+    )
+    .await?;
+    let requires = accounts::second_factor_state(&mut tx, user_id)
+        .await?
+        .is_some_and(|f| f.org_requires);
+    if requires {
+        tx.commit().await?;
+        let challenge = state.keys.issue_challenge(
+            Challenge {
+                user_id,
+                org_id,
+                purpose: ChallengePurpose::Enrol,
+            },
+            Utc::now(),
+        )?;
+        return Ok(LoginOutcome::SecondStep {
+            challenge,
+            purpose: ChallengePurpose::Enrol,
+        });
+    }
+    let tokens = start_session(state, &mut tx, org_id, user_id, client).await?;
+    tx.commit().await?;
+    Ok(LoginOutcome::SignedIn(tokens))
 }
 
 async fn start_session(
@@ -150,11 +516,8 @@ async fn start_session(
     user_id: Uuid,
     client: &ClientInfo,
 ) -> Result<IssuedTokens, AppError> {
-    let now = Utc::now();
-    let policy = &state.config.session;
-    let session_expires = now + policy.absolute_lifetime;
-    let session_id = sessions::create_session(tx, org_id, user_id, client, session_expires).await?;
-    let (refresh, hash) = new_refresh_token();
+    let (session_id, session_expires) = sessions::create_session(tx, org_id, user_id, client).await?;
+    let (refresh, hash) = new_token("");
     sessions::insert_refresh_token(tx, org_id, session_id, &hash, session_expires).await?;
     let auth = Authenticated {
         user_id,
@@ -163,19 +526,20 @@ async fn start_session(
     };
     Ok(IssuedTokens {
         auth,
-        access: state.keys.issue_access(auth, now, policy.access_ttl)?,
+        access: state
+            .keys
+            .issue_access(auth, Utc::now(), state.config.session.access_ttl)?,
         refresh: Some((refresh, session_expires)),
     })
 }
 
 /// Exchanges a refresh token for a new access token and the next refresh token.
 ///
-/// `Ok(None)` means the browser's session is over (unknown, expired, revoked or stolen
-/// token) and its cookies should go.
+/// `Ok(None)` means the browser's session is over (unknown, expired, idle, revoked or
+/// stolen token) and its cookies should go.
 #[tracing::instrument(skip_all)]
-pub async fn refresh(state: &AppState, token: &str) -> Result<Option<IssuedTokens>, AppError> {
-    let Some(owner) = sessions::token_owner(state.db.pool(), &hash_refresh_token(token)).await?
-    else {
+pub async fn refresh(state: &AppState, token: &str, client: &ClientInfo) -> Result<Option<IssuedTokens>, AppError> {
+    let Some(owner) = sessions::token_owner(state.db.pool(), &hash_token(token)).await? else {
         return Ok(None);
     };
     let mut tx = state.db.tenant(owner.org_id).await?;
@@ -187,11 +551,7 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Option<IssuedToken
     if current.session_revoked || !current.user_active {
         return Ok(None);
     }
-    let idle = now - current.session_last_seen_at;
-    if current.session_expires_at <= now
-        || current.token_expires_at <= now
-        || idle > chrono::Duration::from_std(policy.idle_timeout).unwrap_or(chrono::TimeDelta::MAX)
-    {
+    if current.session_expires_at <= now || current.token_expires_at <= now || current.session_idle {
         sessions::revoke_session(&mut tx, owner.session_id, "expired").await?;
         tx.commit().await?;
         return Ok(None);
@@ -216,11 +576,20 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Option<IssuedToken
         // whole family, so that neither the thief nor the victim can go on with it.
         tracing::warn!(session_id = %owner.session_id, user_id = %owner.user_id, "refresh token reuse; session revoked");
         sessions::revoke_session(&mut tx, owner.session_id, "refresh token reuse").await?;
+        audit_user(
+            &mut tx,
+            owner.org_id,
+            owner.user_id,
+            "auth.refresh_token_reused",
+            client,
+            json!({"after": {"session": owner.session_id}}),
+        )
+        .await?;
         tx.commit().await?;
         return Ok(None);
     }
     sessions::mark_rotated(&mut tx, owner.token_id).await?;
-    let (next, hash) = new_refresh_token();
+    let (next, hash) = new_token("");
     sessions::insert_refresh_token(
         &mut tx,
         owner.org_id,
@@ -238,9 +607,10 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Option<IssuedToken
 }
 
 #[tracing::instrument(skip_all, fields(session_id = %auth.session_id))]
-pub async fn log_out(state: &AppState, auth: Authenticated) -> Result<(), AppError> {
+pub async fn log_out(state: &AppState, auth: Authenticated, client: &ClientInfo) -> Result<(), AppError> {
     let mut tx = state.db.tenant(auth.org_id).await?;
     sessions::revoke_session(&mut tx, auth.session_id, "logged out").await?;
+    audit_user(&mut tx, auth.org_id, auth.user_id, "auth.logged_out", client, json!({})).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -18,8 +18,12 @@ pub struct Authenticated {
     pub session_id: Uuid,
 }
 
+const ACCESS_AUDIENCE: &str = "careops:access";
+const CHALLENGE_AUDIENCE: &str = "careops:second-factor";
+
 #[derive(Debug, Serialize, Deserialize)]
 struct AccessClaims {
+    aud: String,
     sub: Uuid,
     org: Uuid,
     sid: Uuid,
@@ -27,22 +31,79 @@ struct AccessClaims {
     exp: i64,
 }
 
+/// What the password step proved, while the second step is pending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChallengePurpose {
+    /// Enter a code from the authenticator app (or a recovery code).
+    Verify,
+    /// The organization requires 2FA and this user has none yet: set it up first.
+    Enrol,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    pub user_id: Uuid,
+    pub org_id: Uuid,
+    pub purpose: ChallengePurpose,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ChallengeClaims {
+    aud: String,
+    sub: Uuid,
+    org: Uuid,
+    purpose: ChallengePurpose,
+    exp: i64,
+}
+
+/// How long the second sign-in step may take.
+pub const CHALLENGE_TTL_SECS: i64 = 15 * 60;
+
 pub struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
-    validation: Validation,
+    access: Validation,
+    challenge: Validation,
 }
 
 impl Keys {
     pub fn new(secret: &[u8]) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        // The audience keeps the two kinds of token apart: a challenge is never an access token.
+        let validation = |audience: &str| {
+            let mut v = Validation::new(Algorithm::HS256);
+            v.leeway = 5;
+            v.set_required_spec_claims(&["exp", "sub", "aud"]);
+            v.set_audience(&[audience]);
+            v
+        };
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
-            validation,
+            access: validation(ACCESS_AUDIENCE),
+            challenge: validation(CHALLENGE_AUDIENCE),
         }
+    }
+
+    pub fn issue_challenge(&self, challenge: Challenge, now: DateTime<Utc>) -> Result<String, AppError> {
+        let claims = ChallengeClaims {
+            aud: CHALLENGE_AUDIENCE.into(),
+            sub: challenge.user_id,
+            org: challenge.org_id,
+            purpose: challenge.purpose,
+            exp: now.timestamp() + CHALLENGE_TTL_SECS,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| super::super::error::internal("signing challenge", e))
+    }
+
+    pub fn verify_challenge(&self, token: &str) -> Option<Challenge> {
+        let data = jsonwebtoken::decode::<ChallengeClaims>(token, &self.decoding, &self.challenge).ok()?;
+        Some(Challenge {
+            user_id: data.claims.sub,
+            org_id: data.claims.org,
+            purpose: data.claims.purpose,
+        })
     }
 
     pub fn issue_access(
@@ -52,6 +113,7 @@ impl Keys {
         ttl: std::time::Duration,
     ) -> Result<String, AppError> {
         let claims = AccessClaims {
+            aud: ACCESS_AUDIENCE.into(),
             sub: auth.user_id,
             org: auth.org_id,
             sid: auth.session_id,
@@ -64,8 +126,7 @@ impl Keys {
 
     /// The identity in a valid, unexpired token; `None` for anything else.
     pub fn verify_access(&self, token: &str) -> Option<Authenticated> {
-        let data =
-            jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?;
+        let data = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.access).ok()?;
         Some(Authenticated {
             user_id: data.claims.sub,
             org_id: data.claims.org,
@@ -74,16 +135,19 @@ impl Keys {
     }
 }
 
-/// A fresh refresh token (256 random bits) and the hash under which it is stored.
-pub fn new_refresh_token() -> (String, Vec<u8>) {
+/// A fresh bearer secret (256 random bits, URL-safe) and the hash under which it is
+/// stored: refresh tokens, invitation links, API tokens. Only the hash is kept, so a
+/// copy of the database opens no session.
+pub fn new_token(prefix: &str) -> (String, Vec<u8>) {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
-    let hash = hash_refresh_token(&token);
+    let token = format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes));
+    let hash = hash_token(&token);
     (token, hash)
 }
 
-pub fn hash_refresh_token(token: &str) -> Vec<u8> {
+/// SHA-256 is enough for 256-bit random secrets: there is nothing to guess.
+pub fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
@@ -104,9 +168,7 @@ mod tests {
     fn access_token_round_trips() {
         let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
         let who = auth();
-        let token = keys
-            .issue_access(who, Utc::now(), Duration::from_secs(900))
-            .unwrap();
+        let token = keys.issue_access(who, Utc::now(), Duration::from_secs(900)).unwrap();
         assert_eq!(keys.verify_access(&token), Some(who));
     }
 
@@ -131,11 +193,28 @@ mod tests {
     }
 
     #[test]
+    fn a_challenge_is_not_an_access_token_nor_the_reverse() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let who = auth();
+        let challenge = Challenge {
+            user_id: who.user_id,
+            org_id: who.org_id,
+            purpose: ChallengePurpose::Verify,
+        };
+        let token = keys.issue_challenge(challenge, Utc::now()).unwrap();
+        assert_eq!(keys.verify_challenge(&token), Some(challenge));
+        assert_eq!(keys.verify_access(&token), None);
+        let access = keys.issue_access(who, Utc::now(), Duration::from_secs(900)).unwrap();
+        assert_eq!(keys.verify_challenge(&access), None);
+    }
+
+    #[test]
     fn refresh_tokens_are_random_and_stored_hashed() {
-        let (a, hash_a) = new_refresh_token();
-        let (b, _) = new_refresh_token();
+        let (a, hash_a) = new_token("");
+        let (b, _) = new_token("cop_");
         assert_ne!(a, b);
-        assert_eq!(hash_a, hash_refresh_token(&a));
+        assert!(b.starts_with("cop_"));
+        assert_eq!(hash_a, hash_token(&a));
         assert_eq!(hash_a.len(), 32);
     }
 }

@@ -3,11 +3,14 @@
 use uuid::Uuid;
 
 use super::Tx;
-use crate::domain::{
-    access::Role,
-    account::{BranchName, Email, OrgName, PersonName, TimeZone},
-    session::{BranchSummary, CurrentUser},
-    AppError,
+use crate::{
+    domain::{
+        access::Role,
+        account::{BranchName, Email, OrgName, PersonName, TimeZone},
+        session::{BranchAccess, CurrentUser},
+        AppError,
+    },
+    server::error::internal,
 };
 
 pub struct NewOrganization<'a> {
@@ -57,12 +60,7 @@ pub async fn create_organization(
 }
 
 /// Adds a branch to the organization `tx` is scoped to.
-pub async fn create_branch(
-    tx: &mut Tx,
-    org_id: Uuid,
-    name: &BranchName,
-    timezone: TimeZone,
-) -> Result<Uuid, AppError> {
+pub async fn create_branch(tx: &mut Tx, org_id: Uuid, name: &BranchName, timezone: TimeZone) -> Result<Uuid, AppError> {
     let id = sqlx::query_scalar!(
         "insert into branches (org_id, name, timezone) values ($1, $2, $3) returning id",
         org_id,
@@ -78,17 +76,8 @@ pub async fn create_branch(
 async fn insert_organization(tx: &mut Tx, org_id: Uuid, name: &OrgName) -> Result<(), AppError> {
     let base = portal_slug(name.as_str());
     let candidates = (1..=5)
-        .map(|n| {
-            if n == 1 {
-                base.clone()
-            } else {
-                format!("{base}-{n}")
-            }
-        })
-        .chain(std::iter::once(format!(
-            "{base}-{}",
-            &org_id.simple().to_string()[..8]
-        )));
+        .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
+        .chain(std::iter::once(format!("{base}-{}", &org_id.simple().to_string()[..8])));
     for slug in candidates {
         // `on conflict do nothing` keeps the transaction usable when the slug is taken.
         let inserted = sqlx::query_scalar!(
@@ -121,47 +110,203 @@ fn portal_slug(name: &str) -> String {
     }
 }
 
-/// The signed-in user with their current branch and role there. The current branch is
-/// the one they last chose if they still belong to it, else their first branch.
+/// The signed-in user with every branch they may work in and their role there; the
+/// current branch is `requested` (the API's `X-Branch-Id`) or, without one, the branch
+/// they last chose if they still belong to it, else their first. `None` when the user is
+/// inactive or belongs nowhere; `Forbidden` when `requested` is not one of theirs.
 #[tracing::instrument(skip_all, fields(%user_id))]
-pub async fn current_user(tx: &mut Tx, user_id: Uuid) -> Result<Option<CurrentUser>, AppError> {
+pub async fn current_user(
+    tx: &mut Tx,
+    user_id: Uuid,
+    requested: Option<Uuid>,
+) -> Result<Option<CurrentUser>, AppError> {
+    let Some(user) = sqlx::query!(
+        r#"select u.full_name, u.email, u.org_id, u.current_branch_id, u.totp_enabled_at is not null as "two_factor!",
+                  o.name as org_name
+           from users u join organizations o on o.id = u.org_id
+           where u.id = $1 and u.is_active"#,
+        user_id,
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(None);
+    };
+
+    // An organization-wide membership covers every branch.
+    let rows = sqlx::query!(
+        r#"select b.id, b.name, b.timezone, m.role
+           from memberships m
+           join branches b on b.org_id = m.org_id and (m.branch_id = b.id or m.branch_id is null)
+           where m.user_id = $1
+           order by b.name, b.id"#,
+        user_id,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut branches: Vec<BranchAccess> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let role = Role::parse(&r.role).ok_or_else(|| internal("unknown role", &r.role))?;
+        match branches.iter_mut().find(|b| b.id == r.id) {
+            // Both an organization-wide and a branch role: the stronger one counts.
+            Some(existing) => existing.role = existing.role.min(role),
+            None => branches.push(BranchAccess {
+                id: r.id,
+                name: r.name,
+                timezone: r.timezone,
+                role,
+            }),
+        }
+    }
+
+    let current = match requested {
+        Some(id) => match branches.iter().find(|b| b.id == id) {
+            Some(branch) => branch.clone(),
+            None => return Err(AppError::Forbidden("You have no access to this branch.".into())),
+        },
+        None => match branches
+            .iter()
+            .find(|b| Some(b.id) == user.current_branch_id)
+            .or(branches.first())
+        {
+            Some(branch) => branch.clone(),
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(CurrentUser {
+        user_id,
+        full_name: user.full_name,
+        email: user.email,
+        two_factor: user.two_factor,
+        org_id: user.org_id,
+        org_name: user.org_name,
+        branch: current,
+        branches,
+    }))
+}
+
+/// Remembers the branch the user works in; the caller checked they belong to it.
+pub async fn set_current_branch(tx: &mut Tx, user_id: Uuid, branch_id: Uuid) -> Result<(), AppError> {
+    sqlx::query!(
+        "update users set current_branch_id = $2 where id = $1",
+        user_id,
+        branch_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What the sign-in steps need to know about a user's second factor.
+pub struct SecondFactorState {
+    pub email: String,
+    /// Encrypted TOTP secret, once enrolment is confirmed.
+    pub secret: Option<Vec<u8>>,
+    /// Encrypted enrolment in progress.
+    pub pending: Option<Vec<u8>>,
+    pub last_step: Option<i64>,
+    pub org_requires: bool,
+}
+
+pub async fn second_factor_state(tx: &mut Tx, user_id: Uuid) -> Result<Option<SecondFactorState>, AppError> {
     let row = sqlx::query!(
-        r#"
-        select u.id, u.full_name, u.email, u.org_id, o.name as org_name,
-               b.id as branch_id, b.name as branch_name, b.timezone, m.role
-        from users u
-        join organizations o on o.id = u.org_id
-        join memberships m on m.user_id = u.id
-        join branches b on b.org_id = u.org_id and (m.branch_id = b.id or m.branch_id is null)
-        where u.id = $1 and u.is_active
-        order by b.id is not distinct from u.current_branch_id desc,
-                 m.branch_id is null desc,
-                 b.created_at, b.id
-        limit 1
-        "#,
+        r#"select u.email, u.totp_secret, u.totp_pending, u.totp_last_step, o.require_two_factor
+           from users u join organizations o on o.id = u.org_id
+           where u.id = $1 and u.is_active
+           for update of u"#,
         user_id,
     )
     .fetch_optional(&mut **tx)
     .await?;
+    Ok(row.map(|r| SecondFactorState {
+        email: r.email,
+        secret: r.totp_secret,
+        pending: r.totp_pending,
+        last_step: r.totp_last_step,
+        org_requires: r.require_two_factor,
+    }))
+}
 
-    row.map(|r| {
-        let role = Role::parse(&r.role)
-            .ok_or_else(|| super::super::error::internal("unknown role", &r.role))?;
-        Ok(CurrentUser {
-            user_id: r.id,
-            full_name: r.full_name,
-            email: r.email,
-            org_id: r.org_id,
-            org_name: r.org_name,
-            branch: BranchSummary {
-                id: r.branch_id,
-                name: r.branch_name,
-                timezone: r.timezone,
-            },
-            role,
-        })
-    })
-    .transpose()
+pub async fn set_pending_enrolment(tx: &mut Tx, user_id: Uuid, sealed: &[u8]) -> Result<(), AppError> {
+    sqlx::query!("update users set totp_pending = $2 where id = $1", user_id, sealed)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Turns two-factor on with the confirmed secret and stores the recovery codes' hashes.
+pub async fn enable_two_factor(
+    tx: &mut Tx,
+    org_id: Uuid,
+    user_id: Uuid,
+    sealed_secret: &[u8],
+    step: i64,
+    recovery_hashes: &[Vec<u8>],
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "update users set totp_secret = $2, totp_pending = null, totp_enabled_at = now(), totp_last_step = $3
+         where id = $1",
+        user_id,
+        sealed_secret,
+        step,
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!("delete from recovery_codes where user_id = $1", user_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query!(
+        "insert into recovery_codes (org_id, user_id, code_hash) select $1, $2, unnest($3::bytea[])",
+        org_id,
+        user_id,
+        recovery_hashes,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn disable_two_factor(tx: &mut Tx, user_id: Uuid) -> Result<(), AppError> {
+    sqlx::query!(
+        "update users set totp_secret = null, totp_pending = null, totp_enabled_at = null, totp_last_step = null
+         where id = $1",
+        user_id,
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!("delete from recovery_codes where user_id = $1", user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn record_totp_step(tx: &mut Tx, user_id: Uuid, step: i64) -> Result<(), AppError> {
+    sqlx::query!("update users set totp_last_step = $2 where id = $1", user_id, step)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Spends a recovery code; false when it is unknown or already used.
+pub async fn use_recovery_code(tx: &mut Tx, user_id: Uuid, code_hash: &[u8]) -> Result<bool, AppError> {
+    let used = sqlx::query!(
+        "update recovery_codes set used_at = now()
+         where user_id = $1 and code_hash = $2 and used_at is null",
+        user_id,
+        code_hash,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(used.rows_affected() == 1)
+}
+
+pub async fn unused_recovery_codes(tx: &mut Tx, user_id: Uuid) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"select count(*) as "count!" from recovery_codes where user_id = $1 and used_at is null"#,
+        user_id
+    )
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 #[cfg(test)]

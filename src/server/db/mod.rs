@@ -2,7 +2,12 @@
 //! scoped to one organization. One repository module per area.
 
 pub mod accounts;
+pub mod api_tokens;
+pub mod audit;
+pub mod branches;
+pub mod organizations;
 pub mod sessions;
+pub mod staff;
 
 use sqlx::{postgres::PgPoolOptions, PgPool, Postgres, Transaction};
 use uuid::Uuid;
@@ -43,12 +48,9 @@ impl Db {
     /// A transaction that sees one organization's rows only (row-level security).
     pub async fn tenant(&self, org_id: Uuid) -> Result<Tx, AppError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query_scalar!(
-            "select set_config('app.org_id', $1, true)",
-            org_id.to_string()
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        sqlx::query_scalar!("select set_config('app.org_id', $1, true)", org_id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
         Ok(tx)
     }
 }

@@ -1,0 +1,59 @@
+//! `/invite/{token}`: joining an organization from an invitation link.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{get_invitation, AcceptInvitation};
+use crate::{
+    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    domain::account::MIN_PASSWORD_CHARS,
+};
+
+#[component]
+pub fn InvitationPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let invitation = Resource::new(token, get_invitation);
+    let action = ServerAction::<AcceptInvitation>::new();
+    let error = action_error(action);
+
+    view! {
+        <Title text="Join your team"/>
+        <main class="auth" id="main">
+            <section class="auth__card" aria-labelledby="invite-title">
+                <p class="auth__brand">"CareOps"</p>
+                <Suspense fallback=|| view! { <p role="status">"Checking your invitation…"</p> }>
+                    {move || Suspend::new(async move {
+                        match invitation.await {
+                            Ok((org_name, email)) => view! {
+                                <h1 id="invite-title">{format!("Join {org_name}")}</h1>
+                                <p>"You were invited as " <strong>{email}</strong> ". Choose your name and a password to finish."</p>
+                                <ActionForm action attr:class="form">
+                                    <FormAlert error/>
+                                    <input type="hidden" name="token" value=token/>
+                                    <TextField label="Full name" name="full_name" autocomplete="name" required=true error=field_error(error, "full_name")/>
+                                    <TextField
+                                        label="Password"
+                                        name="password"
+                                        kind="password"
+                                        autocomplete="new-password"
+                                        hint=format!("At least {MIN_PASSWORD_CHARS} characters.")
+                                        required=true
+                                        error=field_error(error, "password")
+                                    />
+                                    <SubmitButton label="Join" pending_label="Joining…" pending=action.pending()/>
+                                </ActionForm>
+                            }.into_any(),
+                            Err(error) => view! {
+                                <h1 id="invite-title">"Invitation not valid"</h1>
+                                <p role="alert">{error.to_string()}</p>
+                                <p><a href="/login">"Go to sign in"</a></p>
+                            }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </section>
+        </main>
+    }
+}

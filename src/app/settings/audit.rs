@@ -1,0 +1,173 @@
+//! `/app/settings/audit`: the audit log, filtered and paged. The filters are a plain
+//! GET form, so the page works the same with and without JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::{Form, A},
+    hooks::use_query_map,
+};
+
+use crate::{
+    app::errors::ErrorPanel,
+    domain::{
+        audit::{action_label, AuditPage as Page, AUDIT_ACTIONS},
+        session::CurrentUser,
+        time::local_datetime,
+        AppError,
+    },
+};
+
+/// One page of the log. Dates are days (`YYYY-MM-DD`) in the caller's branch time zone.
+#[server]
+pub async fn get_audit_log(
+    #[server(default)] action: Option<String>,
+    #[server(default)] actor: Option<String>,
+    #[server(default)] from: Option<String>,
+    #[server(default)] until: Option<String>,
+    #[server(default)] before: Option<i64>,
+) -> Result<Page, AppError> {
+    use chrono::{NaiveDate, TimeZone};
+
+    use crate::{
+        domain::audit::AuditFilter,
+        server::{account, auth::context::RequestContext},
+    };
+
+    let ctx = RequestContext::load().await?;
+    let tz: chrono_tz::Tz = ctx.user.branch.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let day = |field: &str, raw: Option<String>, plus_days: i64| -> Result<_, AppError> {
+        match raw.filter(|s| !s.trim().is_empty()) {
+            None => Ok(None),
+            Some(raw) => {
+                let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+                    .map_err(|_| AppError::field(field, "Enter a date like 2026-11-21."))?
+                    + chrono::Duration::days(plus_days);
+                let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+                Ok(tz.from_local_datetime(&midnight).earliest().map(|t| t.to_utc()))
+            }
+        }
+    };
+    let filter = AuditFilter {
+        action: action.filter(|a| !a.is_empty()),
+        actor: actor.and_then(|a| uuid::Uuid::parse_str(&a).ok()),
+        from: day("from", from, 0)?,
+        // "until" includes that whole day
+        until: day("until", until, 1)?,
+        before,
+    };
+    account::audit_log(&ctx, &filter).await
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
+    let query = use_query_map();
+    let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
+    let page = Resource::new(
+        move || {
+            (
+                param("action"),
+                param("actor"),
+                param("from"),
+                param("until"),
+                param("before").and_then(|b| b.parse::<i64>().ok()),
+            )
+        },
+        |(action, actor, from, until, before)| get_audit_log(action, actor, from, until, before),
+    );
+
+    view! {
+        <Title text="Audit log"/>
+        <p><A href="/app/settings">"← Settings"</A></p>
+        <h1>"Audit log"</h1>
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || {
+                let tz = user.branch.timezone.clone();
+                Suspend::new(async move {
+                    let page = match page.await {
+                        Ok(page) => page,
+                        Err(error) => return view! { <ErrorPanel error/> }.into_any(),
+                    };
+                    let chosen_action = param("action").unwrap_or_default();
+                    let chosen_actor = param("actor").unwrap_or_default();
+                    let next = page.next_before.map(|before| {
+                        let mut url = format!("/app/settings/audit?before={before}");
+                        for key in ["action", "actor", "from", "until"] {
+                            if let Some(value) = param(key) {
+                                let value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+                                url.push_str(&format!("&{key}={value}"));
+                            }
+                        }
+                        url
+                    });
+                    view! {
+                        <Form method="GET" action="/app/settings/audit" attr:class="filters">
+                            <div class="field">
+                                <label class="field__label" for="filter-action">"What"</label>
+                                <select class="field__input" id="filter-action" name="action">
+                                    <option value="">"Everything"</option>
+                                    {AUDIT_ACTIONS.iter().map(|(key, label)| view! {
+                                        <option value=*key selected=chosen_action == *key>{*label}</option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label class="field__label" for="filter-actor">"Who"</label>
+                                <select class="field__input" id="filter-actor" name="actor">
+                                    <option value="">"Anyone"</option>
+                                    {page.actors.iter().map(|(id, name)| view! {
+                                        <option value=id.to_string() selected=chosen_actor == id.to_string()>{name.clone()}</option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label class="field__label" for="filter-from">"From"</label>
+                                <input class="field__input" id="filter-from" type="date" name="from" value=param("from")/>
+                            </div>
+                            <div class="field">
+                                <label class="field__label" for="filter-until">"Until"</label>
+                                <input class="field__input" id="filter-until" type="date" name="until" value=param("until")/>
+                            </div>
+                            <button class="button" type="submit">"Filter"</button>
+                        </Form>
+                        {if page.records.is_empty() {
+                            view! { <p>"Nothing matches these filters."</p> }.into_any()
+                        } else {
+                            view! {
+                                <table class="table" aria-label="Audit entries">
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"When"</th>
+                                            <th scope="col">"Who"</th>
+                                            <th scope="col">"What"</th>
+                                            <th scope="col">"Where"</th>
+                                            <th scope="col">"Changes"</th>
+                                            <th scope="col">"Address"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {page.records.into_iter().map(|r| view! {
+                                            <tr data-testid="audit-row">
+                                                <td>{local_datetime(r.at, &tz)}</td>
+                                                <td>{r.actor_name.unwrap_or_else(|| "—".into())}</td>
+                                                <td>{action_label(&r.action).to_owned()}</td>
+                                                <td>{r.branch_name.unwrap_or_default()}</td>
+                                                <td class="table__wrap">{r.changes}</td>
+                                                <td>{r.ip.unwrap_or_default()}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }}
+                        <nav class="pager" aria-label="Audit log pages">
+                            {param("before").is_some().then(|| view! { <A href="/app/settings/audit">"Newest"</A> })}
+                            {next.map(|url| view! { <A href=url>"Older entries"</A> })}
+                        </nav>
+                    }.into_any()
+                })
+            }}
+        </Suspense>
+    }
+}

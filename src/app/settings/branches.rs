@@ -1,0 +1,231 @@
+//! `/app/settings/branches`: the organization's locations.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_params_map};
+use uuid::Uuid;
+
+use crate::{
+    app::errors::ErrorPanel,
+    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    domain::{
+        account::COMMON_TIME_ZONES,
+        branch::{Branch, WeekHoursInput, WEEKDAYS},
+        AppError,
+    },
+};
+
+#[server]
+pub async fn list_branches() -> Result<Vec<Branch>, AppError> {
+    use crate::{
+        domain::access::Action,
+        server::{auth::context::RequestContext, branches},
+    };
+    let ctx = RequestContext::load().await?;
+    ctx.require(Action::ManageBranches)?;
+    branches::list(&ctx).await
+}
+
+#[server]
+pub async fn get_branch(id: Uuid) -> Result<Branch, AppError> {
+    use crate::{
+        domain::access::Action,
+        server::{auth::context::RequestContext, branches},
+    };
+    let ctx = RequestContext::load().await?;
+    ctx.require(Action::ManageBranches)?;
+    branches::get(&ctx, id).await
+}
+
+#[server]
+pub async fn create_branch(
+    name: String,
+    #[server(default)] address: String,
+    #[server(default)] phone: String,
+    timezone: String,
+    #[server(default)] hours: WeekHoursInput,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::branch::BranchDetails,
+        server::{auth::context::RequestContext, branches},
+    };
+    let details = BranchDetails::parse(&name, &address, &phone, &timezone, &hours)?;
+    let branch = branches::create(&RequestContext::load().await?, &details).await?;
+    leptos_axum::redirect(&format!("/app/settings/branches/{}", branch.id));
+    Ok(())
+}
+
+#[server]
+pub async fn update_branch(
+    id: Uuid,
+    name: String,
+    #[server(default)] address: String,
+    #[server(default)] phone: String,
+    timezone: String,
+    #[server(default)] hours: WeekHoursInput,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::branch::BranchDetails,
+        server::{auth::context::RequestContext, branches},
+    };
+    let details = BranchDetails::parse(&name, &address, &phone, &timezone, &hours)?;
+    branches::update(&RequestContext::load().await?, id, &details).await?;
+    Ok(())
+}
+
+#[component]
+pub fn BranchesPage() -> impl IntoView {
+    let branches = Resource::new(|| (), |_| list_branches());
+    view! {
+        <Title text="Branches"/>
+        <p><A href="/app/settings">"← Settings"</A></p>
+        <div class="page-head">
+            <h1>"Branches"</h1>
+            <A href="/app/settings/branches/new" attr:class="button button--primary">"Add a branch"</A>
+        </div>
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match branches.await {
+                    Ok(list) => view! {
+                        <table class="table" aria-label="Branches">
+                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Address"</th><th scope="col">"Time zone"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|b| view! {
+                                    <tr data-testid="branch-row">
+                                        <td><A href=format!("/app/settings/branches/{}", b.id)>{b.name}</A></td>
+                                        <td>{b.address}</td>
+                                        <td>{b.timezone}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn BranchNewPage() -> impl IntoView {
+    let action = ServerAction::<CreateBranch>::new();
+    let error = action_error(action);
+    view! {
+        <Title text="New branch"/>
+        <p><A href="/app/settings/branches">"← Branches"</A></p>
+        <h1>"New branch"</h1>
+        <ActionForm action attr:class="form panel">
+            <BranchFields branch=None error/>
+            <SubmitButton label="Create branch" pending_label="Creating…" pending=action.pending()/>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn BranchEditPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let action = ServerAction::<UpdateBranch>::new();
+    let error = action_error(action);
+    let saved = move || action.value().get().is_some_and(|r| r.is_ok());
+    let branch = Resource::new(
+        move || (id(), action.version().get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_branch(id).await,
+                None => Err(AppError::not_found("That branch")),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match branch.await {
+                    Ok(branch) => view! {
+                        <Title text=branch.name.clone()/>
+                        <p><A href="/app/settings/branches">"← Branches"</A></p>
+                        <h1>{branch.name.clone()}</h1>
+                        <ActionForm action attr:class="form panel">
+                            {move || saved().then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+                            <input type="hidden" name="id" value=branch.id.to_string()/>
+                            <BranchFields branch=Some(branch.clone()) error/>
+                            <SubmitButton label="Save" pending_label="Saving…" pending=action.pending()/>
+                        </ActionForm>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The fields of a branch, shared by the create and edit forms.
+#[component]
+fn BranchFields(branch: Option<Branch>, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let hours = branch
+        .as_ref()
+        .map(|b| b.opening_hours.to_input())
+        .unwrap_or_else(default_hours);
+    let value = |f: fn(&Branch) -> String| branch.as_ref().map(f).unwrap_or_default();
+    view! {
+        <FormAlert error/>
+        <TextField label="Name" name="name" value=value(|b| b.name.clone()) required=true error=field_error(error, "name")/>
+        <TextField label="Address" name="address" autocomplete="street-address" value=value(|b| b.address.clone()) error=field_error(error, "address")/>
+        <TextField label="Phone" name="phone" kind="tel" autocomplete="tel" value=value(|b| b.phone.clone()) error=field_error(error, "phone")/>
+        <TextField
+            label="Time zone"
+            name="timezone"
+            value=branch.as_ref().map_or_else(|| "Europe/London".to_owned(), |b| b.timezone.clone())
+            hint="Appointments and opening hours are in this time zone."
+            list="time-zones"
+            required=true
+            error=field_error(error, "timezone")
+        />
+        <datalist id="time-zones">
+            {COMMON_TIME_ZONES.iter().map(|tz| view! { <option value=*tz></option> }).collect_view()}
+        </datalist>
+        <fieldset class="form__group">
+            <legend>"Opening hours"</legend>
+            <p class="field__hint">"Leave both times empty on days the branch is closed."</p>
+            <table class="table table--compact">
+                <thead><tr><th scope="col">"Day"</th><th scope="col">"Opens"</th><th scope="col">"Closes"</th></tr></thead>
+                <tbody>
+                    {WEEKDAYS.iter().zip(hours.days()).map(|((key, name), day)| {
+                        let field = format!("hours.{key}");
+                        let problem = Signal::derive({
+                            let field = field.clone();
+                            move || error.with(|e| e.as_ref().and_then(|e| e.field_message(&field)))
+                        });
+                        view! {
+                            <tr>
+                                <th scope="row">{*name}</th>
+                                <td><input class="field__input" type="time" name=format!("hours[{key}][opens]") value=day.opens.clone() aria-label=format!("{name} opens")/></td>
+                                <td><input class="field__input" type="time" name=format!("hours[{key}][closes]") value=day.closes.clone() aria-label=format!("{name} closes")/></td>
+                            </tr>
+                            <Show when=move || problem.get().is_some()>
+                                <tr><td colspan="3"><p class="field__error">{move || problem.get()}</p></td></tr>
+                            </Show>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </fieldset>
+    }
+}
+
+/// A new branch starts open on weekdays, 08:00–18:00.
+fn default_hours() -> WeekHoursInput {
+    let weekday = crate::domain::branch::DayInput {
+        opens: "08:00".into(),
+        closes: "18:00".into(),
+    };
+    WeekHoursInput {
+        mon: weekday.clone(),
+        tue: weekday.clone(),
+        wed: weekday.clone(),
+        thu: weekday.clone(),
+        fri: weekday,
+        ..Default::default()
+    }
+}

@@ -1,0 +1,136 @@
+//! `/app/settings`: branches, the security policy and the audit log.
+
+mod audit;
+mod branches;
+
+pub use audit::{AuditPage, GetAuditLog};
+pub use branches::{BranchEditPage, BranchNewPage, BranchesPage, CreateBranch, GetBranch, ListBranches, UpdateBranch};
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use super::errors::ErrorPanel;
+use crate::{
+    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    domain::{access::Action, organization::SecurityPolicy, session::CurrentUser, AppError},
+};
+
+/// The settings pages the user may open, as (path, title, description).
+pub fn settings_pages(user: &CurrentUser) -> Vec<(&'static str, &'static str, &'static str)> {
+    [
+        (
+            Action::ManageBranches,
+            "/app/settings/branches",
+            "Branches",
+            "Locations, addresses, time zones and opening hours.",
+        ),
+        (
+            Action::ManageSecurityPolicy,
+            "/app/settings/security",
+            "Security",
+            "Two-factor authentication for everyone, session timeouts.",
+        ),
+        (
+            Action::ViewAuditLog,
+            "/app/settings/audit",
+            "Audit log",
+            "Every change and sign-in, by whom and when.",
+        ),
+    ]
+    .into_iter()
+    .filter(|(action, ..)| user.can(*action))
+    .map(|(_, path, title, text)| (path, title, text))
+    .collect()
+}
+
+#[component]
+pub fn SettingsIndex() -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
+    let pages = settings_pages(&user);
+    if pages.is_empty() {
+        let error = AppError::Forbidden("Settings are for owners and administrators.".into());
+        return view! { <ErrorPanel error/> }.into_any();
+    }
+    view! {
+        <Title text="Settings"/>
+        <h1>"Settings"</h1>
+        <ul class="cards">
+            {pages.into_iter().map(|(path, title, text)| view! {
+                <li class="card"><A href=path>{title}</A><p>{text}</p></li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[server]
+pub async fn get_security_policy() -> Result<SecurityPolicy, AppError> {
+    use crate::server::{account, auth::context::RequestContext};
+    account::security_policy(&RequestContext::load().await?).await
+}
+
+/// Stores the policy; the answer is how many sessions it ended.
+#[server]
+pub async fn update_security_policy(
+    #[server(default)] require_two_factor: Option<String>,
+    session_idle_minutes: String,
+    session_max_hours: String,
+) -> Result<u64, AppError> {
+    use crate::server::{account, auth::context::RequestContext};
+    let policy = SecurityPolicy::parse(require_two_factor.is_some(), &session_idle_minutes, &session_max_hours)?;
+    account::set_security_policy(&RequestContext::load().await?, &policy).await
+}
+
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    let save = ServerAction::<UpdateSecurityPolicy>::new();
+    let policy = Resource::new(move || save.version().get(), |_| get_security_policy());
+    let error = action_error(save);
+    let saved = move || save.value().get().and_then(Result::ok);
+
+    view! {
+        <Title text="Security settings"/>
+        <p><A href="/app/settings">"← Settings"</A></p>
+        <h1>"Security"</h1>
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let policy = match policy.await {
+                    Ok(policy) => policy,
+                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
+                };
+                view! {
+                    <ActionForm action=save attr:class="form panel">
+                        <FormAlert error/>
+                        {move || saved().map(|ended| view! {
+                            <p class="notice" role="status">{format!("Saved. {ended} session(s) without two-factor authentication were ended.")}</p>
+                        })}
+                        <label class="checkbox">
+                            <input type="checkbox" name="require_two_factor" value="on" checked=policy.require_two_factor/>
+                            "Require two-factor authentication for all staff"
+                        </label>
+                        <p class="field__hint">"Staff without it set it up at their next sign-in; their open sessions end now."</p>
+                        {move || error.get().and_then(|e| e.field_message("require_two_factor")).map(|m| view! { <p class="field__error">{m}</p> })}
+                        <TextField
+                            label="Sign out after this many idle minutes"
+                            name="session_idle_minutes"
+                            kind="number"
+                            value=policy.session_idle_minutes.to_string()
+                            required=true
+                            error=field_error(error, "session_idle_minutes")
+                        />
+                        <TextField
+                            label="Sign out after this many hours in any case"
+                            name="session_max_hours"
+                            kind="number"
+                            value=policy.session_max_hours.to_string()
+                            required=true
+                            error=field_error(error, "session_max_hours")
+                        />
+                        <SubmitButton label="Save" pending_label="Saving…" pending=save.pending()/>
+                    </ActionForm>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,210 @@
+//! Use cases of one's own account (two-factor, sessions, API tokens) and of the
+//! organization's security policy and audit log.
+
+use chrono::Utc;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    auth::{context::RequestContext, service, tokens::new_token, totp},
+    db::{accounts, api_tokens, audit, organizations, sessions, staff},
+};
+use crate::domain::{
+    access::Action,
+    account::{ApiTokenInfo, DeviceSession, TwoFactorStatus},
+    audit::{AuditFilter, AuditPage, AUDIT_PAGE_SIZE},
+    organization::SecurityPolicy,
+    AppError,
+};
+
+pub async fn two_factor(ctx: &RequestContext) -> Result<TwoFactorStatus, AppError> {
+    ctx.require(Action::ManageOwnAccount)?;
+    let mut tx = ctx.tenant().await?;
+    let policy = organizations::security_policy(&mut tx, ctx.org_id()).await?;
+    let status = if ctx.user.two_factor {
+        TwoFactorStatus {
+            enabled: true,
+            recovery_codes_left: accounts::unused_recovery_codes(&mut tx, ctx.user.user_id).await?,
+            required_by_organization: policy.require_two_factor,
+            enrolment: None,
+        }
+    } else {
+        TwoFactorStatus {
+            enabled: false,
+            recovery_codes_left: 0,
+            required_by_organization: policy.require_two_factor,
+            enrolment: Some(service::enrolment(&ctx.state, &mut tx, ctx.user.user_id).await?),
+        }
+    };
+    tx.commit().await?;
+    Ok(status)
+}
+
+pub async fn enable_two_factor(ctx: &RequestContext, code: &str) -> Result<(), AppError> {
+    ctx.require(Action::ManageOwnAccount)?;
+    if ctx.user.two_factor {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "Two-factor authentication is already on.".into(),
+        });
+    }
+    let mut tx = ctx.tenant().await?;
+    service::confirm_enrolment(&ctx.state, &mut tx, ctx.org_id(), ctx.user.user_id, code, &ctx.client).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Turning two-factor off takes a current code, and is refused while the organization
+/// requires it.
+pub async fn disable_two_factor(ctx: &RequestContext, code: &str) -> Result<(), AppError> {
+    ctx.require(Action::ManageOwnAccount)?;
+    let mut tx = ctx.tenant().await?;
+    let factor = accounts::second_factor_state(&mut tx, ctx.user.user_id)
+        .await?
+        .ok_or_else(AppError::sign_in_required)?;
+    if factor.org_requires {
+        return Err(AppError::Forbidden(
+            "Your organization requires two-factor authentication, so it cannot be turned off.".into(),
+        ));
+    }
+    let secret = factor
+        .secret
+        .as_deref()
+        .and_then(|sealed| ctx.state.vault.open(sealed))
+        .ok_or_else(|| AppError::Conflict {
+            field: None,
+            message: "Two-factor authentication is not on.".into(),
+        })?;
+    totp::verify(&secret, code, Utc::now().timestamp() as u64, factor.last_step)
+        .ok_or_else(|| AppError::field("code", "That code is not right. Enter the newest code from your app."))?;
+    accounts::disable_two_factor(&mut tx, ctx.user.user_id).await?;
+    ctx.audit(
+        &mut tx,
+        "auth.two_factor_disabled",
+        "user",
+        Some(ctx.user.user_id),
+        json!({"before": {"two_factor": true}, "after": {"two_factor": false}}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn sessions(ctx: &RequestContext) -> Result<Vec<DeviceSession>, AppError> {
+    ctx.require(Action::ManageOwnAccount)?;
+    let mut tx = ctx.tenant().await?;
+    let list = sessions::list_for_user(&mut tx, ctx.user.user_id, ctx.session_id().unwrap_or_default()).await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// Ends one of the caller's own sessions (another person's is not found).
+pub async fn revoke_session(ctx: &RequestContext, id: Uuid) -> Result<(), AppError> {
+    ctx.require(Action::ManageOwnAccount)?;
+    let mut tx = ctx.tenant().await?;
+    if !sessions::revoke_own(&mut tx, ctx.user.user_id, id).await? {
+        return Err(AppError::not_found("That session"));
+    }
+    ctx.audit(&mut tx, "session.revoked", "session", Some(id), json!({}))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn api_tokens(ctx: &RequestContext) -> Result<Vec<ApiTokenInfo>, AppError> {
+    ctx.require(Action::ManageOwnAccount)?;
+    let mut tx = ctx.tenant().await?;
+    let list = api_tokens::list(&mut tx, ctx.user.user_id).await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// Creates a token acting as the caller; the secret is returned this once.
+pub async fn create_api_token(ctx: &RequestContext, name: &str) -> Result<String, AppError> {
+    ctx.require(Action::ManageOwnAccount)?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(AppError::field(
+            "name",
+            "Name the token (up to 80 characters), e.g. the integration that uses it.",
+        ));
+    }
+    let (token, hash) = new_token("cop_");
+    let mut tx = ctx.tenant().await?;
+    let id = api_tokens::create(&mut tx, ctx.org_id(), ctx.user.user_id, name, &hash).await?;
+    ctx.audit(
+        &mut tx,
+        "api_token.created",
+        "api_token",
+        Some(id),
+        json!({"after": {"name": name}}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn revoke_api_token(ctx: &RequestContext, id: Uuid) -> Result<(), AppError> {
+    ctx.require(Action::ManageOwnAccount)?;
+    let mut tx = ctx.tenant().await?;
+    if !api_tokens::revoke(&mut tx, ctx.user.user_id, id).await? {
+        return Err(AppError::not_found("That API token"));
+    }
+    ctx.audit(&mut tx, "api_token.revoked", "api_token", Some(id), json!({}))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn security_policy(ctx: &RequestContext) -> Result<SecurityPolicy, AppError> {
+    ctx.require(Action::ManageSecurityPolicy)?;
+    let mut tx = ctx.tenant().await?;
+    let policy = organizations::security_policy(&mut tx, ctx.org_id()).await?;
+    tx.commit().await?;
+    Ok(policy)
+}
+
+/// Stores the policy; requiring two-factor ends the sessions of staff without it.
+pub async fn set_security_policy(ctx: &RequestContext, policy: &SecurityPolicy) -> Result<u64, AppError> {
+    ctx.require(Action::ManageSecurityPolicy)?;
+    if policy.require_two_factor && !ctx.user.two_factor {
+        return Err(AppError::Conflict {
+            field: Some("require_two_factor".into()),
+            message: "Turn on two-factor authentication for your own account first (Account page).".into(),
+        });
+    }
+    let mut tx = ctx.tenant().await?;
+    let before = organizations::security_policy(&mut tx, ctx.org_id()).await?;
+    let ended = organizations::set_security_policy(&mut tx, ctx.org_id(), policy).await?;
+    ctx.audit(
+        &mut tx,
+        "organization.security_changed",
+        "organization",
+        Some(ctx.org_id()),
+        audit::changes(&json!(before), &json!(policy)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+pub async fn audit_log(ctx: &RequestContext, filter: &AuditFilter) -> Result<AuditPage, AppError> {
+    ctx.require(Action::ViewAuditLog)?;
+    let mut tx = ctx.tenant().await?;
+    let mut records = audit::list(&mut tx, ctx.org_id(), filter).await?;
+    let actors = staff::list(&mut tx, ctx.org_id())
+        .await?
+        .into_iter()
+        .map(|m| (m.user_id, m.full_name))
+        .collect();
+    tx.commit().await?;
+    let next_before = (records.len() as i64 > AUDIT_PAGE_SIZE).then(|| {
+        records.truncate(AUDIT_PAGE_SIZE as usize);
+        records.last().map(|r| r.id)
+    });
+    Ok(AuditPage {
+        records,
+        next_before: next_before.flatten(),
+        actors,
+    })
+}

@@ -1,0 +1,108 @@
+//! The REST API for integrations, under `/api/v1`. Callers authenticate with a personal
+//! API token (`Authorization: Bearer cop_…`) and choose the branch with `X-Branch-Id`;
+//! every handler runs the same use cases, and so the same permission guard, as the
+//! server functions. Errors are `{"detail": "...", "status_code": 400}`.
+
+mod branches;
+
+use axum::{
+    extract::{rejection::JsonRejection, ConnectInfo, FromRequest, FromRequestParts, Request},
+    http::{header, request::Parts},
+    response::IntoResponse,
+    routing::{any, get},
+    Json, Router,
+};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::{
+    auth::{context::RequestContext, middleware::client_info},
+    AppState,
+};
+use crate::domain::{AppError, FieldError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/branches", get(branches::list).post(branches::create))
+        .route("/api/v1/branches/{id}", get(branches::get).patch(branches::update))
+        .route("/api/v1/staff", get(staff))
+        .route("/api/v1/{*rest}", any(unknown_route))
+}
+
+/// An authenticated API call, resolved to the same request context as a server function.
+pub struct Api(pub RequestContext);
+
+impl FromRequestParts<AppState> for Api {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| {
+                AppError::Unauthenticated(
+                    "Send an API token: `Authorization: Bearer <token>` (Account → API tokens).".into(),
+                )
+            })?;
+        let branch = parts
+            .headers
+            .get("x-branch-id")
+            .map(|v| {
+                v.to_str()
+                    .ok()
+                    .and_then(|s| Uuid::parse_str(s.trim()).ok())
+                    .ok_or_else(|| AppError::BadRequest("X-Branch-Id must be a branch id (a UUID).".into()))
+            })
+            .transpose()?;
+        let client = client_info(
+            &parts.headers,
+            parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>(),
+        );
+        RequestContext::for_api_token(state.clone(), token.trim(), branch, client)
+            .await
+            .map(Api)
+    }
+}
+
+/// A JSON body whose rejection is an API error, not axum's plain-text one.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(JsonRejection::JsonDataError(e)) => Err(AppError::Validation(vec![FieldError::new(
+                "body",
+                format!("The JSON does not fit this request: {}", e.body_text()),
+            )])),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest(
+                "Send the body as JSON (Content-Type: application/json).".into(),
+            )),
+            Err(other) => Err(AppError::BadRequest(format!(
+                "The JSON body could not be read: {}",
+                other.body_text()
+            ))),
+        }
+    }
+}
+
+async fn me(Api(ctx): Api) -> impl IntoResponse {
+    Json(ctx.user)
+}
+
+async fn staff(Api(ctx): Api) -> Result<impl IntoResponse, AppError> {
+    let base = super::auth::context::public_base_url(&ctx.state, None);
+    let mut overview = super::staff::overview(&ctx, &base).await?;
+    // Invitation links are for people, in the app; the API lists members.
+    overview.invitations.clear();
+    Ok(Json(overview.members))
+}
+
+async fn unknown_route() -> AppError {
+    AppError::NotFound("There is no such API route. See /api/v1/openapi.json.".into())
+}

@@ -1,0 +1,229 @@
+//! The permission matrix at work: every server function and API route refuses a role
+//! without its permission (403), and lets a role with it through.
+
+mod common;
+
+use careops::{
+    app::{
+        account::{GetTwoFactor, ListApiTokens, ListSessions},
+        settings::{
+            CreateBranch, GetAuditLog, GetBranch, GetSecurityPolicy, ListBranches, UpdateBranch, UpdateSecurityPolicy,
+        },
+        staff::{GetStaff, GetStaffMember, InviteStaff, RevokeInvitation, SetStaffActive, UpdateStaffAccess},
+        GetCurrentUser,
+    },
+    domain::access::{Action, Role},
+};
+use common::*;
+use leptos::server_fn::ServerFn;
+use reqwest::{Method, StatusCode};
+use uuid::Uuid;
+
+struct Team {
+    app: TestApp,
+    org: Org,
+    /// Every role, signed in: (role, browser, API token).
+    people: Vec<(Role, Browser, String)>,
+    /// A receptionist whom the managers act on.
+    subject: Member,
+}
+
+async fn team() -> Team {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let mut people = vec![(Role::Owner, org.owner.clone(), app.api_token(&org.owner).await)];
+    for (role, name, branches) in [
+        (Role::Admin, "admin", vec![]),
+        (Role::Practitioner, "practitioner", vec![org.branch_id]),
+        (Role::Receptionist, "receptionist", vec![org.branch_id]),
+        (Role::Accountant, "accountant", vec![org.branch_id]),
+    ] {
+        let member = app.member(&org.owner, name, &branches).await;
+        let token = app.api_token(&member.browser).await;
+        people.push((role, member.browser, token));
+    }
+    let subject = app.member(&org.owner, "receptionist", &[org.branch_id]).await;
+    Team {
+        app,
+        org,
+        people,
+        subject,
+    }
+}
+
+/// Calls `S` as each role and checks: refused with 403 exactly when the role lacks `action`.
+async fn check<S: ServerFn>(team: &Team, action: Action, form: &[(&str, &str)]) {
+    for (role, browser, _) in &team.people {
+        let mut browser = browser.clone();
+        let response = team.app.call::<S>(&mut browser, form).await;
+        let status = response.status();
+        if role.can(action) {
+            assert!(
+                status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                "{role:?} should be allowed to call {} ({action:?}), got {status}: {}",
+                S::PATH,
+                response.text().await.unwrap_or_default()
+            );
+        } else {
+            assert_eq!(
+                status,
+                StatusCode::FORBIDDEN,
+                "{role:?} must be refused {} ({action:?})",
+                S::PATH
+            );
+            let body = json(response).await;
+            assert!(body["Forbidden"]
+                .as_str()
+                .unwrap()
+                .starts_with("You are not allowed to"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_server_function_refuses_roles_without_its_permission() {
+    let team = team().await;
+    let branch = team.org.branch_id.to_string();
+    let subject = team.subject.id.to_string();
+
+    check::<ListBranches>(&team, Action::ManageBranches, &[]).await;
+    check::<GetBranch>(&team, Action::ManageBranches, &[("id", &branch)]).await;
+    check::<CreateBranch>(
+        &team,
+        Action::ManageBranches,
+        &[("name", "Annex"), ("timezone", "Europe/Paris")],
+    )
+    .await;
+    check::<UpdateBranch>(
+        &team,
+        Action::ManageBranches,
+        &[
+            ("id", &branch),
+            ("name", "Harbour Street"),
+            ("timezone", "Europe/Berlin"),
+        ],
+    )
+    .await;
+    check::<GetSecurityPolicy>(&team, Action::ManageSecurityPolicy, &[]).await;
+    check::<UpdateSecurityPolicy>(
+        &team,
+        Action::ManageSecurityPolicy,
+        &[("session_idle_minutes", "30"), ("session_max_hours", "12")],
+    )
+    .await;
+    check::<GetAuditLog>(&team, Action::ViewAuditLog, &[]).await;
+    check::<GetStaff>(&team, Action::ViewStaff, &[]).await;
+    check::<GetStaffMember>(&team, Action::ManageStaff, &[("id", &subject)]).await;
+    check::<UpdateStaffAccess>(
+        &team,
+        Action::ManageStaff,
+        &[
+            ("id", &subject),
+            ("roles[0][branch]", &branch),
+            ("roles[0][role]", "receptionist"),
+        ],
+    )
+    .await;
+    check::<SetStaffActive>(&team, Action::ManageStaff, &[("id", &subject), ("active", "true")]).await;
+    check::<InviteStaff>(
+        &team,
+        Action::ManageStaff,
+        &[
+            ("email", "invitee@clinic.com"),
+            ("role", "receptionist"),
+            ("branches[]", &branch),
+        ],
+    )
+    .await;
+    let invitation: Uuid = sqlx::query_scalar(
+        "select id from invitations where email = 'invitee@clinic.com' order by created_at desc limit 1",
+    )
+    .fetch_one(&team.app.db)
+    .await
+    .unwrap();
+    check::<RevokeInvitation>(&team, Action::ManageStaff, &[("id", &invitation.to_string())]).await;
+
+    check::<GetCurrentUser>(&team, Action::ManageOwnAccount, &[]).await;
+    check::<GetTwoFactor>(&team, Action::ManageOwnAccount, &[]).await;
+    check::<ListSessions>(&team, Action::ManageOwnAccount, &[]).await;
+    check::<ListApiTokens>(&team, Action::ManageOwnAccount, &[]).await;
+}
+
+#[tokio::test]
+async fn each_api_route_refuses_roles_without_its_permission() {
+    let team = team().await;
+    let branch = format!("/api/v1/branches/{}", team.org.branch_id);
+    let routes: [(Method, &str, Action, Option<serde_json::Value>); 5] = [
+        (Method::GET, "/api/v1/me", Action::ManageOwnAccount, None),
+        (Method::GET, "/api/v1/branches", Action::ViewBranches, None),
+        (Method::GET, &branch, Action::ViewBranches, None),
+        (Method::GET, "/api/v1/staff", Action::ViewStaff, None),
+        (
+            Method::PATCH,
+            &branch,
+            Action::ManageBranches,
+            Some(serde_json::json!({"phone": "+44 20 7946 0958"})),
+        ),
+    ];
+    for (method, path, action, body) in routes {
+        for (role, _, token) in &team.people {
+            let mut request = team.app.api(method.clone(), path, token, None);
+            if let Some(body) = &body {
+                request = request.json(body);
+            }
+            let status = request.send().await.unwrap().status();
+            if role.can(action) {
+                assert!(status.is_success(), "{role:?} {method} {path}: {status}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role:?} {method} {path}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn nobody_changes_their_own_access_and_admins_cannot_touch_the_owner() {
+    let team = team().await;
+    let app = &team.app;
+    let (_, admin, _) = &team.people[1];
+    let mut owner = team.org.owner.clone();
+    let mut admin = admin.clone();
+    let owner_id = team.org.owner_id.to_string();
+    let branch = team.org.branch_id.to_string();
+
+    let own = app
+        .call::<UpdateStaffAccess>(
+            &mut owner,
+            &[
+                ("id", &owner_id),
+                ("roles[0][branch]", &branch),
+                ("roles[0][role]", "receptionist"),
+            ],
+        )
+        .await;
+    assert_eq!(own.status(), StatusCode::FORBIDDEN);
+    let deactivate_owner = app
+        .call::<SetStaffActive>(&mut admin, &[("id", &owner_id), ("active", "false")])
+        .await;
+    assert_eq!(deactivate_owner.status(), StatusCode::FORBIDDEN);
+    let make_admin = app
+        .call::<UpdateStaffAccess>(
+            &mut admin,
+            &[("id", &team.subject.id.to_string()), ("org_role", "admin")],
+        )
+        .await;
+    assert_eq!(make_admin.status(), StatusCode::FORBIDDEN);
+    let invite_admin = app
+        .call::<InviteStaff>(&mut admin, &[("email", "boss@clinic.com"), ("role", "admin")])
+        .await;
+    assert_eq!(invite_admin.status(), StatusCode::FORBIDDEN);
+
+    let (active, roles): (bool, i64) = sqlx::query_as(
+        "select is_active, (select count(*) from memberships where user_id = u.id and role = 'owner') from users u where id = $1",
+    )
+    .bind(team.org.owner_id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((active, roles), (true, 1));
+}

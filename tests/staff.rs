@@ -1,0 +1,263 @@
+//! Staff: invitations (single-use, expiring), access changes, deactivation, the list.
+
+mod common;
+
+use careops::app::{
+    auth::{AcceptInvitation, GetInvitation},
+    staff::{GetStaff, GetStaffMember, InviteStaff, SetStaffActive, UpdateStaffAccess},
+    GetCurrentUser, SwitchBranch,
+};
+use common::*;
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+async fn invite(app: &TestApp, org: &Org, email: &str) -> String {
+    let mut owner = org.owner.clone();
+    let branch = org.branch_id.to_string();
+    let response = app
+        .call::<InviteStaff>(
+            &mut owner,
+            &[("email", email), ("role", "practitioner"), ("branches[]", &branch)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let url: String = response.json().await.unwrap();
+    assert!(url.starts_with(&format!("{}/invite/", app.address)), "{url}");
+    url.rsplit('/').next().unwrap().to_owned()
+}
+
+async fn accept(app: &TestApp, token: &str) -> (reqwest::Response, Browser) {
+    let mut browser = Browser::default();
+    let response = app
+        .call::<AcceptInvitation>(
+            &mut browser,
+            &[("token", token), ("full_name", "Mary Seacole"), ("password", PASSWORD)],
+        )
+        .await;
+    (response, browser)
+}
+
+#[tokio::test]
+async fn an_invitation_link_works_once_and_gives_the_invited_role() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let token = invite(&app, &org, "Mary@Clinic.com").await;
+
+    let mut anyone = Browser::default();
+    let shown = json(app.call::<GetInvitation>(&mut anyone, &[("token", &token)]).await).await;
+    assert_eq!(shown, serde_json::json!(["Clinic", "mary@clinic.com"]));
+
+    let (response, mut mary) = accept(&app, &token).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let me = json(app.call::<GetCurrentUser>(&mut mary, &[]).await).await;
+    assert_eq!(me["branch"]["role"], "practitioner");
+    assert_eq!(me["branch"]["id"], org.branch_id.to_string());
+
+    let (again, _) = accept(&app, &token).await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND, "the link is single-use");
+    let (forged, _) = accept(&app, "not-a-real-token").await;
+    assert_eq!(forged.status(), StatusCode::NOT_FOUND);
+    let users: i64 = sqlx::query_scalar("select count(*) from users where email = 'mary@clinic.com'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(users, 1);
+}
+
+#[tokio::test]
+async fn an_expired_or_replaced_invitation_is_refused() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let expired = invite(&app, &org, "late@clinic.com").await;
+    sqlx::query("update invitations set expires_at = now() - interval '1 minute'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (response, _) = accept(&app, &expired).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(json(response).await["NotFound"]
+        .as_str()
+        .unwrap()
+        .contains("Ask for a new one"));
+
+    let first = invite(&app, &org, "twice@clinic.com").await;
+    let second = invite(&app, &org, "twice@clinic.com").await;
+    assert_eq!(
+        accept(&app, &first).await.0.status(),
+        StatusCode::NOT_FOUND,
+        "re-inviting replaces the link"
+    );
+    assert_eq!(accept(&app, &second).await.0.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_invitation_needs_a_valid_email_and_a_new_person() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let mut owner = org.owner.clone();
+    let branch = org.branch_id.to_string();
+
+    let bad = app
+        .call::<InviteStaff>(
+            &mut owner,
+            &[("email", "nope"), ("role", "practitioner"), ("branches[]", &branch)],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let no_branch = app
+        .call::<InviteStaff>(&mut owner, &[("email", "a@clinic.com"), ("role", "practitioner")])
+        .await;
+    assert_eq!(no_branch.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let existing = app
+        .call::<InviteStaff>(
+            &mut owner,
+            &[
+                ("email", &org.owner_email),
+                ("role", "practitioner"),
+                ("branches[]", &branch),
+            ],
+        )
+        .await;
+    assert_eq!(existing.status(), StatusCode::CONFLICT);
+    let unknown_branch = Uuid::new_v4().to_string();
+    let nowhere = app
+        .call::<InviteStaff>(
+            &mut owner,
+            &[
+                ("email", "b@clinic.com"),
+                ("role", "practitioner"),
+                ("branches[]", &unknown_branch),
+            ],
+        )
+        .await;
+    assert_eq!(nowhere.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn deactivation_ends_the_members_sessions_at_once() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let member = app.member(&org.owner, "receptionist", &[org.branch_id]).await;
+    let mut browser = member.browser.clone();
+    assert_eq!(
+        app.call::<GetCurrentUser>(&mut browser, &[]).await.status(),
+        StatusCode::OK
+    );
+
+    let mut owner = org.owner.clone();
+    let id = member.id.to_string();
+    let response = app
+        .call::<SetStaffActive>(&mut owner, &[("id", &id), ("active", "false")])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // The access token is still a valid JWT, yet the next request is refused.
+    assert_eq!(
+        app.call::<GetCurrentUser>(&mut browser, &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (login, _) = app.log_in(&member.email, PASSWORD).await;
+    assert_eq!(login.status(), StatusCode::UNAUTHORIZED);
+
+    let response = app
+        .call::<SetStaffActive>(&mut owner, &[("id", &id), ("active", "true")])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (login, _) = app.log_in(&member.email, PASSWORD).await;
+    assert_eq!(login.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn access_changes_take_effect_and_the_staff_list_shows_them() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let mut owner = org.owner.clone();
+    let second: Uuid = {
+        let response = app
+            .call::<careops::app::settings::CreateBranch>(
+                &mut owner,
+                &[("name", "Annex"), ("timezone", "America/New_York")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        sqlx::query_scalar("select id from branches where name = 'Annex'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    let member = app.member(&org.owner, "receptionist", &[org.branch_id]).await;
+    let id = member.id.to_string();
+
+    let response = app
+        .call::<UpdateStaffAccess>(
+            &mut owner,
+            &[
+                ("id", &id),
+                ("roles[0][branch]", &org.branch_id.to_string()),
+                ("roles[0][role]", ""),
+                ("roles[1][branch]", &second.to_string()),
+                ("roles[1][role]", "practitioner"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut browser = member.browser.clone();
+    let me = json(app.call::<GetCurrentUser>(&mut browser, &[]).await).await;
+    assert_eq!(me["branches"].as_array().unwrap().len(), 1);
+    assert_eq!(me["branch"]["name"], "Annex");
+    assert_eq!(me["branch"]["role"], "practitioner");
+    // The old branch is out of reach now.
+    let switch = app
+        .call::<SwitchBranch>(&mut browser, &[("branch_id", &org.branch_id.to_string())])
+        .await;
+    assert_eq!(switch.status(), StatusCode::FORBIDDEN);
+
+    let detail = json(app.call::<GetStaffMember>(&mut owner, &[("id", &id)]).await).await;
+    assert_eq!(detail["editable"], serde_json::json!({"Ok": null}));
+    let staff = json(app.call::<GetStaff>(&mut owner, &[]).await).await;
+    let row = staff["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == member.email.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["access"][0]["branch_name"], "Annex");
+    assert_eq!(row["two_factor"], false);
+    assert!(row["last_login_at"].is_string(), "last sign-in is shown");
+    let change: String = sqlx::query_scalar("select diff::text from audit_log where action = 'staff.access_changed'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        change.contains("Harbour Street") && change.contains("Annex"),
+        "{change}"
+    );
+}
+
+#[tokio::test]
+async fn the_branch_choice_persists_per_user() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let mut owner = org.owner.clone();
+    app.call::<careops::app::settings::CreateBranch>(
+        &mut owner,
+        &[("name", "Annex"), ("timezone", "America/New_York")],
+    )
+    .await;
+    let annex: Uuid = sqlx::query_scalar("select id from branches where name = 'Annex'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+
+    let response = app
+        .call::<SwitchBranch>(&mut owner, &[("branch_id", &annex.to_string())])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // A new sign-in, another device: the same branch.
+    let (_, mut elsewhere) = app.log_in(&org.owner_email, PASSWORD).await;
+    let me = json(app.call::<GetCurrentUser>(&mut elsewhere, &[]).await).await;
+    assert_eq!(me["branch"]["id"], annex.to_string());
+    assert_eq!(me["branches"].as_array().unwrap().len(), 2);
+}
