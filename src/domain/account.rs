@@ -268,6 +268,10 @@ pub struct ApiTokenInfo {
     pub name: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// `created_at` in the viewer's branch time zone (formatted on the server, so the
+    /// browser needs no time-zone database).
+    #[serde(default)]
+    pub created_local: String,
 }
 
 /// One signed-in device of the user.
@@ -278,6 +282,9 @@ pub struct DeviceSession {
     pub ip: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub last_seen_at: chrono::DateTime<chrono::Utc>,
+    /// `last_seen_at` in the viewer's branch time zone.
+    #[serde(default)]
+    pub last_seen_local: String,
     /// The session of the browser looking at the list.
     pub current: bool,
 }

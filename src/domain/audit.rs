@@ -43,6 +43,9 @@ pub fn action_label(action: &str) -> &str {
 pub struct AuditRecord {
     pub id: i64,
     pub at: DateTime<Utc>,
+    /// `at` in the viewer's branch time zone.
+    #[serde(default)]
+    pub at_local: String,
     pub actor_name: Option<String>,
     pub action: String,
     pub entity: String,

@@ -27,6 +27,9 @@ pub struct StaffMember {
     pub is_active: bool,
     pub two_factor: bool,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// `last_login_at` in the viewer's branch time zone.
+    #[serde(default)]
+    pub last_login_local: Option<String>,
     pub access: Vec<MemberAccess>,
 }
 
@@ -57,6 +60,9 @@ pub struct PendingInvitation {
     pub branch_names: Vec<String>,
     pub invited_by: String,
     pub expires_at: DateTime<Utc>,
+    /// `expires_at` in the viewer's branch time zone.
+    #[serde(default)]
+    pub expires_local: String,
 }
 
 /// The access to give someone: one role everywhere (administrators only), or a role per
@@ -214,6 +220,7 @@ mod tests {
             is_active: true,
             two_factor: false,
             last_login_at: None,
+            last_login_local: None,
             access: vec![
                 MemberAccess {
                     branch_id: Some(Uuid::new_v4()),

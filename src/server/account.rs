@@ -93,8 +93,11 @@ pub async fn disable_two_factor(ctx: &RequestContext, code: &str) -> Result<(), 
 pub async fn sessions(ctx: &RequestContext) -> Result<Vec<DeviceSession>, AppError> {
     ctx.require(Action::ManageOwnAccount)?;
     let mut tx = ctx.tenant().await?;
-    let list = sessions::list_for_user(&mut tx, ctx.user.user_id, ctx.session_id().unwrap_or_default()).await?;
+    let mut list = sessions::list_for_user(&mut tx, ctx.user.user_id, ctx.session_id().unwrap_or_default()).await?;
     tx.commit().await?;
+    for session in &mut list {
+        session.last_seen_local = ctx.local_time(session.last_seen_at);
+    }
     Ok(list)
 }
 
@@ -114,8 +117,11 @@ pub async fn revoke_session(ctx: &RequestContext, id: Uuid) -> Result<(), AppErr
 pub async fn api_tokens(ctx: &RequestContext) -> Result<Vec<ApiTokenInfo>, AppError> {
     ctx.require(Action::ManageOwnAccount)?;
     let mut tx = ctx.tenant().await?;
-    let list = api_tokens::list(&mut tx, ctx.user.user_id).await?;
+    let mut list = api_tokens::list(&mut tx, ctx.user.user_id).await?;
     tx.commit().await?;
+    for token in &mut list {
+        token.created_local = ctx.local_time(token.created_at);
+    }
     Ok(list)
 }
 
@@ -198,6 +204,9 @@ pub async fn audit_log(ctx: &RequestContext, filter: &AuditFilter) -> Result<Aud
         .map(|m| (m.user_id, m.full_name))
         .collect();
     tx.commit().await?;
+    for record in &mut records {
+        record.at_local = ctx.local_time(record.at);
+    }
     let next_before = (records.len() as i64 > AUDIT_PAGE_SIZE).then(|| {
         records.truncate(AUDIT_PAGE_SIZE as usize);
         records.last().map(|r| r.id)

@@ -60,12 +60,16 @@ pub async fn overview(ctx: &RequestContext, base_url: &str) -> Result<StaffOverv
     ctx.require(Action::ViewStaff)?;
     let can_manage = ctx.user.can(Action::ManageStaff);
     let mut tx = ctx.tenant().await?;
-    let members = staff::list(&mut tx, ctx.org_id()).await?;
+    let mut members = staff::list(&mut tx, ctx.org_id()).await?;
+    for member in &mut members {
+        member.last_login_local = member.last_login_at.map(|t| ctx.local_time(t));
+    }
     let invitations = if can_manage {
         staff::pending_invitations(&mut tx, ctx.org_id())
             .await?
             .into_iter()
-            .filter_map(|(invitation, sealed)| {
+            .filter_map(|(mut invitation, sealed)| {
+                invitation.expires_local = ctx.local_time(invitation.expires_at);
                 let token = String::from_utf8(ctx.state.vault.open(&sealed)?).ok()?;
                 Some(InvitationLink {
                     invitation,

@@ -10,8 +10,6 @@ use crate::{
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{
         account::{ApiTokenInfo, DeviceSession, TwoFactorStatus},
-        session::CurrentUser,
-        time::local_datetime,
         AppError,
     },
 };
@@ -145,7 +143,6 @@ fn TwoFactorSection() -> impl IntoView {
 
 #[component]
 fn SessionsSection() -> impl IntoView {
-    let user = expect_context::<CurrentUser>();
     let revoke = ServerAction::<RevokeSession>::new();
     let sessions = Resource::new(move || revoke.version().get(), |_| list_sessions());
     let revoke_error = action_error(revoke);
@@ -156,7 +153,6 @@ fn SessionsSection() -> impl IntoView {
             <FormAlert error=revoke_error/>
             <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
                 {move || {
-                    let tz = user.branch.timezone.clone();
                     Suspend::new(async move {
                         sessions.await.map(|list| view! {
                             <table class="table">
@@ -168,7 +164,7 @@ fn SessionsSection() -> impl IntoView {
                                             <tr data-testid="session-row">
                                                 <td>{device.clone()}{s.current.then(|| view! { <span class="badge">"This device"</span> })}</td>
                                                 <td>{s.ip.clone().unwrap_or_default()}</td>
-                                                <td>{local_datetime(s.last_seen_at, &tz)}</td>
+                                                <td>{s.last_seen_local.clone()}</td>
                                                 <td>
                                                     <ActionForm action=revoke>
                                                         <input type="hidden" name="id" value=s.id.to_string()/>
@@ -193,7 +189,6 @@ fn SessionsSection() -> impl IntoView {
 
 #[component]
 fn ApiTokensSection() -> impl IntoView {
-    let user = expect_context::<CurrentUser>();
     let create = ServerAction::<CreateApiToken>::new();
     let revoke = ServerAction::<RevokeApiToken>::new();
     let tokens = Resource::new(
@@ -209,7 +204,6 @@ fn ApiTokensSection() -> impl IntoView {
             <p>"Integrations call the CareOps API with a token that acts as you. Send it as " <code>"Authorization: Bearer …"</code> ", and the branch as " <code>"X-Branch-Id"</code> "."</p>
             <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
                 {move || {
-                    let tz = user.branch.timezone.clone();
                     Suspend::new(async move {
                         tokens.await.map(|(list, flashed)| {
                             let shown = created().or(flashed);
@@ -224,7 +218,7 @@ fn ApiTokensSection() -> impl IntoView {
                                     {list.into_iter().map(|t| view! {
                                         <li class="list__item">
                                             <span>{t.name.clone()}</span>
-                                            <span class="field__hint">{format!("created {}", local_datetime(t.created_at, &tz))}</span>
+                                            <span class="field__hint">{format!("created {}", t.created_local)}</span>
                                             <ActionForm action=revoke>
                                                 <input type="hidden" name="id" value=t.id.to_string()/>
                                                 <button class="button button--quiet" type="submit">"Revoke"<span class="visually-hidden">{format!(" {}", t.name)}</span></button>

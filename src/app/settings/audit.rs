@@ -12,8 +12,6 @@ use crate::{
     app::errors::ErrorPanel,
     domain::{
         audit::{action_label, AuditPage as Page, AUDIT_ACTIONS},
-        session::CurrentUser,
-        time::local_datetime,
         AppError,
     },
 };
@@ -61,7 +59,6 @@ pub async fn get_audit_log(
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let user = expect_context::<CurrentUser>();
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let page = Resource::new(
@@ -83,7 +80,6 @@ pub fn AuditPage() -> impl IntoView {
         <h1>"Audit log"</h1>
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || {
-                let tz = user.branch.timezone.clone();
                 Suspend::new(async move {
                     let page = match page.await {
                         Ok(page) => page,
@@ -149,7 +145,7 @@ pub fn AuditPage() -> impl IntoView {
                                     <tbody>
                                         {page.records.into_iter().map(|r| view! {
                                             <tr data-testid="audit-row">
-                                                <td>{local_datetime(r.at, &tz)}</td>
+                                                <td>{r.at_local}</td>
                                                 <td>{r.actor_name.unwrap_or_else(|| "—".into())}</td>
                                                 <td>{action_label(&r.action).to_owned()}</td>
                                                 <td>{r.branch_name.unwrap_or_default()}</td>

@@ -12,7 +12,6 @@ use crate::{
         access::Role,
         session::CurrentUser,
         staff::{BranchRoleInput, StaffDetail, StaffMember, StaffOverview},
-        time::local_datetime,
         AppError,
     },
 };
@@ -113,7 +112,6 @@ pub fn StaffPage() -> impl IntoView {
         <h1>"Staff"</h1>
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || {
-                let tz = user.branch.timezone.clone();
                 let grantable = grantable.clone();
                 Suspend::new(async move {
                     let StaffOverview { members, invitations, branches, can_manage } = match overview.await {
@@ -144,7 +142,7 @@ pub fn StaffPage() -> impl IntoView {
                                             <td>{name}<br/><span class="field__hint">{m.email.clone()}</span></td>
                                             <td>{access}</td>
                                             <td>{if m.two_factor { "On" } else { "Off" }}</td>
-                                            <td>{m.last_login_at.map(|t| local_datetime(t, &tz)).unwrap_or_else(|| "Never".into())}</td>
+                                            <td>{m.last_login_local.clone().unwrap_or_else(|| "Never".into())}</td>
                                             <td>{if m.is_active { "Active" } else { "Deactivated" }}</td>
                                         </tr>
                                     }
@@ -193,7 +191,7 @@ pub fn StaffPage() -> impl IntoView {
                                                     <li class="list__item" data-testid="invitation">
                                                         <span><strong>{i.email.clone()}</strong>{format!(" · {} · {place}", i.role.label())}</span>
                                                         <label class="field__hint">
-                                                            "Link (expires " {local_datetime(i.expires_at, &tz)} "): "
+                                                            "Link (expires " {i.expires_local.clone()} "): "
                                                             <input class="field__input invitation-link" readonly value=link.url aria-label=format!("Invitation link for {}", i.email)/>
                                                         </label>
                                                         <ActionForm action=revoke>

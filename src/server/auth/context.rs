@@ -177,6 +177,11 @@ impl RequestContext {
         }
     }
 
+    /// An instant as the caller reads it: in their current branch's time zone.
+    pub fn local_time(&self, instant: chrono::DateTime<chrono::Utc>) -> String {
+        crate::domain::time::local_datetime(instant, &self.user.branch.timezone)
+    }
+
     pub fn org_id(&self) -> Uuid {
         self.user.org_id
     }

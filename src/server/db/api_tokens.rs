@@ -32,6 +32,7 @@ pub async fn list(tx: &mut Tx, user_id: Uuid) -> Result<Vec<ApiTokenInfo>, AppEr
             name: r.name,
             created_at: r.created_at,
             last_used_at: r.last_used_at,
+            created_local: String::new(),
         })
         .collect())
 }

@@ -91,6 +91,7 @@ pub async fn list(tx: &mut Tx, org_id: Uuid, filter: &AuditFilter) -> Result<Vec
         .map(|r| AuditRecord {
             id: r.id,
             at: r.created_at,
+            at_local: String::new(),
             actor_name: r.actor_name,
             action: r.action,
             entity: r.entity,

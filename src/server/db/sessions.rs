@@ -209,6 +209,7 @@ pub async fn list_for_user(tx: &mut Tx, user_id: Uuid, current: Uuid) -> Result<
             ip: r.ip,
             created_at: r.created_at,
             last_seen_at: r.last_seen_at,
+            last_seen_local: String::new(),
         })
         .collect())
 }

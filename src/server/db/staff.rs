@@ -58,6 +58,7 @@ async fn load(tx: &mut Tx, org_id: Uuid, only: Option<Uuid>) -> Result<Vec<Staff
             is_active: u.is_active,
             two_factor: u.two_factor,
             last_login_at: u.last_login_at,
+            last_login_local: None,
         })
         .collect())
 }
@@ -191,6 +192,7 @@ pub async fn pending_invitations(tx: &mut Tx, org_id: Uuid) -> Result<Vec<(Pendi
                 branch_names: r.branch_names,
                 invited_by: r.invited_by,
                 expires_at: r.expires_at,
+                expires_local: String::new(),
             };
             Ok((invitation, r.token_sealed))
         })
