@@ -83,10 +83,24 @@ pub enum Action {
     ViewAuditLog,
     /// Manage one's own account: password, 2FA, sessions, API tokens.
     ManageOwnAccount,
+    /// See the calendar and the day's appointments.
+    ViewCalendar,
+    /// Book, move, cancel appointments and change their status.
+    ManageAppointments,
+    /// Book outside a practitioner's working hours (after confirming).
+    OverrideWorkingHours,
+    /// Services, rooms and equipment.
+    ManageCatalog,
+    /// Practitioners' working hours, time off and branch closures.
+    ManageSchedules,
+    /// Find and read patients.
+    ViewPatients,
+    /// Create and edit patients.
+    ManagePatients,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 14] = [
         Action::ViewBranches,
         Action::ManageBranches,
         Action::ManageSecurityPolicy,
@@ -94,6 +108,13 @@ impl Action {
         Action::ManageStaff,
         Action::ViewAuditLog,
         Action::ManageOwnAccount,
+        Action::ViewCalendar,
+        Action::ManageAppointments,
+        Action::OverrideWorkingHours,
+        Action::ManageCatalog,
+        Action::ManageSchedules,
+        Action::ViewPatients,
+        Action::ManagePatients,
     ];
 
     /// What the refusal says, completing "You are not allowed to ...".
@@ -106,6 +127,13 @@ impl Action {
             Action::ManageStaff => "manage staff",
             Action::ViewAuditLog => "read the audit log",
             Action::ManageOwnAccount => "change this account",
+            Action::ViewCalendar => "see the calendar",
+            Action::ManageAppointments => "book or change appointments",
+            Action::OverrideWorkingHours => "book outside working hours",
+            Action::ManageCatalog => "change services, rooms or equipment",
+            Action::ManageSchedules => "change working hours, time off or closures",
+            Action::ViewPatients => "see patients",
+            Action::ManagePatients => "change patients",
         }
     }
 }
@@ -127,6 +155,19 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
         Action::ManageOwnAccount,
         &[Owner, Admin, Practitioner, Receptionist, Accountant],
     ),
+    (
+        Action::ViewCalendar,
+        &[Owner, Admin, Practitioner, Receptionist, Accountant],
+    ),
+    (Action::ManageAppointments, &[Owner, Admin, Practitioner, Receptionist]),
+    (Action::OverrideWorkingHours, &[Owner, Admin]),
+    (Action::ManageCatalog, &[Owner, Admin]),
+    (Action::ManageSchedules, &[Owner, Admin]),
+    (
+        Action::ViewPatients,
+        &[Owner, Admin, Practitioner, Receptionist, Accountant],
+    ),
+    (Action::ManagePatients, &[Owner, Admin, Practitioner, Receptionist]),
 ];
 
 /// A staff member as an object of someone else's action.
@@ -199,6 +240,13 @@ mod tests {
             (Action::ManageStaff, [true, true, false, false, false]),
             (Action::ViewAuditLog, [true, true, false, false, false]),
             (Action::ManageOwnAccount, [true, true, true, true, true]),
+            (Action::ViewCalendar, [true, true, true, true, true]),
+            (Action::ManageAppointments, [true, true, true, true, false]),
+            (Action::OverrideWorkingHours, [true, true, false, false, false]),
+            (Action::ManageCatalog, [true, true, false, false, false]),
+            (Action::ManageSchedules, [true, true, false, false, false]),
+            (Action::ViewPatients, [true, true, true, true, true]),
+            (Action::ManagePatients, [true, true, true, true, false]),
         ];
         for (action, allowed) in expected {
             for (role, allowed) in Role::ALL.iter().zip(allowed) {

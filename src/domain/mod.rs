@@ -2,11 +2,16 @@
 
 pub mod access;
 pub mod account;
+pub mod appointment;
 pub mod audit;
 pub mod branch;
+pub mod catalog;
 pub mod contact;
 pub mod error;
+pub mod money;
 pub mod organization;
+pub mod recurrence;
+pub mod schedule;
 pub mod session;
 pub mod staff;
 pub mod time;

@@ -1,10 +1,41 @@
-//! Showing instants in a branch's time zone.
+//! Time in a branch's zone: wall-clock times to instants and back, correct across
+//! daylight-saving changes, and instants as people read them.
+//!
+//! The browser never calls these (times reach it formatted, or as minutes of a local
+//! day), so its WASM carries no time-zone database.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// The zone of a stored branch (validated on the way in); UTC if it is unknown.
+pub fn zone(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::UTC)
+}
+
+/// The instant a wall-clock time names in `tz`. A time in the spring-forward gap (02:30
+/// on the night clocks jump from 02:00 to 03:00) is read with the offset before the jump,
+/// so it lands as many minutes past the gap (03:30); a time that happens twice in the
+/// autumn is its first occurrence.
+pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.to_utc(),
+        LocalResult::Ambiguous(first, _) => first.to_utc(),
+        LocalResult::None => {
+            let before = local - Duration::hours(6);
+            let offset = tz.offset_from_local_datetime(&before).earliest().map(|o| o.fix());
+            let seconds = offset.map_or(0, |o| i64::from(o.local_minus_utc()));
+            Utc.from_utc_datetime(&(local - Duration::seconds(seconds)))
+        }
+    }
+}
+
+pub fn utc_to_local(instant: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
+    instant.with_timezone(&tz).naive_local()
+}
 
 /// `21 Nov 2026, 14:05` in the given IANA zone (UTC if the name is unknown).
 pub fn local_datetime(instant: DateTime<Utc>, timezone: &str) -> String {
-    match timezone.parse::<chrono_tz::Tz>() {
+    match timezone.parse::<Tz>() {
         Ok(tz) => instant.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string(),
         Err(_) => instant.format("%-d %b %Y, %H:%M UTC").to_string(),
     }
@@ -13,7 +44,14 @@ pub fn local_datetime(instant: DateTime<Utc>, timezone: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::NaiveDate;
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap()
+    }
 
     #[test]
     fn shows_wall_clock_time_of_the_zone_across_dst() {
@@ -22,5 +60,38 @@ mod tests {
         assert_eq!(local_datetime(summer, "Europe/Berlin"), "1 Jul 2026, 14:00");
         assert_eq!(local_datetime(winter, "Europe/Berlin"), "1 Dec 2026, 13:00");
         assert_eq!(local_datetime(winter, "Nowhere"), "1 Dec 2026, 12:00 UTC");
+    }
+
+    #[test]
+    fn local_times_map_to_instants_around_both_changes() {
+        let berlin = zone("Europe/Berlin");
+        // 29 March 2026: 02:00 CET jumps to 03:00 CEST.
+        assert_eq!(
+            local_to_utc(berlin, at(2026, 3, 29, 1, 30)),
+            Utc.with_ymd_and_hms(2026, 3, 29, 0, 30, 0).unwrap()
+        );
+        assert_eq!(
+            local_to_utc(berlin, at(2026, 3, 29, 2, 30)),
+            Utc.with_ymd_and_hms(2026, 3, 29, 1, 30, 0).unwrap()
+        );
+        assert_eq!(
+            utc_to_local(local_to_utc(berlin, at(2026, 3, 29, 2, 30)), berlin),
+            at(2026, 3, 29, 3, 30)
+        );
+        // 25 October 2026: 02:30 happens twice; the first is CEST.
+        assert_eq!(
+            local_to_utc(berlin, at(2026, 10, 25, 2, 30)),
+            Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap()
+        );
+        let new_york = zone("America/New_York");
+        // 8 March 2026: 02:00 EST jumps to 03:00 EDT.
+        assert_eq!(
+            local_to_utc(new_york, at(2026, 3, 8, 2, 15)),
+            Utc.with_ymd_and_hms(2026, 3, 8, 7, 15, 0).unwrap()
+        );
+        assert_eq!(
+            local_to_utc(new_york, at(2026, 3, 8, 9, 0)),
+            Utc.with_ymd_and_hms(2026, 3, 8, 13, 0, 0).unwrap()
+        );
     }
 }

@@ -1,8 +1,6 @@
 //! The HTTP plumbing: health, compression, request ids, caching of assets.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::{header, StatusCode};
 
 #[tokio::test]

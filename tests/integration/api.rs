@@ -1,9 +1,7 @@
 //! The REST API's own behaviour: tokens, the branch header, errors as JSON.
 
-mod common;
-
+use crate::common::*;
 use careops::app::account::RevokeApiToken;
-use common::*;
 use reqwest::{header, Method, StatusCode};
 
 #[tokio::test]

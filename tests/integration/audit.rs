@@ -1,13 +1,11 @@
 //! The audit log: every mutation and security event, who and where, with a diff; filters
 //! and paging.
 
-mod common;
-
+use crate::common::*;
 use careops::app::{
     auth::LogIn,
     settings::{GetAuditLog, UpdateBranch},
 };
-use common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

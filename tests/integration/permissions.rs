@@ -1,8 +1,7 @@
 //! The permission matrix at work: every server function and API route refuses a role
 //! without its permission (403), and lets a role with it through.
 
-mod common;
-
+use crate::common::*;
 use careops::{
     app::{
         account::{GetTwoFactor, ListApiTokens, ListSessions},
@@ -14,7 +13,6 @@ use careops::{
     },
     domain::access::{Action, Role},
 };
-use common::*;
 use leptos::server_fn::ServerFn;
 use reqwest::{Method, StatusCode};
 use uuid::Uuid;

@@ -1,6 +1,5 @@
 //! Black-box harness: each test gets its own database and its own server on port 0,
 //! and talks to it over real HTTP.
-#![allow(dead_code)] // each test binary uses a different part of the harness
 
 use std::{collections::BTreeMap, net::SocketAddr};
 

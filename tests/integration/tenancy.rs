@@ -2,15 +2,13 @@
 //! organization's ids, and row-level security hides every tenant row from a connection
 //! that did not name its organization.
 
-mod common;
-
+use crate::common::*;
 use careops::app::{
     account::{RevokeApiToken, RevokeSession},
     settings::{GetAuditLog, GetBranch, ListBranches, UpdateBranch},
     staff::{GetStaff, GetStaffMember, InviteStaff, RevokeInvitation, SetStaffActive, UpdateStaffAccess},
     SwitchBranch,
 };
-use common::*;
 use reqwest::{Method, StatusCode};
 use sqlx::{Connection, Executor, Row};
 use uuid::Uuid;

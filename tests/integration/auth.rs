@@ -1,9 +1,7 @@
 //! Sign-up, log-in, refresh and log-out, over HTTP against a real database.
 
-mod common;
-
+use crate::common::*;
 use careops::app::{GetCurrentUser, LogIn, LogOut, SignUp};
-use common::*;
 use leptos::server_fn::ServerFn;
 use reqwest::{header, StatusCode};
 

@@ -1,13 +1,11 @@
 //! Staff: invitations (single-use, expiring), access changes, deactivation, the list.
 
-mod common;
-
+use crate::common::*;
 use careops::app::{
     auth::{AcceptInvitation, GetInvitation},
     staff::{GetStaff, GetStaffMember, InviteStaff, SetStaffActive, UpdateStaffAccess},
     GetCurrentUser, SwitchBranch,
 };
-use common::*;
 use reqwest::StatusCode;
 use uuid::Uuid;
 

@@ -1,8 +1,7 @@
 //! Two-factor authentication: enrolment, the second sign-in step, replay refusal,
 //! recovery codes, rate limits, and the organization's requirement.
 
-mod common;
-
+use crate::common::*;
 use careops::{
     app::{
         account::{DisableTwoFactor, EnableTwoFactor, GetTwoFactor},
@@ -12,7 +11,6 @@ use careops::{
     },
     server::auth::totp::code_for_base32,
 };
-use common::*;
 use reqwest::{header, StatusCode};
 
 const CHALLENGE: &str = "careops_challenge";

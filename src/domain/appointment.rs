@@ -1,0 +1,329 @@
+//! Appointments: the status machine, the time they block (buffers included), and how
+//! the calendar sees them.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::error::AppError;
+
+/// scheduled → confirmed → arrived → in_progress → completed, or cancelled / no_show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Scheduled,
+    Confirmed,
+    Arrived,
+    InProgress,
+    Completed,
+    Cancelled,
+    NoShow,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Scheduled,
+        Status::Confirmed,
+        Status::Arrived,
+        Status::InProgress,
+        Status::Completed,
+        Status::Cancelled,
+        Status::NoShow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Scheduled => "scheduled",
+            Status::Confirmed => "confirmed",
+            Status::Arrived => "arrived",
+            Status::InProgress => "in_progress",
+            Status::Completed => "completed",
+            Status::Cancelled => "cancelled",
+            Status::NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Scheduled => "Scheduled",
+            Status::Confirmed => "Confirmed",
+            Status::Arrived => "Arrived",
+            Status::InProgress => "In progress",
+            Status::Completed => "Completed",
+            Status::Cancelled => "Cancelled",
+            Status::NoShow => "No-show",
+        }
+    }
+
+    /// The statuses this one may move to.
+    pub fn next(self) -> &'static [Status] {
+        use Status::*;
+        match self {
+            Scheduled => &[Confirmed, Arrived, Cancelled, NoShow],
+            Confirmed => &[Arrived, Cancelled, NoShow],
+            Arrived => &[InProgress, Cancelled],
+            InProgress => &[Completed],
+            Completed | Cancelled | NoShow => &[],
+        }
+    }
+
+    pub fn can_become(self, to: Status) -> bool {
+        self.next().contains(&to)
+    }
+
+    /// Refuses any move the machine does not allow, saying which.
+    pub fn transition(self, to: Status) -> Result<Status, AppError> {
+        if self.can_become(to) {
+            Ok(to)
+        } else {
+            Err(AppError::Conflict {
+                field: Some("status".into()),
+                message: format!(
+                    "An appointment that is {} cannot become {}.",
+                    self.label().to_lowercase(),
+                    to.label().to_lowercase()
+                ),
+            })
+        }
+    }
+
+    /// Still to happen: it may be moved, resized or reassigned.
+    pub fn is_movable(self) -> bool {
+        matches!(self, Status::Scheduled | Status::Confirmed)
+    }
+
+    /// It holds its time (everything but a cancellation does).
+    pub fn blocks_time(self) -> bool {
+        self != Status::Cancelled
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Staff,
+    Portal,
+    Api,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Staff => "staff",
+            Source::Portal => "portal",
+            Source::Api => "api",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Source> {
+        [Source::Staff, Source::Portal, Source::Api]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+}
+
+/// A half-open span of time, `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Span {
+    /// What an appointment takes: its own time widened by the buffers before and after.
+    pub fn blocked(start: DateTime<Utc>, end: DateTime<Utc>, before_minutes: i32, after_minutes: i32) -> Self {
+        Self {
+            start: start - Duration::minutes(i64::from(before_minutes)),
+            end: end + Duration::minutes(i64::from(after_minutes)),
+        }
+    }
+
+    /// The same rule as the database's `&&` on `[)` ranges: touching is not overlapping.
+    pub fn overlaps(&self, other: &Span) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+}
+
+/// How a calendar shows a day: by practitioner or by room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Grouping {
+    #[default]
+    Practitioner,
+    Room,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CalendarView {
+    #[default]
+    Day,
+    Week,
+}
+
+/// An appointment as the calendar and lists show it. Times come twice: as instants (for
+/// the API) and as the branch's local date and minutes since local midnight (for
+/// drawing, so the browser needs no time-zone rules).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentView {
+    pub id: Uuid,
+    pub branch_id: Uuid,
+    pub patient_id: Uuid,
+    pub patient_name: String,
+    pub practitioner_id: Uuid,
+    pub practitioner_name: String,
+    pub service_id: Uuid,
+    pub service_name: String,
+    pub colour: String,
+    pub room_id: Option<Uuid>,
+    pub room_name: Option<String>,
+    pub resource_names: Vec<String>,
+    pub status: Status,
+    pub source: Source,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub buffer_before_minutes: i32,
+    pub buffer_after_minutes: i32,
+    pub series_id: Option<Uuid>,
+    pub notes: String,
+    pub cancel_reason: Option<String>,
+    pub local_date: NaiveDate,
+    pub start_minute: u32,
+    pub end_minute: u32,
+    /// `09:00–09:45`
+    pub time_label: String,
+}
+
+impl AppointmentView {
+    pub fn minutes(&self) -> i64 {
+        (self.ends_at - self.starts_at).num_minutes()
+    }
+}
+
+/// One column of the calendar grid: a practitioner or a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarColumn {
+    pub id: Uuid,
+    pub label: String,
+}
+
+/// Working time of one column on one day, in minutes of the local day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnHours {
+    pub column: Uuid,
+    pub date: NaiveDate,
+    pub intervals: Vec<(u32, u32)>,
+}
+
+/// Everything the calendar draws for a visible range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarData {
+    pub timezone: String,
+    pub view: CalendarView,
+    pub grouping: Grouping,
+    pub days: Vec<NaiveDate>,
+    pub columns: Vec<CalendarColumn>,
+    pub appointments: Vec<AppointmentView>,
+    pub hours: Vec<ColumnHours>,
+    /// Days the branch is closed.
+    pub closures: Vec<NaiveDate>,
+    /// The drawn part of the day, in minutes (from the earliest opening to the latest close).
+    pub day_start: u32,
+    pub day_end: u32,
+    /// Today's date and the current minute in the branch, for the now-line.
+    pub today: NaiveDate,
+    pub now_minute: u32,
+    /// Filter choices.
+    pub practitioners: Vec<CalendarColumn>,
+    pub rooms: Vec<CalendarColumn>,
+    pub services: Vec<CalendarColumn>,
+}
+
+/// Counts by status for the Today page.
+pub fn count_by_status(appointments: &[AppointmentView]) -> Vec<(Status, usize)> {
+    Status::ALL
+        .into_iter()
+        .map(|s| (s, appointments.iter().filter(|a| a.status == s).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+    use Status::*;
+
+    #[test]
+    fn the_status_machine_allows_exactly_these_moves() {
+        let allowed = [
+            (Scheduled, Confirmed),
+            (Scheduled, Arrived),
+            (Scheduled, Cancelled),
+            (Scheduled, NoShow),
+            (Confirmed, Arrived),
+            (Confirmed, Cancelled),
+            (Confirmed, NoShow),
+            (Arrived, InProgress),
+            (Arrived, Cancelled),
+            (InProgress, Completed),
+        ];
+        for from in Status::ALL {
+            for to in Status::ALL {
+                assert_eq!(from.can_become(to), allowed.contains(&(from, to)), "{from:?} → {to:?}");
+            }
+        }
+        let refused = Completed.transition(Arrived).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "An appointment that is completed cannot become arrived."
+        );
+        assert_eq!(refused.status_code(), 409);
+    }
+
+    #[test]
+    fn only_future_appointments_move_and_only_cancelled_ones_free_their_time() {
+        assert!(Scheduled.is_movable() && Confirmed.is_movable());
+        assert!(!Arrived.is_movable() && !Completed.is_movable());
+        for status in Status::ALL {
+            assert_eq!(status.blocks_time(), status != Cancelled);
+            assert_eq!(Status::parse(status.as_str()), Some(status));
+        }
+    }
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 1, 8, 0, 0).unwrap() + Duration::minutes(minute)
+    }
+
+    #[test]
+    fn buffers_widen_the_blocked_time() {
+        let first = Span::blocked(at(0), at(45), 0, 15); // cleaning until 09:00
+        let second = Span::blocked(at(60), at(90), 0, 0);
+        assert!(!first.overlaps(&second), "back to back after the buffer");
+        let early = Span::blocked(at(50), at(80), 0, 0);
+        assert!(first.overlaps(&early), "starts inside the cleaning time");
+        let prep = Span::blocked(at(60), at(90), 10, 0); // preparation from 08:50
+        assert!(first.overlaps(&prep), "its preparation meets the other's cleaning");
+    }
+
+    proptest! {
+        /// Two buffered appointments overlap exactly when some minute is taken by both.
+        #[test]
+        fn overlap_matches_minute_by_minute(
+            a_start in 0i64..200, a_len in 1i64..90, a_before in 0i32..30, a_after in 0i32..30,
+            b_start in 0i64..200, b_len in 1i64..90, b_before in 0i32..30, b_after in 0i32..30,
+        ) {
+            let a = Span::blocked(at(a_start), at(a_start + a_len), a_before, a_after);
+            let b = Span::blocked(at(b_start), at(b_start + b_len), b_before, b_after);
+            let taken = |s: &Span, m: i64| s.start <= at(m) && at(m) < s.end;
+            let shared = (-40..400).any(|m| taken(&a, m) && taken(&b, m));
+            prop_assert_eq!(a.overlaps(&b), shared);
+            prop_assert_eq!(a.overlaps(&b), b.overlaps(&a));
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Working time: a practitioner's weekly hours at a branch (several intervals a day,
+//! so breaks are natural), and the check that an appointment lies inside them.
+
+use chrono::NaiveTime;
+use serde::{Deserialize, Serialize};
+
+use super::{branch::WEEKDAYS, error::FieldError};
+
+/// One working interval; `weekday` 1 is Monday (ISO 8601).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkingInterval {
+    pub weekday: u8,
+    pub starts: NaiveTime,
+    pub ends: NaiveTime,
+}
+
+/// Minutes since local midnight.
+pub fn minute_of_day(time: NaiveTime) -> u32 {
+    use chrono::Timelike;
+    time.hour() * 60 + time.minute()
+}
+
+/// Parses a day's intervals as typed: `09:00-12:30, 13:30-17:00` (empty: not working).
+pub fn parse_day(field: &str, weekday: u8, raw: &str) -> Result<Vec<WorkingInterval>, FieldError> {
+    let name = WEEKDAYS
+        .get(usize::from(weekday.saturating_sub(1)))
+        .map_or("that day", |(_, n)| n);
+    let invalid = || {
+        FieldError::new(
+            field,
+            format!("On {name}, write times like 09:00-12:30, 13:30-17:00 (or leave it empty)."),
+        )
+    };
+    let mut intervals = Vec::new();
+    for part in raw.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+        let (start, end) = part.split_once(['-', '–']).ok_or_else(invalid)?;
+        let parse = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| invalid());
+        let (starts, ends) = (parse(start)?, parse(end)?);
+        if starts >= ends {
+            return Err(FieldError::new(
+                field,
+                format!("On {name}, each interval must end after it starts."),
+            ));
+        }
+        intervals.push(WorkingInterval { weekday, starts, ends });
+    }
+    intervals.sort_by_key(|i| i.starts);
+    if intervals.windows(2).any(|w| w[0].ends > w[1].starts) {
+        return Err(FieldError::new(field, format!("On {name}, the intervals overlap.")));
+    }
+    Ok(intervals)
+}
+
+/// A day's intervals as the form shows them.
+pub fn format_day(intervals: &[WorkingInterval], weekday: u8) -> String {
+    intervals
+        .iter()
+        .filter(|i| i.weekday == weekday)
+        .map(|i| format!("{}-{}", i.starts.format("%H:%M"), i.ends.format("%H:%M")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether `[start, end)` (minutes of the local day) lies inside one working interval
+/// of `weekday`. Buffers are the practitioner's own preparation and are not checked.
+pub fn within_hours(hours: &[WorkingInterval], weekday: u8, start: u32, end: u32) -> bool {
+    hours
+        .iter()
+        .filter(|i| i.weekday == weekday)
+        .any(|i| minute_of_day(i.starts) <= start && end <= minute_of_day(i.ends))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_with_a_break_parses_and_formats_back() {
+        let day = parse_day("hours.mon", 1, "13:30-17:00, 09:00 - 12:30").unwrap();
+        assert_eq!(day.len(), 2);
+        assert_eq!(format_day(&day, 1), "09:00-12:30, 13:30-17:00");
+        assert!(parse_day("f", 1, "").unwrap().is_empty());
+    }
+
+    #[test]
+    fn bad_or_overlapping_intervals_are_refused() {
+        assert!(parse_day("f", 2, "9-5").is_err());
+        assert!(parse_day("f", 2, "17:00-09:00").is_err());
+        let err = parse_day("f", 2, "09:00-13:00, 12:00-17:00").unwrap_err();
+        assert!(err.message.contains("Tuesday") && err.message.contains("overlap"));
+    }
+
+    #[test]
+    fn appointments_must_fit_one_interval() {
+        let day = parse_day("f", 3, "09:00-12:30, 13:30-17:00").unwrap();
+        assert!(within_hours(&day, 3, 9 * 60, 10 * 60));
+        assert!(within_hours(&day, 3, 12 * 60, 12 * 60 + 30));
+        assert!(!within_hours(&day, 3, 12 * 60, 13 * 60 + 45), "across the break");
+        assert!(!within_hours(&day, 3, 8 * 60 + 45, 9 * 60 + 30), "before opening");
+        assert!(!within_hours(&day, 4, 9 * 60, 10 * 60), "another weekday");
+    }
+}

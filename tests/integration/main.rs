@@ -1,0 +1,13 @@
+//! Black-box tests over HTTP, each on a fresh database. One binary with a module per
+//! feature: linking the app once instead of once per file keeps builds fast.
+
+mod common;
+
+mod api;
+mod audit;
+mod auth;
+mod permissions;
+mod server;
+mod staff;
+mod tenancy;
+mod two_factor;
