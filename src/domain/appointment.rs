@@ -327,3 +327,77 @@ mod tests {
         }
     }
 }
+
+/// Which occurrences of a series a change applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    #[default]
+    This,
+    Following,
+}
+
+impl Scope {
+    pub fn parse(raw: &str) -> Scope {
+        if raw.trim() == "following" {
+            Scope::Following
+        } else {
+            Scope::This
+        }
+    }
+}
+
+/// A local date and time of day from a form (`2026-11-21`, `09:30`).
+pub fn parse_local_start(date: &str, time: &str) -> Result<chrono::NaiveDateTime, AppError> {
+    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .map_err(|_| super::error::FieldError::new("date", "Enter a date like 2026-11-21."));
+    let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
+        .map_err(|_| super::error::FieldError::new("time", "Enter a time like 09:30."));
+    match (date, time) {
+        (Ok(date), Ok(time)) => Ok(date.and_time(time)),
+        (d, t) => Err(AppError::Validation([d.err(), t.err()].into_iter().flatten().collect())),
+    }
+}
+
+/// A duration in minutes from a form; empty means "the service's own".
+pub fn parse_minutes(raw: &str) -> Result<Option<i32>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        text => match text.parse::<i32>() {
+            Ok(m @ 5..=600) => Ok(Some(m)),
+            _ => Err(AppError::field("minutes", "An appointment lasts 5 to 600 minutes.")),
+        },
+    }
+}
+
+/// An id chosen in a form (`None` for an empty choice).
+pub fn parse_choice(field: &str, raw: &str) -> Result<Option<Uuid>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        text => Uuid::parse_str(text)
+            .map(Some)
+            .map_err(|_| AppError::field(field, "Choose from the list.")),
+    }
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    #[test]
+    fn start_minutes_and_choices_parse() {
+        let start = parse_local_start("2026-11-21", "09:30").unwrap();
+        assert_eq!(start.to_string(), "2026-11-21 09:30:00");
+        let AppError::Validation(errors) = parse_local_start("21/11", "9h").unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(errors.len(), 2);
+        assert_eq!(parse_minutes(""), Ok(None));
+        assert_eq!(parse_minutes("45"), Ok(Some(45)));
+        assert!(parse_minutes("2").is_err());
+        assert_eq!(parse_choice("room_id", ""), Ok(None));
+        assert!(parse_choice("room_id", "room 1").is_err());
+        assert_eq!(Scope::parse("following"), Scope::Following);
+        assert_eq!(Scope::parse("whatever"), Scope::This);
+    }
+}

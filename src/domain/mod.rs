@@ -10,6 +10,8 @@ pub mod contact;
 pub mod error;
 pub mod money;
 pub mod organization;
+pub mod patient;
+pub mod realtime;
 pub mod recurrence;
 pub mod schedule;
 pub mod session;

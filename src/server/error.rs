@@ -45,6 +45,15 @@ fn constraint_error(constraint: &str) -> Option<AppError> {
         "memberships_branch_fkey" | "invitation_branches_branch_fkey" => {
             return Some(AppError::NotFound("That branch was not found.".into()));
         }
+        "service_practitioners_user_fkey" => ("practitioners", "That practitioner was not found."),
+        "services_org_name_key" => ("name", "A service with this name exists already."),
+        "rooms_branch_name_key" | "resources_branch_name_key" => {
+            ("name", "This branch has one with this name already.")
+        }
+        // Use cases explain clashes themselves; this is the answer if one slips through.
+        "appointments_practitioner_overlap" | "appointments_room_overlap" | "appointment_resources_overlap" => {
+            ("time", "That time was just taken. Choose another time.")
+        }
         _ => return None,
     };
     Some(AppError::Conflict {

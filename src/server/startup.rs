@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/health", get(health::health))
+        .route("/ws", get(super::realtime::socket))
         .merge(super::api::routes())
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, || (), {

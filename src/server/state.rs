@@ -3,7 +3,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use super::{auth::tokens::Keys, config::Config, crypto::SecretBox, db::Db};
+use super::{auth::tokens::Keys, config::Config, crypto::SecretBox, db::Db, realtime::Hub};
 
 /// What every handler and server function shares. Cheap to clone.
 #[derive(Clone)]
@@ -12,13 +12,18 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: Arc<Keys>,
     pub vault: SecretBox,
+    /// Live events for this process's websockets.
+    pub hub: Hub,
     pub leptos_options: LeptosOptions,
 }
 
 impl AppState {
     pub fn new(config: Config, db: Db, leptos_options: LeptosOptions) -> Self {
         let keys = Keys::new(config.jwt_secret.expose().as_bytes());
+        let hub = Hub::new();
+        hub.listen(db.pool().clone());
         Self {
+            hub,
             vault: SecretBox::new(&config.data_key),
             db,
             config: Arc::new(config),

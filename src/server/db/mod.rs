@@ -3,9 +3,13 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod appointments;
 pub mod audit;
 pub mod branches;
+pub mod catalog;
 pub mod organizations;
+pub mod patients;
+pub mod schedules;
 pub mod sessions;
 pub mod staff;
 

@@ -226,3 +226,18 @@ pub async fn revoke_own(tx: &mut Tx, user_id: Uuid, session_id: Uuid) -> Result<
     .await?;
     Ok(updated.rows_affected() == 1)
 }
+
+/// Whether the session is still live, without counting this as its use.
+pub async fn is_live(tx: &mut Tx, session_id: Uuid, user_id: Uuid) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"select s.revoked_at is null and s.expires_at > now() and u.is_active
+                  and s.last_seen_at > now() - make_interval(mins => o.session_idle_minutes) as "live!"
+           from sessions s join users u on u.id = s.user_id join organizations o on o.id = s.org_id
+           where s.id = $1 and s.user_id = $2"#,
+        session_id,
+        user_id,
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .unwrap_or(false))
+}

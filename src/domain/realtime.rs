@@ -1,0 +1,59 @@
+//! The events the server pushes to open calendars and dashboards over `/ws`.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::appointment::AppointmentView;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The socket is subscribed to this branch.
+    Hello {
+        branch_id: Uuid,
+    },
+    AppointmentCreated {
+        appointment: AppointmentView,
+    },
+    AppointmentUpdated {
+        appointment: AppointmentView,
+    },
+    AppointmentCancelled {
+        appointment: AppointmentView,
+    },
+    /// Events may have been missed: fetch what is shown again.
+    Resync,
+}
+
+impl Event {
+    /// The appointment an event carries, if any.
+    pub fn appointment(&self) -> Option<&AppointmentView> {
+        match self {
+            Event::AppointmentCreated { appointment }
+            | Event::AppointmentUpdated { appointment }
+            | Event::AppointmentCancelled { appointment } => Some(appointment),
+            Event::Hello { .. } | Event::Resync => None,
+        }
+    }
+}
+
+/// An event and where it belongs, as it travels between server processes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub org_id: Uuid,
+    pub branch_id: Uuid,
+    pub event: Event,
+}
+
+/// Applies an event to a list of appointments shown for some days: replaces, adds or
+/// drops the one it carries. `shown` says whether an appointment belongs in the list.
+pub fn apply(list: &mut Vec<AppointmentView>, event: &Event, shown: impl Fn(&AppointmentView) -> bool) {
+    let Some(incoming) = event.appointment() else {
+        return;
+    };
+    list.retain(|a| a.id != incoming.id);
+    if shown(incoming) {
+        let at = list.partition_point(|a| (a.starts_at, a.id) < (incoming.starts_at, incoming.id));
+        list.insert(at, incoming.clone());
+    }
+}

@@ -1,0 +1,283 @@
+//! Catalog and schedule use cases: services, rooms, equipment, working hours, time off
+//! and branch closures.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    auth::context::RequestContext,
+    db::{
+        audit,
+        catalog::{self, PlaceKind},
+        schedules,
+    },
+};
+use crate::domain::{
+    access::Action,
+    catalog::{Place, PlaceDetails, Service, ServiceDetails},
+    schedule::WorkingInterval,
+    time::{local_to_utc, zone},
+    AppError,
+};
+
+pub async fn services(ctx: &RequestContext) -> Result<Vec<Service>, AppError> {
+    ctx.require(Action::ViewCalendar)?;
+    let mut tx = ctx.tenant().await?;
+    let list = catalog::services(&mut tx, ctx.org_id()).await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+fn service_json(s: &ServiceDetails) -> serde_json::Value {
+    json!({
+        "name": s.name, "duration_minutes": s.duration_minutes, "price_minor": s.price_minor,
+        "buffer_before_minutes": s.buffer_before_minutes, "buffer_after_minutes": s.buffer_after_minutes,
+        "colour": s.colour, "online_bookable": s.online_bookable, "room_kind": s.room_kind,
+        "resource_kinds": s.resource_kinds, "practitioners": s.practitioner_ids,
+    })
+}
+
+pub async fn save_service(
+    ctx: &RequestContext,
+    id: Option<Uuid>,
+    details: &ServiceDetails,
+    active: bool,
+) -> Result<Uuid, AppError> {
+    ctx.require(Action::ManageCatalog)?;
+    let mut tx = ctx.tenant().await?;
+    let id = match id {
+        Some(id) => {
+            let before = catalog::service(&mut tx, ctx.org_id(), id)
+                .await?
+                .ok_or_else(|| AppError::not_found("That service"))?;
+            catalog::update_service(&mut tx, ctx.org_id(), id, details, active).await?;
+            let before = json!({
+                "name": before.name, "duration_minutes": before.duration_minutes, "price_minor": before.price_minor,
+                "buffer_before_minutes": before.buffer_before_minutes, "buffer_after_minutes": before.buffer_after_minutes,
+                "colour": before.colour, "online_bookable": before.online_bookable, "room_kind": before.room_kind,
+                "resource_kinds": before.resource_kinds, "practitioners": before.practitioner_ids,
+            });
+            ctx.audit(
+                &mut tx,
+                "service.updated",
+                "service",
+                Some(id),
+                audit::changes(&before, &service_json(details)),
+            )
+            .await?;
+            id
+        }
+        None => {
+            let id = catalog::create_service(&mut tx, ctx.org_id(), details).await?;
+            ctx.audit(
+                &mut tx,
+                "service.created",
+                "service",
+                Some(id),
+                json!({"after": service_json(details)}),
+            )
+            .await?;
+            id
+        }
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn places(ctx: &RequestContext, kind: PlaceKind) -> Result<Vec<Place>, AppError> {
+    ctx.require(Action::ViewCalendar)?;
+    let mut tx = ctx.tenant().await?;
+    let list = catalog::places(&mut tx, ctx.org_id(), ctx.user.branch.id, kind).await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// Adds (no id) or changes a room or piece of equipment of the caller's branch.
+pub async fn save_place(
+    ctx: &RequestContext,
+    kind: PlaceKind,
+    id: Option<Uuid>,
+    details: &PlaceDetails,
+    active: bool,
+) -> Result<Uuid, AppError> {
+    ctx.require(Action::ManageCatalog)?;
+    let entity = match kind {
+        PlaceKind::Room => "room",
+        PlaceKind::Resource => "resource",
+    };
+    let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
+    let mut tx = ctx.tenant().await?;
+    let after = json!({"name": details.name, "kind": details.kind, "active": active});
+    let id = match id {
+        Some(id) => {
+            if !catalog::update_place(&mut tx, org, branch, kind, id, details, active).await? {
+                return Err(AppError::not_found(if kind == PlaceKind::Room {
+                    "That room"
+                } else {
+                    "That equipment"
+                }));
+            }
+            ctx.audit(
+                &mut tx,
+                &format!("{entity}.updated"),
+                entity,
+                Some(id),
+                json!({"after": after}),
+            )
+            .await?;
+            id
+        }
+        None => {
+            let id = catalog::create_place(&mut tx, org, branch, kind, details).await?;
+            ctx.audit(
+                &mut tx,
+                &format!("{entity}.created"),
+                entity,
+                Some(id),
+                json!({"after": after}),
+            )
+            .await?;
+            id
+        }
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Practitioners of the branch with their weekly hours there.
+pub async fn working_hours(ctx: &RequestContext) -> Result<Vec<(Uuid, String, Vec<WorkingInterval>)>, AppError> {
+    ctx.require(Action::ManageSchedules)?;
+    let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
+    let mut tx = ctx.tenant().await?;
+    let mut people = schedules::practitioners(&mut tx, org, branch).await?;
+    // Anyone who may treat: staff of the branch who are not yet practitioners can get hours too.
+    for member in super::db::staff::list(&mut tx, org).await? {
+        let here = member
+            .access
+            .iter()
+            .any(|a| a.branch_id.is_none() || a.branch_id == Some(branch));
+        if member.is_active && here && !people.iter().any(|(id, _)| *id == member.user_id) {
+            people.push((member.user_id, member.full_name));
+        }
+    }
+    let hours = schedules::hours(&mut tx, org, branch).await?;
+    tx.commit().await?;
+    Ok(people
+        .into_iter()
+        .map(|(id, name)| {
+            let mine = hours.iter().filter(|(u, _)| *u == id).map(|(_, h)| *h).collect();
+            (id, name, mine)
+        })
+        .collect())
+}
+
+pub async fn set_working_hours(ctx: &RequestContext, user_id: Uuid, hours: &[WorkingInterval]) -> Result<(), AppError> {
+    ctx.require(Action::ManageSchedules)?;
+    let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
+    let mut tx = ctx.tenant().await?;
+    let member = super::db::staff::get(&mut tx, org, user_id)
+        .await?
+        .filter(|m| {
+            m.access
+                .iter()
+                .any(|a| a.branch_id.is_none() || a.branch_id == Some(branch))
+        })
+        .ok_or_else(|| AppError::not_found("That staff member"))?;
+    schedules::set_hours(&mut tx, org, branch, member.user_id, hours).await?;
+    ctx.audit(
+        &mut tx,
+        "schedule.hours_changed",
+        "user",
+        Some(user_id),
+        json!({"after": {"hours": hours.iter().map(|h| format!("{} {}-{}", h.weekday, h.starts.format("%H:%M"), h.ends.format("%H:%M"))).collect::<Vec<_>>()}}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records time off for a staff member, given in the branch's local time.
+pub async fn add_time_off(
+    ctx: &RequestContext,
+    user_id: Uuid,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+    reason: &str,
+) -> Result<Uuid, AppError> {
+    ctx.require(Action::ManageSchedules)?;
+    if until <= from {
+        return Err(AppError::field("until", "The end must be after the start."));
+    }
+    let tz = zone(&ctx.user.branch.timezone);
+    let org = ctx.org_id();
+    let mut tx = ctx.tenant().await?;
+    super::db::staff::get(&mut tx, org, user_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("That staff member"))?;
+    let id = schedules::add_time_off(
+        &mut tx,
+        org,
+        user_id,
+        local_to_utc(tz, from),
+        local_to_utc(tz, until),
+        reason.trim(),
+    )
+    .await?;
+    ctx.audit(
+        &mut tx,
+        "schedule.time_off_added",
+        "user",
+        Some(user_id),
+        json!({"after": {"from": from, "until": until, "reason": reason}}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn remove_time_off(ctx: &RequestContext, id: Uuid) -> Result<(), AppError> {
+    ctx.require(Action::ManageSchedules)?;
+    let mut tx = ctx.tenant().await?;
+    if !schedules::remove_time_off(&mut tx, ctx.org_id(), id).await? {
+        return Err(AppError::not_found("That time off"));
+    }
+    ctx.audit(&mut tx, "schedule.time_off_removed", "time_off", Some(id), json!({}))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn add_closure(ctx: &RequestContext, day: NaiveDate, name: &str) -> Result<Uuid, AppError> {
+    ctx.require(Action::ManageSchedules)?;
+    let mut tx = ctx.tenant().await?;
+    let id = schedules::add_closure(&mut tx, ctx.org_id(), ctx.user.branch.id, day, name.trim()).await?;
+    ctx.audit(
+        &mut tx,
+        "schedule.closure_added",
+        "branch",
+        Some(ctx.user.branch.id),
+        json!({"after": {"day": day, "name": name}}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn remove_closure(ctx: &RequestContext, id: Uuid) -> Result<(), AppError> {
+    ctx.require(Action::ManageSchedules)?;
+    let mut tx = ctx.tenant().await?;
+    if !schedules::remove_closure(&mut tx, ctx.org_id(), ctx.user.branch.id, id).await? {
+        return Err(AppError::not_found("That closure"));
+    }
+    ctx.audit(
+        &mut tx,
+        "schedule.closure_removed",
+        "branch",
+        Some(ctx.user.branch.id),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

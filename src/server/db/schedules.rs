@@ -1,0 +1,198 @@
+//! Working hours, time off and branch closures.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::Tx;
+use crate::domain::{schedule::WorkingInterval, AppError};
+
+/// Every practitioner's weekly hours at the branch.
+pub async fn hours(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<Vec<(Uuid, WorkingInterval)>, AppError> {
+    let rows = sqlx::query!(
+        "select user_id, weekday, starts, ends from working_hours
+         where org_id = $1 and branch_id = $2 order by user_id, weekday, starts",
+        org_id,
+        branch_id,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.user_id,
+                WorkingInterval {
+                    weekday: r.weekday as u8,
+                    starts: r.starts,
+                    ends: r.ends,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Replaces a practitioner's weekly hours at the branch.
+pub async fn set_hours(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    user_id: Uuid,
+    hours: &[WorkingInterval],
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "delete from working_hours where org_id = $1 and branch_id = $2 and user_id = $3",
+        org_id,
+        branch_id,
+        user_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    let weekdays: Vec<i16> = hours.iter().map(|h| i16::from(h.weekday)).collect();
+    let starts: Vec<chrono::NaiveTime> = hours.iter().map(|h| h.starts).collect();
+    let ends: Vec<chrono::NaiveTime> = hours.iter().map(|h| h.ends).collect();
+    sqlx::query!(
+        "insert into working_hours (org_id, branch_id, user_id, weekday, starts, ends)
+         select $1, $2, $3, w, s, e from unnest($4::smallint[], $5::time[], $6::time[]) as t(w, s, e)",
+        org_id,
+        branch_id,
+        user_id,
+        &weekdays,
+        &starts,
+        &ends,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct TimeOffRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub starts: DateTime<Utc>,
+    pub ends: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// Time off of anyone in the organization that touches `[from, to)`.
+pub async fn time_off(
+    tx: &mut Tx,
+    org_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<TimeOffRow>, AppError> {
+    let rows = sqlx::query!(
+        r#"select id, user_id, lower(period) as "starts!", upper(period) as "ends!", reason from time_off
+           where org_id = $1 and period && tstzrange($2, $3) order by lower(period)"#,
+        org_id,
+        from,
+        to,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TimeOffRow {
+            id: r.id,
+            user_id: r.user_id,
+            starts: r.starts,
+            ends: r.ends,
+            reason: r.reason,
+        })
+        .collect())
+}
+
+pub async fn add_time_off(
+    tx: &mut Tx,
+    org_id: Uuid,
+    user_id: Uuid,
+    starts: DateTime<Utc>,
+    ends: DateTime<Utc>,
+    reason: &str,
+) -> Result<Uuid, AppError> {
+    Ok(sqlx::query_scalar!(
+        "insert into time_off (org_id, user_id, period, reason) values ($1, $2, tstzrange($3, $4), $5) returning id",
+        org_id,
+        user_id,
+        starts,
+        ends,
+        reason,
+    )
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+pub async fn remove_time_off(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<bool, AppError> {
+    let deleted = sqlx::query!("delete from time_off where org_id = $1 and id = $2", org_id, id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(deleted.rows_affected() == 1)
+}
+
+/// Days the branch is closed within `[from, to]`.
+pub async fn closures(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(Uuid, NaiveDate, String)>, AppError> {
+    let rows = sqlx::query!(
+        "select id, day, name from branch_closures where org_id = $1 and branch_id = $2 and day between $3 and $4 order by day",
+        org_id,
+        branch_id,
+        from,
+        to,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.day, r.name)).collect())
+}
+
+pub async fn add_closure(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    day: NaiveDate,
+    name: &str,
+) -> Result<Uuid, AppError> {
+    Ok(sqlx::query_scalar!(
+        "insert into branch_closures (org_id, branch_id, day, name) values ($1, $2, $3, $4)
+         on conflict (branch_id, day) do update set name = excluded.name returning id",
+        org_id,
+        branch_id,
+        day,
+        name,
+    )
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+pub async fn remove_closure(tx: &mut Tx, org_id: Uuid, branch_id: Uuid, id: Uuid) -> Result<bool, AppError> {
+    let deleted = sqlx::query!(
+        "delete from branch_closures where org_id = $1 and branch_id = $2 and id = $3",
+        org_id,
+        branch_id,
+        id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(deleted.rows_affected() == 1)
+}
+
+/// The people who see patients at the branch: practitioners there, and anyone with
+/// working hours there (an owner who treats, say). Active accounts only, by name.
+pub async fn practitioners(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<Vec<(Uuid, String)>, AppError> {
+    let rows = sqlx::query!(
+        "select u.id, u.full_name from users u
+         where u.org_id = $1 and u.is_active and (
+             exists (select 1 from memberships m where m.user_id = u.id and m.branch_id = $2 and m.role = 'practitioner')
+             or exists (select 1 from working_hours w where w.user_id = u.id and w.branch_id = $2))
+         order by u.full_name, u.id",
+        org_id,
+        branch_id,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.full_name)).collect())
+}
