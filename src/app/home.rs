@@ -1,16 +1,45 @@
-//! `/app`: where a staff member lands after signing in.
+//! `/app`: where a staff member lands: who and where they are, and today's appointments
+//! at their branch by status, live.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
-use crate::domain::session::CurrentUser;
+use super::{calendar::SetAppointmentStatus, errors::ErrorPanel, realtime::use_realtime};
+use crate::{
+    components::form::{action_error, FormAlert},
+    domain::{
+        access::Action,
+        appointment::{count_by_status, AppointmentView, Status},
+        realtime::apply,
+        session::CurrentUser,
+        AppError,
+    },
+};
+
+/// Today's date at the caller's branch and its appointments, cancelled ones included.
+#[server]
+pub async fn get_today() -> Result<(chrono::NaiveDate, Vec<AppointmentView>), AppError> {
+    use chrono::{Duration, NaiveTime, Utc};
+
+    use crate::{
+        domain::time::{local_to_utc, utc_to_local, zone},
+        server::{auth::context::RequestContext, calendar},
+    };
+    let ctx = RequestContext::load().await?;
+    let tz = zone(&ctx.user.branch.timezone);
+    let today = utc_to_local(Utc::now(), tz).date();
+    let from = local_to_utc(tz, today.and_time(NaiveTime::MIN));
+    let to = local_to_utc(tz, (today + Duration::days(1)).and_time(NaiveTime::MIN));
+    Ok((today, calendar::list(&ctx, from, to).await?))
+}
 
 #[component]
 pub fn Overview() -> impl IntoView {
     let user = expect_context::<CurrentUser>();
     let first_name = user.full_name.split_whitespace().next().unwrap_or_default().to_owned();
     view! {
-        <Title text="Overview"/>
+        <Title text="Today"/>
         <h1>{format!("Welcome, {first_name}")}</h1>
         <dl class="summary">
             <div class="summary__item">
@@ -30,5 +59,94 @@ pub fn Overview() -> impl IntoView {
                 <dd data-testid="user-name">{user.full_name.clone()}" · "{user.role().label()}</dd>
             </div>
         </dl>
+        {user.can(Action::ViewCalendar).then(|| view! { <Today can_manage=user.can(Action::ManageAppointments)/> })}
+    }
+}
+
+fn next_step(status: Status) -> Option<(Status, &'static str)> {
+    match status {
+        Status::Scheduled | Status::Confirmed => Some((Status::Arrived, "Arrived")),
+        Status::Arrived => Some((Status::InProgress, "Start")),
+        Status::InProgress => Some((Status::Completed, "Complete")),
+        _ => None,
+    }
+}
+
+#[component]
+fn Today(can_manage: bool) -> impl IntoView {
+    let realtime = use_realtime();
+    let step = ServerAction::<SetAppointmentStatus>::new();
+    let step_error = action_error(step);
+    let resyncs = realtime.map(|r| r.resyncs);
+    let data = Resource::new(
+        move || (step.version().get(), resyncs.map(|r| r.get())),
+        |_| get_today(),
+    );
+
+    view! {
+        <section class="panel" aria-labelledby="today-title">
+            <div class="page-head">
+                <h2 id="today-title">"Today"</h2>
+                <A href="/app/calendar">"Open the calendar"</A>
+            </div>
+            <FormAlert error=step_error/>
+            <Suspense fallback=|| view! { <p role="status">"Loading today's appointments…"</p> }>
+                {move || Suspend::new(async move {
+                    let (today, list) = match data.await {
+                        Ok(today) => today,
+                        Err(error) => return view! { <ErrorPanel error/> }.into_any(),
+                    };
+                    let appointments = RwSignal::new(list);
+                    if let Some(realtime) = realtime {
+                        Effect::new(move |_| {
+                            if let Some(event) = realtime.last.get() {
+                                appointments.update(|l| apply(l, &event, |a| a.local_date == today));
+                            }
+                        });
+                    }
+                    view! {
+                        <ul class="counts" aria-label="Appointments by status" data-testid="today-counts">
+                            {move || appointments.with(|l| count_by_status(l)).into_iter().map(|(status, n)| view! {
+                                <li class="counts__item" data-status=status.as_str()><strong>{n}</strong>" "{status.label()}</li>
+                            }).collect_view()}
+                        </ul>
+                        {move || if appointments.with(Vec::is_empty) {
+                            view! { <p>"No appointments today."</p> }.into_any()
+                        } else {
+                            view! {
+                                <table class="table" aria-label="Today's appointments">
+                                    <thead><tr>
+                                        <th scope="col">"Time"</th><th scope="col">"Patient"</th><th scope="col">"Service"</th>
+                                        <th scope="col">"With"</th><th scope="col">"Status"</th>
+                                        <th scope="col"><span class="visually-hidden">"Next step"</span></th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {appointments.get().into_iter().map(|a| {
+                                            let patient = a.patient_name.clone();
+                                            view! {
+                                            <tr data-testid="today-row" data-status=a.status.as_str()>
+                                                <td>{a.time_label.clone()}</td>
+                                                <td><A href=format!("/app/calendar/appointments/{}", a.id)>{a.patient_name.clone()}</A></td>
+                                                <td>{a.service_name.clone()}</td>
+                                                <td>{a.practitioner_name.clone()}</td>
+                                                <td>{a.status.label()}</td>
+                                                <td>{next_step(a.status).filter(|_| can_manage).map(|(to, label)| view! {
+                                                    <ActionForm action=step>
+                                                        <input type="hidden" name="id" value=a.id.to_string()/>
+                                                        <input type="hidden" name="status" value=to.as_str()/>
+                                                        <button class="button button--quiet" type="submit">{label}<span class="visually-hidden">{format!(": {patient}")}</span></button>
+                                                    </ActionForm>
+                                                })}</td>
+                                            </tr>
+                                        }}).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }}
+                    }
+                    .into_any()
+                })}
+            </Suspense>
+        </section>
     }
 }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::{
     auth::{get_current_user, LogOut},
     errors::ErrorPanel,
+    realtime::{LiveIndicator, Realtime},
     settings::settings_pages,
 };
 use crate::domain::{access::Action, session::CurrentUser, AppError};
@@ -53,6 +54,10 @@ pub fn AppLayout() -> impl IntoView {
 #[component]
 fn Shell(user: CurrentUser, switch: ServerAction<SwitchBranch>) -> impl IntoView {
     provide_context(user.clone());
+    let live = user.can(Action::ViewCalendar);
+    if live {
+        Realtime::provide();
+    }
     let has_settings = !settings_pages(&user).is_empty();
     let has_staff = user.can(Action::ViewStaff);
     view! {
@@ -63,12 +68,14 @@ fn Shell(user: CurrentUser, switch: ServerAction<SwitchBranch>) -> impl IntoView
                 <span class="topbar__org" data-testid="current-org">{user.org_name.clone()}</span>
                 <BranchSwitcher user=user.clone() switch/>
             </div>
+            {live.then(|| view! { <LiveIndicator/> })}
             <UserMenu user=user.clone()/>
         </header>
         <div class="app-frame">
             <nav class="sidenav" aria-label="Main">
                 <ul>
-                    <li><A href="/app" exact=true>"Overview"</A></li>
+                    <li><A href="/app" exact=true>"Today"</A></li>
+                    {live.then(|| view! { <li><A href="/app/calendar">"Calendar"</A></li> })}
                     {has_staff.then(|| view! { <li><A href="/app/staff">"Staff"</A></li> })}
                     {has_settings.then(|| view! { <li><A href="/app/settings">"Settings"</A></li> })}
                     <li><A href="/app/account">"Account"</A></li>

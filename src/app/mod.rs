@@ -2,10 +2,12 @@
 
 pub mod account;
 pub mod auth;
+pub mod calendar;
 mod errors;
 mod home;
 mod landing;
 mod layout;
+pub mod realtime;
 pub mod settings;
 pub mod staff;
 
@@ -67,6 +69,13 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/app") view=layout::AppLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=home::Overview ssr=SsrMode::Async/>
                     <Route path=path!("account") view=account::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("calendar") view=calendar::CalendarPage ssr=SsrMode::Async/>
+                    <Route path=path!("calendar/new") view=calendar::NewAppointmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("calendar/appointments/:id") view=calendar::AppointmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/services") view=settings::ServicesListPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/services/:id") view=settings::ServiceEditPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/places") view=settings::PlacesPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/hours") view=settings::HoursSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("staff") view=staff::StaffPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/:id") view=staff::StaffMemberPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=settings::SettingsIndex ssr=SsrMode::Async/>

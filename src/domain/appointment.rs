@@ -380,6 +380,123 @@ pub fn parse_choice(field: &str, raw: &str) -> Result<Option<Uuid>, AppError> {
     }
 }
 
+/// A booking as the form, the API or the portal asks for it.
+#[derive(Debug, Clone)]
+pub struct NewAppointment {
+    pub patient: super::patient::PatientChoice,
+    pub practitioner_id: Uuid,
+    pub service_id: Uuid,
+    pub room_id: Option<Uuid>,
+    pub start: chrono::NaiveDateTime,
+    pub minutes: Option<i32>,
+    pub notes: String,
+    pub override_hours: bool,
+    pub recurrence: Option<super::recurrence::Recurrence>,
+    pub source: Source,
+}
+
+/// The booking form's fields, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct BookingForm<'a> {
+    pub patient_id: &'a str,
+    pub new_patient_name: &'a str,
+    pub new_patient_phone: &'a str,
+    pub practitioner_id: &'a str,
+    pub service_id: &'a str,
+    pub room_id: &'a str,
+    pub date: &'a str,
+    pub time: &'a str,
+    pub minutes: &'a str,
+    pub notes: &'a str,
+    pub override_hours: bool,
+    /// `Some((every, unit, until, count))` when "repeat" is ticked.
+    pub repeat: Option<(&'a str, &'a str, &'a str, &'a str)>,
+}
+
+impl NewAppointment {
+    /// Parses the form, naming every field that is wrong at once.
+    pub fn parse(form: &BookingForm<'_>, source: Source) -> Result<Self, AppError> {
+        fn take<T>(errors: &mut Vec<super::error::FieldError>, result: Result<T, AppError>) -> Option<T> {
+            match result {
+                Ok(value) => Some(value),
+                Err(AppError::Validation(list)) => {
+                    errors.extend(list);
+                    None
+                }
+                Err(other) => {
+                    errors.push(super::error::FieldError::new("form", other.to_string()));
+                    None
+                }
+            }
+        }
+        let required = |field: &str, what: &str, raw: &str| {
+            parse_choice(field, raw).and_then(|id| id.ok_or_else(|| AppError::field(field, format!("Choose {what}."))))
+        };
+        let mut errors = Vec::new();
+        let patient = take(
+            &mut errors,
+            super::patient::PatientChoice::parse(form.patient_id, form.new_patient_name, form.new_patient_phone),
+        );
+        let practitioner_id = take(
+            &mut errors,
+            required("practitioner_id", "a practitioner", form.practitioner_id),
+        );
+        let service_id = take(&mut errors, required("service_id", "a service", form.service_id));
+        let room_id = take(&mut errors, parse_choice("room_id", form.room_id));
+        let start = take(&mut errors, parse_local_start(form.date, form.time));
+        let minutes = take(&mut errors, parse_minutes(form.minutes));
+        let notes = take(
+            &mut errors,
+            if form.notes.chars().count() > 2000 {
+                Err(AppError::field("notes", "Keep notes to 2000 characters."))
+            } else {
+                Ok(form.notes.trim().to_owned())
+            },
+        );
+        let recurrence = match (form.repeat, start) {
+            (Some((every, unit, until, count)), Some(start)) => take(
+                &mut errors,
+                super::recurrence::Recurrence::parse(every, unit, until, count, start.date()),
+            )
+            .map(Some),
+            _ => Some(None),
+        };
+        match (
+            patient,
+            practitioner_id,
+            service_id,
+            room_id,
+            start,
+            minutes,
+            notes,
+            recurrence,
+        ) {
+            (
+                Some(patient),
+                Some(practitioner_id),
+                Some(service_id),
+                Some(room_id),
+                Some(start),
+                Some(minutes),
+                Some(notes),
+                Some(recurrence),
+            ) if errors.is_empty() => Ok(Self {
+                patient,
+                practitioner_id,
+                service_id,
+                room_id,
+                start,
+                minutes,
+                notes,
+                override_hours: form.override_hours,
+                recurrence,
+                source,
+            }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod form_tests {
     use super::*;
@@ -399,5 +516,51 @@ mod form_tests {
         assert!(parse_choice("room_id", "room 1").is_err());
         assert_eq!(Scope::parse("following"), Scope::Following);
         assert_eq!(Scope::parse("whatever"), Scope::This);
+    }
+
+    #[test]
+    fn the_booking_form_names_every_problem_at_once() {
+        let AppError::Validation(errors) = NewAppointment::parse(
+            &BookingForm {
+                date: "tomorrow",
+                time: "9",
+                minutes: "1",
+                ..Default::default()
+            },
+            Source::Staff,
+        )
+        .unwrap_err() else {
+            panic!("expected validation")
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["patient_id", "practitioner_id", "service_id", "date", "time", "minutes"]
+        );
+    }
+
+    #[test]
+    fn a_complete_booking_form_parses_with_its_series() {
+        let (p, s) = (Uuid::new_v4().to_string(), Uuid::new_v4().to_string());
+        let booking = NewAppointment::parse(
+            &BookingForm {
+                new_patient_name: "Ada Lovelace",
+                new_patient_phone: "+44 20 7946 0958",
+                practitioner_id: &p,
+                service_id: &s,
+                date: "2026-12-01",
+                time: "10:15",
+                repeat: Some(("1", "weeks", "", "4")),
+                ..Default::default()
+            },
+            Source::Staff,
+        )
+        .unwrap();
+        assert_eq!(booking.start.to_string(), "2026-12-01 10:15:00");
+        assert_eq!(booking.recurrence.unwrap().dates(booking.start.date()).len(), 4);
+        assert!(matches!(
+            booking.patient,
+            super::super::patient::PatientChoice::New { .. }
+        ));
     }
 }

@@ -20,12 +20,12 @@ use super::{
 use crate::domain::{
     access::Action,
     appointment::{
-        AppointmentView, CalendarColumn, CalendarData, CalendarView, ColumnHours, Grouping, Scope, Source, Span, Status,
+        AppointmentView, CalendarColumn, CalendarData, CalendarView, ColumnHours, Grouping, NewAppointment, Scope,
+        Span, Status,
     },
     catalog::Service,
     patient::PatientChoice,
     realtime::{Envelope, Event},
-    recurrence::Recurrence,
     schedule::{minute_of_day, within_hours, WorkingInterval},
     time::{local_to_utc, utc_to_local, zone},
     AppError,
@@ -203,21 +203,6 @@ fn subtract(intervals: Vec<(u32, u32)>, cut: (u32, u32)) -> Vec<(u32, u32)> {
         })
         .filter(|(s, e)| s < e)
         .collect()
-}
-
-/// A booking as the form, the API or the portal asks for it.
-#[derive(Debug, Clone)]
-pub struct NewAppointment {
-    pub patient: PatientChoice,
-    pub practitioner_id: Uuid,
-    pub service_id: Uuid,
-    pub room_id: Option<Uuid>,
-    pub start: NaiveDateTime,
-    pub minutes: Option<i32>,
-    pub notes: String,
-    pub override_hours: bool,
-    pub recurrence: Option<Recurrence>,
-    pub source: Source,
 }
 
 /// Why a time does not suit the practitioner, if it does not.

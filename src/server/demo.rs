@@ -3,14 +3,24 @@
 
 use uuid::Uuid;
 
+use chrono::{Datelike, Duration, NaiveTime, Utc};
+
 use super::{
     auth::password,
-    db::{accounts, sessions, staff, Db},
+    db::{
+        accounts, appointments,
+        catalog::{self, PlaceKind},
+        patients, schedules, sessions, staff, Db, Tx,
+    },
 };
 use crate::domain::{
     access::Role,
     account::{BranchName, Email, NewPassword, OrgName, PersonName, TimeZone},
+    appointment::{Source, Status},
+    catalog::{PlaceDetails, ServiceDetails},
+    schedule::WorkingInterval,
     staff::AccessGrant,
+    time::{local_to_utc, utc_to_local, zone},
     AppError,
 };
 
@@ -52,14 +62,204 @@ pub async fn seed(db: &Db) -> Result<bool, AppError> {
         parsed(TimeZone::parse("tz", "America/New_York"))?,
     )
     .await?;
+    let london = created.branch_id;
     let staff = [
-        (RECEPTION_EMAIL, "Sam Okafor", created.branch_id, Role::Receptionist),
+        (RECEPTION_EMAIL, "Sam Okafor", london, Role::Receptionist),
         (PRACTITIONER_EMAIL, "Dr. Lena Vogel", new_york, Role::Practitioner),
+        (
+            "tom@riverside.demo.careops.test",
+            "Tom Baker",
+            london,
+            Role::Practitioner,
+        ),
+        (
+            "priya@riverside.demo.careops.test",
+            "Priya Shah",
+            london,
+            Role::Practitioner,
+        ),
     ];
+    let mut people = Vec::new();
     for (email, name, branch, role) in staff {
         let grant = AccessGrant::Branches(vec![(branch, role)]);
-        staff::create_member(&mut tx, org_id, email, name, &password_hash, &grant).await?;
+        people.push(staff::create_member(&mut tx, org_id, email, name, &password_hash, &grant).await?);
     }
+    schedule(&mut tx, org_id, london, new_york, &people[1..]).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Rooms, equipment, services, weekly hours, patients, and a fortnight of appointments
+/// around today: the calendar looks like a working practice from the first start.
+async fn schedule(
+    tx: &mut Tx,
+    org_id: Uuid,
+    london: Uuid,
+    new_york: Uuid,
+    practitioners: &[Uuid],
+) -> Result<(), AppError> {
+    let place = |name: &str, kind: &str| PlaceDetails::parse(name, kind);
+    let mut rooms = Vec::new();
+    for (branch, name, kind) in [
+        (london, "Room 1", "treatment"),
+        (london, "Room 2", "treatment"),
+        (london, "Gym", "gym"),
+        (new_york, "Suite A", "treatment"),
+        (new_york, "Suite B", "treatment"),
+    ] {
+        rooms.push(catalog::create_place(tx, org_id, branch, PlaceKind::Room, &place(name, kind)?).await?);
+    }
+    let ultrasound = catalog::create_place(
+        tx,
+        org_id,
+        london,
+        PlaceKind::Resource,
+        &place("Ultrasound unit", "ultrasound")?,
+    )
+    .await?;
+    let shockwave = catalog::create_place(
+        tx,
+        org_id,
+        new_york,
+        PlaceKind::Resource,
+        &place("Shockwave device", "shockwave")?,
+    )
+    .await?;
+
+    let mut services = Vec::new();
+    for (name, minutes, price, after, colour, room, equipment) in [
+        ("Initial assessment", "60", "75", "10", "#0f6b7a", "treatment", ""),
+        ("Follow-up physiotherapy", "30", "50", "5", "#2f7d32", "treatment", ""),
+        ("Sports massage", "45", "60", "10", "#8e44ad", "treatment", ""),
+        (
+            "Ultrasound therapy",
+            "30",
+            "45",
+            "5",
+            "#c0392b",
+            "treatment",
+            "ultrasound",
+        ),
+        (
+            "Shockwave therapy",
+            "20",
+            "70",
+            "10",
+            "#d35400",
+            "treatment",
+            "shockwave",
+        ),
+    ] {
+        let details = ServiceDetails::parse(name, minutes, price, "0", after, colour, true, room, equipment, &[])?;
+        services.push((catalog::create_service(tx, org_id, &details).await?, details));
+    }
+
+    // Lena (New York), Tom and Priya (London): weekdays with a lunch break.
+    let (lena, tom, priya) = (practitioners[0], practitioners[1], practitioners[2]);
+    let day = |from: (u32, u32), to: (u32, u32)| {
+        (
+            NaiveTime::from_hms_opt(from.0, from.1, 0),
+            NaiveTime::from_hms_opt(to.0, to.1, 0),
+        )
+    };
+    for (who, branch, morning, afternoon) in [
+        (tom, london, day((8, 30), (12, 30)), day((13, 30), (17, 30))),
+        (priya, london, day((9, 0), (13, 0)), day((14, 0), (18, 0))),
+        (lena, new_york, day((9, 0), (13, 0)), day((14, 0), (18, 0))),
+    ] {
+        let mut hours = Vec::new();
+        for weekday in 1..=5 {
+            for (starts, ends) in [morning, afternoon] {
+                if let (Some(starts), Some(ends)) = (starts, ends) {
+                    hours.push(WorkingInterval { weekday, starts, ends });
+                }
+            }
+        }
+        schedules::set_hours(tx, org_id, branch, who, &hours).await?;
+    }
+
+    let first = [
+        "Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Leo", "Grace", "Arthur", "Sofia", "Oscar",
+        "Chloe", "Jack", "Ella", "Henry", "Lily", "Finn", "Zara", "Theo",
+    ];
+    let last = [
+        "Patel", "Smith", "Jones", "Nguyen", "García", "Müller", "Khan", "O'Brien",
+    ];
+    let mut patients = Vec::new();
+    for n in 0..40 {
+        let name = format!("{} {}", first[n % first.len()], last[(n * 7) % last.len()]);
+        patients.push(patients::create_quick(tx, org_id, &name, &format!("+44 7700 900{:03}", 100 + n)).await?);
+    }
+
+    // Appointments from last Monday to the Friday after next, most of every day booked.
+    let mut seed: u64 = 7;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % n
+    };
+    let now = Utc::now();
+    // Each practitioner has their own room; only one of them uses each machine, so the
+    // demo week never double-books (the constraints would refuse it).
+    for (who, branch, zone_name, room, offered) in [
+        (tom, london, "Europe/London", rooms[0], &[0usize, 1, 2, 3][..]),
+        (priya, london, "Europe/London", rooms[1], &[0, 1, 2][..]),
+        (lena, new_york, "America/New_York", rooms[3], &[0, 1, 4][..]),
+    ] {
+        let tz = zone(zone_name);
+        let today = utc_to_local(now, tz).date();
+        let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+        for offset in 0..19 {
+            let date = monday - Duration::days(7) + Duration::days(offset);
+            if date.weekday().number_from_monday() > 5 {
+                continue;
+            }
+            let mut minute = 9 * 60;
+            while minute < 17 * 60 {
+                if next(10) < 3 || (12 * 60..14 * 60).contains(&minute) {
+                    minute += 30;
+                    continue;
+                }
+                let (service_id, service) = &services[offered[next(offered.len())]];
+                let starts = local_to_utc(tz, date.and_time(NaiveTime::MIN) + Duration::minutes(minute));
+                let ends = starts + Duration::minutes(i64::from(service.duration_minutes));
+                let status = match (ends < now, starts < now) {
+                    (true, _) if next(12) == 0 => Status::NoShow,
+                    (true, _) => Status::Completed,
+                    (false, true) => Status::InProgress,
+                    (false, false) if next(3) == 0 => Status::Confirmed,
+                    _ => Status::Scheduled,
+                };
+                let row = appointments::NewRow {
+                    branch_id: branch,
+                    patient_id: patients[next(patients.len())],
+                    practitioner_id: who,
+                    service_id: *service_id,
+                    room_id: Some(room),
+                    series_id: None,
+                    starts_at: starts,
+                    ends_at: ends,
+                    buffer_before_minutes: 0,
+                    buffer_after_minutes: service.buffer_after_minutes,
+                    source: if next(4) == 0 { Source::Portal } else { Source::Staff },
+                    notes: "",
+                    created_by: None,
+                };
+                let id = appointments::insert(tx, org_id, &row).await?;
+                let machine = match service.resource_kinds.first().map(String::as_str) {
+                    Some("ultrasound") => Some(ultrasound),
+                    Some("shockwave") => Some(shockwave),
+                    _ => None,
+                };
+                if let Some(machine) = machine {
+                    appointments::attach_resources(tx, org_id, id, &[machine]).await?;
+                }
+                if status != Status::Scheduled {
+                    appointments::set_status(tx, org_id, id, status, None).await?;
+                }
+                let taken = service.duration_minutes + service.buffer_after_minutes;
+                minute += i64::from((taken + 14) / 15 * 15);
+            }
+        }
+    }
+    Ok(())
 }

@@ -2,9 +2,13 @@
 
 mod audit;
 mod branches;
+mod catalog;
+mod hours;
 
 pub use audit::{AuditPage, GetAuditLog};
 pub use branches::{BranchEditPage, BranchNewPage, BranchesPage, CreateBranch, GetBranch, ListBranches, UpdateBranch};
+pub use catalog::{PlacesPage, SavePlace, SaveService, ServiceEditPage, ServicesListPage};
+pub use hours::{AddClosure, AddTimeOff, HoursSettingsPage, SaveHours};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,6 +28,24 @@ pub fn settings_pages(user: &CurrentUser) -> Vec<(&'static str, &'static str, &'
             "/app/settings/branches",
             "Branches",
             "Locations, addresses, time zones and opening hours.",
+        ),
+        (
+            Action::ManageCatalog,
+            "/app/settings/services",
+            "Services",
+            "What patients book: length, price, buffers, colour, who gives it.",
+        ),
+        (
+            Action::ManageCatalog,
+            "/app/settings/places",
+            "Rooms & equipment",
+            "The rooms and equipment of this branch that services need.",
+        ),
+        (
+            Action::ManageSchedules,
+            "/app/settings/hours",
+            "Working hours",
+            "Practitioners' weekly hours, time off, and days the branch is closed.",
         ),
         (
             Action::ManageSecurityPolicy,

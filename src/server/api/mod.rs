@@ -4,6 +4,8 @@
 //! server functions. Errors are `{"detail": "...", "status_code": 400}`.
 
 mod branches;
+mod calendar;
+pub mod openapi;
 
 use axum::{
     extract::{rejection::JsonRejection, ConnectInfo, FromRequest, FromRequestParts, Request},
@@ -27,6 +29,19 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/branches", get(branches::list).post(branches::create))
         .route("/api/v1/branches/{id}", get(branches::get).patch(branches::update))
         .route("/api/v1/staff", get(staff))
+        .route(
+            "/api/v1/calendar/appointments",
+            get(calendar::list).post(calendar::create),
+        )
+        .route(
+            "/api/v1/calendar/appointments/{id}",
+            axum::routing::patch(calendar::update),
+        )
+        .route(
+            "/api/v1/calendar/appointments/{id}/cancel",
+            axum::routing::post(calendar::cancel),
+        )
+        .route("/api/v1/openapi.json", get(openapi::serve))
         .route("/api/v1/{*rest}", any(unknown_route))
 }
 

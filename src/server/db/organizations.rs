@@ -5,6 +5,15 @@ use uuid::Uuid;
 use super::Tx;
 use crate::domain::{organization::SecurityPolicy, AppError};
 
+/// The organization's currency (ISO 4217).
+pub async fn currency(tx: &mut Tx, org_id: Uuid) -> Result<String, AppError> {
+    Ok(
+        sqlx::query_scalar!("select currency from organizations where id = $1", org_id)
+            .fetch_one(&mut **tx)
+            .await?,
+    )
+}
+
 pub async fn security_policy(tx: &mut Tx, org_id: Uuid) -> Result<SecurityPolicy, AppError> {
     let row = sqlx::query!(
         "select require_two_factor, session_idle_minutes, session_max_hours from organizations where id = $1",

@@ -1,0 +1,276 @@
+//! `/app/calendar/appointments/{id}`: one appointment, its status, moving and cancelling.
+
+// A server function takes one argument per form field.
+#![allow(clippy::too_many_arguments)]
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_params_map};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    app::errors::ErrorPanel,
+    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    domain::{
+        appointment::{AppointmentView, CalendarColumn, Status},
+        AppError,
+    },
+};
+
+/// An appointment with what the viewer may do to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentDetail {
+    pub appointment: AppointmentView,
+    pub next: Vec<Status>,
+    pub practitioners: Vec<CalendarColumn>,
+    pub rooms: Vec<CalendarColumn>,
+    pub can_manage: bool,
+    pub can_override: bool,
+}
+
+#[server]
+pub async fn get_appointment(id: Uuid) -> Result<AppointmentDetail, AppError> {
+    use crate::{
+        domain::access::Action,
+        server::{auth::context::RequestContext, calendar, catalog, db::catalog::PlaceKind},
+    };
+    let ctx = RequestContext::load().await?;
+    let appointment = calendar::get(&ctx, id).await?;
+    let mut tx = ctx.tenant().await?;
+    let practitioners = crate::server::db::schedules::practitioners(&mut tx, ctx.org_id(), ctx.user.branch.id).await?;
+    tx.commit().await?;
+    let rooms = catalog::places(&ctx, PlaceKind::Room).await?;
+    Ok(AppointmentDetail {
+        next: appointment.status.next().to_vec(),
+        practitioners: practitioners
+            .into_iter()
+            .map(|(id, label)| CalendarColumn { id, label })
+            .collect(),
+        rooms: rooms
+            .into_iter()
+            .filter(|r| r.active)
+            .map(|r| CalendarColumn {
+                id: r.id,
+                label: r.name,
+            })
+            .collect(),
+        can_manage: ctx.user.can(Action::ManageAppointments),
+        can_override: ctx.user.can(Action::OverrideWorkingHours),
+        appointment,
+    })
+}
+
+/// Moves, resizes or reassigns an appointment (or it and the following ones of its
+/// series). Empty `minutes`, `practitioner_id` or `room_id` keep what it has.
+#[server]
+pub async fn reschedule_appointment(
+    id: Uuid,
+    date: String,
+    time: String,
+    #[server(default)] minutes: String,
+    #[server(default)] practitioner_id: String,
+    #[server(default)] room_id: String,
+    #[server(default)] scope: String,
+    #[server(default)] override_hours: Option<String>,
+) -> Result<Vec<AppointmentView>, AppError> {
+    use crate::{
+        domain::appointment::{parse_choice, parse_local_start, parse_minutes, Scope},
+        server::{
+            auth::context::RequestContext,
+            calendar::{self, Reschedule},
+        },
+    };
+    let change = Reschedule {
+        start: parse_local_start(&date, &time)?,
+        minutes: parse_minutes(&minutes)?,
+        practitioner_id: parse_choice("practitioner_id", &practitioner_id)?,
+        room_id: parse_choice("room_id", &room_id)?,
+        scope: Scope::parse(&scope),
+        override_hours: override_hours.is_some(),
+    };
+    calendar::reschedule(&RequestContext::load().await?, id, &change).await
+}
+
+#[server]
+pub async fn cancel_appointment(id: Uuid, reason: String, #[server(default)] scope: String) -> Result<(), AppError> {
+    use crate::{
+        domain::appointment::Scope,
+        server::{auth::context::RequestContext, calendar},
+    };
+    calendar::cancel(&RequestContext::load().await?, id, &reason, Scope::parse(&scope)).await?;
+    Ok(())
+}
+
+#[server]
+pub async fn set_appointment_status(id: Uuid, status: String) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, calendar};
+    let status = Status::parse(&status).ok_or_else(|| AppError::BadRequest("Unknown status.".into()))?;
+    calendar::set_status(&RequestContext::load().await?, id, status).await?;
+    Ok(())
+}
+
+fn action_label(status: Status) -> &'static str {
+    match status {
+        Status::Confirmed => "Confirm",
+        Status::Arrived => "Mark as arrived",
+        Status::InProgress => "Start",
+        Status::Completed => "Complete",
+        Status::NoShow => "Mark as no-show",
+        Status::Scheduled | Status::Cancelled => "",
+    }
+}
+
+#[component]
+pub fn AppointmentPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let move_action = ServerAction::<RescheduleAppointment>::new();
+    let cancel_action = ServerAction::<CancelAppointment>::new();
+    let status_action = ServerAction::<SetAppointmentStatus>::new();
+    let detail = Resource::new(
+        move || {
+            (
+                id(),
+                move_action.version().get(),
+                cancel_action.version().get(),
+                status_action.version().get(),
+            )
+        },
+        |(id, ..)| async move {
+            match id {
+                Some(id) => get_appointment(id).await,
+                None => Err(AppError::not_found("That appointment")),
+            }
+        },
+    );
+    let move_error = action_error(move_action);
+    let cancel_error = action_error(cancel_action);
+    let status_error = action_error(status_action);
+
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let detail = match detail.await {
+                    Ok(detail) => detail,
+                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
+                };
+                let a = detail.appointment.clone();
+                let id = a.id.to_string();
+                let back = format!("/app/calendar?date={}", a.local_date);
+                let series = a.series_id.is_some();
+                let movable = detail.can_manage && a.status.is_movable();
+                let steps: Vec<Status> = detail.next.iter().copied().filter(|s| *s != Status::Cancelled).collect();
+                let status_section = (detail.can_manage && !steps.is_empty()).then(|| {
+                    let id = id.clone();
+                    view! {
+                        <section class="panel" aria-labelledby="status-title">
+                            <h2 id="status-title">"Status"</h2>
+                            <FormAlert error=status_error/>
+                            <div class="button-row">
+                                {steps.into_iter().map(|s| {
+                                    let id = id.clone();
+                                    view! {
+                                        <ActionForm action=status_action>
+                                            <input type="hidden" name="id" value=id/>
+                                            <input type="hidden" name="status" value=s.as_str()/>
+                                            <button class="button" type="submit">{action_label(s)}</button>
+                                        </ActionForm>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        </section>
+                    }
+                });
+                let move_section = movable.then(|| {
+                    let (id, a) = (id.clone(), a.clone());
+                    let start = a.time_label.split('–').next().unwrap_or_default().to_owned();
+                    view! {
+                        <section class="panel" aria-labelledby="move-title">
+                            <h2 id="move-title">"Move or change"</h2>
+                            <ActionForm action=move_action attr:class="form form--inline">
+                                <FormAlert error=move_error/>
+                                <input type="hidden" name="id" value=id/>
+                                <TextField label="Date" name="date" kind="date" value=a.local_date.to_string() required=true error=field_error(move_error, "date")/>
+                                <TextField label="Start time" name="time" kind="time" value=start required=true error=field_error(move_error, "time")/>
+                                <TextField label="Minutes" name="minutes" kind="number" value=a.minutes().to_string() error=field_error(move_error, "minutes")/>
+                                <div class="field">
+                                    <label class="field__label" for="move-practitioner">"Practitioner"</label>
+                                    <select class="field__input" id="move-practitioner" name="practitioner_id">
+                                        {detail.practitioners.iter().map(|p| view! {
+                                            <option value=p.id.to_string() selected=p.id == a.practitioner_id>{p.label.clone()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </div>
+                                <div class="field">
+                                    <label class="field__label" for="move-room">"Room"</label>
+                                    <select class="field__input" id="move-room" name="room_id">
+                                        <option value="">"Keep, or any suitable"</option>
+                                        {detail.rooms.iter().map(|r| view! {
+                                            <option value=r.id.to_string() selected=Some(r.id) == a.room_id>{r.label.clone()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </div>
+                                {series.then(|| view! { <ScopeChoice name="scope"/> })}
+                                {detail.can_override.then(|| view! {
+                                    <label class="checkbox"><input type="checkbox" name="override_hours" value="on"/>"Book outside working hours"</label>
+                                })}
+                                <SubmitButton label="Save changes" pending_label="Saving…" pending=move_action.pending()/>
+                            </ActionForm>
+                        </section>
+                    }
+                });
+                let cancel_section = (detail.can_manage && a.status.can_become(Status::Cancelled)).then(|| {
+                    let id = id.clone();
+                    view! {
+                        <section class="panel" aria-labelledby="cancel-title">
+                            <h2 id="cancel-title">"Cancel"</h2>
+                            <ActionForm action=cancel_action attr:class="form form--inline">
+                                <FormAlert error=cancel_error/>
+                                <input type="hidden" name="id" value=id/>
+                                <TextField label="Reason" name="reason" required=true hint="For example: patient called in sick." error=field_error(cancel_error, "reason")/>
+                                {series.then(|| view! { <ScopeChoice name="scope"/> })}
+                                <SubmitButton label="Cancel appointment" pending_label="Cancelling…" pending=cancel_action.pending()/>
+                            </ActionForm>
+                        </section>
+                    }
+                });
+                view! {
+                    <Title text=format!("{} · {}", a.patient_name, a.service_name)/>
+                    <p><A href=back>"← Calendar"</A></p>
+                    <h1>{a.patient_name.clone()}</h1>
+                    <dl class="summary">
+                        <div class="summary__item"><dt>"When"</dt><dd data-testid="appointment-when">{format!("{} {}", a.local_date.format("%a %-d %b %Y"), a.time_label)}</dd></div>
+                        <div class="summary__item"><dt>"Service"</dt><dd>{a.service_name.clone()}</dd></div>
+                        <div class="summary__item"><dt>"Practitioner"</dt><dd>{a.practitioner_name.clone()}</dd></div>
+                        <div class="summary__item"><dt>"Room"</dt><dd>{a.room_name.clone().unwrap_or_else(|| "—".into())}</dd></div>
+                        <div class="summary__item"><dt>"Status"</dt><dd data-testid="appointment-status">{a.status.label()}</dd></div>
+                        {(!a.resource_names.is_empty()).then(|| view! {
+                            <div class="summary__item"><dt>"Equipment"</dt><dd>{a.resource_names.join(", ")}</dd></div>
+                        })}
+                    </dl>
+                    {(a.source == crate::domain::appointment::Source::Portal).then(|| view! { <p class="badge">"Booked online"</p> })}
+                    {series.then(|| view! { <p class="field__hint">"Part of a recurring series."</p> })}
+                    {(!a.notes.is_empty()).then(|| view! { <p class="notice">{a.notes.clone()}</p> })}
+                    {a.cancel_reason.clone().map(|r| view! { <p class="notice">"Cancelled: " {r}</p> })}
+                    {status_section}
+                    {move_section}
+                    {cancel_section}
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// "This one" or "this and the following" for a series.
+#[component]
+fn ScopeChoice(name: &'static str) -> impl IntoView {
+    view! {
+        <fieldset class="form__group">
+            <legend>"Apply to"</legend>
+            <label class="checkbox"><input type="radio" name=name value="this" checked=true/>"This appointment only"</label>
+            <label class="checkbox"><input type="radio" name=name value="following"/>"This and the following ones"</label>
+        </fieldset>
+    }
+}

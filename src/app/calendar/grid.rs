@@ -1,0 +1,609 @@
+//! The calendar grid. Rendered on the server as positioned blocks and slot links (so it
+//! reads and books without JavaScript); hydrated, it adds dragging to move, dragging the
+//! lower edge to resize, Alt+arrow keys for both, and live updates from `/ws`.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::CalendarParams;
+use crate::{
+    app::realtime::use_realtime,
+    domain::{
+        appointment::{AppointmentView, CalendarData, CalendarView, Grouping, Status},
+        realtime::apply,
+    },
+};
+
+/// Pixels per minute of the day.
+const PPM: f64 = 1.5;
+/// Moves and resizes snap to this many minutes.
+const SNAP: i32 = 5;
+/// What one Alt+arrow press moves or resizes by.
+const KEY_STEP: i32 = 15;
+
+/// One column of the grid: a practitioner or room on a day (day view), or a day (week view).
+#[derive(Debug, Clone, PartialEq)]
+struct Column {
+    date: NaiveDate,
+    id: Option<Uuid>,
+    label: String,
+    /// Working intervals to shade, minutes of the day.
+    open: Vec<(u32, u32)>,
+    closed: bool,
+}
+
+fn columns(data: &CalendarData) -> Vec<Column> {
+    let closed = |d: &NaiveDate| data.closures.contains(d);
+    match data.view {
+        CalendarView::Day => {
+            let date = data.days[0];
+            data.columns
+                .iter()
+                .map(|c| Column {
+                    date,
+                    id: Some(c.id),
+                    label: c.label.clone(),
+                    open: data
+                        .hours
+                        .iter()
+                        .find(|h| h.column == c.id && h.date == date)
+                        .map(|h| h.intervals.clone())
+                        .unwrap_or_default(),
+                    closed: closed(&date),
+                })
+                .collect()
+        }
+        CalendarView::Week => data
+            .days
+            .iter()
+            .map(|d| Column {
+                date: *d,
+                id: None,
+                label: d.format("%a %-d").to_string(),
+                open: Vec::new(),
+                closed: closed(d),
+            })
+            .collect(),
+    }
+}
+
+fn belongs(column: &Column, grouping: Grouping, a: &AppointmentView) -> bool {
+    a.local_date == column.date
+        && match (column.id, grouping) {
+            (None, _) => true,
+            (Some(id), Grouping::Practitioner) => a.practitioner_id == id,
+            (Some(id), Grouping::Room) => a.room_id == Some(id),
+        }
+}
+
+/// Side-by-side lanes for appointments that overlap in one column: (lane, lanes).
+fn lanes(list: &[AppointmentView]) -> Vec<(Uuid, usize, usize)> {
+    let mut sorted: Vec<&AppointmentView> = list.iter().collect();
+    sorted.sort_by_key(|a| (a.start_minute, a.end_minute));
+    let mut out = Vec::new();
+    let mut cluster: Vec<(Uuid, usize)> = Vec::new();
+    let mut lane_ends: Vec<u32> = Vec::new();
+    let mut cluster_end = 0;
+    for a in sorted {
+        if a.start_minute >= cluster_end && !cluster.is_empty() {
+            let n = lane_ends.len();
+            out.extend(cluster.drain(..).map(|(id, lane)| (id, lane, n)));
+            lane_ends.clear();
+        }
+        let lane = match lane_ends.iter().position(|end| *end <= a.start_minute) {
+            Some(free) => {
+                lane_ends[free] = a.end_minute;
+                free
+            }
+            None => {
+                lane_ends.push(a.end_minute);
+                lane_ends.len() - 1
+            }
+        };
+        cluster.push((a.id, lane));
+        cluster_end = cluster_end.max(a.end_minute);
+        if cluster.len() == 1 {
+            cluster_end = a.end_minute;
+        }
+    }
+    let n = lane_ends.len();
+    out.extend(cluster.into_iter().map(|(id, lane)| (id, lane, n)));
+    out
+}
+
+fn hhmm(minute: i32) -> String {
+    let minute = minute.clamp(0, 24 * 60 - 1);
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+fn px(minutes: i32) -> String {
+    format!("{:.1}px", f64::from(minutes) * PPM)
+}
+
+/// A drag or key press in progress: how far the block has moved, in minutes and columns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Shift {
+    id: Uuid,
+    resize: bool,
+    start_x: f64,
+    start_y: f64,
+    column_width: f64,
+    minutes: i32,
+    columns: i32,
+    moved: bool,
+}
+
+#[component]
+pub fn Grid(data: CalendarData, params: CalendarParams) -> impl IntoView {
+    let cols = columns(&data);
+    if cols.is_empty() {
+        return view! {
+            <div class="notice" role="note">
+                <p>{match data.grouping {
+                    Grouping::Practitioner => "No practitioners work at this branch yet. Add working hours in Settings → Working hours.",
+                    Grouping::Room => "This branch has no rooms yet. Add them in Settings → Rooms & equipment.",
+                }}</p>
+            </div>
+        }
+        .into_any();
+    }
+    let (day_start, day_end) = (data.day_start as i32, data.day_end as i32);
+    let grouping = data.grouping;
+    let appointments = RwSignal::new(data.appointments.clone());
+    let shift = RwSignal::new(None::<Shift>);
+    let message = RwSignal::new(String::new());
+    let now = RwSignal::new(data.now_minute as i32);
+    let today = data.today;
+
+    // Live changes from other screens, applied in place.
+    if let Some(realtime) = use_realtime() {
+        let days = data.days.clone();
+        let filters = params.clone();
+        Effect::new(move |_| {
+            if let Some(event) = realtime.last.get() {
+                appointments.update(|list| {
+                    apply(list, &event, |a| {
+                        a.status != Status::Cancelled
+                            && days.contains(&a.local_date)
+                            && (filters.practitioners.is_empty() || filters.practitioners.contains(&a.practitioner_id))
+                            && (filters.services.is_empty() || filters.services.contains(&a.service_id))
+                            && (filters.rooms.is_empty() || a.room_id.is_some_and(|r| filters.rooms.contains(&r)))
+                    })
+                });
+            }
+        });
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(move || now.update(|m| *m += 1), std::time::Duration::from_secs(60));
+        if let Ok(handle) = handle {
+            on_cleanup(move || handle.clear());
+        }
+    }
+
+    let cols = StoredValue::new(cols);
+    let column_count = cols.with_value(Vec::len);
+
+    // Sends a finished move or resize; shows it at once and takes it back if refused.
+    let commit = move |s: Shift| {
+        let Some(original) = appointments.with_untracked(|l| l.iter().find(|a| a.id == s.id).cloned()) else {
+            return;
+        };
+        let from = cols.with_value(|c| c.iter().position(|col| belongs(col, grouping, &original)));
+        let Some(from) = from else { return };
+        let to = (from as i32 + s.columns).clamp(0, column_count as i32 - 1) as usize;
+        let target = cols.with_value(|c| c[to].clone());
+        let (mut start, mut end) = (original.start_minute as i32, original.end_minute as i32);
+        if s.resize {
+            end = (end + s.minutes).max(start + SNAP);
+        } else {
+            start += s.minutes;
+            end += s.minutes;
+        }
+        if start < 0
+            || end > 24 * 60
+            || (start == original.start_minute as i32 && end == original.end_minute as i32 && to == from)
+        {
+            return;
+        }
+        let mut moved = original.clone();
+        moved.start_minute = start as u32;
+        moved.end_minute = end as u32;
+        moved.local_date = target.date;
+        let (practitioner, room) = match (target.id, grouping) {
+            (Some(id), Grouping::Practitioner) => {
+                moved.practitioner_id = id;
+                (id.to_string(), String::new())
+            }
+            (Some(id), Grouping::Room) => {
+                moved.room_id = Some(id);
+                (String::new(), id.to_string())
+            }
+            (None, _) => (String::new(), String::new()),
+        };
+        moved.time_label = format!("{}–{}", hhmm(start), hhmm(end));
+        appointments.update(|l| {
+            if let Some(a) = l.iter_mut().find(|a| a.id == s.id) {
+                *a = moved.clone();
+            }
+        });
+        message.set(format!(
+            "Moving {} to {} {}…",
+            original.patient_name,
+            target.date.format("%-d %b"),
+            hhmm(start)
+        ));
+        leptos::task::spawn_local(async move {
+            let result = super::detail::reschedule_appointment(
+                s.id,
+                target.date.to_string(),
+                hhmm(start),
+                (end - start).to_string(),
+                practitioner,
+                room,
+                "this".into(),
+                None,
+            )
+            .await;
+            match result {
+                Ok(saved) => {
+                    appointments.update(|l| {
+                        for view in saved {
+                            if let Some(a) = l.iter_mut().find(|a| a.id == view.id) {
+                                *a = view;
+                            }
+                        }
+                    });
+                    message.set(format!(
+                        "Moved {} to {} {}.",
+                        original.patient_name,
+                        target.date.format("%-d %b"),
+                        hhmm(start)
+                    ));
+                }
+                Err(err) => {
+                    appointments.update(|l| {
+                        if let Some(a) = l.iter_mut().find(|a| a.id == s.id) {
+                            *a = original.clone();
+                        }
+                    });
+                    message.set(err.to_string());
+                }
+            }
+        });
+    };
+
+    let hours: Vec<i32> = (day_start / 60..=(day_end - 1) / 60).collect();
+    let body_height = px(day_end - day_start);
+    let new_link = move |col: &Column, minute: i32| {
+        let mut url = format!("/app/calendar/new?date={}&time={}", col.date, hhmm(minute));
+        match (col.id, grouping) {
+            (Some(id), Grouping::Practitioner) => url.push_str(&format!("&practitioner={id}")),
+            (Some(id), Grouping::Room) => url.push_str(&format!("&room={id}")),
+            (None, _) => {
+                if let [only] = params.practitioners.as_slice() {
+                    url.push_str(&format!("&practitioner={only}"));
+                }
+            }
+        }
+        url
+    };
+
+    view! {
+        <div
+            class="calendar"
+            role="region"
+            aria-label="Appointments"
+            style=format!("--columns: {column_count}")
+            data-testid="calendar"
+        >
+            <div class="calendar__head">
+                <div class="calendar__corner"></div>
+                {cols.with_value(|c| c.iter().map(|col| view! {
+                    <div class="calendar__col-head" class:calendar__col-head--today=col.date == today>{col.label.clone()}</div>
+                }).collect_view())}
+            </div>
+            <div class="calendar__body" style=format!("height: {body_height}")>
+                <div class="calendar__axis" aria-hidden="true">
+                    {hours.iter().map(|h| view! {
+                        <span class="calendar__hour" style=format!("top: {}", px(h * 60 - day_start))>{format!("{h:02}:00")}</span>
+                    }).collect_view()}
+                </div>
+                {cols.with_value(|c| c.iter().enumerate().map(|(index, col)| {
+                    let col = col.clone();
+                    let slots: Vec<i32> = (day_start..day_end).step_by(15).collect();
+                    let here = {
+                        let col = col.clone();
+                        move || appointments.with(|l| l.iter().filter(|a| belongs(&col, grouping, a)).cloned().collect::<Vec<_>>())
+                    };
+                    let is_today = col.date == today;
+                    view! {
+                        <div class="calendar__column" data-column=index data-date=col.date.to_string() class:calendar__column--closed=col.closed>
+                            {col.open.iter().map(|(s, e)| view! {
+                                <div class="calendar__open" style=format!("top: {}; height: {}", px(*s as i32 - day_start), px(*e as i32 - *s as i32))></div>
+                            }).collect_view()}
+                            {col.closed.then(|| view! { <div class="calendar__closed">"Closed"</div> })}
+                            {slots.into_iter().map(|m| view! {
+                                <a
+                                    class="calendar__slot"
+                                    href=new_link(&col, m)
+                                    tabindex="-1"
+                                    aria-hidden="true"
+                                    data-time=hhmm(m)
+                                    style=format!("top: {}; height: {}", px(m - day_start), px(15))
+                                ></a>
+                            }).collect_view()}
+                            {is_today.then(|| view! {
+                                <div class="calendar__now" aria-hidden="true" style=move || format!("top: {}", px(now.get() - day_start))></div>
+                            })}
+                            {move || {
+                                let list = here();
+                                let layout = lanes(&list);
+                                list.into_iter().map(|a| {
+                                    let (lane, of) = layout.iter().find(|(id, ..)| *id == a.id).map_or((0, 1), |(_, l, n)| (*l, *n));
+                                    view! { <Block appointment=a lane of day_start shift commit/> }
+                                }).collect_view()
+                            }}
+                        </div>
+                    }
+                }).collect_view())}
+            </div>
+            <p class="visually-hidden" role="status" aria-live="polite" data-testid="calendar-status">{move || message.get()}</p>
+            <Show when=move || !message.get().is_empty()>
+                <p class="calendar__message" aria-hidden="true">{move || message.get()}</p>
+            </Show>
+        </div>
+    }
+    .into_any()
+}
+
+/// One appointment on the grid: a link to its page, draggable once hydrated.
+#[component]
+fn Block(
+    appointment: AppointmentView,
+    lane: usize,
+    of: usize,
+    day_start: i32,
+    shift: RwSignal<Option<Shift>>,
+    commit: impl Fn(Shift) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let id = appointment.id;
+    let movable = appointment.status.is_movable();
+    let top = appointment.start_minute as i32 - day_start;
+    let height = (appointment.end_minute as i32 - appointment.start_minute as i32).max(10);
+    let width = 100.0 / of.max(1) as f64;
+    let style = move || {
+        let preview = shift.get().filter(|s| s.id == id);
+        let (dy, dh, dx) = match preview {
+            Some(s) if s.resize => (0, s.minutes, 0.0),
+            Some(s) => (s.minutes, 0, f64::from(s.columns) * s.column_width),
+            None => (0, 0, 0.0),
+        };
+        format!(
+            "--c: {}; top: {}; height: {}; left: {:.2}%; width: calc({:.2}% - 4px); transform: translateX({dx:.0}px)",
+            appointment.colour,
+            px(top + dy),
+            px((height + dh).max(SNAP)),
+            width * lane as f64,
+            width,
+        )
+    };
+    let status = appointment.status;
+    let online = appointment.source == crate::domain::appointment::Source::Portal;
+    let label = format!(
+        "{}, {} with {}, {}{}",
+        appointment.time_label,
+        appointment.patient_name,
+        appointment.practitioner_name,
+        appointment.service_name,
+        if status == Status::Scheduled {
+            String::new()
+        } else {
+            format!(", {}", status.label())
+        }
+    );
+    let dragged = StoredValue::new(false);
+
+    let on_pointer_down = move |ev: leptos::ev::PointerEvent| {
+        if !movable || ev.button() != 0 {
+            return;
+        }
+        let resize = event_target_has_class(&ev, "calendar__resize");
+        let width = column_width(&ev);
+        capture(&ev);
+        dragged.set_value(false);
+        shift.set(Some(Shift {
+            id,
+            resize,
+            start_x: f64::from(ev.client_x()),
+            start_y: f64::from(ev.client_y()),
+            column_width: width,
+            minutes: 0,
+            columns: 0,
+            moved: false,
+        }));
+    };
+    let on_pointer_move = move |ev: leptos::ev::PointerEvent| {
+        shift.update(|s| {
+            if let Some(s) = s.as_mut().filter(|s| s.id == id) {
+                let (dx, dy) = (
+                    f64::from(ev.client_x()) - s.start_x,
+                    f64::from(ev.client_y()) - s.start_y,
+                );
+                s.moved |= dx.abs() > 4.0 || dy.abs() > 4.0;
+                s.minutes = ((dy / PPM) / f64::from(SNAP)).round() as i32 * SNAP;
+                s.columns = if s.resize || s.column_width <= 0.0 {
+                    0
+                } else {
+                    (dx / s.column_width).round() as i32
+                };
+            }
+        });
+    };
+    let on_pointer_up = move |_: leptos::ev::PointerEvent| {
+        if let Some(s) = shift.get_untracked().filter(|s| s.id == id) {
+            shift.set(None);
+            if s.moved {
+                dragged.set_value(true);
+                commit(s);
+            }
+        }
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        // The end of a drag is not a click on the link.
+        if dragged.get_value() {
+            ev.prevent_default();
+            dragged.set_value(false);
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if !movable || !ev.alt_key() {
+            return;
+        }
+        let (minutes, columns, resize) = match (ev.key().as_str(), ev.shift_key()) {
+            ("ArrowUp", false) => (-KEY_STEP, 0, false),
+            ("ArrowDown", false) => (KEY_STEP, 0, false),
+            ("ArrowUp", true) => (-KEY_STEP, 0, true),
+            ("ArrowDown", true) => (KEY_STEP, 0, true),
+            ("ArrowLeft", _) => (0, -1, false),
+            ("ArrowRight", _) => (0, 1, false),
+            _ => return,
+        };
+        ev.prevent_default();
+        commit(Shift {
+            id,
+            resize,
+            start_x: 0.0,
+            start_y: 0.0,
+            column_width: 0.0,
+            minutes,
+            columns,
+            moved: true,
+        });
+    };
+
+    view! {
+        <a
+            href=format!("/app/calendar/appointments/{id}")
+            class="calendar__appointment"
+            class:calendar__appointment--movable=movable
+            class:calendar__appointment--dragging=move || shift.get().is_some_and(|s| s.id == id && s.moved)
+            data-status=status.as_str()
+            data-testid="appointment"
+            data-id=id.to_string()
+            style=style
+            aria-label=label
+            aria-keyshortcuts=movable.then_some("Alt+ArrowUp Alt+ArrowDown Alt+Shift+ArrowUp Alt+Shift+ArrowDown Alt+ArrowLeft Alt+ArrowRight")
+            draggable="false"
+            on:pointerdown=on_pointer_down
+            on:pointermove=on_pointer_move
+            on:pointerup=on_pointer_up
+            on:click=on_click
+            on:keydown=on_key
+        >
+            <span class="calendar__time">{appointment.time_label.clone()}</span>
+            <span class="calendar__patient">{appointment.patient_name.clone()}</span>
+            <span class="calendar__service">{appointment.service_name.clone()}</span>
+            {(status != Status::Scheduled).then(|| view! { <span class="calendar__status">{status.label()}</span> })}
+            {online.then(|| view! { <span class="calendar__online" title="Booked online">"Online"</span> })}
+            {movable.then(|| view! { <span class="calendar__resize" aria-hidden="true"></span> })}
+        </a>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn event_target_has_class(ev: &leptos::ev::PointerEvent, class: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|e| e.class_list().contains(class))
+}
+
+#[cfg(feature = "hydrate")]
+fn column_width(ev: &leptos::ev::PointerEvent) -> f64 {
+    use wasm_bindgen::JsCast;
+    ev.current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.parent_element())
+        .map_or(0.0, |column| column.get_bounding_client_rect().width())
+}
+
+#[cfg(feature = "hydrate")]
+fn capture(ev: &leptos::ev::PointerEvent) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+        let _ = element.set_pointer_capture(ev.pointer_id());
+    }
+}
+
+// Pointer events only happen in the browser; the server renders the same markup.
+#[cfg(not(feature = "hydrate"))]
+fn event_target_has_class(_: &leptos::ev::PointerEvent, _: &str) -> bool {
+    false
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn column_width(_: &leptos::ev::PointerEvent) -> f64 {
+    0.0
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn capture(_: &leptos::ev::PointerEvent) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(start: u32, end: u32) -> AppointmentView {
+        AppointmentView {
+            id: Uuid::new_v4(),
+            branch_id: Uuid::nil(),
+            patient_id: Uuid::nil(),
+            patient_name: String::new(),
+            practitioner_id: Uuid::nil(),
+            practitioner_name: String::new(),
+            service_id: Uuid::nil(),
+            service_name: String::new(),
+            colour: String::new(),
+            room_id: None,
+            room_name: None,
+            resource_names: vec![],
+            status: Status::Scheduled,
+            source: crate::domain::appointment::Source::Staff,
+            starts_at: chrono::Utc::now(),
+            ends_at: chrono::Utc::now(),
+            buffer_before_minutes: 0,
+            buffer_after_minutes: 0,
+            series_id: None,
+            notes: String::new(),
+            cancel_reason: None,
+            local_date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            start_minute: start,
+            end_minute: end,
+            time_label: String::new(),
+        }
+    }
+
+    #[test]
+    fn overlapping_appointments_share_the_width_and_others_do_not() {
+        let list = vec![at(540, 600), at(570, 630), at(600, 660), at(700, 760)];
+        let got = lanes(&list);
+        let of = |i: usize| {
+            got.iter()
+                .find(|(id, ..)| *id == list[i].id)
+                .map(|(_, l, n)| (*l, *n))
+                .unwrap()
+        };
+        assert_eq!(of(0), (0, 2));
+        assert_eq!(of(1), (1, 2));
+        assert_eq!(of(2), (0, 2), "reuses the first lane once it is free");
+        assert_eq!(of(3), (0, 1), "alone after the cluster");
+    }
+
+    #[test]
+    fn minutes_read_as_clock_times() {
+        assert_eq!(hhmm(9 * 60 + 5), "09:05");
+        assert_eq!(hhmm(-10), "00:00");
+    }
+}

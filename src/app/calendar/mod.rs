@@ -1,0 +1,209 @@
+//! `/app/calendar`: the live appointment calendar, booking and the appointment page.
+
+mod booking;
+mod detail;
+mod grid;
+
+pub use booking::{CreateAppointment, NewAppointmentPage, SearchPatients};
+pub use detail::{AppointmentPage, CancelAppointment, GetAppointment, RescheduleAppointment, SetAppointmentStatus};
+
+use chrono::{Duration, NaiveDate};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::{Form, A},
+    hooks::use_query_map,
+};
+use uuid::Uuid;
+
+use super::{errors::ErrorPanel, realtime::use_realtime};
+use crate::domain::{
+    appointment::{CalendarData, CalendarView, Grouping},
+    AppError,
+};
+use grid::Grid;
+
+/// The visible range and filters, read from the address (so every view can be linked,
+/// bookmarked and opened without JavaScript).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CalendarParams {
+    pub date: Option<NaiveDate>,
+    pub view: CalendarView,
+    pub grouping: Grouping,
+    pub practitioners: Vec<Uuid>,
+    pub rooms: Vec<Uuid>,
+    pub services: Vec<Uuid>,
+}
+
+impl CalendarParams {
+    fn from_query(query: &leptos_router::params::ParamsMap) -> Self {
+        let ids = |key: &str| -> Vec<Uuid> {
+            query
+                .get_all(key)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| Uuid::parse_str(v).ok())
+                .collect()
+        };
+        Self {
+            date: query
+                .get("date")
+                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+            view: if query.get("view").as_deref() == Some("week") {
+                CalendarView::Week
+            } else {
+                CalendarView::Day
+            },
+            grouping: if query.get("group").as_deref() == Some("room") {
+                Grouping::Room
+            } else {
+                Grouping::Practitioner
+            },
+            practitioners: ids("practitioner"),
+            rooms: ids("room"),
+            services: ids("service"),
+        }
+    }
+
+    /// The address of this view with some parts changed.
+    pub fn href(&self, date: NaiveDate, view: CalendarView, grouping: Grouping) -> String {
+        let mut url = format!(
+            "/app/calendar?date={date}&view={}&group={}",
+            if view == CalendarView::Week { "week" } else { "day" },
+            if grouping == Grouping::Room {
+                "room"
+            } else {
+                "practitioner"
+            },
+        );
+        for (key, ids) in [
+            ("practitioner", &self.practitioners),
+            ("room", &self.rooms),
+            ("service", &self.services),
+        ] {
+            for id in ids {
+                url.push_str(&format!("&{key}={id}"));
+            }
+        }
+        url
+    }
+}
+
+#[server]
+pub async fn get_calendar(
+    #[server(default)] date: Option<NaiveDate>,
+    #[server(default)] view: CalendarView,
+    #[server(default)] grouping: Grouping,
+    #[server(default)] practitioners: Vec<Uuid>,
+    #[server(default)] rooms: Vec<Uuid>,
+    #[server(default)] services: Vec<Uuid>,
+) -> Result<CalendarData, AppError> {
+    use crate::server::{
+        auth::context::RequestContext,
+        calendar::{self, CalendarQuery},
+    };
+    let query = CalendarQuery {
+        date,
+        view,
+        grouping,
+        practitioners,
+        rooms,
+        services,
+    };
+    calendar::calendar(&RequestContext::load().await?, &query).await
+}
+
+#[component]
+pub fn CalendarPage() -> impl IntoView {
+    let query = use_query_map();
+    let params = Memo::new(move |_| CalendarParams::from_query(&query.read()));
+    let resyncs = use_realtime().map(|r| r.resyncs);
+    let data = Resource::new(
+        move || (params.get(), resyncs.map(|r| r.get())),
+        |(p, _)| get_calendar(p.date, p.view, p.grouping, p.practitioners, p.rooms, p.services),
+    );
+
+    view! {
+        <Title text="Calendar"/>
+        <Suspense fallback=|| view! { <p role="status">"Loading the calendar…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => {
+                        let p = params.get_untracked();
+                        view! {
+                            <Toolbar data=data.clone() params=p.clone()/>
+                            <Grid data params=p/>
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn day_title(data: &CalendarData) -> String {
+    let first = data.days[0];
+    match data.view {
+        CalendarView::Day => first.format("%A %-d %B %Y").to_string(),
+        CalendarView::Week => {
+            let last = data.days[data.days.len() - 1];
+            format!("{} – {}", first.format("%-d %b"), last.format("%-d %b %Y"))
+        }
+    }
+}
+
+#[component]
+fn Toolbar(data: CalendarData, params: CalendarParams) -> impl IntoView {
+    let step = if data.view == CalendarView::Week { 7 } else { 1 };
+    let first = data.days[0];
+    let (view, grouping) = (data.view, data.grouping);
+    let link = |date: NaiveDate| params.href(date, view, grouping);
+    let chosen = |list: &[Uuid], id: Uuid| list.contains(&id);
+    let new_href = format!("/app/calendar/new?date={first}");
+    view! {
+        <div class="calendar-head">
+            <h1 class="calendar-head__title">{day_title(&data)}</h1>
+            <nav class="calendar-nav" aria-label="Dates">
+                <A href=link(first - Duration::days(step)) attr:class="button" attr:aria-label="Previous">"‹"</A>
+                <A href=link(data.today) attr:class="button">"Today"</A>
+                <A href=link(first + Duration::days(step)) attr:class="button" attr:aria-label="Next">"›"</A>
+            </nav>
+            <nav class="segmented" aria-label="View">
+                <A href=params.href(first, CalendarView::Day, grouping) attr:aria-current=(view == CalendarView::Day).then_some("true")>"Day"</A>
+                <A href=params.href(first, CalendarView::Week, grouping) attr:aria-current=(view == CalendarView::Week).then_some("true")>"Week"</A>
+            </nav>
+            <nav class="segmented" aria-label="Columns">
+                <A href=params.href(first, view, Grouping::Practitioner) attr:aria-current=(grouping == Grouping::Practitioner).then_some("true")>"By practitioner"</A>
+                <A href=params.href(first, view, Grouping::Room) attr:aria-current=(grouping == Grouping::Room).then_some("true")>"By room"</A>
+            </nav>
+            <A href=new_href attr:class="button button--primary">"New appointment"</A>
+        </div>
+        <details class="filters-panel">
+            <summary>"Filters"</summary>
+            <Form method="GET" action="/app/calendar" attr:class="filters">
+                <input type="hidden" name="date" value=first.to_string()/>
+                <input type="hidden" name="view" value=if view == CalendarView::Week { "week" } else { "day" }/>
+                <input type="hidden" name="group" value=if grouping == Grouping::Room { "room" } else { "practitioner" }/>
+                <fieldset class="form__group"><legend>"Practitioners"</legend>
+                    {data.practitioners.iter().map(|c| view! {
+                        <label class="checkbox"><input type="checkbox" name="practitioner" value=c.id.to_string() checked=chosen(&params.practitioners, c.id)/>{c.label.clone()}</label>
+                    }).collect_view()}
+                </fieldset>
+                <fieldset class="form__group"><legend>"Rooms"</legend>
+                    {data.rooms.iter().map(|c| view! {
+                        <label class="checkbox"><input type="checkbox" name="room" value=c.id.to_string() checked=chosen(&params.rooms, c.id)/>{c.label.clone()}</label>
+                    }).collect_view()}
+                </fieldset>
+                <fieldset class="form__group"><legend>"Services"</legend>
+                    {data.services.iter().map(|c| view! {
+                        <label class="checkbox"><input type="checkbox" name="service" value=c.id.to_string() checked=chosen(&params.services, c.id)/>{c.label.clone()}</label>
+                    }).collect_view()}
+                </fieldset>
+                <button class="button" type="submit">"Apply filters"</button>
+                <A href=CalendarParams::default().href(first, view, grouping)>"Clear"</A>
+            </Form>
+        </details>
+    }
+}

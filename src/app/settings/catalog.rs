@@ -1,0 +1,315 @@
+//! `/app/settings/services` and `/app/settings/places`: what the branch books.
+
+// A server function takes one argument per form field.
+#![allow(clippy::too_many_arguments)]
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_params_map};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    app::errors::ErrorPanel,
+    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    domain::{
+        appointment::CalendarColumn,
+        catalog::{Place, Service},
+        money::format_minor,
+        AppError,
+    },
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServicesPage {
+    pub services: Vec<Service>,
+    /// Everyone who could give a service (staff with access to the branch).
+    pub staff: Vec<CalendarColumn>,
+    pub room_kinds: Vec<String>,
+    pub currency: String,
+}
+
+#[server]
+pub async fn get_services() -> Result<ServicesPage, AppError> {
+    use crate::{
+        domain::access::Action,
+        server::{auth::context::RequestContext, catalog, db::catalog::PlaceKind},
+    };
+    let ctx = RequestContext::load().await?;
+    ctx.require(Action::ManageCatalog)?;
+    let services = catalog::services(&ctx).await?;
+    let mut kinds: Vec<String> = catalog::places(&ctx, PlaceKind::Room)
+        .await?
+        .into_iter()
+        .map(|r| r.kind)
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    let staff = catalog::working_hours(&ctx)
+        .await?
+        .into_iter()
+        .map(|(id, label, _)| CalendarColumn { id, label })
+        .collect();
+    let mut tx = ctx.tenant().await?;
+    let currency = crate::server::db::organizations::currency(&mut tx, ctx.org_id()).await?;
+    tx.commit().await?;
+    Ok(ServicesPage {
+        services,
+        staff,
+        room_kinds: kinds,
+        currency,
+    })
+}
+
+/// Creates (no id) or updates a service.
+#[server]
+pub async fn save_service(
+    #[server(default)] id: Option<Uuid>,
+    name: String,
+    duration_minutes: String,
+    price: String,
+    #[server(default)] buffer_before_minutes: String,
+    #[server(default)] buffer_after_minutes: String,
+    colour: String,
+    #[server(default)] online_bookable: Option<String>,
+    #[server(default)] room_kind: String,
+    #[server(default)] resource_kinds: String,
+    #[server(default)] practitioners: Vec<String>,
+    #[server(default)] retired: Option<String>,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::catalog::ServiceDetails,
+        server::{auth::context::RequestContext, catalog},
+    };
+    let details = ServiceDetails::parse(
+        &name,
+        &duration_minutes,
+        &price,
+        &buffer_before_minutes,
+        &buffer_after_minutes,
+        &colour,
+        online_bookable.is_some(),
+        &room_kind,
+        &resource_kinds,
+        &practitioners,
+    )?;
+    let saved = catalog::save_service(&RequestContext::load().await?, id, &details, retired.is_none()).await?;
+    if id.is_none() {
+        leptos_axum::redirect(&format!("/app/settings/services/{saved}"));
+    }
+    Ok(())
+}
+
+#[component]
+pub fn ServicesListPage() -> impl IntoView {
+    let page = Resource::new(|| (), |_| get_services());
+    let create = ServerAction::<SaveService>::new();
+    let error = action_error(create);
+    view! {
+        <Title text="Services"/>
+        <p><A href="/app/settings">"← Settings"</A></p>
+        <h1>"Services"</h1>
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let page = match page.await {
+                    Ok(page) => page,
+                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
+                };
+                let (services, currency) = (page.services.clone(), page.currency.clone());
+                view! {
+                    <table class="table" aria-label="Services">
+                        <thead><tr><th scope="col">"Service"</th><th scope="col">"Length"</th><th scope="col">"Price"</th><th scope="col">"Online"</th><th scope="col">"Needs"</th></tr></thead>
+                        <tbody>
+                            {services.into_iter().map(|s| view! {
+                                <tr data-testid="service-row">
+                                    <td><span class="swatch" style=format!("background: {}", s.colour)></span><A href=format!("/app/settings/services/{}", s.id)>{s.name.clone()}</A>{(!s.active).then_some(" (retired)")}</td>
+                                    <td>{format!("{} min", s.duration_minutes)}</td>
+                                    <td>{format_minor(s.price_minor, &currency)}</td>
+                                    <td>{if s.online_bookable { "Yes" } else { "No" }}</td>
+                                    <td>{s.room_kind.iter().map(|k| format!("{k} room")).chain(s.resource_kinds.iter().cloned()).collect::<Vec<_>>().join(", ")}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <section class="panel" aria-labelledby="new-service">
+                        <h2 id="new-service">"Add a service"</h2>
+                        <ActionForm action=create attr:class="form">
+                            <ServiceFields service=None page=page.clone() error/>
+                            <SubmitButton label="Add service" pending_label="Adding…" pending=create.pending()/>
+                        </ActionForm>
+                    </section>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ServiceEditPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let save = ServerAction::<SaveService>::new();
+    let page = Resource::new(move || save.version().get(), |_| get_services());
+    let error = action_error(save);
+    let saved = move || save.value().get().is_some_and(|r| r.is_ok());
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let page = match page.await {
+                    Ok(page) => page,
+                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
+                };
+                let Some(service) = page.services.iter().find(|s| Some(s.id) == id()).cloned() else {
+                    return view! { <ErrorPanel error=AppError::not_found("That service")/> }.into_any();
+                };
+                view! {
+                    <Title text=service.name.clone()/>
+                    <p><A href="/app/settings/services">"← Services"</A></p>
+                    <h1>{service.name.clone()}</h1>
+                    <ActionForm action=save attr:class="form panel">
+                        {move || saved().then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+                        <input type="hidden" name="id" value=service.id.to_string()/>
+                        <ServiceFields service=Some(service.clone()) page=page.clone() error/>
+                        <label class="checkbox"><input type="checkbox" name="retired" value="on" checked=!service.active/>"Retired (no longer booked)"</label>
+                        <SubmitButton label="Save" pending_label="Saving…" pending=save.pending()/>
+                    </ActionForm>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ServiceFields(
+    service: Option<Service>,
+    page: ServicesPage,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let get = |f: fn(&Service) -> String, default: &str| service.as_ref().map_or_else(|| default.to_owned(), f);
+    let gives = |id: Uuid| service.as_ref().is_some_and(|s| s.practitioner_ids.contains(&id));
+    view! {
+        <FormAlert error/>
+        <TextField label="Name" name="name" value=get(|s| s.name.clone(), "") required=true error=field_error(error, "name")/>
+        <TextField label="Length (minutes)" name="duration_minutes" kind="number" value=get(|s| s.duration_minutes.to_string(), "45") required=true error=field_error(error, "duration_minutes")/>
+        <TextField label=format!("Price ({})", page.currency) name="price" value=get(|s| format!("{}.{:02}", s.price_minor / 100, s.price_minor % 100), "") required=true error=field_error(error, "price")/>
+        <TextField label="Buffer before (minutes)" name="buffer_before_minutes" kind="number" value=get(|s| s.buffer_before_minutes.to_string(), "0") hint="Preparation: the practitioner and room are busy before the patient arrives." error=field_error(error, "buffer_before_minutes")/>
+        <TextField label="Buffer after (minutes)" name="buffer_after_minutes" kind="number" value=get(|s| s.buffer_after_minutes.to_string(), "0") hint="Notes and cleaning after the patient leaves." error=field_error(error, "buffer_after_minutes")/>
+        <TextField label="Colour" name="colour" kind="color" value=get(|s| s.colour.clone(), "#0f6b7a") error=field_error(error, "colour")/>
+        <label class="checkbox"><input type="checkbox" name="online_bookable" value="on" checked=service.as_ref().is_none_or(|s| s.online_bookable)/>"Patients can book it online"</label>
+        <TextField label="Room it needs (kind)" name="room_kind" value=get(|s| s.room_kind.clone().unwrap_or_default(), "") list="room-kinds" hint="Leave empty if any place will do." error=field_error(error, "room_kind")/>
+        <datalist id="room-kinds">{page.room_kinds.iter().map(|k| view! { <option value=k.clone()></option> }).collect_view()}</datalist>
+        <TextField label="Equipment it needs (kinds, comma-separated)" name="resource_kinds" value=get(|s| s.resource_kinds.join(", "), "") error=field_error(error, "resource_kinds")/>
+        <fieldset class="form__group">
+            <legend>"Given by"</legend>
+            <p class="field__hint">"Tick nobody to let any practitioner give it."</p>
+            {page.staff.iter().map(|p| view! {
+                <label class="checkbox"><input type="checkbox" name="practitioners[]" value=p.id.to_string() checked=gives(p.id)/>{p.label.clone()}</label>
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+#[server]
+pub async fn get_places() -> Result<(Vec<Place>, Vec<Place>), AppError> {
+    use crate::{
+        domain::access::Action,
+        server::{auth::context::RequestContext, catalog, db::catalog::PlaceKind},
+    };
+    let ctx = RequestContext::load().await?;
+    ctx.require(Action::ManageCatalog)?;
+    Ok((
+        catalog::places(&ctx, PlaceKind::Room).await?,
+        catalog::places(&ctx, PlaceKind::Resource).await?,
+    ))
+}
+
+/// Adds (no id) or changes a room (`what` = room) or piece of equipment (`what` = resource).
+#[server]
+pub async fn save_place(
+    what: String,
+    #[server(default)] id: Option<Uuid>,
+    name: String,
+    kind: String,
+    #[server(default)] retired: Option<String>,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::catalog::PlaceDetails,
+        server::{auth::context::RequestContext, catalog, db::catalog::PlaceKind},
+    };
+    let place = match what.as_str() {
+        "room" => PlaceKind::Room,
+        "resource" => PlaceKind::Resource,
+        _ => return Err(AppError::BadRequest("Unknown kind of place.".into())),
+    };
+    let details = PlaceDetails::parse(&name, &kind)?;
+    catalog::save_place(&RequestContext::load().await?, place, id, &details, retired.is_none()).await?;
+    Ok(())
+}
+
+#[component]
+pub fn PlacesPage() -> impl IntoView {
+    let save = ServerAction::<SavePlace>::new();
+    let places = Resource::new(move || save.version().get(), |_| get_places());
+    let error = action_error(save);
+    view! {
+        <Title text="Rooms and equipment"/>
+        <p><A href="/app/settings">"← Settings"</A></p>
+        <h1>"Rooms and equipment"</h1>
+        <p class="field__hint">"Of the current branch. A service that needs a kind of room or equipment gets a free one of that kind when it is booked."</p>
+        <FormAlert error/>
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let (rooms, resources) = match places.await {
+                    Ok(places) => places,
+                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
+                };
+                view! {
+                    <PlaceList title="Rooms" what="room" list=rooms save/>
+                    <PlaceList title="Equipment" what="resource" list=resources save/>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PlaceList(
+    title: &'static str,
+    what: &'static str,
+    list: Vec<Place>,
+    save: ServerAction<SavePlace>,
+) -> impl IntoView {
+    view! {
+        <section class="panel" aria-label=title>
+            <h2>{title}</h2>
+            <ul class="list">
+                {list.into_iter().map(|p| {
+                    let row = format!("{what}-{}", p.id);
+                    view! {
+                        <li class="list__item">
+                            <ActionForm action=save attr:class="inline-fields">
+                                <input type="hidden" name="what" value=what/>
+                                <input type="hidden" name="id" value=p.id.to_string()/>
+                                <label class="visually-hidden" for=format!("{row}-name")>"Name"</label>
+                                <input class="field__input" id=format!("{row}-name") name="name" value=p.name.clone()/>
+                                <label class="visually-hidden" for=format!("{row}-kind")>"Kind"</label>
+                                <input class="field__input" id=format!("{row}-kind") name="kind" value=p.kind.clone()/>
+                                <label class="checkbox"><input type="checkbox" name="retired" value="on" checked=!p.active/>"Retired"</label>
+                                <button class="button button--quiet" type="submit">"Save"<span class="visually-hidden">{format!(" {}", p.name)}</span></button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <ActionForm action=save attr:class="inline-fields">
+                <input type="hidden" name="what" value=what/>
+                <div class="field"><label class="field__label" for=format!("new-{what}-name")>"Name"</label><input class="field__input" id=format!("new-{what}-name") name="name" required=true/></div>
+                <div class="field"><label class="field__label" for=format!("new-{what}-kind")>"Kind"</label><input class="field__input" id=format!("new-{what}-kind") name="kind" required=true placeholder=if what == "room" { "treatment" } else { "ultrasound" }/></div>
+                <button class="button" type="submit">{format!("Add {}", if what == "room" { "room" } else { "equipment" })}</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,245 @@
+//! `/app/settings/hours`: practitioners' weekly hours, time off and branch closures.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    app::errors::ErrorPanel,
+    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    domain::{
+        branch::WEEKDAYS,
+        schedule::{format_day, WorkingInterval},
+        AppError,
+    },
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursPage {
+    pub people: Vec<(Uuid, String, Vec<WorkingInterval>)>,
+    /// (id, who, from, until, reason), in the branch's time.
+    pub time_off: Vec<(Uuid, String, String, String, String)>,
+    /// (id, day, name)
+    pub closures: Vec<(Uuid, String, String)>,
+}
+
+#[server]
+pub async fn get_hours() -> Result<HoursPage, AppError> {
+    use chrono::{Duration, Utc};
+
+    use crate::server::{auth::context::RequestContext, catalog, db::schedules};
+    let ctx = RequestContext::load().await?;
+    let people = catalog::working_hours(&ctx).await?;
+    let mut tx = ctx.tenant().await?;
+    let now = Utc::now();
+    let away = schedules::time_off(&mut tx, ctx.org_id(), now, now + Duration::days(366)).await?;
+    let today = now.date_naive();
+    let closures = schedules::closures(
+        &mut tx,
+        ctx.org_id(),
+        ctx.user.branch.id,
+        today,
+        today + Duration::days(366),
+    )
+    .await?;
+    tx.commit().await?;
+    let name = |id: Uuid| {
+        people
+            .iter()
+            .find(|(p, ..)| *p == id)
+            .map_or_else(String::new, |(_, n, _)| n.clone())
+    };
+    Ok(HoursPage {
+        time_off: away
+            .into_iter()
+            .map(|o| {
+                (
+                    o.id,
+                    name(o.user_id),
+                    ctx.local_time(o.starts),
+                    ctx.local_time(o.ends),
+                    o.reason,
+                )
+            })
+            .collect(),
+        closures: closures
+            .into_iter()
+            .map(|(id, day, n)| (id, day.format("%a %-d %b %Y").to_string(), n))
+            .collect(),
+        people,
+    })
+}
+
+/// Replaces someone's weekly hours: one field per weekday, `09:00-12:30, 13:30-17:00`.
+#[server]
+pub async fn save_hours(user_id: Uuid, #[server(default)] days: Vec<String>) -> Result<(), AppError> {
+    use crate::{
+        domain::{schedule::parse_day, FieldError},
+        server::{auth::context::RequestContext, catalog},
+    };
+    let mut hours = Vec::new();
+    let mut errors: Vec<FieldError> = Vec::new();
+    for (n, (key, _)) in WEEKDAYS.iter().enumerate() {
+        let raw = days.get(n).map(String::as_str).unwrap_or_default();
+        match parse_day(&format!("days.{key}"), n as u8 + 1, raw) {
+            Ok(day) => hours.extend(day),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    catalog::set_working_hours(&RequestContext::load().await?, user_id, &hours).await
+}
+
+#[server]
+pub async fn add_time_off(
+    user_id: Uuid,
+    from: String,
+    until: String,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    use chrono::NaiveDateTime;
+
+    use crate::server::{auth::context::RequestContext, catalog};
+    let parse = |field: &str, raw: &str| {
+        NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
+            .map_err(|_| AppError::field(field, "Enter a date and time like 2026-12-24T08:00."))
+    };
+    catalog::add_time_off(
+        &RequestContext::load().await?,
+        user_id,
+        parse("from", &from)?,
+        parse("until", &until)?,
+        &reason,
+    )
+    .await?;
+    Ok(())
+}
+
+#[server]
+pub async fn remove_time_off(id: Uuid) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, catalog};
+    catalog::remove_time_off(&RequestContext::load().await?, id).await
+}
+
+#[server]
+pub async fn add_closure(day: String, #[server(default)] name: String) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, catalog};
+    let day = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::field("day", "Enter a date like 2026-12-25."))?;
+    catalog::add_closure(&RequestContext::load().await?, day, &name).await?;
+    Ok(())
+}
+
+#[server]
+pub async fn remove_closure(id: Uuid) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, catalog};
+    catalog::remove_closure(&RequestContext::load().await?, id).await
+}
+
+#[component]
+pub fn HoursSettingsPage() -> impl IntoView {
+    let save = ServerAction::<SaveHours>::new();
+    let add_off = ServerAction::<AddTimeOff>::new();
+    let remove_off = ServerAction::<RemoveTimeOff>::new();
+    let add_closed = ServerAction::<AddClosure>::new();
+    let remove_closed = ServerAction::<RemoveClosure>::new();
+    let page = Resource::new(
+        move || {
+            (
+                save.version().get(),
+                add_off.version().get(),
+                remove_off.version().get(),
+                add_closed.version().get(),
+                remove_closed.version().get(),
+            )
+        },
+        |_| get_hours(),
+    );
+    let save_error = action_error(save);
+    let off_error = action_error(add_off);
+    let closed_error = action_error(add_closed);
+
+    view! {
+        <Title text="Working hours"/>
+        <p><A href="/app/settings">"← Settings"</A></p>
+        <h1>"Working hours"</h1>
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let page = match page.await {
+                    Ok(page) => page,
+                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
+                };
+                let HoursPage { people, time_off, closures } = page;
+                let choices: Vec<(Uuid, String)> = people.iter().map(|(id, name, _)| (*id, name.clone())).collect();
+                view! {
+                    <section class="panel" aria-labelledby="weekly-title">
+                        <h2 id="weekly-title">"Weekly hours at this branch"</h2>
+                        <p class="field__hint">"Write each day's hours like 09:00-12:30, 13:30-17:00; leave a day empty when they do not work."</p>
+                        <FormAlert error=save_error/>
+                        {people.into_iter().map(|(id, name, hours)| view! {
+                            <ActionForm action=save attr:class="hours-row">
+                                <input type="hidden" name="user_id" value=id.to_string()/>
+                                <h3>{name.clone()}</h3>
+                                <div class="hours-row__days">
+                                    {WEEKDAYS.iter().enumerate().map(|(n, (key, day))| view! {
+                                        <div class="field">
+                                            <label class="field__label" for=format!("hours-{id}-{key}")>{*day}</label>
+                                            <input class="field__input" id=format!("hours-{id}-{key}") name=format!("days[{n}]") value=format_day(&hours, n as u8 + 1)/>
+                                        </div>
+                                    }).collect_view()}
+                                </div>
+                                <button class="button" type="submit">"Save hours"<span class="visually-hidden">{format!(" of {name}")}</span></button>
+                            </ActionForm>
+                        }).collect_view()}
+                    </section>
+                    <section class="panel" aria-labelledby="off-title">
+                        <h2 id="off-title">"Time off"</h2>
+                        <ul class="list">
+                            {time_off.into_iter().map(|(id, who, from, until, reason)| view! {
+                                <li class="list__item">
+                                    <span><strong>{who}</strong>{format!(" · {from} – {until}")}{(!reason.is_empty()).then(|| format!(" · {reason}"))}</span>
+                                    <ActionForm action=remove_off><input type="hidden" name="id" value=id.to_string()/><button class="button button--quiet" type="submit">"Remove"</button></ActionForm>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        <ActionForm action=add_off attr:class="inline-fields">
+                            <FormAlert error=off_error/>
+                            <div class="field">
+                                <label class="field__label" for="off-user">"Who"</label>
+                                <select class="field__input" id="off-user" name="user_id">
+                                    {choices.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                                </select>
+                            </div>
+                            <TextField label="From" name="from" kind="datetime-local" required=true error=field_error(off_error, "from")/>
+                            <TextField label="Until" name="until" kind="datetime-local" required=true error=field_error(off_error, "until")/>
+                            <TextField label="Reason" name="reason" error=field_error(off_error, "reason")/>
+                            <SubmitButton label="Add time off" pending_label="Adding…" pending=add_off.pending()/>
+                        </ActionForm>
+                    </section>
+                    <section class="panel" aria-labelledby="closed-title">
+                        <h2 id="closed-title">"Branch closed"</h2>
+                        <ul class="list">
+                            {closures.into_iter().map(|(id, day, name)| view! {
+                                <li class="list__item">
+                                    <span>{day}{(!name.is_empty()).then(|| format!(" · {name}"))}</span>
+                                    <ActionForm action=remove_closed><input type="hidden" name="id" value=id.to_string()/><button class="button button--quiet" type="submit">"Remove"</button></ActionForm>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        <ActionForm action=add_closed attr:class="inline-fields">
+                            <FormAlert error=closed_error/>
+                            <TextField label="Day" name="day" kind="date" required=true error=field_error(closed_error, "day")/>
+                            <TextField label="Name" name="name" hint="For example: Christmas Day" error=field_error(closed_error, "name")/>
+                            <SubmitButton label="Add closed day" pending_label="Adding…" pending=add_closed.pending()/>
+                        </ActionForm>
+                    </section>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
