@@ -4,7 +4,7 @@ pub mod account;
 pub mod auth;
 pub mod calendar;
 mod errors;
-mod home;
+pub mod home;
 mod landing;
 mod layout;
 pub mod realtime;

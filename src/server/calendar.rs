@@ -428,6 +428,14 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
             service.buffer_before_minutes,
             service.buffer_after_minutes,
         );
+        // The practitioner's own clash is the clearest thing to say; the constraints
+        // below still decide.
+        if appointments::clash(&mut tx, org, Taken::Practitioner(practitioner.0), span, None)
+            .await?
+            .is_some()
+        {
+            return Err(clash_message(&mut tx, ctx, Taken::Practitioner(practitioner.0), span, None).await);
+        }
         let (room_id, picked_room) = match (room, &service.room_kind) {
             (Some(id), _) => (Some(id), false),
             (None, Some(kind)) => match appointments::free_room(&mut tx, org, branch, kind, span, None).await? {

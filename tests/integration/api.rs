@@ -158,3 +158,55 @@ async fn bad_bodies_get_clear_4xx_answers() {
         (Some("Harbour Street East"), Some("Europe/Berlin"))
     );
 }
+
+/// Every operation the OpenAPI document lists is routed (none answers "no such route"
+/// or 405), and the document itself is served without a token.
+#[tokio::test]
+async fn the_openapi_document_matches_the_routes() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
+    let appointment: uuid::Uuid = sqlx::query_scalar("select id from appointments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let token = app.api_token(&org.owner).await;
+
+    let document = json(app.http.get(app.url("/api/v1/openapi.json")).send().await.unwrap()).await;
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths = document["paths"].as_object().unwrap();
+    assert!(paths.len() >= 8);
+    for (path, operations) in paths {
+        for method in operations.as_object().unwrap().keys() {
+            let id = if path.contains("appointments") {
+                appointment
+            } else {
+                org.branch_id
+            };
+            let mut concrete = path.replace("{id}", &id.to_string());
+            if path == "/api/v1/calendar/appointments" && method == "get" {
+                concrete.push_str(&format!(
+                    "?from={}&to={}",
+                    s.monday,
+                    s.monday + chrono::Duration::days(1)
+                ));
+            }
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = app
+                .api(method.clone(), &concrete, &token, None)
+                .json(&serde_json::json!({}))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let body = response.text().await.unwrap();
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert!(
+                !body.contains("There is no such API route"),
+                "{method} {path} is documented but not routed"
+            );
+            assert!(status.as_u16() < 500, "{method} {path}: {status} {body}");
+        }
+    }
+}

@@ -225,3 +225,169 @@ async fn nobody_changes_their_own_access_and_admins_cannot_touch_the_owner() {
     .unwrap();
     assert_eq!((active, roles), (true, 1));
 }
+
+#[tokio::test]
+async fn each_scheduling_function_refuses_roles_without_its_permission() {
+    use careops::app::{
+        calendar::{
+            CancelAppointment, CreateAppointment, GetAppointment, GetCalendar, RescheduleAppointment, SearchPatients,
+            SetAppointmentStatus,
+        },
+        home::GetToday,
+        settings::{AddClosure, AddTimeOff, GetHours, GetPlaces, GetServices, SaveHours, SavePlace, SaveService},
+    };
+    let team = team().await;
+    let s = team.app.schedule(&team.org).await;
+    team.app.book(&team.org.owner, &s, s.monday, "09:00", &[]).await;
+    let appointment: String = sqlx::query_scalar::<_, uuid::Uuid>("select id from appointments")
+        .fetch_one(&team.app.db)
+        .await
+        .unwrap()
+        .to_string();
+    let (date, practitioner, service) = (s.monday.to_string(), s.practitioner.to_string(), s.service.to_string());
+    let owner = team.org.owner_id.to_string();
+
+    check::<GetCalendar>(&team, Action::ViewCalendar, &[("date", &date)]).await;
+    check::<GetToday>(&team, Action::ViewCalendar, &[]).await;
+    check::<GetAppointment>(&team, Action::ViewCalendar, &[("id", &appointment)]).await;
+    check::<SearchPatients>(&team, Action::ViewPatients, &[("query", "Ada")]).await;
+    check::<CreateAppointment>(
+        &team,
+        Action::ManageAppointments,
+        &[
+            ("new_patient_name", "Bo Diddley"),
+            ("new_patient_phone", "+44 20 7946 0958"),
+            ("practitioner_id", &practitioner),
+            ("service_id", &service),
+            ("date", &date),
+            ("time", "13:00"),
+        ],
+    )
+    .await;
+    check::<SetAppointmentStatus>(
+        &team,
+        Action::ManageAppointments,
+        &[("id", &appointment), ("status", "confirmed")],
+    )
+    .await;
+    check::<RescheduleAppointment>(
+        &team,
+        Action::ManageAppointments,
+        &[("id", &appointment), ("date", &date), ("time", "10:00")],
+    )
+    .await;
+    check::<GetServices>(&team, Action::ManageCatalog, &[]).await;
+    check::<SaveService>(
+        &team,
+        Action::ManageCatalog,
+        &[
+            ("name", "Massage"),
+            ("duration_minutes", "45"),
+            ("price", "60"),
+            ("colour", "#aa3366"),
+        ],
+    )
+    .await;
+    check::<GetPlaces>(&team, Action::ManageCatalog, &[]).await;
+    check::<SavePlace>(
+        &team,
+        Action::ManageCatalog,
+        &[("what", "resource"), ("name", "Laser"), ("kind", "laser")],
+    )
+    .await;
+    check::<GetHours>(&team, Action::ManageSchedules, &[]).await;
+    check::<SaveHours>(
+        &team,
+        Action::ManageSchedules,
+        &[("user_id", &owner), ("days[0]", "08:00-18:00")],
+    )
+    .await;
+    check::<AddTimeOff>(
+        &team,
+        Action::ManageSchedules,
+        &[
+            ("user_id", &owner),
+            ("from", "2030-01-01T08:00"),
+            ("until", "2030-01-01T12:00"),
+        ],
+    )
+    .await;
+    check::<AddClosure>(
+        &team,
+        Action::ManageSchedules,
+        &[("day", "2030-12-25"), ("name", "Christmas")],
+    )
+    .await;
+    check::<CancelAppointment>(
+        &team,
+        Action::ManageAppointments,
+        &[("id", &appointment), ("reason", "Test")],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn each_appointment_api_route_refuses_roles_without_its_permission() {
+    let team = team().await;
+    let s = team.app.schedule(&team.org).await;
+    let range = format!(
+        "/api/v1/calendar/appointments?from={}&to={}",
+        s.monday,
+        s.monday + chrono::Duration::days(1)
+    );
+    for (role, _, token) in &team.people {
+        let listed = team
+            .app
+            .api(Method::GET, &range, token, None)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(listed.is_success(), role.can(Action::ViewCalendar), "{role:?} list");
+        let created = team
+            .app
+            .api(Method::POST, "/api/v1/calendar/appointments", token, None)
+            .json(&serde_json::json!({
+                "new_patient": {"name": "Bo Diddley", "phone": "+44 20 7946 0958"},
+                "practitioner_id": s.practitioner, "service_id": s.service,
+                "starts_at": format!("{}T{:02}:00:00Z", s.monday, 8 + team.people.iter().position(|p| p.0 == *role).unwrap()),
+            }))
+            .send()
+            .await
+            .unwrap();
+        if role.can(Action::ManageAppointments) {
+            assert_eq!(
+                created.status(),
+                StatusCode::CREATED,
+                "{role:?}: {}",
+                created.text().await.unwrap()
+            );
+        } else {
+            assert_eq!(created.status(), StatusCode::FORBIDDEN, "{role:?} create");
+        }
+    }
+    let id: uuid::Uuid = sqlx::query_scalar("select id from appointments limit 1")
+        .fetch_one(&team.app.db)
+        .await
+        .unwrap();
+    for (role, _, token) in &team.people {
+        let patched = team
+            .app
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/calendar/appointments/{id}"),
+                token,
+                None,
+            )
+            .json(&serde_json::json!({"minutes": 40}))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(
+            patched == StatusCode::FORBIDDEN,
+            !role.can(Action::ManageAppointments),
+            "{role:?} patch: {patched}"
+        );
+    }
+}

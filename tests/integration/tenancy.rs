@@ -25,6 +25,17 @@ const TENANT_TABLES: &[&str] = &[
     "invitation_branches",
     "api_tokens",
     "audit_log",
+    "rooms",
+    "resources",
+    "services",
+    "service_practitioners",
+    "working_hours",
+    "time_off",
+    "branch_closures",
+    "patients",
+    "appointment_series",
+    "appointments",
+    "appointment_resources",
 ];
 
 /// Two organizations; B has a member, an open invitation, an API token and sessions.
@@ -239,6 +250,28 @@ async fn every_api_route_refuses_another_organizations_ids() {
 #[tokio::test]
 async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
     let w = world().await;
+    b_schedule(&w.app, &w.b).await;
+    sqlx::query(
+        "with r as (insert into resources (org_id, branch_id, name, kind) values ($1, $2, 'Ultrasound', 'ultrasound') returning id)
+         insert into appointment_resources (org_id, appointment_id, resource_id, blocked)
+         select $1, a.id, r.id, a.blocked from r, appointments a where a.org_id = $1 limit 1",
+    )
+    .bind(w.b.id)
+    .bind(w.b.branch_id)
+    .execute(&w.app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "with s as (insert into appointment_series (org_id, branch_id, rule, first_start_local, timezone)
+                    values ($1, $2, '{}', now(), 'UTC') returning id)
+         insert into service_practitioners (org_id, service_id, user_id) select $1, (select id from services where org_id = $1), $3",
+    )
+    .bind(w.b.id)
+    .bind(w.b.branch_id)
+    .bind(w.b.owner_id)
+    .execute(&w.app.db)
+    .await
+    .unwrap();
     sqlx::query("insert into recovery_codes (org_id, user_id, code_hash) values ($1, $2, '\\x00')")
         .bind(w.a.id)
         .bind(w.a.owner_id)
@@ -338,4 +371,318 @@ async fn the_app_role_cannot_change_or_delete_the_audit_log() {
         .unwrap();
     let delete = tx.execute("delete from audit_log").await;
     assert!(delete.unwrap_err().to_string().contains("permission denied"));
+}
+
+/// Organization B's scheduling records: an appointment, a room, time off and a closure.
+struct BSchedule {
+    appointment: String,
+    service: String,
+    room: String,
+    practitioner: String,
+    patient: String,
+    time_off: String,
+    closure: String,
+}
+
+async fn b_schedule(app: &TestApp, b: &Org) -> BSchedule {
+    use careops::app::settings::{AddClosure, AddTimeOff};
+    let s = app.schedule(b).await;
+    assert_eq!(
+        app.book(&b.owner, &s, s.monday, "09:00", &[]).await.status(),
+        StatusCode::OK
+    );
+    let mut owner = b.owner.clone();
+    let (from, until) = (format!("{}T12:00", s.monday), format!("{}T13:00", s.monday));
+    let owner_id = b.owner_id.to_string();
+    app.call::<AddTimeOff>(
+        &mut owner,
+        &[("user_id", &owner_id), ("from", &from), ("until", &until)],
+    )
+    .await;
+    app.call::<AddClosure>(
+        &mut owner,
+        &[("day", &(s.monday + chrono::Duration::days(2)).to_string())],
+    )
+    .await;
+    let one = |sql: &'static str| {
+        let db = app.db.clone();
+        let org = b.id;
+        async move {
+            sqlx::query_scalar::<_, Uuid>(sql)
+                .bind(org)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+                .to_string()
+        }
+    };
+    BSchedule {
+        appointment: one("select id from appointments where org_id = $1").await,
+        service: one("select id from services where org_id = $1").await,
+        room: one("select id from rooms where org_id = $1").await,
+        practitioner: b.owner_id.to_string(),
+        patient: one("select id from patients where org_id = $1").await,
+        time_off: one("select id from time_off where org_id = $1").await,
+        closure: one("select id from branch_closures where org_id = $1").await,
+    }
+}
+
+#[tokio::test]
+async fn every_scheduling_function_refuses_another_organizations_ids() {
+    use careops::app::{
+        calendar::{
+            CancelAppointment, CreateAppointment, GetAppointment, GetCalendar, RescheduleAppointment, SearchPatients,
+            SetAppointmentStatus,
+        },
+        settings::{AddTimeOff, SaveHours, SavePlace, SaveService},
+    };
+    let app = spawn_app().await;
+    let a = app.org("Clinic A").await;
+    let b = app.org("Clinic B").await;
+    let sa = app.schedule(&a).await;
+    let theirs = b_schedule(&app, &b).await;
+    let mut owner = a.owner.clone();
+    let date = sa.monday.to_string();
+    let (a_practitioner, a_service) = (sa.practitioner.to_string(), sa.service.to_string());
+
+    let not_found = [
+        app.call::<GetAppointment>(&mut owner, &[("id", &theirs.appointment)])
+            .await,
+        app.call::<RescheduleAppointment>(
+            &mut owner,
+            &[("id", &theirs.appointment), ("date", &date), ("time", "11:00")],
+        )
+        .await,
+        app.call::<CancelAppointment>(&mut owner, &[("id", &theirs.appointment), ("reason", "mine now")])
+            .await,
+        app.call::<SetAppointmentStatus>(&mut owner, &[("id", &theirs.appointment), ("status", "arrived")])
+            .await,
+        // Booking with any of B's records.
+        app.call::<CreateAppointment>(
+            &mut owner,
+            &[
+                ("patient_id", &theirs.patient),
+                ("practitioner_id", &a_practitioner),
+                ("service_id", &a_service),
+                ("date", &date),
+                ("time", "09:00"),
+            ],
+        )
+        .await,
+        app.call::<CreateAppointment>(
+            &mut owner,
+            &[
+                ("new_patient_name", "X Y"),
+                ("new_patient_phone", "+44 20 7946 0958"),
+                ("practitioner_id", &theirs.practitioner),
+                ("service_id", &a_service),
+                ("date", &date),
+                ("time", "09:00"),
+            ],
+        )
+        .await,
+        app.call::<CreateAppointment>(
+            &mut owner,
+            &[
+                ("new_patient_name", "X Y"),
+                ("new_patient_phone", "+44 20 7946 0958"),
+                ("practitioner_id", &a_practitioner),
+                ("service_id", &theirs.service),
+                ("date", &date),
+                ("time", "09:00"),
+            ],
+        )
+        .await,
+        app.call::<CreateAppointment>(
+            &mut owner,
+            &[
+                ("new_patient_name", "X Y"),
+                ("new_patient_phone", "+44 20 7946 0958"),
+                ("practitioner_id", &a_practitioner),
+                ("service_id", &a_service),
+                ("room_id", &theirs.room),
+                ("date", &date),
+                ("time", "09:00"),
+            ],
+        )
+        .await,
+        app.call::<SaveService>(
+            &mut owner,
+            &[
+                ("id", &theirs.service),
+                ("name", "Taken"),
+                ("duration_minutes", "30"),
+                ("price", "1"),
+                ("colour", "#000000"),
+            ],
+        )
+        .await,
+        app.call::<SavePlace>(
+            &mut owner,
+            &[
+                ("what", "room"),
+                ("id", &theirs.room),
+                ("name", "Taken"),
+                ("kind", "treatment"),
+            ],
+        )
+        .await,
+        app.call::<SaveHours>(
+            &mut owner,
+            &[("user_id", &theirs.practitioner), ("days[0]", "00:00-23:00")],
+        )
+        .await,
+        app.call::<AddTimeOff>(
+            &mut owner,
+            &[
+                ("user_id", &theirs.practitioner),
+                ("from", "2030-01-01T08:00"),
+                ("until", "2030-01-02T08:00"),
+            ],
+        )
+        .await,
+        app.call::<careops::app::settings::RemoveTimeOff>(&mut owner, &[("id", &theirs.time_off)])
+            .await,
+        app.call::<careops::app::settings::RemoveClosure>(&mut owner, &[("id", &theirs.closure)])
+            .await,
+    ];
+    for (n, response) in not_found.into_iter().enumerate() {
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "call {n}");
+    }
+
+    // A's lists show none of B's.
+    let calendar = json(app.call::<GetCalendar>(&mut owner, &[("date", &date)]).await).await;
+    assert!(!calendar.to_string().contains(&theirs.appointment));
+    assert!(!calendar.to_string().contains(&theirs.practitioner));
+    let found = json(app.call::<SearchPatients>(&mut owner, &[("query", "Ada")]).await).await;
+    assert!(found
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["id"] != theirs.patient.as_str()));
+
+    // B's records are as they were.
+    let state: (String, String, i64, i64, i64) = sqlx::query_as(
+        "select (select status from appointments where id = $1::uuid), (select name from services where id = $2::uuid),
+                (select count(*) from time_off where id = $3::uuid), (select count(*) from branch_closures where id = $4::uuid),
+                (select count(*) from working_hours where user_id = $5::uuid and starts = '00:00')",
+    )
+    .bind(&theirs.appointment)
+    .bind(&theirs.service)
+    .bind(&theirs.time_off)
+    .bind(&theirs.closure)
+    .bind(&theirs.practitioner)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(state, ("scheduled".into(), "Physiotherapy".into(), 1, 1, 0));
+}
+
+#[tokio::test]
+async fn appointments_of_another_branch_are_not_found_there() {
+    use careops::app::calendar::{CancelAppointment, GetAppointment};
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
+    let appointment: String = sqlx::query_scalar::<_, Uuid>("select id from appointments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+        .to_string();
+    let mut owner = org.owner.clone();
+    app.call::<careops::app::settings::CreateBranch>(&mut owner, &[("name", "Annex"), ("timezone", "Europe/Paris")])
+        .await;
+    let annex: Uuid = sqlx::query_scalar("select id from branches where name = 'Annex'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let annex_reception = app.member(&org.owner, "receptionist", &[annex]).await;
+    let mut reception = annex_reception.browser.clone();
+
+    assert_eq!(
+        app.call::<GetAppointment>(&mut reception, &[("id", &appointment)])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let cancel = app
+        .call::<CancelAppointment>(&mut reception, &[("id", &appointment), ("reason", "x")])
+        .await;
+    assert_eq!(cancel.status(), StatusCode::NOT_FOUND);
+    let status: String = sqlx::query_scalar("select status from appointments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "scheduled");
+}
+
+#[tokio::test]
+async fn every_appointment_api_route_refuses_another_organizations_ids() {
+    let app = spawn_app().await;
+    let a = app.org("Clinic A").await;
+    let b = app.org("Clinic B").await;
+    let sa = app.schedule(&a).await;
+    let theirs = b_schedule(&app, &b).await;
+    let token = app.api_token(&a.owner).await;
+    let path = format!("/api/v1/calendar/appointments/{}", theirs.appointment);
+
+    let patch = app
+        .api(Method::PATCH, &path, &token, None)
+        .json(&serde_json::json!({"status": "arrived"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patch.status(), StatusCode::NOT_FOUND);
+    let cancel = app
+        .api(Method::POST, &format!("{path}/cancel"), &token, None)
+        .json(&serde_json::json!({"reason": "mine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), StatusCode::NOT_FOUND);
+    let create = app
+        .api(Method::POST, "/api/v1/calendar/appointments", &token, None)
+        .json(&serde_json::json!({
+            "patient_id": theirs.patient, "practitioner_id": sa.practitioner, "service_id": sa.service,
+            "starts_at": format!("{}T09:00:00Z", sa.monday)
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(create.status(), StatusCode::NOT_FOUND);
+    let b_branch = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/calendar/appointments?from={0}&to={0}T23:00:00Z", sa.monday),
+            &token,
+            Some(b.branch_id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(b_branch.status(), StatusCode::FORBIDDEN);
+    let list = json(
+        app.api(
+            Method::GET,
+            &format!(
+                "/api/v1/calendar/appointments?from={}&to={}",
+                sa.monday,
+                sa.monday + chrono::Duration::days(7)
+            ),
+            &token,
+            None,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(list, serde_json::json!([]));
+    let status: String = sqlx::query_scalar("select status from appointments where id = $1::uuid")
+        .bind(&theirs.appointment)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "scheduled");
 }

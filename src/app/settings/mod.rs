@@ -7,8 +7,8 @@ mod hours;
 
 pub use audit::{AuditPage, GetAuditLog};
 pub use branches::{BranchEditPage, BranchNewPage, BranchesPage, CreateBranch, GetBranch, ListBranches, UpdateBranch};
-pub use catalog::{PlacesPage, SavePlace, SaveService, ServiceEditPage, ServicesListPage};
-pub use hours::{AddClosure, AddTimeOff, HoursSettingsPage, SaveHours};
+pub use catalog::{GetPlaces, GetServices, PlacesPage, SavePlace, SaveService, ServiceEditPage, ServicesListPage};
+pub use hours::{AddClosure, AddTimeOff, GetHours, HoursSettingsPage, RemoveClosure, RemoveTimeOff, SaveHours};
 
 use leptos::prelude::*;
 use leptos_meta::Title;

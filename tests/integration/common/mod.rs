@@ -306,3 +306,169 @@ impl TestApp {
         PgConnection::connect(&url).await.expect("connect as careops_app")
     }
 }
+
+/// What the scheduling tests book with: a practitioner (the owner, with weekday hours
+/// 08:00-18:00), a room of kind "treatment", a 30-minute service with a 10-minute
+/// buffer after it that needs such a room.
+pub struct Schedule {
+    pub practitioner: Uuid,
+    pub service: Uuid,
+    pub room: Uuid,
+    /// A Monday at least a week ahead, in the branch's calendar.
+    pub monday: chrono::NaiveDate,
+}
+
+impl TestApp {
+    pub async fn schedule(&self, org: &Org) -> Schedule {
+        use careops::app::settings::{SaveHours, SavePlace, SaveService};
+
+        let mut owner = org.owner.clone();
+        let hours: Vec<(String, String)> = (0..7)
+            .map(|n| {
+                (
+                    format!("days[{n}]"),
+                    if n < 5 { "08:00-18:00".to_owned() } else { String::new() },
+                )
+            })
+            .chain(std::iter::once(("user_id".to_owned(), org.owner_id.to_string())))
+            .collect();
+        let hours: Vec<(&str, &str)> = hours.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(self.call::<SaveHours>(&mut owner, &hours).await.status(), 200);
+        let room = self
+            .call::<SavePlace>(
+                &mut owner,
+                &[("what", "room"), ("name", "Room 1"), ("kind", "treatment")],
+            )
+            .await;
+        assert_eq!(room.status(), 200);
+        let service = self
+            .call::<SaveService>(
+                &mut owner,
+                &[
+                    ("name", "Physiotherapy"),
+                    ("duration_minutes", "30"),
+                    ("price", "50"),
+                    ("buffer_after_minutes", "10"),
+                    ("colour", "#0f6b7a"),
+                    ("online_bookable", "on"),
+                    ("room_kind", "treatment"),
+                ],
+            )
+            .await;
+        assert_eq!(service.status(), 200, "{}", service.text().await.unwrap_or_default());
+        let (service, room): (Uuid, Uuid) = sqlx::query_as(
+            "select (select id from services where org_id = $1), (select id from rooms where org_id = $1)",
+        )
+        .bind(org.id)
+        .fetch_one(&self.db)
+        .await
+        .unwrap();
+        let today = chrono::Utc::now().date_naive();
+        let monday = today
+            + chrono::Duration::days(7 + (7 - i64::from(chrono::Datelike::weekday(&today).num_days_from_monday())) % 7);
+        Schedule {
+            practitioner: org.owner_id,
+            service,
+            room,
+            monday,
+        }
+    }
+
+    /// Books through the booking form's server function.
+    pub async fn book(
+        &self,
+        browser: &Browser,
+        schedule: &Schedule,
+        date: chrono::NaiveDate,
+        time: &str,
+        extra: &[(&str, &str)],
+    ) -> Response {
+        let mut browser = browser.clone();
+        let (practitioner, service, date) = (
+            schedule.practitioner.to_string(),
+            schedule.service.to_string(),
+            date.to_string(),
+        );
+        let mut form = vec![
+            ("new_patient_name", "Ada Lovelace"),
+            ("new_patient_phone", "+44 20 7946 0958"),
+            ("practitioner_id", practitioner.as_str()),
+            ("service_id", service.as_str()),
+            ("date", date.as_str()),
+            ("time", time),
+        ];
+        form.extend_from_slice(extra);
+        self.call::<careops::app::calendar::CreateAppointment>(&mut browser, &form)
+            .await
+    }
+
+    /// Another server process on the same database (as behind a load balancer).
+    pub async fn second_process(&self) -> String {
+        let url = format!("{}/{}", server_url(), self.db_name);
+        let values: BTreeMap<String, String> = BTreeMap::from([
+            ("DATABASE_URL".into(), url),
+            ("JWT_SECRET".into(), "test-secret-test-secret-test-secret-0123".into()),
+            (
+                "DATA_KEY".into(),
+                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into(),
+            ),
+            ("PORT".into(), "0".into()),
+            ("DATABASE_MAX_CONNECTIONS".into(), "5".into()),
+        ]);
+        let config = Config::from_lookup(|key| values.get(key).cloned()).expect("config");
+        let options = LeptosOptions::builder()
+            .output_name("careops")
+            .site_root("target/site")
+            .site_pkg_dir("pkg")
+            .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .build();
+        let app = Application::build(config, options)
+            .await
+            .expect("second process starts");
+        let address = format!("http://{}", app.local_addr());
+        tokio::spawn(app.run_until(std::future::pending()));
+        address
+    }
+}
+
+/// A websocket to `/ws` of `address` with the browser's cookies; its first message
+/// (the hello) has been read.
+pub async fn live_socket(
+    address: &str,
+    browser: &Browser,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let mut request = format!("{}/ws", address.replacen("http", "ws", 1))
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert(header::COOKIE, browser.header().parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("websocket opens");
+    let hello = socket.next().await.expect("a hello").expect("a message");
+    assert!(hello.to_text().unwrap().contains("\"hello\""), "{hello:?}");
+    socket
+}
+
+/// The next appointment event on a socket (within five seconds).
+pub async fn next_event(
+    socket: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+) -> serde_json::Value {
+    use futures_util::StreamExt;
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next())
+            .await
+            .expect("an event within 5 s")
+            .expect("the socket is open")
+            .expect("a message");
+        if let Ok(text) = message.to_text() {
+            if !text.is_empty() {
+                return serde_json::from_str(text).unwrap();
+            }
+        }
+    }
+}

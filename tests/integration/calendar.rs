@@ -1,0 +1,386 @@
+//! Scheduling over HTTP: booking, clashes refused by the database, buffers, rooms,
+//! working hours, the status machine, moves, cancellations, series, and a race.
+
+use careops::app::{
+    calendar::{CancelAppointment, GetAppointment, RescheduleAppointment, SetAppointmentStatus},
+    settings::SavePlace,
+};
+use chrono::Duration;
+use reqwest::{header, Method, StatusCode};
+use uuid::Uuid;
+
+use crate::common::*;
+
+async fn only_appointment(app: &TestApp) -> Uuid {
+    sqlx::query_scalar("select id from appointments order by created_at desc limit 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn booking_shows_the_day_and_an_overlap_is_refused_naming_the_clash() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+
+    let booked = app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
+    assert_eq!(booked.status(), StatusCode::OK, "{}", booked.text().await.unwrap());
+    assert_eq!(
+        booked.headers()[header::LOCATION],
+        format!("/app/calendar?date={}", s.monday)
+    );
+
+    let clash = app.book(&org.owner, &s, s.monday, "09:15", &[]).await;
+    assert_eq!(clash.status(), StatusCode::CONFLICT);
+    let message = json(clash).await["Conflict"]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("Ada Lovelace is already booked from 09:00 to 09:30") && message.contains("(Physiotherapy)"),
+        "{message}"
+    );
+    let count: i64 = sqlx::query_scalar("select count(*) from appointments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn the_buffer_after_an_appointment_is_kept_free() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
+
+    // 09:30-09:40 is the cleaning buffer of the first appointment.
+    let inside = app.book(&org.owner, &s, s.monday, "09:35", &[]).await;
+    assert_eq!(inside.status(), StatusCode::CONFLICT);
+    let after = app.book(&org.owner, &s, s.monday, "09:40", &[]).await;
+    assert_eq!(after.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_room_is_taken_only_once_and_another_of_its_kind_is_chosen() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let second = app.member(&org.owner, "practitioner", &[org.branch_id]).await;
+    let mut owner = org.owner.clone();
+    let hours: Vec<(String, String)> = (0..5)
+        .map(|n| (format!("days[{n}]"), "08:00-18:00".to_owned()))
+        .chain([("user_id".to_owned(), second.id.to_string())])
+        .collect();
+    let hours: Vec<(&str, &str)> = hours.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.call::<careops::app::settings::SaveHours>(&mut owner, &hours).await;
+    let other = Schedule {
+        practitioner: second.id,
+        service: s.service,
+        room: s.room,
+        monday: s.monday,
+    };
+
+    app.book(&org.owner, &s, s.monday, "10:00", &[]).await;
+    // The only treatment room is busy: the second practitioner cannot book then.
+    let no_room = app.book(&org.owner, &other, s.monday, "10:00", &[]).await;
+    assert_eq!(no_room.status(), StatusCode::CONFLICT);
+    assert!(json(no_room).await["Conflict"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("No treatment room is free"));
+    // Asking for the busy room by name names the clash.
+    let room = s.room.to_string();
+    let named = app
+        .book(&org.owner, &other, s.monday, "10:00", &[("room_id", &room)])
+        .await;
+    assert_eq!(named.status(), StatusCode::CONFLICT);
+    assert!(json(named).await["Conflict"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("The room Room 1 is already booked"));
+
+    // With a second room, the booking goes there.
+    app.call::<SavePlace>(
+        &mut owner,
+        &[("what", "room"), ("name", "Room 2"), ("kind", "treatment")],
+    )
+    .await;
+    let ok = app.book(&org.owner, &other, s.monday, "10:00", &[]).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let rooms: Vec<String> =
+        sqlx::query_scalar("select r.name from appointments a join rooms r on r.id = a.room_id order by r.name")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(rooms, ["Room 1", "Room 2"]);
+}
+
+#[tokio::test]
+async fn outside_working_hours_needs_a_role_that_may_override_and_a_confirmation() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let reception = app.member(&org.owner, "receptionist", &[org.branch_id]).await;
+
+    let evening = app.book(&reception.browser, &s, s.monday, "19:00", &[]).await;
+    assert_eq!(evening.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let message = json(evening).await["Validation"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("does not work at 19:00 on Monday (hours 08:00-18:00)"),
+        "{message}"
+    );
+    let ticked = app
+        .book(&reception.browser, &s, s.monday, "19:00", &[("override_hours", "on")])
+        .await;
+    assert_eq!(
+        ticked.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a receptionist may not override"
+    );
+
+    let unconfirmed = app.book(&org.owner, &s, s.monday, "19:00", &[]).await;
+    assert_eq!(unconfirmed.status(), StatusCode::CONFLICT);
+    assert_eq!(json(unconfirmed).await["Conflict"]["field"], "override_hours");
+    let confirmed = app
+        .book(&org.owner, &s, s.monday, "19:00", &[("override_hours", "on")])
+        .await;
+    assert_eq!(confirmed.status(), StatusCode::OK);
+
+    let saturday = s.monday + Duration::days(5);
+    let weekend = app.book(&reception.browser, &s, saturday, "10:00", &[]).await;
+    assert!(json(weekend).await["Validation"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not working that day"));
+}
+
+#[tokio::test]
+async fn the_status_machine_refuses_other_moves() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
+    let id = only_appointment(&app).await.to_string();
+    let mut owner = org.owner.clone();
+    let to = |status: &'static str| {
+        let id = id.clone();
+        let app = &app;
+        let mut browser = owner.clone();
+        async move {
+            app.call::<SetAppointmentStatus>(&mut browser, &[("id", &id), ("status", status)])
+                .await
+                .status()
+        }
+    };
+
+    assert_eq!(to("no_show").await, StatusCode::CONFLICT, "not before it begins");
+    assert_eq!(
+        to("completed").await,
+        StatusCode::CONFLICT,
+        "scheduled cannot jump to completed"
+    );
+    for step in ["confirmed", "arrived", "in_progress", "completed"] {
+        assert_eq!(to(step).await, StatusCode::OK, "{step}");
+    }
+    assert_eq!(to("arrived").await, StatusCode::CONFLICT);
+    let detail = json(app.call::<GetAppointment>(&mut owner, &[("id", &id)]).await).await;
+    assert_eq!(detail["appointment"]["status"], "completed");
+    assert_eq!(detail["next"], serde_json::json!([]));
+    let moved = app
+        .call::<RescheduleAppointment>(
+            &mut owner,
+            &[("id", &id), ("date", &s.monday.to_string()), ("time", "11:00")],
+        )
+        .await;
+    assert_eq!(
+        moved.status(),
+        StatusCode::CONFLICT,
+        "a completed appointment does not move"
+    );
+}
+
+#[tokio::test]
+async fn moving_into_a_clash_is_refused_and_cancelling_frees_the_time() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
+    let first = only_appointment(&app).await.to_string();
+    app.book(&org.owner, &s, s.monday, "11:00", &[]).await;
+    let second = only_appointment(&app).await.to_string();
+    let mut owner = org.owner.clone();
+    let date = s.monday.to_string();
+
+    let into_first = app
+        .call::<RescheduleAppointment>(&mut owner, &[("id", &second), ("date", &date), ("time", "09:20")])
+        .await;
+    assert_eq!(into_first.status(), StatusCode::CONFLICT);
+    let moved = app
+        .call::<RescheduleAppointment>(
+            &mut owner,
+            &[("id", &second), ("date", &date), ("time", "13:00"), ("minutes", "45")],
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let moved = json(moved).await;
+    assert_eq!(moved[0]["time_label"], "13:00–13:45");
+
+    let no_reason = app
+        .call::<CancelAppointment>(&mut owner, &[("id", &first), ("reason", " ")])
+        .await;
+    assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let cancelled = app
+        .call::<CancelAppointment>(&mut owner, &[("id", &first), ("reason", "Patient is ill")])
+        .await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    assert_eq!(
+        app.book(&org.owner, &s, s.monday, "09:00", &[]).await.status(),
+        StatusCode::OK,
+        "the time is free again"
+    );
+    let actions: Vec<String> =
+        sqlx::query_scalar("select action from audit_log where entity = 'appointment' order by id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "appointment.created",
+            "appointment.created",
+            "appointment.rescheduled",
+            "appointment.cancelled",
+            "appointment.created"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_series_is_booked_whole_or_not_at_all_and_moves_from_an_occurrence_on() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let weekly = [
+        ("repeat", "on"),
+        ("repeat_every", "1"),
+        ("repeat_unit", "weeks"),
+        ("repeat_count", "4"),
+    ];
+
+    // Block the third Monday: the whole series is refused.
+    app.book(&org.owner, &s, s.monday + Duration::days(14), "08:45", &[])
+        .await;
+    let refused = app.book(&org.owner, &s, s.monday, "09:00", &weekly).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let count: i64 = sqlx::query_scalar("select count(*) from appointments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(count, 1, "no occurrence of the refused series remains");
+
+    let booked = app.book(&org.owner, &s, s.monday, "10:00", &weekly).await;
+    assert_eq!(booked.status(), StatusCode::OK);
+    let series: Vec<(Uuid, chrono::DateTime<chrono::Utc>)> =
+        sqlx::query_as("select id, starts_at from appointments where series_id is not null order by starts_at")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(series.len(), 4);
+    assert!(series
+        .windows(2)
+        .all(|w| w[1].1 - w[0].1 >= Duration::days(7) - Duration::hours(1)));
+
+    // From the second occurrence on, move to 15:00 on the day after.
+    let mut owner = org.owner.clone();
+    let second = series[1].0.to_string();
+    let new_day = (s.monday + Duration::days(8)).to_string();
+    let moved = app
+        .call::<RescheduleAppointment>(
+            &mut owner,
+            &[
+                ("id", &second),
+                ("date", &new_day),
+                ("time", "15:00"),
+                ("scope", "following"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let moved = json(moved).await;
+    let labels: Vec<(&str, &str)> = moved
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["local_date"].as_str().unwrap(), a["time_label"].as_str().unwrap()))
+        .collect();
+    let tuesday = |weeks: i64| (s.monday + Duration::days(1 + 7 * weeks)).to_string();
+    assert_eq!(
+        labels,
+        [
+            (tuesday(1).as_str(), "15:00–15:30"),
+            (tuesday(2).as_str(), "15:00–15:30"),
+            (tuesday(3).as_str(), "15:00–15:30")
+        ]
+    );
+
+    let cancelled = app
+        .call::<CancelAppointment>(
+            &mut owner,
+            &[
+                ("id", &series[2].0.to_string()),
+                ("reason", "Moving away"),
+                ("scope", "following"),
+            ],
+        )
+        .await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let live: i64 =
+        sqlx::query_scalar("select count(*) from appointments where series_id is not null and status <> 'cancelled'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(live, 2);
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_overlapping_bookings_give_exactly_one_success() {
+    let app = spawn_app_with(&[("DATABASE_MAX_CONNECTIONS", "20")]).await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let token = app.api_token(&org.owner).await;
+    let patient: Uuid = {
+        app.book(&org.owner, &s, s.monday, "16:00", &[]).await;
+        sqlx::query_scalar("select id from patients")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    let starts = format!("{}T08:00:00Z", s.monday);
+
+    let requests = (0..200).map(|n| {
+        // Overlapping, not identical: every request starts within the first one's half hour.
+        let starts = chrono::DateTime::parse_from_rfc3339(&starts).unwrap() + Duration::minutes(n % 20);
+        app.api(Method::POST, "/api/v1/calendar/appointments", &token, None)
+            .json(&serde_json::json!({
+                "patient_id": patient,
+                "practitioner_id": s.practitioner,
+                "service_id": s.service,
+                "starts_at": starts.to_rfc3339(),
+            }))
+            .send()
+    });
+    let responses = futures_util::future::join_all(requests).await;
+    let statuses: Vec<u16> = responses.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 199, "{statuses:?}");
+    let booked: i64 =
+        sqlx::query_scalar("select count(*) from appointments where starts_at < $1::timestamptz + interval '1 hour'")
+            .bind(&starts)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(booked, 1);
+}

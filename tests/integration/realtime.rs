@@ -1,0 +1,79 @@
+//! `/ws`: committed appointment changes reach open calendars of the branch, through
+//! PostgreSQL, from whichever server process made them.
+
+use careops::app::calendar::CancelAppointment;
+use reqwest::StatusCode;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn a_booking_reaches_an_open_calendar_as_an_event() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let mut socket = live_socket(&app.address, &org.owner).await;
+
+    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
+    let event = next_event(&mut socket).await;
+    assert_eq!(event["type"], "appointment_created");
+    assert_eq!(event["appointment"]["time_label"], "09:00–09:30");
+    assert_eq!(event["appointment"]["patient_name"], "Ada Lovelace");
+
+    let id = event["appointment"]["id"].as_str().unwrap().to_owned();
+    let mut owner = org.owner.clone();
+    app.call::<CancelAppointment>(&mut owner, &[("id", &id), ("reason", "Ill")])
+        .await;
+    let event = next_event(&mut socket).await;
+    assert_eq!(event["type"], "appointment_cancelled");
+    assert_eq!(event["appointment"]["status"], "cancelled");
+}
+
+#[tokio::test]
+async fn a_second_server_process_delivers_the_same_events() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let other_process = app.second_process().await;
+    let mut socket = live_socket(&other_process, &org.owner).await;
+
+    // Booked through the first process, seen on a socket of the second.
+    let booked = app.book(&org.owner, &s, s.monday, "10:00", &[]).await;
+    assert_eq!(booked.status(), StatusCode::OK);
+    let event = next_event(&mut socket).await;
+    assert_eq!(event["type"], "appointment_created");
+    assert_eq!(event["appointment"]["time_label"], "10:00–10:30");
+}
+
+#[tokio::test]
+async fn another_branch_or_organization_sees_nothing() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let stranger = app.org("Elsewhere").await;
+    let mut theirs = live_socket(&app.address, &stranger.owner).await;
+    let mut ours = live_socket(&app.address, &org.owner).await;
+
+    app.book(&org.owner, &s, s.monday, "11:00", &[]).await;
+    assert_eq!(next_event(&mut ours).await["type"], "appointment_created");
+    let nothing = tokio::time::timeout(
+        std::time::Duration::from_millis(700),
+        futures_util::StreamExt::next(&mut theirs),
+    )
+    .await;
+    assert!(nothing.is_err(), "another organization's socket received {nothing:?}");
+}
+
+#[tokio::test]
+async fn a_socket_needs_a_session() {
+    let app = spawn_app().await;
+    let request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(format!(
+        "{}/ws",
+        app.address.replacen("http", "ws", 1)
+    ))
+    .unwrap();
+    let refused = tokio_tungstenite::connect_async(request).await;
+    match refused {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 401),
+        other => panic!("expected 401, got {other:?}"),
+    }
+}
