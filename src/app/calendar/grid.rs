@@ -152,6 +152,9 @@ pub fn Grid(data: CalendarData, params: CalendarParams) -> impl IntoView {
     let grouping = data.grouping;
     let appointments = RwSignal::new(data.appointments.clone());
     let shift = RwSignal::new(None::<Shift>);
+    // A drag ends with a click on the link; the move re-renders the blocks, so the click
+    // lands on a new element. The grid remembers to swallow it.
+    let just_dragged = StoredValue::new(false);
     let message = RwSignal::new(String::new());
     let now = RwSignal::new(data.now_minute as i32);
     let today = data.today;
@@ -342,7 +345,7 @@ pub fn Grid(data: CalendarData, params: CalendarParams) -> impl IntoView {
                                 let layout = lanes(&list);
                                 list.into_iter().map(|a| {
                                     let (lane, of) = layout.iter().find(|(id, ..)| *id == a.id).map_or((0, 1), |(_, l, n)| (*l, *n));
-                                    view! { <Block appointment=a lane of day_start shift commit/> }
+                                    view! { <Block appointment=a lane of day_start shift just_dragged commit/> }
                                 }).collect_view()
                             }}
                         </div>
@@ -366,6 +369,7 @@ fn Block(
     of: usize,
     day_start: i32,
     shift: RwSignal<Option<Shift>>,
+    just_dragged: StoredValue<bool>,
     commit: impl Fn(Shift) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let id = appointment.id;
@@ -403,7 +407,6 @@ fn Block(
             format!(", {}", status.label())
         }
     );
-    let dragged = StoredValue::new(false);
 
     let on_pointer_down = move |ev: leptos::ev::PointerEvent| {
         if !movable || ev.button() != 0 {
@@ -412,7 +415,7 @@ fn Block(
         let resize = event_target_has_class(&ev, "calendar__resize");
         let width = column_width(&ev);
         capture(&ev);
-        dragged.set_value(false);
+        just_dragged.set_value(false);
         shift.set(Some(Shift {
             id,
             resize,
@@ -445,16 +448,16 @@ fn Block(
         if let Some(s) = shift.get_untracked().filter(|s| s.id == id) {
             shift.set(None);
             if s.moved {
-                dragged.set_value(true);
+                just_dragged.set_value(true);
                 commit(s);
             }
         }
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {
         // The end of a drag is not a click on the link.
-        if dragged.get_value() {
+        if just_dragged.get_value() {
             ev.prevent_default();
-            dragged.set_value(false);
+            just_dragged.set_value(false);
         }
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {

@@ -1,0 +1,125 @@
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { goto, hydrated, ready, signUp, type Practice } from './support';
+
+/** A Monday at least a week ahead, as YYYY-MM-DD. */
+function nextMonday(): string {
+  const day = new Date();
+  day.setUTCDate(day.getUTCDate() + 7 + ((8 - day.getUTCDay()) % 7));
+  return day.toISOString().slice(0, 10);
+}
+
+/** Signs a practice up and gives it what booking needs: hours, a room, a service. */
+async function practiceWithSchedule(page: Page, testInfo: TestInfo): Promise<Practice> {
+  const practice = await signUp(page, testInfo);
+  await goto(page, testInfo, '/app/settings/hours');
+  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) {
+    await page.getByLabel(day, { exact: true }).fill('08:00-18:00');
+  }
+  await page.getByRole('button', { name: `Save hours of ${practice.fullName}` }).click();
+  await expect(page.getByLabel('Monday', { exact: true })).toHaveValue('08:00-18:00');
+
+  await goto(page, testInfo, '/app/settings/places');
+  const rooms = page.getByRole('region', { name: 'Rooms' });
+  await rooms.getByLabel('Name').fill('Room 1');
+  await rooms.getByLabel('Kind').fill('treatment');
+  await rooms.getByRole('button', { name: 'Add room' }).click();
+  await expect(rooms.locator('input[value="Room 1"]')).toBeVisible();
+
+  await goto(page, testInfo, '/app/settings/services');
+  await page.getByLabel('Name').fill('Physiotherapy');
+  await page.getByLabel('Length (minutes)').fill('30');
+  await page.getByLabel('Price (EUR)').fill('50');
+  await page.getByLabel('Room it needs (kind)').fill('treatment');
+  await page.getByRole('button', { name: 'Add service' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Physiotherapy');
+  return practice;
+}
+
+async function openDay(page: Page, testInfo: TestInfo, date: string): Promise<void> {
+  await goto(page, testInfo, `/app/calendar?date=${date}`);
+  await expect(page.getByTestId('calendar')).toBeVisible();
+}
+
+/** Clicks the empty slot and fills the booking form (without submitting). */
+async function startBooking(page: Page, testInfo: TestInfo, date: string, time: string, patient: string): Promise<void> {
+  await openDay(page, testInfo, date);
+  await page.locator(`.calendar__column a.calendar__slot[data-time="${time}"]`).first().click();
+  await expect(page).toHaveURL(/\/app\/calendar\/new\?/);
+  await ready(page, testInfo);
+  await expect(page.getByLabel('Start time')).toHaveValue(time);
+  await page.getByLabel("New patient's name").fill(patient);
+  await page.getByLabel("New patient's phone").fill('+44 20 7946 0958');
+}
+
+async function bookAt(page: Page, testInfo: TestInfo, date: string, time: string, patient: string): Promise<void> {
+  await startBooking(page, testInfo, date, time, patient);
+  await page.getByRole('button', { name: 'Book' }).click();
+  await expect(page).toHaveURL(new RegExp(`/app/calendar\\?date=${date}`));
+  await ready(page, testInfo);
+}
+
+test('a receptionist books by clicking an empty slot', async ({ page }, testInfo) => {
+  await practiceWithSchedule(page, testInfo);
+  const monday = nextMonday();
+  await bookAt(page, testInfo, monday, '10:00', 'Grace Hopper');
+
+  const block = page.getByTestId('appointment').filter({ hasText: 'Grace Hopper' });
+  await expect(block).toContainText('10:00–10:30');
+  await expect(block).toContainText('Physiotherapy');
+
+  // An overlapping time, from the New appointment button: refused, saying what clashes.
+  await page.getByRole('link', { name: 'New appointment' }).click();
+  await expect(page).toHaveURL(/\/app\/calendar\/new\?/);
+  await ready(page, testInfo);
+  await page.getByLabel('Start time').fill('10:15');
+  await page.getByLabel("New patient's name").fill('Alan Turing');
+  await page.getByLabel("New patient's phone").fill('+44 20 7946 0958');
+  await page.getByRole('button', { name: 'Book' }).click();
+  await expect(page.locator('.field__error')).toContainText('is already booked from 10:00 to 10:30');
+});
+
+test('an appointment is moved by dragging it, or with the keyboard', async ({ page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'dragging needs JavaScript; the appointment page has the same change as a form');
+  await practiceWithSchedule(page, testInfo);
+  const monday = nextMonday();
+  await bookAt(page, testInfo, monday, '10:00', 'Grace Hopper');
+
+  const block = page.getByTestId('appointment').filter({ hasText: 'Grace Hopper' });
+  const box = (await block.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 8);
+  await page.mouse.down();
+  // 1.5 px per minute: 90 px is an hour later.
+  await page.mouse.move(box.x + box.width / 2, box.y + 8 + 90, { steps: 12 });
+  await page.mouse.up();
+  await expect(page.getByTestId('calendar-status')).toHaveText(/Moved Grace Hopper/);
+  await expect(block).toContainText('11:00–11:30');
+
+  // Alt+ArrowDown moves it by a quarter of an hour more.
+  await block.focus();
+  await page.keyboard.press('Alt+ArrowDown');
+  await expect(page.getByTestId('calendar-status')).toHaveText(/Moved Grace Hopper .* 11:15/);
+
+  await page.reload();
+  await ready(page, testInfo);
+  await expect(page.getByTestId('appointment').filter({ hasText: 'Grace Hopper' })).toContainText('11:15–11:45');
+});
+
+test('a booking made in one browser appears in another without a reload', async ({ page, browser }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'live updates need JavaScript');
+  const practice = await practiceWithSchedule(page, testInfo);
+  const monday = nextMonday();
+
+  const other = await browser.newContext();
+  const watcher = await other.newPage();
+  await goto(watcher, testInfo, '/login');
+  await watcher.getByLabel('Email').fill(practice.email);
+  await watcher.getByLabel('Password').fill('violet-kettle-harbour');
+  await watcher.getByRole('button', { name: 'Sign in' }).click();
+  await expect(watcher).toHaveURL(/\/app$/);
+  await openDay(watcher, testInfo, monday);
+  await expect(watcher.getByTestId('live-indicator')).toHaveAttribute('data-state', 'live');
+
+  await bookAt(page, testInfo, monday, '14:00', 'Margaret Hamilton');
+  await expect(watcher.getByTestId('appointment').filter({ hasText: 'Margaret Hamilton' })).toContainText('14:00–14:30');
+  await other.close();
+});
