@@ -60,6 +60,7 @@ fn Shell(user: CurrentUser, switch: ServerAction<SwitchBranch>) -> impl IntoView
     }
     let has_settings = !settings_pages(&user).is_empty();
     let has_staff = user.can(Action::ViewStaff);
+    let has_patients = user.can(Action::ViewPatients);
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -76,6 +77,7 @@ fn Shell(user: CurrentUser, switch: ServerAction<SwitchBranch>) -> impl IntoView
                 <ul>
                     <li><A href="/app" exact=true>"Today"</A></li>
                     {live.then(|| view! { <li><A href="/app/calendar">"Calendar"</A></li> })}
+                    {has_patients.then(|| view! { <li><A href="/app/patients">"Patients"</A></li> })}
                     {has_staff.then(|| view! { <li><A href="/app/staff">"Staff"</A></li> })}
                     {has_settings.then(|| view! { <li><A href="/app/settings">"Settings"</A></li> })}
                     <li><A href="/app/account">"Account"</A></li>

@@ -7,6 +7,8 @@ mod errors;
 pub mod home;
 mod landing;
 mod layout;
+pub mod patients;
+pub mod portal;
 pub mod realtime;
 pub mod settings;
 pub mod staff;
@@ -66,12 +68,23 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/setup-2fa") view=auth::LoginEnrolmentPage ssr=SsrMode::Async/>
                 <Route path=path!("/signup") view=auth::SignUpPage ssr=SsrMode::Async/>
                 <Route path=path!("/invite/:token") view=auth::InvitationPage ssr=SsrMode::Async/>
+                <Route path=path!("/book/:slug") view=portal::PortalHomePage ssr=SsrMode::Async/>
+                <Route path=path!("/book/:slug/:branch") view=portal::PortalServicesPage ssr=SsrMode::Async/>
+                <Route path=path!("/book/:slug/:branch/:service") view=portal::SlotsPage ssr=SsrMode::Async/>
+                <Route path=path!("/book/:slug/:branch/:service/confirm") view=portal::ConfirmPage ssr=SsrMode::Async/>
+                <Route path=path!("/manage/:token") view=portal::ManagePage ssr=SsrMode::Async/>
+                <Route path=path!("/manage/:token/move") view=portal::MovePage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/app") view=layout::AppLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=home::Overview ssr=SsrMode::Async/>
                     <Route path=path!("account") view=account::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("calendar") view=calendar::CalendarPage ssr=SsrMode::Async/>
                     <Route path=path!("calendar/new") view=calendar::NewAppointmentPage ssr=SsrMode::Async/>
                     <Route path=path!("calendar/appointments/:id") view=calendar::AppointmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("patients") view=patients::PatientsPage ssr=SsrMode::Async/>
+                    <Route path=path!("patients/new") view=patients::NewPatientPage ssr=SsrMode::Async/>
+                    <Route path=path!("patients/import") view=patients::ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("patients/import/:id") view=patients::ImportPreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("patients/:id") view=patients::PatientPage ssr=SsrMode::Async/>
                     <Route path=path!("settings/services") view=settings::ServicesListPage ssr=SsrMode::Async/>
                     <Route path=path!("settings/services/:id") view=settings::ServiceEditPage ssr=SsrMode::Async/>
                     <Route path=path!("settings/places") view=settings::PlacesPage ssr=SsrMode::Async/>

@@ -97,10 +97,12 @@ pub enum Action {
     ViewPatients,
     /// Create and edit patients.
     ManagePatients,
+    /// Download every patient as a file.
+    ExportPatients,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ViewBranches,
         Action::ManageBranches,
         Action::ManageSecurityPolicy,
@@ -115,6 +117,7 @@ impl Action {
         Action::ManageSchedules,
         Action::ViewPatients,
         Action::ManagePatients,
+        Action::ExportPatients,
     ];
 
     /// What the refusal says, completing "You are not allowed to ...".
@@ -134,6 +137,7 @@ impl Action {
             Action::ManageSchedules => "change working hours, time off or closures",
             Action::ViewPatients => "see patients",
             Action::ManagePatients => "change patients",
+            Action::ExportPatients => "export patients",
         }
     }
 }
@@ -168,6 +172,7 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
         &[Owner, Admin, Practitioner, Receptionist, Accountant],
     ),
     (Action::ManagePatients, &[Owner, Admin, Practitioner, Receptionist]),
+    (Action::ExportPatients, &[Owner, Admin]),
 ];
 
 /// A staff member as an object of someone else's action.
@@ -247,6 +252,7 @@ mod tests {
             (Action::ManageSchedules, [true, true, false, false, false]),
             (Action::ViewPatients, [true, true, true, true, true]),
             (Action::ManagePatients, [true, true, true, true, false]),
+            (Action::ExportPatients, [true, true, false, false, false]),
         ];
         for (action, allowed) in expected {
             for (role, allowed) in Role::ALL.iter().zip(allowed) {

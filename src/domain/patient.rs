@@ -1,9 +1,16 @@
-//! Patients as the calendar finds and shows them.
+//! Patients: their validated details, how the list pages, how duplicates are found, and
+//! how an imported CSV row is read.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{account::PersonName, contact::Phone, error::AppError};
+use super::{
+    account::{Email, PersonName},
+    appointment::AppointmentView,
+    contact::Phone,
+    error::{AppError, FieldError},
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatientSummary {
@@ -41,6 +48,210 @@ impl PatientChoice {
     }
 }
 
+/// A patient's details as validated for saving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientDetails {
+    pub full_name: PersonName,
+    pub phone: Option<Phone>,
+    pub email: Option<Email>,
+    pub birth_date: Option<NaiveDate>,
+    pub notes: String,
+    pub tags: Vec<String>,
+    pub consent_sms: bool,
+    pub consent_email: bool,
+}
+
+/// The raw fields of a patient form or CSV row.
+#[derive(Debug, Clone, Default)]
+pub struct PatientFields<'a> {
+    pub full_name: &'a str,
+    pub phone: &'a str,
+    pub email: &'a str,
+    pub birth_date: &'a str,
+    pub notes: &'a str,
+    /// Comma-separated.
+    pub tags: &'a str,
+    pub consent_sms: bool,
+    pub consent_email: bool,
+}
+
+impl PatientDetails {
+    pub fn parse(f: &PatientFields<'_>) -> Result<Self, AppError> {
+        let email = if f.email.trim().is_empty() {
+            Ok(None)
+        } else {
+            Email::parse("email", f.email).map(Some)
+        };
+        let birth_date = match f.birth_date.trim() {
+            "" => Ok(None),
+            raw => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .ok()
+                .filter(|d| {
+                    *d <= Utc::now().date_naive() && *d >= NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
+                })
+                .map(Some)
+                .ok_or_else(|| FieldError::new("birth_date", "Enter a birth date like 1984-02-29.")),
+        };
+        let notes = if f.notes.chars().count() > 5000 {
+            Err(FieldError::new("notes", "Keep notes to 5000 characters."))
+        } else {
+            Ok(f.notes.trim().to_owned())
+        };
+        let mut tags: Vec<String> = f
+            .tags
+            .split(',')
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect();
+        tags.sort();
+        tags.dedup();
+        let tags = if tags.len() > 20 || tags.iter().any(|t| t.chars().count() > 40) {
+            Err(FieldError::new(
+                "tags",
+                "Use up to 20 tags of up to 40 characters each.",
+            ))
+        } else {
+            Ok(tags)
+        };
+        match (
+            PersonName::parse("full_name", f.full_name),
+            Phone::parse_optional("phone", f.phone),
+            email,
+            birth_date,
+            notes,
+            tags,
+        ) {
+            (Ok(full_name), Ok(phone), Ok(email), Ok(birth_date), Ok(notes), Ok(tags)) => {
+                if phone.is_none() && email.is_none() {
+                    return Err(AppError::field(
+                        "phone",
+                        "Give a phone number or an email address, so the clinic can reach them.",
+                    ));
+                }
+                Ok(Self {
+                    full_name,
+                    phone,
+                    email,
+                    birth_date,
+                    notes,
+                    tags,
+                    consent_sms: f.consent_sms,
+                    consent_email: f.consent_email,
+                })
+            }
+            (a, b, c, d, e, g) => Err(AppError::Validation(
+                [a.err(), b.err(), c.err(), d.err(), e.err(), g.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            )),
+        }
+    }
+}
+
+/// The digits of a phone number: how numbers are compared.
+pub fn phone_digits(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// A patient as the profile shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Patient {
+    pub id: Uuid,
+    pub full_name: String,
+    pub phone: String,
+    pub email: String,
+    pub birth_date: Option<NaiveDate>,
+    pub notes: String,
+    pub tags: Vec<String>,
+    pub consent_sms: bool,
+    pub consent_email: bool,
+    pub archived: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A message the patient was (or will be) sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub id: Uuid,
+    pub kind: String,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub created_local: String,
+}
+
+/// The profile page: the patient, their appointments and messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientProfile {
+    pub patient: Patient,
+    pub appointments: Vec<AppointmentView>,
+    pub messages: Vec<OutboxMessage>,
+    /// Other records with the same phone or email.
+    pub duplicates: Vec<PatientSummary>,
+}
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// One page of the patient list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientPage {
+    pub patients: Vec<PatientSummary>,
+    /// The cursor of the next page (`after`), when there is one.
+    pub next: Option<String>,
+    pub total_hint: Option<i64>,
+}
+
+/// A keyset cursor: the last row's sort key, so pages stay fast deep into the list.
+pub fn cursor(patient: &PatientSummary) -> String {
+    format!("{}|{}", patient.full_name.to_lowercase(), patient.id)
+}
+
+pub fn parse_cursor(raw: &str) -> Option<(String, Uuid)> {
+    let (name, id) = raw.rsplit_once('|')?;
+    Some((name.to_owned(), Uuid::parse_str(id).ok()?))
+}
+
+/// One row of an import: what it would create, or why not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    /// 1-based line in the file (the header is line 1).
+    pub line: usize,
+    pub full_name: String,
+    pub phone: String,
+    pub email: String,
+    pub problems: Vec<String>,
+}
+
+/// The preview of an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPreview {
+    pub id: Uuid,
+    pub rows: Vec<ImportRow>,
+    pub valid: usize,
+    pub invalid: usize,
+    pub imported: bool,
+}
+
+/// The CSV columns an import reads (any order; others are ignored).
+pub const IMPORT_COLUMNS: [&str; 8] = [
+    "full_name",
+    "phone",
+    "email",
+    "birth_date",
+    "notes",
+    "tags",
+    "consent_sms",
+    "consent_email",
+];
+
+/// Reads "yes", "true", "1", "x" as agreement.
+pub fn truthy(raw: &str) -> bool {
+    matches!(raw.trim().to_lowercase().as_str(), "yes" | "y" | "true" | "1" | "x")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +275,58 @@ mod tests {
             .unwrap_err()
             .field_message("patient_id")
             .is_some());
+    }
+
+    #[test]
+    fn details_are_validated_and_tags_normalized() {
+        let details = PatientDetails::parse(&PatientFields {
+            full_name: " Ada  Lovelace ",
+            phone: "+44 20 7946 0958",
+            email: "ADA@example.com",
+            birth_date: "1984-02-29",
+            tags: "VIP, knee,  , vip",
+            consent_sms: true,
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(details.full_name.as_str(), "Ada Lovelace");
+        assert_eq!(details.email.unwrap().as_str(), "ada@example.com");
+        assert_eq!(details.tags, ["knee", "vip"]);
+        assert!(details.consent_sms && !details.consent_email);
+    }
+
+    #[test]
+    fn a_patient_needs_a_way_to_be_reached_and_sane_fields() {
+        let none = PatientDetails::parse(&PatientFields {
+            full_name: "Ada",
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(none.field_message("phone").is_some());
+        let AppError::Validation(errors) = PatientDetails::parse(&PatientFields {
+            full_name: "",
+            phone: "abc",
+            email: "nope",
+            birth_date: "2999-01-01",
+            ..Default::default()
+        })
+        .unwrap_err() else {
+            panic!()
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["full_name", "phone", "email", "birth_date"]);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_phones_compare_by_digits() {
+        let p = PatientSummary {
+            id: Uuid::new_v4(),
+            full_name: "Ada | Lovelace".into(),
+            phone: String::new(),
+            email: String::new(),
+        };
+        assert_eq!(parse_cursor(&cursor(&p)), Some(("ada | lovelace".into(), p.id)));
+        assert_eq!(phone_digits("+44 (20) 7946-0958"), "442079460958");
+        assert!(truthy(" Yes ") && truthy("1") && !truthy("no") && !truthy(""));
     }
 }

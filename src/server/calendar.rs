@@ -15,7 +15,7 @@ use super::{
         catalog::{self, PlaceKind},
         patients, schedules, Tx,
     },
-    realtime,
+    outbox, realtime,
 };
 use crate::domain::{
     access::Action,
@@ -24,6 +24,7 @@ use crate::domain::{
         Span, Status,
     },
     catalog::Service,
+    messages::MessageKind,
     patient::PatientChoice,
     realtime::{Envelope, Event},
     schedule::{minute_of_day, within_hours, WorkingInterval},
@@ -767,6 +768,7 @@ pub async fn cancel(
             json!({"before": {"status": "scheduled"}, "after": {"status": "cancelled", "reason": reason}}),
         )
         .await?;
+        outbox::queue(&mut tx, &ctx.state, org, view.id, MessageKind::Cancellation, "").await?;
         announce(
             &mut tx,
             ctx,

@@ -58,6 +58,8 @@ pub struct Config {
     pub data_key: [u8; 32],
     /// Sign-in attempts allowed per client address per minute.
     pub login_attempts_per_ip_minute: u32,
+    /// Online bookings allowed per client address per minute.
+    pub portal_bookings_per_ip_minute: u32,
     pub log_format: LogFormat,
     /// Send cookies with `Secure` (set when the site is served over https).
     pub cookie_secure: bool,
@@ -125,6 +127,7 @@ impl Config {
             jwt_secret: Secret(jwt_secret),
             data_key,
             login_attempts_per_ip_minute: parsed("LOGIN_ATTEMPTS_PER_IP_MINUTE", 100)? as u32,
+            portal_bookings_per_ip_minute: parsed("PORTAL_BOOKINGS_PER_IP_MINUTE", 10)? as u32,
             log_format,
             cookie_secure: get("COOKIE_SECURE").map_or(Ok(false), |v| parse("COOKIE_SECURE", &v))?,
             session: SessionPolicy {

@@ -93,6 +93,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health::health))
         .route("/ws", get(super::realtime::socket))
+        .route("/app/patients/export.csv", get(super::patients::export_route))
+        .route(
+            "/app/patients/import/upload",
+            axum::routing::post(super::patients::upload_route)
+                .layer(axum::extract::DefaultBodyLimit::max(6 * 1024 * 1024)),
+        )
         .merge(super::api::routes())
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, || (), {

@@ -76,9 +76,9 @@ impl FromRequestParts<AppState> for Api {
             &parts.headers,
             parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>(),
         );
-        RequestContext::for_api_token(state.clone(), token.trim(), branch, client)
-            .await
-            .map(Api)
+        let mut ctx = RequestContext::for_api_token(state.clone(), token.trim(), branch, client).await?;
+        ctx.base_url = super::auth::context::public_base_url(state, Some(parts));
+        Ok(Api(ctx))
     }
 }
 

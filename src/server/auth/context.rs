@@ -101,6 +101,8 @@ pub struct RequestContext {
     pub user: CurrentUser,
     pub credential: Credential,
     pub client: ClientInfo,
+    /// Where this caller reaches CareOps, for links made on their behalf.
+    pub base_url: String,
 }
 
 /// Resolves the caller of a server function and checks that they may take `action` in
@@ -116,7 +118,9 @@ impl RequestContext {
     pub async fn load() -> Result<Self, AppError> {
         let state = app_state()?;
         let auth = authenticated().ok_or_else(AppError::sign_in_required)?;
-        Self::for_session(state, auth, client()).await
+        let mut ctx = Self::for_session(state, auth, client()).await?;
+        ctx.base_url = request_base_url(&ctx.state);
+        Ok(ctx)
     }
 
     pub async fn for_session(state: AppState, auth: Authenticated, client: ClientInfo) -> Result<Self, AppError> {
@@ -131,6 +135,7 @@ impl RequestContext {
             .ok_or_else(AppError::sign_in_required)?;
         tx.commit().await?;
         Ok(Self {
+            base_url: public_base_url(&state, None),
             state,
             user,
             credential: Credential::Session(auth.session_id),
@@ -157,6 +162,7 @@ impl RequestContext {
         api_tokens::touch(&mut tx, token_id).await?;
         tx.commit().await?;
         Ok(Self {
+            base_url: public_base_url(&state, None),
             state,
             user,
             credential: Credential::ApiToken(token_id),

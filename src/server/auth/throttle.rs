@@ -9,6 +9,7 @@ use crate::domain::AppError;
 pub enum Kind {
     Password,
     SecondFactor,
+    PortalBooking,
 }
 
 impl Kind {
@@ -16,6 +17,7 @@ impl Kind {
         match self {
             Kind::Password => "password",
             Kind::SecondFactor => "second_factor",
+            Kind::PortalBooking => "portal_booking",
         }
     }
 }
@@ -34,6 +36,26 @@ pub async fn check(
     kind: Kind,
     account: &str,
     ip: Option<&str>,
+    per_ip_minute: u32,
+) -> Result<(), AppError> {
+    check_with_limit(
+        pool,
+        kind,
+        account,
+        ip,
+        ACCOUNT_ATTEMPTS_PER_MINUTE as u32,
+        per_ip_minute,
+    )
+    .await
+}
+
+/// As `check`, with the per-account limit given (the portal counts bookings per address).
+pub async fn check_with_limit(
+    pool: &PgPool,
+    kind: Kind,
+    account: &str,
+    ip: Option<&str>,
+    per_account_minute: u32,
     per_ip_minute: u32,
 ) -> Result<(), AppError> {
     let row = sqlx::query!(
@@ -66,7 +88,7 @@ pub async fn check(
     if let Some(wait) = lockout_remaining(&row.failure_ages) {
         return Err(AppError::RateLimited { retry_after_secs: wait });
     }
-    if row.account_recent >= ACCOUNT_ATTEMPTS_PER_MINUTE || row.ip_recent >= i64::from(per_ip_minute) {
+    if row.account_recent >= i64::from(per_account_minute) || row.ip_recent >= i64::from(per_ip_minute) {
         return Err(AppError::RateLimited { retry_after_secs: 60 });
     }
     Ok(())

@@ -20,6 +20,22 @@ pub struct Authenticated {
 
 const ACCESS_AUDIENCE: &str = "careops:access";
 const CHALLENGE_AUDIENCE: &str = "careops:second-factor";
+const MANAGE_AUDIENCE: &str = "careops:manage";
+
+/// What a patient's manage link proves: which appointment of which organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ManageGrant {
+    pub appointment_id: Uuid,
+    pub org_id: Uuid,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ManageClaims {
+    aud: String,
+    sub: Uuid,
+    org: Uuid,
+    exp: i64,
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct AccessClaims {
@@ -65,6 +81,7 @@ pub struct Keys {
     decoding: DecodingKey,
     access: Validation,
     challenge: Validation,
+    manage: Validation,
 }
 
 impl Keys {
@@ -82,7 +99,29 @@ impl Keys {
             decoding: DecodingKey::from_secret(secret),
             access: validation(ACCESS_AUDIENCE),
             challenge: validation(CHALLENGE_AUDIENCE),
+            manage: validation(MANAGE_AUDIENCE),
         }
+    }
+
+    /// A patient's link to one appointment, valid until `expires`.
+    pub fn issue_manage(&self, grant: ManageGrant, expires: DateTime<Utc>) -> Result<String, AppError> {
+        let claims = ManageClaims {
+            aud: MANAGE_AUDIENCE.into(),
+            sub: grant.appointment_id,
+            org: grant.org_id,
+            exp: expires.timestamp(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| super::super::error::internal("signing manage link", e))
+    }
+
+    /// The appointment a manage link names; `None` if it was altered, forged or expired.
+    pub fn verify_manage(&self, token: &str) -> Option<ManageGrant> {
+        let data = jsonwebtoken::decode::<ManageClaims>(token, &self.decoding, &self.manage).ok()?;
+        Some(ManageGrant {
+            appointment_id: data.claims.sub,
+            org_id: data.claims.org,
+        })
     }
 
     pub fn issue_challenge(&self, challenge: Challenge, now: DateTime<Utc>) -> Result<String, AppError> {
@@ -206,6 +245,28 @@ mod tests {
         assert_eq!(keys.verify_access(&token), None);
         let access = keys.issue_access(who, Utc::now(), Duration::from_secs(900)).unwrap();
         assert_eq!(keys.verify_challenge(&access), None);
+    }
+
+    #[test]
+    fn a_manage_link_names_its_appointment_until_it_expires() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let grant = ManageGrant {
+            appointment_id: Uuid::new_v4(),
+            org_id: Uuid::new_v4(),
+        };
+        let token = keys
+            .issue_manage(grant, Utc::now() + chrono::Duration::days(3))
+            .unwrap();
+        assert_eq!(keys.verify_manage(&token), Some(grant));
+        assert_eq!(keys.verify_access(&token), None, "not a session");
+        let expired = keys
+            .issue_manage(grant, Utc::now() - chrono::Duration::hours(1))
+            .unwrap();
+        assert_eq!(keys.verify_manage(&expired), None);
+        let mut forged = token.clone();
+        forged.pop();
+        forged.push(if token.ends_with('A') { 'B' } else { 'A' });
+        assert_eq!(keys.verify_manage(&forged), None);
     }
 
     #[test]

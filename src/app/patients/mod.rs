@@ -1,0 +1,377 @@
+//! `/app/patients`: finding, adding, editing, merging, importing and exporting patients.
+
+// A server function takes one argument per form field.
+#![allow(clippy::too_many_arguments)]
+
+mod import;
+
+pub use import::{GetImport, ImportPage, ImportPreviewPage, RunImport};
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::{Form, A},
+    hooks::{use_params_map, use_query_map},
+};
+use uuid::Uuid;
+
+use super::errors::ErrorPanel;
+use crate::{
+    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    domain::{
+        access::Action,
+        patient::{Patient, PatientPage, PatientProfile},
+        session::CurrentUser,
+        AppError,
+    },
+};
+
+#[server]
+pub async fn list_patients(
+    #[server(default)] query: String,
+    #[server(default)] after: Option<String>,
+) -> Result<PatientPage, AppError> {
+    use crate::server::{auth::context::RequestContext, patients};
+    patients::page(&RequestContext::load().await?, &query, after.as_deref()).await
+}
+
+#[server]
+pub async fn create_patient(
+    full_name: String,
+    #[server(default)] phone: String,
+    #[server(default)] email: String,
+    #[server(default)] birth_date: String,
+    #[server(default)] notes: String,
+    #[server(default)] tags: String,
+    #[server(default)] consent_sms: Option<String>,
+    #[server(default)] consent_email: Option<String>,
+    #[server(default)] add_anyway: Option<String>,
+) -> Result<Uuid, AppError> {
+    use crate::{
+        domain::patient::{PatientDetails, PatientFields},
+        server::{auth::context::RequestContext, patients},
+    };
+    let details = PatientDetails::parse(&PatientFields {
+        full_name: &full_name,
+        phone: &phone,
+        email: &email,
+        birth_date: &birth_date,
+        notes: &notes,
+        tags: &tags,
+        consent_sms: consent_sms.is_some(),
+        consent_email: consent_email.is_some(),
+    })?;
+    let id = patients::create(&RequestContext::load().await?, &details, add_anyway.is_some()).await?;
+    leptos_axum::redirect(&format!("/app/patients/{id}"));
+    Ok(id)
+}
+
+#[server]
+pub async fn get_patient(id: Uuid) -> Result<PatientProfile, AppError> {
+    use crate::server::{auth::context::RequestContext, patients};
+    patients::profile(&RequestContext::load().await?, id).await
+}
+
+#[server]
+pub async fn update_patient(
+    id: Uuid,
+    full_name: String,
+    #[server(default)] phone: String,
+    #[server(default)] email: String,
+    #[server(default)] birth_date: String,
+    #[server(default)] notes: String,
+    #[server(default)] tags: String,
+    #[server(default)] consent_sms: Option<String>,
+    #[server(default)] consent_email: Option<String>,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::patient::{PatientDetails, PatientFields},
+        server::{auth::context::RequestContext, patients},
+    };
+    let details = PatientDetails::parse(&PatientFields {
+        full_name: &full_name,
+        phone: &phone,
+        email: &email,
+        birth_date: &birth_date,
+        notes: &notes,
+        tags: &tags,
+        consent_sms: consent_sms.is_some(),
+        consent_email: consent_email.is_some(),
+    })?;
+    patients::update(&RequestContext::load().await?, id, &details).await
+}
+
+#[server]
+pub async fn archive_patient(id: Uuid, archived: bool) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, patients};
+    patients::set_archived(&RequestContext::load().await?, id, archived).await
+}
+
+/// Merges `other` into `id`: the other record's appointments and messages move here.
+#[server]
+pub async fn merge_patients(id: Uuid, other: Uuid) -> Result<u64, AppError> {
+    use crate::server::{auth::context::RequestContext, patients};
+    patients::merge(&RequestContext::load().await?, id, other).await
+}
+
+#[component]
+pub fn PatientsPage() -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default();
+    let after = move || query.read().get("after");
+    let page = Resource::new(move || (q(), after()), |(q, after)| list_patients(q, after));
+    let can_add = user.can(Action::ManagePatients);
+    let can_export = user.can(Action::ExportPatients);
+
+    view! {
+        <Title text="Patients"/>
+        <div class="page-head">
+            <h1>"Patients"</h1>
+            <div class="button-row">
+                {can_add.then(|| view! { <A href="/app/patients/new" attr:class="button button--primary">"Add patient"</A> })}
+                {can_add.then(|| view! { <A href="/app/patients/import" attr:class="button">"Import CSV"</A> })}
+                {can_export.then(|| view! { <a href="/app/patients/export.csv" class="button" download="patients.csv">"Export CSV"</a> })}
+            </div>
+        </div>
+        <Form method="GET" action="/app/patients" attr:class="filters" attr:role="search">
+            <div class="field">
+                <label class="field__label" for="patient-query">"Search by name, phone or email"</label>
+                <input class="field__input" id="patient-query" type="search" name="q" value=q autocomplete="off"/>
+            </div>
+            <button class="button" type="submit">"Search"</button>
+        </Form>
+        <Suspense fallback=|| view! { <p role="status">"Searching…"</p> }>
+            {move || Suspend::new(async move {
+                let page = match page.await {
+                    Ok(page) => page,
+                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
+                };
+                let search = q();
+                let next = page.next.clone().map(|cursor| {
+                    let cursor: String = form_urlencoded::byte_serialize(cursor.as_bytes()).collect();
+                    let search: String = form_urlencoded::byte_serialize(search.as_bytes()).collect();
+                    format!("/app/patients?q={search}&after={cursor}")
+                });
+                view! {
+                    {if page.patients.is_empty() {
+                        view! { <p>"No patients match."</p> }.into_any()
+                    } else {
+                        view! {
+                            <table class="table" aria-label="Patients">
+                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Phone"</th><th scope="col">"Email"</th></tr></thead>
+                                <tbody>
+                                    {page.patients.into_iter().map(|p| view! {
+                                        <tr data-testid="patient-row">
+                                            <td><A href=format!("/app/patients/{}", p.id)>{p.full_name}</A></td>
+                                            <td>{p.phone}</td>
+                                            <td>{p.email}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }}
+                    <nav class="pager" aria-label="Pages">
+                        {after().is_some().then(|| view! { <A href=format!("/app/patients?q={}", q())>"First page"</A> })}
+                        {next.map(|url| view! { <A href=url>"Next page"</A> })}
+                    </nav>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// The fields of a patient, shared by the new and edit forms.
+#[component]
+fn PatientFieldset(patient: Option<Patient>, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let get = |f: fn(&Patient) -> String| patient.as_ref().map(f).unwrap_or_default();
+    let sms = patient.as_ref().is_some_and(|p| p.consent_sms);
+    let email = patient.as_ref().is_some_and(|p| p.consent_email);
+    view! {
+        <FormAlert error/>
+        <TextField label="Full name" name="full_name" autocomplete="off" value=get(|p| p.full_name.clone()) required=true error=field_error(error, "full_name")/>
+        <TextField label="Phone" name="phone" kind="tel" autocomplete="off" value=get(|p| p.phone.clone()) error=field_error(error, "phone")/>
+        <TextField label="Email" name="email" kind="email" autocomplete="off" value=get(|p| p.email.clone()) error=field_error(error, "email")/>
+        <TextField label="Birth date" name="birth_date" kind="date" value=get(|p| p.birth_date.map(|d| d.to_string()).unwrap_or_default()) error=field_error(error, "birth_date")/>
+        <TextField label="Tags" name="tags" hint="Comma-separated, e.g. knee, sports" value=get(|p| p.tags.join(", ")) error=field_error(error, "tags")/>
+        <div class="field">
+            <label class="field__label" for="patient-notes">"Notes"</label>
+            <textarea class="field__input" id="patient-notes" name="notes" rows="3">{get(|p| p.notes.clone())}</textarea>
+        </div>
+        <fieldset class="form__group">
+            <legend>"Consents"</legend>
+            <label class="checkbox"><input type="checkbox" name="consent_sms" value="on" checked=sms/>"Text messages about appointments"</label>
+            <label class="checkbox"><input type="checkbox" name="consent_email" value="on" checked=email/>"Emails about appointments"</label>
+        </fieldset>
+    }
+}
+
+#[component]
+pub fn NewPatientPage() -> impl IntoView {
+    let action = ServerAction::<CreatePatient>::new();
+    let error = action_error(action);
+    let duplicate = move || error.get().and_then(|e| e.field_message("duplicate"));
+    view! {
+        <Title text="Add patient"/>
+        <p><A href="/app/patients">"← Patients"</A></p>
+        <h1>"Add patient"</h1>
+        <ActionForm action attr:class="form panel">
+            <PatientFieldset patient=None error/>
+            {move || duplicate().map(|message| view! {
+                <div class="notice" role="alert">
+                    <p>{message}</p>
+                    <label class="checkbox"><input type="checkbox" name="add_anyway" value="on"/>"Add anyway: it is a different person"</label>
+                </div>
+            })}
+            <SubmitButton label="Add patient" pending_label="Adding…" pending=action.pending()/>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn PatientPage() -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let update = ServerAction::<UpdatePatient>::new();
+    let archive = ServerAction::<ArchivePatient>::new();
+    let merge = ServerAction::<MergePatients>::new();
+    let profile = Resource::new(
+        move || {
+            (
+                id(),
+                update.version().get(),
+                archive.version().get(),
+                merge.version().get(),
+            )
+        },
+        |(id, ..)| async move {
+            match id {
+                Some(id) => get_patient(id).await,
+                None => Err(AppError::not_found("That patient")),
+            }
+        },
+    );
+    let update_error = action_error(update);
+    let merge_error = action_error(merge);
+    let saved = move || update.value().get().is_some_and(|r| r.is_ok());
+    let can_edit = user.can(Action::ManagePatients);
+
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let profile = match profile.await {
+                    Ok(profile) => profile,
+                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
+                };
+                let p = profile.patient.clone();
+                let pid = p.id.to_string();
+                let duplicates = (can_edit && !profile.duplicates.is_empty()).then(|| {
+                    let pid = pid.clone();
+                    let found = profile.duplicates.clone();
+                    view! {
+                        <section class="notice" aria-labelledby="dupes-title">
+                            <h2 id="dupes-title">"Possible duplicates"</h2>
+                            <p>"These records share this patient's phone or email. Merging moves their appointments and messages here."</p>
+                            <FormAlert error=merge_error/>
+                            <ul class="list">
+                                {found.into_iter().map(|d| {
+                                    let pid = pid.clone();
+                                    let merge_label = format!(": {}", d.full_name);
+                                    view! {
+                                        <li class="list__item" data-testid="duplicate">
+                                            <A href=format!("/app/patients/{}", d.id)>{d.full_name.clone()}</A>
+                                            <span class="field__hint">{format!("{} {}", d.phone, d.email)}</span>
+                                            <ActionForm action=merge>
+                                                <input type="hidden" name="id" value=pid/>
+                                                <input type="hidden" name="other" value=d.id.to_string()/>
+                                                <button class="button" type="submit">"Merge into this record"<span class="visually-hidden">{merge_label}</span></button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }
+                });
+                let edit = can_edit.then(|| {
+                    let (p, pid) = (p.clone(), pid.clone());
+                    let (form_patient, form_id) = (p.clone(), pid.clone());
+                    view! {
+                        <section class="panel" aria-labelledby="details-title">
+                            <h2 id="details-title">"Details"</h2>
+                            <ActionForm action=update attr:class="form form--inline">
+                                {move || saved().then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+                                <input type="hidden" name="id" value=form_id/>
+                                <PatientFieldset patient=Some(form_patient) error=update_error/>
+                                <SubmitButton label="Save" pending_label="Saving…" pending=update.pending()/>
+                            </ActionForm>
+                            <ActionForm action=archive>
+                                <input type="hidden" name="id" value=pid/>
+                                <input type="hidden" name="archived" value=(!p.archived).to_string()/>
+                                <button class="button button--quiet" type="submit">{if p.archived { "Restore from the archive" } else { "Archive this patient" }}</button>
+                            </ActionForm>
+                        </section>
+                    }
+                });
+                view! {
+                    <Title text=p.full_name.clone()/>
+                    <p><A href="/app/patients">"← Patients"</A></p>
+                    <h1>{p.full_name.clone()}{p.archived.then_some(" (archived)")}</h1>
+                    <dl class="summary">
+                        <div class="summary__item"><dt>"Phone"</dt><dd>{p.phone.clone()}</dd></div>
+                        <div class="summary__item"><dt>"Email"</dt><dd>{p.email.clone()}</dd></div>
+                        <div class="summary__item"><dt>"Consents"</dt><dd>{match (p.consent_sms, p.consent_email) {
+                            (true, true) => "Texts and emails", (true, false) => "Texts", (false, true) => "Emails", _ => "None",
+                        }}</dd></div>
+                        <div class="summary__item"><dt>"Tags"</dt><dd>{if p.tags.is_empty() { "—".to_owned() } else { p.tags.join(", ") }}</dd></div>
+                    </dl>
+                    {duplicates}
+                    <section class="panel" aria-labelledby="history-title">
+                        <h2 id="history-title">"Appointments"</h2>
+                        {if profile.appointments.is_empty() {
+                            view! { <p>"None yet."</p> }.into_any()
+                        } else {
+                            view! {
+                                <table class="table">
+                                    <thead><tr><th scope="col">"When"</th><th scope="col">"Service"</th><th scope="col">"With"</th><th scope="col">"Status"</th></tr></thead>
+                                    <tbody>
+                                        {profile.appointments.iter().map(|a| view! {
+                                            <tr data-testid="history-row">
+                                                <td><A href=format!("/app/calendar/appointments/{}", a.id)>{format!("{} {}", a.local_date.format("%-d %b %Y"), a.time_label)}</A></td>
+                                                <td>{a.service_name.clone()}</td>
+                                                <td>{a.practitioner_name.clone()}</td>
+                                                <td>{a.status.label()}{(a.source == crate::domain::appointment::Source::Portal).then_some(" · online")}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }}
+                    </section>
+                    <section class="panel" aria-labelledby="messages-title">
+                        <h2 id="messages-title">"Messages"</h2>
+                        {if profile.messages.is_empty() {
+                            view! { <p>"No messages."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="list">
+                                    {profile.messages.iter().map(|m| view! {
+                                        <li class="list__item message" data-testid="message">
+                                            <span><strong>{m.subject.clone()}</strong>" "<span class="field__hint">{format!("{} to {} · {} · {}", m.channel, m.recipient, m.status, m.created_local)}</span></span>
+                                            <pre class="message__body">{m.body.clone()}</pre>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </section>
+                    {edit}
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}

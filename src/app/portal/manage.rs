@@ -1,0 +1,169 @@
+//! `/manage/{token}`: the patient's own page for a booking, from the link they were
+//! given: see it, cancel it, or move it to another free time, within the branch's
+//! cancellation window.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::{
+    param, parse_date, parse_instant,
+    slots::{SlotAction, SlotPicker},
+    PortalError, PortalFrame,
+};
+use crate::{
+    components::form::{action_error, FormAlert, SubmitButton},
+    domain::{
+        portal::{PortalBooking, PortalDay},
+        AppError,
+    },
+};
+
+#[server]
+pub async fn manage_booking(token: String) -> Result<PortalBooking, AppError> {
+    use crate::server::{auth::context::app_state, portal};
+    portal::booking(&app_state()?, &token).await
+}
+
+#[server]
+pub async fn cancel_booking(token: String) -> Result<(), AppError> {
+    use crate::server::{
+        auth::context::{app_state, client},
+        portal,
+    };
+    portal::cancel(&app_state()?, &token, &client()).await?;
+    leptos_axum::redirect(&format!("/manage/{token}?cancelled=1"));
+    Ok(())
+}
+
+/// The free times the booking could move to (its own time does not stand in the way).
+#[server]
+pub async fn move_options(
+    token: String,
+    date: Option<NaiveDate>,
+    wanted: Option<DateTime<Utc>>,
+) -> Result<PortalDay, AppError> {
+    use crate::server::{auth::context::app_state, portal};
+    portal::move_options(&app_state()?, &token, date, wanted).await
+}
+
+#[server]
+pub async fn move_booking(token: String, at: String) -> Result<(), AppError> {
+    use super::encode;
+    use crate::server::{
+        auth::context::{app_state, client},
+        portal::{self, Booked},
+    };
+    let starts_at = parse_instant(&at)
+        .ok_or_else(|| AppError::BadRequest("The chosen time is not valid; please choose a time again.".into()))?;
+    match portal::reschedule(&app_state()?, &token, starts_at, &client()).await? {
+        Booked::Done { token } => leptos_axum::redirect(&format!("/manage/{token}?moved=1")),
+        Booked::Taken => leptos_axum::redirect(&format!("/manage/{token}/move?wanted={}&taken=1", encode(&at))),
+    }
+    Ok(())
+}
+
+#[component]
+pub fn ManagePage() -> impl IntoView {
+    let token = param("token");
+    let query = use_query_map();
+    let flag = move |name: &str| query.read().get(name).is_some();
+    let cancel = ServerAction::<CancelBooking>::new();
+    let booking = Resource::new(
+        move || (token(), cancel.version().get()),
+        |(token, _)| manage_booking(token),
+    );
+    let error = action_error(cancel);
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let b = match booking.await {
+                    Ok(b) => b,
+                    Err(error) => return view! { <PortalError error restart=None/> }.into_any(),
+                };
+                let home = format!("/book/{}", b.slug);
+                let title = if b.cancelled {
+                    "Your appointment is cancelled"
+                } else if flag("booked") {
+                    "You're booked"
+                } else if flag("moved") {
+                    "Your appointment has moved"
+                } else {
+                    "Your appointment"
+                };
+                let call = if b.branch.phone.is_empty() { b.org_name.clone() } else { b.branch.phone.clone() };
+                let token = token();
+                view! {
+                    <Title text=title/>
+                    <PortalFrame org=b.org_name.clone() home=home.clone()>
+                        <h1 data-testid="manage-title">{title}</h1>
+                        <dl class="summary portal__summary">
+                            <div class="summary__item"><dt>"What"</dt><dd>{b.service.clone()}</dd></div>
+                            <div class="summary__item"><dt>"When"</dt><dd data-testid="manage-when">{b.when.clone()}</dd></div>
+                            <div class="summary__item"><dt>"With"</dt><dd>{b.practitioner.clone()}</dd></div>
+                            <div class="summary__item"><dt>"Where"</dt><dd>{format!("{}, {}", b.branch.name, b.branch.address)}</dd></div>
+                        </dl>
+                        {if b.cancelled {
+                            view! { <p><a class="button button--primary" href=home>"Book another time"</a></p> }.into_any()
+                        } else if b.can_change {
+                            view! {
+                                <p>"Keep this page's address: it is your link to change the booking. You can cancel or move it online until " {b.change_deadline.clone()} "."</p>
+                                <FormAlert error/>
+                                <div class="button-row">
+                                    <a class="button" href=format!("/manage/{token}/move")>"Choose another time"</a>
+                                    <ActionForm action=cancel>
+                                        <input type="hidden" name="token" value=token.clone()/>
+                                        <SubmitButton label="Cancel appointment" pending_label="Cancelling…" pending=cancel.pending()/>
+                                    </ActionForm>
+                                </div>
+                            }.into_any()
+                        } else {
+                            view! { <p>{format!("Online changes were possible until {}. To change it now, please call {call}.", b.change_deadline)}</p> }.into_any()
+                        }}
+                    </PortalFrame>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// `/manage/{token}/move`: the same practitioner's free times.
+#[component]
+pub fn MovePage() -> impl IntoView {
+    let token = param("token");
+    let query = use_query_map();
+    let q = move |name: &str| query.read().get(name).unwrap_or_default();
+    let action = ServerAction::<MoveBooking>::new();
+    let error = action_error(action);
+    let data = Resource::new(
+        move || (token(), q("date"), q("wanted")),
+        |(token, date, wanted)| move_options(token, parse_date(&date), parse_instant(&wanted)),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Finding free times…"</p> }>
+            {move || Suspend::new(async move {
+                let day = match data.await {
+                    Ok(day) => day,
+                    Err(error) => return view! { <PortalError error restart=Some(format!("/manage/{}", token())) /> }.into_any(),
+                };
+                let token = token();
+                let back = format!("/manage/{token}");
+                let base = format!("{back}/move?");
+                let slot_action = SlotAction::Move { token, action };
+                view! {
+                    <Title text="Choose another time"/>
+                    <PortalFrame org=day.org.name.clone() home=format!("/book/{}", day.org.slug)>
+                        <p class="portal__back"><a href=back>"← Keep my appointment"</a></p>
+                        <h1>"Choose another time"</h1>
+                        <p class="portal__where">{format!("{} · {} · {}", day.service.name, day.practitioners.iter().find(|p| Some(p.id) == day.practitioner).map(|p| p.name.clone()).unwrap_or_default(), day.branch.name)}</p>
+                        <FormAlert error/>
+                        <SlotPicker day base slot_action taken=!q("taken").is_empty()/>
+                    </PortalFrame>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}

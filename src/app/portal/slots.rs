@@ -1,0 +1,393 @@
+//! Choosing a time (`/book/{org}/{branch}/{service}`) and confirming it with one's
+//! details (`…/confirm`).
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use uuid::Uuid;
+
+use super::{encode, instant_param, param, parse_date, parse_instant, parse_uuid, PortalError, PortalFrame, Steps};
+use crate::{
+    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    domain::{
+        availability::Slot,
+        portal::{PortalConfirm, PortalDay},
+        AppError,
+    },
+};
+
+#[server]
+pub async fn available_times(
+    slug: String,
+    branch: Uuid,
+    service: Uuid,
+    practitioner: Option<Uuid>,
+    date: Option<NaiveDate>,
+    wanted: Option<DateTime<Utc>>,
+) -> Result<PortalDay, AppError> {
+    use crate::server::{
+        auth::context::app_state,
+        portal::{self, Ask},
+    };
+    let ask = Ask {
+        branch_id: branch,
+        service_id: service,
+        practitioner,
+        except: None,
+    };
+    portal::day(&app_state()?, &slug, ask, date, wanted).await
+}
+
+#[server]
+pub async fn booking_summary(
+    slug: String,
+    branch: Uuid,
+    service: Uuid,
+    practitioner: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> Result<PortalConfirm, AppError> {
+    use crate::server::{
+        auth::context::app_state,
+        portal::{self, Ask},
+    };
+    let ask = Ask {
+        branch_id: branch,
+        service_id: service,
+        practitioner,
+        except: None,
+    };
+    portal::confirm(&app_state()?, &slug, ask, at).await
+}
+
+/// Books the time, then shows the booking's own page; when someone else took the time
+/// first, goes back to the times with the nearest free ones offered.
+#[server]
+pub async fn book_online(
+    slug: String,
+    branch: Uuid,
+    service: Uuid,
+    #[server(default)] practitioner: String,
+    at: String,
+    name: String,
+    phone: String,
+    #[server(default)] email: String,
+    #[server(default)] consent_sms: Option<String>,
+    #[server(default)] consent_email: Option<String>,
+    #[server(default)] website: String,
+    key: String,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::portal::PortalPatient,
+        server::{
+            auth::context::{app_state, client},
+            portal::{self, Booked, PortalRequest},
+        },
+    };
+    // A field people never see: only robots fill it in.
+    if !website.is_empty() {
+        return Err(AppError::BadRequest("This booking could not be sent.".into()));
+    }
+    let starts_at = parse_instant(&at)
+        .ok_or_else(|| AppError::BadRequest("The chosen time is not valid; please choose a time again.".into()))?;
+    let key = parse_uuid(&key)
+        .ok_or_else(|| AppError::BadRequest("This form is out of date; please choose the time again.".into()))?
+        .to_string();
+    let patient = PortalPatient::parse(&name, &phone, &email, consent_sms.is_some(), consent_email.is_some())?;
+    let practitioner = parse_uuid(&practitioner);
+    let request = PortalRequest {
+        slug: &slug,
+        branch_id: branch,
+        service_id: service,
+        practitioner,
+        starts_at,
+        patient,
+        key: &key,
+    };
+    match portal::book(&app_state()?, &request, &client()).await? {
+        Booked::Done { token } => leptos_axum::redirect(&format!("/manage/{token}?booked=1")),
+        Booked::Taken => {
+            let who = practitioner.map(|p| p.to_string()).unwrap_or_default();
+            leptos_axum::redirect(&format!(
+                "/book/{slug}/{branch}/{service}?p={who}&wanted={}&taken=1",
+                encode(&instant_param(starts_at))
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What a slot does when chosen: open the confirmation step, or move a booking there.
+#[derive(Clone)]
+pub(super) enum SlotAction {
+    /// Links to `{confirm}?at=…&p=…`.
+    Book { confirm: String, practitioner: String },
+    /// Posts the time to move the booking with this manage token.
+    Move {
+        token: String,
+        action: ServerAction<super::MoveBooking>,
+    },
+}
+
+/// A fortnight of days with how many times are free, the chosen day's free times, and
+/// after "just taken" the nearest free times.
+#[component]
+pub(super) fn SlotPicker(
+    day: PortalDay,
+    /// This page's path with the query it keeps (ends in `?` or `&`).
+    base: String,
+    slot_action: SlotAction,
+    taken: bool,
+) -> impl IntoView {
+    let name_of = {
+        let practitioners = day.practitioners.clone();
+        move |id: uuid::Uuid| {
+            practitioners
+                .iter()
+                .find(|p| p.id == id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default()
+        }
+    };
+    let day_label = |d: NaiveDate| d.format("%A %-d %B").to_string();
+    let slot_view = {
+        let name_of = name_of.clone();
+        let slot_action = slot_action.clone();
+        move |slot: Slot| {
+            let label = format!(
+                "{}, {}, with {}",
+                slot.time,
+                day_label(slot.local_date),
+                name_of(slot.practitioner_id)
+            );
+            match slot_action.clone() {
+                SlotAction::Book { confirm, practitioner } => {
+                    let href = format!(
+                        "{confirm}?at={}&p={practitioner}",
+                        encode(&instant_param(slot.starts_at))
+                    );
+                    view! { <li><a class="slot" href=href aria-label=label data-testid="slot">{slot.time}</a></li> }
+                        .into_any()
+                }
+                SlotAction::Move { token, action } => view! {
+                    <li>
+                        <ActionForm action>
+                            <input type="hidden" name="token" value=token/>
+                            <input type="hidden" name="at" value=instant_param(slot.starts_at)/>
+                            <button class="slot" type="submit" aria-label=label data-testid="slot">{slot.time}</button>
+                        </ActionForm>
+                    </li>
+                }
+                .into_any(),
+            }
+        }
+    };
+    let first = day.days.first().map_or(day.date, |(d, _)| *d);
+    let earlier = (first > day.today).then(|| format!("{base}date={}", (first - Duration::days(14)).max(day.today)));
+    let later = format!("{base}date={}", first + Duration::days(14));
+    let next_free = day.days.iter().find(|(d, n)| *d > day.date && *n > 0).map(|(d, _)| *d);
+    let chosen = day.date;
+    let heading = format!("Free times on {}", day_label(chosen));
+
+    view! {
+        {(taken || !day.nearest.is_empty()).then(|| {
+            let slot_view = slot_view.clone();
+            view! {
+                <section class="notice portal__taken" role="alert" aria-labelledby="taken-title">
+                    <h2 id="taken-title">"Sorry, that time has just been booked by someone else"</h2>
+                    {if day.nearest.is_empty() {
+                        view! { <p>"Please choose another time below."</p> }.into_any()
+                    } else {
+                        view! {
+                            <p>"These are the nearest free times:"</p>
+                            <ul class="slots">{day.nearest.clone().into_iter().map(slot_view).collect_view()}</ul>
+                        }.into_any()
+                    }}
+                </section>
+            }
+        })}
+        <nav class="days" aria-label="Days">
+            <ul class="days__list">
+                {day.days.iter().map(|(d, free)| {
+                    let current = *d == chosen;
+                    let text = if *free == 0 { "Full".to_owned() } else { format!("{free} free") };
+                    view! {
+                        <li>
+                            <a
+                                class="days__item"
+                                class:days__item--full=*free == 0
+                                href=format!("{base}date={d}")
+                                aria-current=current.then_some("date")
+                                aria-label=format!("{}, {}", day_label(*d), if *free == 0 { "no free times".to_owned() } else { format!("{free} free times") })
+                            >
+                                <span class="days__weekday">{d.format("%a").to_string()}</span>
+                                <span class="days__date">{d.format("%-d %b").to_string()}</span>
+                                <span class="days__free">{text}</span>
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <p class="days__more">
+                {earlier.map(|href| view! { <a href=href>"← Earlier days"</a> })}
+                <a href=later>"Later days →"</a>
+            </p>
+        </nav>
+        <section aria-labelledby="times-title">
+            <h2 id="times-title">{heading}</h2>
+            <p class="field__hint">"Times are in the clinic's local time."</p>
+            {if day.slots.is_empty() {
+                view! {
+                    <p>"No free times on this day."
+                        {next_free.map(|d| view! { " " <a href=format!("{base}date={d}")>{format!("See {}", day_label(d))}</a> })}
+                    </p>
+                }.into_any()
+            } else {
+                view! { <ul class="slots" data-testid="slots">{day.slots.into_iter().map(slot_view).collect_view()}</ul> }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// `/book/{org}/{branch}/{service}?p=…&date=…`: who and when.
+#[component]
+pub fn SlotsPage() -> impl IntoView {
+    let (slug, branch, service) = (param("slug"), param("branch"), param("service"));
+    let query = use_query_map();
+    let q = move |name: &str| query.read().get(name).unwrap_or_default();
+    let data = Resource::new(
+        move || (slug(), branch(), service(), q("p"), q("date"), q("wanted")),
+        |(slug, branch, service, p, date, wanted)| async move {
+            match (parse_uuid(&branch), parse_uuid(&service)) {
+                (Some(branch), Some(service)) => {
+                    available_times(
+                        slug,
+                        branch,
+                        service,
+                        parse_uuid(&p),
+                        parse_date(&date),
+                        parse_instant(&wanted),
+                    )
+                    .await
+                }
+                _ => Err(AppError::NotFound(
+                    "This booking page does not exist. Check the address with your clinic.".into(),
+                )),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Finding free times…"</p> }>
+            {move || Suspend::new(async move {
+                let day = match data.await {
+                    Ok(day) => day,
+                    Err(error) => return view! { <PortalError error restart=Some(format!("/book/{}", slug())) /> }.into_any(),
+                };
+                let home = format!("/book/{}", day.org.slug);
+                let services = format!("{home}/{}", day.branch.id);
+                let path = format!("{services}/{}", day.service.id);
+                let who = day.practitioner.map(|p| p.to_string()).unwrap_or_default();
+                let base = format!("{path}?p={who}&");
+                let action = SlotAction::Book { confirm: format!("{path}/confirm"), practitioner: who.clone() };
+                let date = day.date.to_string();
+                let chosen = day.practitioner;
+                view! {
+                    <Title text=format!("Choose a time · {}", day.service.name)/>
+                    <PortalFrame org=day.org.name.clone() home>
+                        <Steps current=2/>
+                        <p class="portal__back"><a href=services>"← Another treatment"</a></p>
+                        <h1>{day.service.name.clone()}</h1>
+                        <p class="portal__where">{format!("{} minutes · {} · {}", day.service.minutes, day.service.price, day.branch.name)}</p>
+                        // Who: a plain GET form, so it works without JavaScript.
+                        <form class="portal__who" method="get" action=path.clone()>
+                            <fieldset class="form__group">
+                                <legend>"Who would you like to see?"</legend>
+                                <label class="checkbox"><input type="radio" name="p" value="" checked=chosen.is_none()/>"Anyone available"</label>
+                                {day.practitioners.iter().map(|p| view! {
+                                    <label class="checkbox"><input type="radio" name="p" value=p.id.to_string() checked=chosen == Some(p.id)/>{p.name.clone()}</label>
+                                }).collect_view()}
+                            </fieldset>
+                            <input type="hidden" name="date" value=date/>
+                            <button class="button" type="submit">"Show free times"</button>
+                        </form>
+                        <SlotPicker day base slot_action=action taken=!q("taken").is_empty()/>
+                    </PortalFrame>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// `/book/{org}/{branch}/{service}/confirm?at=…&p=…`: the patient's details.
+#[component]
+pub fn ConfirmPage() -> impl IntoView {
+    let (slug, branch, service) = (param("slug"), param("branch"), param("service"));
+    let query = use_query_map();
+    let q = move |name: &str| query.read().get(name).unwrap_or_default();
+    let data = Resource::new(
+        move || (slug(), branch(), service(), q("p"), q("at")),
+        |(slug, branch, service, p, at)| async move {
+            match (parse_uuid(&branch), parse_uuid(&service), parse_instant(&at)) {
+                (Some(branch), Some(service), Some(at)) => {
+                    booking_summary(slug, branch, service, parse_uuid(&p), at).await
+                }
+                _ => Err(AppError::NotFound(
+                    "This booking page does not exist. Choose a time again.".into(),
+                )),
+            }
+        },
+    );
+    let action = ServerAction::<BookOnline>::new();
+    let error = action_error(action);
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let confirm = match data.await {
+                    Ok(confirm) => confirm,
+                    Err(error) => return view! { <PortalError error restart=Some(format!("/book/{}", slug())) /> }.into_any(),
+                };
+                let home = format!("/book/{}", slug());
+                let times = format!("{home}/{}/{}?p={}", branch(), service(), q("p"));
+                view! {
+                    <Title text="Your details"/>
+                    <PortalFrame org=confirm.org_name.clone() home>
+                        <Steps current=3/>
+                        <p class="portal__back"><a href=times>"← Another time"</a></p>
+                        <h1>"Your details"</h1>
+                        <dl class="summary portal__summary">
+                            <div class="summary__item"><dt>"What"</dt><dd>{format!("{} ({} minutes, {})", confirm.service.name, confirm.service.minutes, confirm.service.price)}</dd></div>
+                            <div class="summary__item"><dt>"When"</dt><dd data-testid="confirm-when">{confirm.when.clone()}</dd></div>
+                            <div class="summary__item"><dt>"With"</dt><dd>{confirm.practitioner.clone().unwrap_or_else(|| "The first practitioner free at that time".into())}</dd></div>
+                            <div class="summary__item"><dt>"Where"</dt><dd>{format!("{}, {}", confirm.branch.name, confirm.branch.address)}</dd></div>
+                        </dl>
+                        <ActionForm action attr:class="form">
+                            <FormAlert error/>
+                            <input type="hidden" name="slug" value=slug()/>
+                            <input type="hidden" name="branch" value=branch()/>
+                            <input type="hidden" name="service" value=service()/>
+                            <input type="hidden" name="practitioner" value=q("p")/>
+                            <input type="hidden" name="at" value=q("at")/>
+                            <input type="hidden" name="key" value=confirm.key.clone()/>
+                            <TextField label="Full name" name="name" autocomplete="name" required=true error=field_error(error, "name")/>
+                            <TextField label="Mobile phone" name="phone" kind="tel" autocomplete="tel" inputmode="tel" required=true error=field_error(error, "phone")/>
+                            <TextField label="Email (optional)" name="email" kind="email" autocomplete="email" error=field_error(error, "email")/>
+                            <fieldset class="form__group">
+                                <legend>"Messages about this appointment"</legend>
+                                <label class="checkbox"><input type="checkbox" name="consent_sms" value="on"/>"Send me text messages"</label>
+                                <label class="checkbox"><input type="checkbox" name="consent_email" value="on"/>"Send me emails"</label>
+                            </fieldset>
+                            // Hidden from people (and screen readers): only robots fill it in.
+                            <div class="honeypot" aria-hidden="true">
+                                <label for="field-website">"Website"</label>
+                                <input id="field-website" type="text" name="website" tabindex="-1" autocomplete="off"/>
+                            </div>
+                            <SubmitButton label="Confirm booking" pending_label="Booking…" pending=action.pending()/>
+                        </ActionForm>
+                    </PortalFrame>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,93 @@
+//! Queues the messages a patient would receive about a change to their appointment, in
+//! the transaction of that change: one per channel they agreed to.
+
+use chrono::Duration;
+use uuid::Uuid;
+
+use super::{
+    auth::tokens::ManageGrant,
+    db::{outbox, Tx},
+    AppState,
+};
+use crate::domain::{
+    messages::{render, render_sms, AppointmentFacts, MessageKind},
+    time::zone,
+    AppError,
+};
+
+/// The patient's link to cancel or move the appointment themselves.
+pub fn manage_url(
+    state: &AppState,
+    base_url: &str,
+    org_id: Uuid,
+    appointment_id: Uuid,
+    starts_at: chrono::DateTime<chrono::Utc>,
+) -> Result<String, AppError> {
+    // Valid until a week after the appointment, so that the patient can still look it up.
+    let token = state
+        .keys
+        .issue_manage(ManageGrant { appointment_id, org_id }, starts_at + Duration::days(7))?;
+    Ok(format!("{base_url}/book/manage/{token}"))
+}
+
+pub async fn queue(
+    tx: &mut Tx,
+    state: &AppState,
+    org_id: Uuid,
+    appointment_id: Uuid,
+    kind: MessageKind,
+    base_url: &str,
+) -> Result<(), AppError> {
+    let Some(f) = outbox::facts(tx, org_id, appointment_id).await? else {
+        return Ok(());
+    };
+    let tz = zone(&f.timezone);
+    let when = f
+        .starts_at
+        .with_timezone(&tz)
+        .format("%A %-d %B %Y at %H:%M")
+        .to_string();
+    let manage = match kind {
+        MessageKind::Cancellation => None,
+        _ => Some(manage_url(state, base_url, org_id, appointment_id, f.starts_at)?),
+    };
+    let facts = AppointmentFacts {
+        org_name: &f.org_name,
+        branch_name: &f.branch_name,
+        branch_address: &f.branch_address,
+        patient_name: &f.patient_name,
+        service: &f.service,
+        practitioner: &f.practitioner,
+        when: &when,
+        manage_url: manage.as_deref(),
+    };
+    if f.consent_email && !f.email.is_empty() {
+        let (subject, body) = render(kind, &facts);
+        let message = outbox::NewMessage {
+            branch_id: f.branch_id,
+            patient_id: f.patient_id,
+            appointment_id: Some(appointment_id),
+            kind,
+            channel: "email",
+            recipient: &f.email,
+            subject: &subject,
+            body: &body,
+        };
+        outbox::add(tx, org_id, &message).await?;
+    }
+    if f.consent_sms && !f.phone.is_empty() {
+        let body = render_sms(kind, &facts);
+        let message = outbox::NewMessage {
+            branch_id: f.branch_id,
+            patient_id: f.patient_id,
+            appointment_id: Some(appointment_id),
+            kind,
+            channel: "sms",
+            recipient: &f.phone,
+            subject: "",
+            body: &body,
+        };
+        outbox::add(tx, org_id, &message).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,539 @@
+//! Patient use cases: the list and search, records, duplicates and merging, import and
+//! export.
+
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    auth::context::RequestContext,
+    db::{appointments, audit, outbox, patients},
+};
+use crate::domain::{
+    access::Action,
+    patient::{
+        cursor, parse_cursor, truthy, ImportPreview, ImportRow, Patient, PatientDetails, PatientFields, PatientPage,
+        PatientProfile, PatientSummary, IMPORT_COLUMNS, PAGE_SIZE,
+    },
+    time::zone,
+    AppError,
+};
+
+fn not_found() -> AppError {
+    AppError::not_found("That patient")
+}
+
+pub async fn page(ctx: &RequestContext, query: &str, after: Option<&str>) -> Result<PatientPage, AppError> {
+    ctx.require(Action::ViewPatients)?;
+    let mut tx = ctx.tenant().await?;
+    let mut rows = patients::page(&mut tx, ctx.org_id(), query, after.and_then(parse_cursor)).await?;
+    tx.commit().await?;
+    let next = (rows.len() as i64 > PAGE_SIZE).then(|| {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last().map(cursor)
+    });
+    Ok(PatientPage {
+        patients: rows,
+        next: next.flatten(),
+        total_hint: None,
+    })
+}
+
+fn snapshot(d: &PatientDetails) -> serde_json::Value {
+    json!({
+        "full_name": d.full_name.as_str(),
+        "phone": d.phone.as_ref().map_or("", |p| p.as_str()),
+        "email": d.email.as_ref().map_or("", |e| e.as_str()),
+        "birth_date": d.birth_date,
+        "tags": d.tags,
+        "consent_sms": d.consent_sms,
+        "consent_email": d.consent_email,
+    })
+}
+
+fn record_snapshot(p: &Patient) -> serde_json::Value {
+    json!({
+        "full_name": p.full_name, "phone": p.phone, "email": p.email, "birth_date": p.birth_date,
+        "tags": p.tags, "consent_sms": p.consent_sms, "consent_email": p.consent_email,
+    })
+}
+
+/// Patients with the same phone number or email (the warning before creating one).
+pub async fn duplicates_of(
+    ctx: &RequestContext,
+    d: &PatientDetails,
+    except: Option<Uuid>,
+) -> Result<Vec<PatientSummary>, AppError> {
+    let mut tx = ctx.tenant().await?;
+    let found = patients::duplicates(
+        &mut tx,
+        ctx.org_id(),
+        d.phone.as_ref().map_or("", |p| p.as_str()),
+        d.email.as_ref().map_or("", |e| e.as_str()),
+        except,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// Creates a patient; with look-alikes on file and no confirmation, answers 409 naming them.
+pub async fn create(ctx: &RequestContext, d: &PatientDetails, confirmed: bool) -> Result<Uuid, AppError> {
+    ctx.require(Action::ManagePatients)?;
+    if !confirmed {
+        let twins = duplicates_of(ctx, d, None).await?;
+        if !twins.is_empty() {
+            let names: Vec<String> = twins
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} ({})",
+                        t.full_name,
+                        if t.phone.is_empty() { &t.email } else { &t.phone }
+                    )
+                })
+                .collect();
+            return Err(AppError::Conflict {
+                field: Some("duplicate".into()),
+                message: format!(
+                    "{} already on file with this phone or email: {}. Open that record, or tick “Add anyway”.",
+                    if twins.len() == 1 {
+                        "A patient is"
+                    } else {
+                        "Patients are"
+                    },
+                    names.join(", ")
+                ),
+            });
+        }
+    }
+    let mut tx = ctx.tenant().await?;
+    let id = patients::create(&mut tx, ctx.org_id(), d).await?;
+    ctx.audit(
+        &mut tx,
+        "patient.created",
+        "patient",
+        Some(id),
+        json!({"after": snapshot(d)}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update(ctx: &RequestContext, id: Uuid, d: &PatientDetails) -> Result<(), AppError> {
+    ctx.require(Action::ManagePatients)?;
+    let mut tx = ctx.tenant().await?;
+    let before = patients::record(&mut tx, ctx.org_id(), id)
+        .await?
+        .ok_or_else(not_found)?;
+    patients::update(&mut tx, ctx.org_id(), id, d).await?;
+    ctx.audit(
+        &mut tx,
+        "patient.updated",
+        "patient",
+        Some(id),
+        audit::changes(&record_snapshot(&before), &snapshot(d)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn set_archived(ctx: &RequestContext, id: Uuid, archived: bool) -> Result<(), AppError> {
+    ctx.require(Action::ManagePatients)?;
+    let mut tx = ctx.tenant().await?;
+    if !patients::set_archived(&mut tx, ctx.org_id(), id, archived).await? {
+        return Err(not_found());
+    }
+    let action = if archived {
+        "patient.archived"
+    } else {
+        "patient.restored"
+    };
+    ctx.audit(
+        &mut tx,
+        action,
+        "patient",
+        Some(id),
+        json!({"after": {"archived": archived}}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn profile(ctx: &RequestContext, id: Uuid) -> Result<PatientProfile, AppError> {
+    ctx.require(Action::ViewPatients)?;
+    let mut tx = ctx.tenant().await?;
+    let patient = patients::record(&mut tx, ctx.org_id(), id)
+        .await?
+        .ok_or_else(not_found)?;
+    let ids: Vec<Uuid> = sqlx::query_scalar!(
+        "select id from appointments where org_id = $1 and patient_id = $2 order by starts_at desc limit 200",
+        ctx.org_id(),
+        id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut appointments = appointments::by_ids(&mut tx, ctx.org_id(), &ids, zone(&ctx.user.branch.timezone)).await?;
+    appointments.reverse();
+    let messages = outbox::for_patient(&mut tx, ctx.org_id(), id)
+        .await?
+        .into_iter()
+        .map(|(mut m, at)| {
+            m.created_local = ctx.local_time(at);
+            m
+        })
+        .collect();
+    let duplicates = patients::duplicates(&mut tx, ctx.org_id(), &patient.phone, &patient.email, Some(id)).await?;
+    tx.commit().await?;
+    Ok(PatientProfile {
+        patient,
+        appointments,
+        messages,
+        duplicates,
+    })
+}
+
+/// Merges `other` into `survivor` (appointments and messages move over).
+pub async fn merge(ctx: &RequestContext, survivor: Uuid, other: Uuid) -> Result<u64, AppError> {
+    ctx.require(Action::ManagePatients)?;
+    if survivor == other {
+        return Err(AppError::field(
+            "other",
+            "Choose another patient to merge into this one.",
+        ));
+    }
+    let mut tx = ctx.tenant().await?;
+    let kept = patients::get(&mut tx, ctx.org_id(), survivor)
+        .await?
+        .ok_or_else(not_found)?;
+    let gone = patients::get(&mut tx, ctx.org_id(), other)
+        .await?
+        .ok_or_else(not_found)?;
+    let moved = patients::merge(&mut tx, ctx.org_id(), survivor, other).await?;
+    ctx.audit(
+        &mut tx,
+        "patient.merged",
+        "patient",
+        Some(survivor),
+        json!({"before": {"duplicate": gone.full_name, "duplicate_id": other}, "after": {"kept": kept.full_name, "appointments_moved": moved}}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// Reads a CSV into rows with their problems, and keeps them for the import.
+pub async fn preview_import(ctx: &RequestContext, csv_text: &str) -> Result<ImportPreview, AppError> {
+    ctx.require(Action::ManagePatients)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(csv_text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|_| AppError::field("file", "The file is not a CSV file."))?
+        .iter()
+        .map(|h| h.trim().to_lowercase().replace(' ', "_"))
+        .collect();
+    if !headers.iter().any(|h| h == "full_name") {
+        return Err(AppError::field(
+            "file",
+            format!(
+                "The first line must name the columns, with at least full_name (any of: {}).",
+                IMPORT_COLUMNS.join(", ")
+            ),
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut stored = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let line = n + 2;
+        let Ok(record) = record else {
+            rows.push(ImportRow {
+                line,
+                full_name: String::new(),
+                phone: String::new(),
+                email: String::new(),
+                problems: vec!["This line could not be read.".into()],
+            });
+            continue;
+        };
+        let get = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| record.get(i))
+                .unwrap_or("")
+                .to_owned()
+        };
+        let fields = [
+            get("full_name"),
+            get("phone"),
+            get("email"),
+            get("birth_date"),
+            get("notes"),
+            get("tags"),
+            get("consent_sms"),
+            get("consent_email"),
+        ];
+        let parsed = PatientDetails::parse(&PatientFields {
+            full_name: &fields[0],
+            phone: &fields[1],
+            email: &fields[2],
+            birth_date: &fields[3],
+            notes: &fields[4],
+            tags: &fields[5],
+            consent_sms: truthy(&fields[6]),
+            consent_email: truthy(&fields[7]),
+        });
+        let problems = match &parsed {
+            Ok(_) => Vec::new(),
+            Err(AppError::Validation(errors)) => errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect(),
+            Err(other) => vec![other.to_string()],
+        };
+        stored.push(json!({"line": line, "fields": fields, "valid": problems.is_empty()}));
+        rows.push(ImportRow {
+            line,
+            full_name: fields[0].clone(),
+            phone: fields[1].clone(),
+            email: fields[2].clone(),
+            problems,
+        });
+        if rows.len() > 10_000 {
+            return Err(AppError::field("file", "Import at most 10,000 patients at a time."));
+        }
+    }
+    let mut tx = ctx.tenant().await?;
+    let id = patients::save_import(&mut tx, ctx.org_id(), ctx.user.user_id, &json!(stored)).await?;
+    tx.commit().await?;
+    let invalid = rows.iter().filter(|r| !r.problems.is_empty()).count();
+    Ok(ImportPreview {
+        id,
+        valid: rows.len() - invalid,
+        invalid,
+        rows,
+        imported: false,
+    })
+}
+
+pub async fn import_preview(ctx: &RequestContext, id: Uuid) -> Result<ImportPreview, AppError> {
+    ctx.require(Action::ManagePatients)?;
+    let mut tx = ctx.tenant().await?;
+    let (stored, imported) = patients::load_import(&mut tx, ctx.org_id(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("That import"))?;
+    tx.commit().await?;
+    let rows: Vec<ImportRow> = stored
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            let f = |i: usize| r["fields"][i].as_str().unwrap_or_default().to_owned();
+            let problems = match PatientDetails::parse(&PatientFields {
+                full_name: &f(0),
+                phone: &f(1),
+                email: &f(2),
+                birth_date: &f(3),
+                notes: &f(4),
+                tags: &f(5),
+                consent_sms: truthy(&f(6)),
+                consent_email: truthy(&f(7)),
+            }) {
+                Ok(_) => Vec::new(),
+                Err(AppError::Validation(errors)) => {
+                    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
+                }
+                Err(other) => vec![other.to_string()],
+            };
+            ImportRow {
+                line: r["line"].as_u64().unwrap_or(0) as usize,
+                full_name: f(0),
+                phone: f(1),
+                email: f(2),
+                problems,
+            }
+        })
+        .collect();
+    let invalid = rows.iter().filter(|r| !r.problems.is_empty()).count();
+    Ok(ImportPreview {
+        id,
+        valid: rows.len() - invalid,
+        invalid,
+        rows,
+        imported,
+    })
+}
+
+/// Creates the valid rows of a previewed import, once.
+pub async fn run_import(ctx: &RequestContext, id: Uuid) -> Result<usize, AppError> {
+    ctx.require(Action::ManagePatients)?;
+    let mut tx = ctx.tenant().await?;
+    let (stored, imported) = patients::load_import(&mut tx, ctx.org_id(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("That import"))?;
+    if imported {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "This file was imported already.".into(),
+        });
+    }
+    let mut created = 0;
+    for row in stored.as_array().into_iter().flatten() {
+        let f = |i: usize| row["fields"][i].as_str().unwrap_or_default().to_owned();
+        let (a, b, c, d, e, g) = (f(0), f(1), f(2), f(3), f(4), f(5));
+        let parsed = PatientDetails::parse(&PatientFields {
+            full_name: &a,
+            phone: &b,
+            email: &c,
+            birth_date: &d,
+            notes: &e,
+            tags: &g,
+            consent_sms: truthy(&f(6)),
+            consent_email: truthy(&f(7)),
+        });
+        if let Ok(details) = parsed {
+            patients::create(&mut tx, ctx.org_id(), &details).await?;
+            created += 1;
+        }
+    }
+    patients::mark_imported(&mut tx, id).await?;
+    ctx.audit(
+        &mut tx,
+        "patient.imported",
+        "patient_import",
+        Some(id),
+        json!({"after": {"created": created}}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Every live patient as CSV (the import's columns), and an audit entry for the export.
+pub async fn export_csv(ctx: &RequestContext) -> Result<String, AppError> {
+    ctx.require(Action::ExportPatients)?;
+    let mut tx = ctx.tenant().await?;
+    let all = patients::all(&mut tx, ctx.org_id()).await?;
+    ctx.audit(
+        &mut tx,
+        "patient.exported",
+        "patient",
+        None,
+        json!({"after": {"patients": all.len()}}),
+    )
+    .await?;
+    tx.commit().await?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| super::error::internal("writing csv", e);
+    writer.write_record(IMPORT_COLUMNS).map_err(failed)?;
+    for p in all {
+        let birth = p.birth_date.map(|d| d.to_string()).unwrap_or_default();
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        writer
+            .write_record([
+                p.full_name.as_str(),
+                &p.phone,
+                &p.email,
+                &birth,
+                &p.notes,
+                &p.tags.join(", "),
+                yes(p.consent_sms),
+                yes(p.consent_email),
+            ])
+            .map_err(failed)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| super::error::internal("writing csv", e))?;
+    String::from_utf8(bytes).map_err(|e| super::error::internal("csv text", e))
+}
+
+/// `GET /app/patients/export.csv`: every patient of the organization as a download, for
+/// a signed-in user whose role may export (the export is audited).
+pub async fn export_route(
+    axum::extract::State(state): axum::extract::State<super::AppState>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::{
+        extract::ConnectInfo,
+        http::header,
+        response::{IntoResponse, Redirect},
+    };
+
+    use super::auth::{middleware::client_info, tokens::Authenticated};
+
+    let Some(auth) = request.extensions().get::<Authenticated>().copied() else {
+        return Redirect::to("/login?next=%2Fapp%2Fpatients").into_response();
+    };
+    let client = client_info(
+        request.headers(),
+        request.extensions().get::<ConnectInfo<std::net::SocketAddr>>(),
+    );
+    let exported = match RequestContext::for_session(state, auth, client).await {
+        Ok(ctx) => export_csv(&ctx).await,
+        Err(err) => Err(err),
+    };
+    match exported {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"patients.csv\""),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(err) => err.into_response(),
+    }
+}
+
+/// `POST /app/patients/import/upload`: a plain multipart form post (with or without
+/// JavaScript). Answers with a redirect to the preview, or back to the form with
+/// `?problem=` saying what is wrong with the file.
+pub async fn upload_route(
+    axum::extract::State(state): axum::extract::State<super::AppState>,
+    auth: Option<axum::Extension<super::auth::tokens::Authenticated>>,
+    headers: axum::http::HeaderMap,
+    mut form: axum::extract::Multipart,
+) -> axum::response::Response {
+    use axum::response::{IntoResponse, Redirect};
+
+    const LIMIT: usize = 5 * 1024 * 1024;
+    let back = |message: &str| {
+        let message: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
+        Redirect::to(&format!("/app/patients/import?problem={message}")).into_response()
+    };
+    let mut bytes = Vec::new();
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
+                Ok(data) => bytes.extend_from_slice(&data),
+                Err(_) => return back("The file could not be read; try uploading it again."),
+            },
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(_) => return back("The file could not be read; try uploading it again."),
+        }
+        if bytes.len() > LIMIT {
+            return back("The file is larger than 5 MB; split it into smaller files.");
+        }
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        return back("The file is not UTF-8 text; save it from your spreadsheet as \"CSV UTF-8\".");
+    };
+    let Some(axum::Extension(auth)) = auth else {
+        return Redirect::to("/login?next=%2Fapp%2Fpatients%2Fimport").into_response();
+    };
+    let client = super::auth::middleware::client_info(&headers, None);
+    let ctx = match RequestContext::for_session(state, auth, client).await {
+        Ok(ctx) => ctx,
+        Err(err) => return err.into_response(),
+    };
+    match preview_import(&ctx, text.trim_start_matches('\u{feff}')).await {
+        Ok(preview) => Redirect::to(&format!("/app/patients/import/{}", preview.id)).into_response(),
+        Err(AppError::Validation(errors)) => back(errors.first().map_or("The file could not be read.", |e| &e.message)),
+        Err(err) => err.into_response(),
+    }
+}
