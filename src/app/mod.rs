@@ -88,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/services") view=settings::ServicesListPage ssr=SsrMode::Async/>
                     <Route path=path!("settings/services/:id") view=settings::ServiceEditPage ssr=SsrMode::Async/>
                     <Route path=path!("settings/places") view=settings::PlacesPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/online-booking") view=settings::OnlineBookingPage ssr=SsrMode::Async/>
                     <Route path=path!("settings/hours") view=settings::HoursSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("staff") view=staff::StaffPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/:id") view=staff::StaffMemberPage ssr=SsrMode::Async/>

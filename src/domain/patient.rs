@@ -201,7 +201,6 @@ pub struct PatientPage {
     pub patients: Vec<PatientSummary>,
     /// The cursor of the next page (`after`), when there is one.
     pub next: Option<String>,
-    pub total_hint: Option<i64>,
 }
 
 /// A keyset cursor: the last row's sort key, so pages stay fast deep into the list.
@@ -223,6 +222,51 @@ pub struct ImportRow {
     pub phone: String,
     pub email: String,
     pub problems: Vec<String>,
+}
+
+/// The fields of one import line, in the order of [`IMPORT_COLUMNS`].
+pub type ImportFields = [String; 8];
+
+impl ImportRow {
+    /// Checks one line: the row as the preview shows it, and the patient it creates
+    /// when it has no problems.
+    pub fn check(line: usize, f: &ImportFields) -> (Self, Option<PatientDetails>) {
+        let parsed = PatientDetails::parse(&PatientFields {
+            full_name: &f[0],
+            phone: &f[1],
+            email: &f[2],
+            birth_date: &f[3],
+            notes: &f[4],
+            tags: &f[5],
+            consent_sms: truthy(&f[6]),
+            consent_email: truthy(&f[7]),
+        });
+        let label = |field: &str| match field {
+            "full_name" => "Name",
+            "phone" => "Phone",
+            "email" => "Email",
+            "birth_date" => "Birth date",
+            "notes" => "Notes",
+            "tags" => "Tags",
+            _ => "Row",
+        };
+        let problems = match &parsed {
+            Ok(_) => Vec::new(),
+            Err(AppError::Validation(errors)) => errors
+                .iter()
+                .map(|e| format!("{}: {}", label(&e.field), e.message))
+                .collect(),
+            Err(other) => vec![other.to_string()],
+        };
+        let row = Self {
+            line,
+            full_name: f[0].clone(),
+            phone: f[1].clone(),
+            email: f[2].clone(),
+            problems,
+        };
+        (row, parsed.ok())
+    }
 }
 
 /// The preview of an import.

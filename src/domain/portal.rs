@@ -145,9 +145,145 @@ impl PortalPatient {
     }
 }
 
+/// A branch's online booking rules, as staff set them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlineRules {
+    pub min_notice_minutes: i32,
+    pub max_days_ahead: i32,
+    pub slot_step_minutes: i32,
+    /// Patients may cancel or move online until this many hours before the start.
+    pub cancellation_window_hours: i32,
+}
+
+/// A service's own notice and horizon, where they differ from the branch's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceRules {
+    pub min_notice_minutes: Option<i32>,
+    pub max_days_ahead: Option<i32>,
+}
+
+/// A whole number in `range` from a form field; blank is `None`.
+fn number(
+    field: &str,
+    text: &str,
+    range: std::ops::RangeInclusive<i32>,
+    what: &str,
+) -> Result<Option<i32>, FieldError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<i32>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .map(Some)
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("Enter {what} from {} to {}.", range.start(), range.end()),
+            )
+        })
+}
+
+/// Minimum notice is entered in hours and kept in minutes.
+const NOTICE_HOURS: std::ops::RangeInclusive<i32> = 0..=336;
+const DAYS_AHEAD: std::ops::RangeInclusive<i32> = 1..=366;
+
+impl OnlineRules {
+    pub fn parse(
+        notice_hours: &str,
+        max_days_ahead: &str,
+        slot_step: &str,
+        cancellation_hours: &str,
+    ) -> Result<Self, AppError> {
+        let required = |field: &str, value: Result<Option<i32>, FieldError>| {
+            value.and_then(|v| v.ok_or_else(|| FieldError::new(field, "This is required.")))
+        };
+        let notice = required(
+            "min_notice_hours",
+            number("min_notice_hours", notice_hours, NOTICE_HOURS, "a number of hours"),
+        );
+        let days = required(
+            "max_days_ahead",
+            number("max_days_ahead", max_days_ahead, DAYS_AHEAD, "a number of days"),
+        );
+        let step = required(
+            "slot_step_minutes",
+            number("slot_step_minutes", slot_step, 5..=120, "a number of minutes"),
+        );
+        let cancel = required(
+            "cancellation_window_hours",
+            number(
+                "cancellation_window_hours",
+                cancellation_hours,
+                0..=720,
+                "a number of hours",
+            ),
+        );
+        match (notice, days, step, cancel) {
+            (Ok(notice), Ok(days), Ok(step), Ok(cancel)) => Ok(Self {
+                min_notice_minutes: notice * 60,
+                max_days_ahead: days,
+                slot_step_minutes: step,
+                cancellation_window_hours: cancel,
+            }),
+            (a, b, c, d) => Err(AppError::Validation(
+                [a.err(), b.err(), c.err(), d.err()].into_iter().flatten().collect(),
+            )),
+        }
+    }
+}
+
+impl ServiceRules {
+    /// Blank fields keep the branch's rule.
+    pub fn parse(notice_hours: &str, max_days_ahead: &str) -> Result<Self, AppError> {
+        match (
+            number("min_notice_hours", notice_hours, NOTICE_HOURS, "a number of hours"),
+            number("max_days_ahead", max_days_ahead, DAYS_AHEAD, "a number of days"),
+        ) {
+            (Ok(notice), Ok(days)) => Ok(Self {
+                min_notice_minutes: notice.map(|h| h * 60),
+                max_days_ahead: days,
+            }),
+            (a, b) => Err(AppError::Validation([a.err(), b.err()].into_iter().flatten().collect())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn booking_rules_are_whole_numbers_in_range_and_notice_is_entered_in_hours() {
+        let rules = OnlineRules::parse("2", "60", "15", "24").unwrap();
+        assert_eq!(rules.min_notice_minutes, 120);
+        let AppError::Validation(errors) = OnlineRules::parse("-1", "0", "3", "").unwrap_err() else {
+            panic!()
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "min_notice_hours",
+                "max_days_ahead",
+                "slot_step_minutes",
+                "cancellation_window_hours"
+            ]
+        );
+        assert_eq!(
+            ServiceRules::parse("", " ").unwrap(),
+            ServiceRules {
+                min_notice_minutes: None,
+                max_days_ahead: None
+            }
+        );
+        assert_eq!(ServiceRules::parse("48", "").unwrap().min_notice_minutes, Some(2880));
+        assert!(ServiceRules::parse("x", "")
+            .unwrap_err()
+            .field_message("min_notice_hours")
+            .is_some());
+    }
 
     #[test]
     fn the_patient_gives_a_name_and_phone_and_an_email_for_email_messages() {
@@ -165,4 +301,22 @@ mod tests {
             ["name", "phone", "email"]
         );
     }
+}
+
+/// The "Online booking" settings page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlineBookingSettings {
+    /// Where patients book: `https://…/book/{slug}`.
+    pub portal_url: String,
+    pub branch_name: String,
+    pub rules: OnlineRules,
+    pub services: Vec<ServiceRulesRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceRulesRow {
+    pub id: Uuid,
+    pub name: String,
+    pub online_bookable: bool,
+    pub rules: ServiceRules,
 }

@@ -27,7 +27,7 @@ pub fn manage_url(
     let token = state
         .keys
         .issue_manage(ManageGrant { appointment_id, org_id }, starts_at + Duration::days(7))?;
-    Ok(format!("{base_url}/book/manage/{token}"))
+    Ok(format!("{base_url}/manage/{token}"))
 }
 
 pub async fn queue(

@@ -11,7 +11,7 @@ use super::{
 use crate::domain::{
     access::Action,
     patient::{
-        cursor, parse_cursor, truthy, ImportPreview, ImportRow, Patient, PatientDetails, PatientFields, PatientPage,
+        cursor, parse_cursor, ImportFields, ImportPreview, ImportRow, Patient, PatientDetails, PatientPage,
         PatientProfile, PatientSummary, IMPORT_COLUMNS, PAGE_SIZE,
     },
     time::zone,
@@ -34,7 +34,6 @@ pub async fn page(ctx: &RequestContext, query: &str, after: Option<&str>) -> Res
     Ok(PatientPage {
         patients: rows,
         next: next.flatten(),
-        total_hint: None,
     })
 }
 
@@ -224,6 +223,17 @@ pub async fn merge(ctx: &RequestContext, survivor: Uuid, other: Uuid) -> Result<
     Ok(moved)
 }
 
+/// An uploaded line as kept between the preview and the import.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredRow {
+    line: usize,
+    fields: ImportFields,
+}
+
+fn stored_rows(stored: serde_json::Value) -> Result<Vec<StoredRow>, AppError> {
+    serde_json::from_value(stored).map_err(|e| super::error::internal("reading a stored import", e))
+}
+
 /// Reads a CSV into rows with their problems, and keeps them for the import.
 pub async fn preview_import(ctx: &RequestContext, csv_text: &str) -> Result<ImportPreview, AppError> {
     ctx.require(Action::ManagePatients)?;
@@ -250,16 +260,8 @@ pub async fn preview_import(ctx: &RequestContext, csv_text: &str) -> Result<Impo
     let mut stored = Vec::new();
     for (n, record) in reader.records().enumerate() {
         let line = n + 2;
-        let Ok(record) = record else {
-            rows.push(ImportRow {
-                line,
-                full_name: String::new(),
-                phone: String::new(),
-                email: String::new(),
-                problems: vec!["This line could not be read.".into()],
-            });
-            continue;
-        };
+        // A line the reader cannot take apart counts as empty: its row says what is missing.
+        let record = record.unwrap_or_default();
         let get = |name: &str| {
             headers
                 .iter()
@@ -268,45 +270,17 @@ pub async fn preview_import(ctx: &RequestContext, csv_text: &str) -> Result<Impo
                 .unwrap_or("")
                 .to_owned()
         };
-        let fields = [
-            get("full_name"),
-            get("phone"),
-            get("email"),
-            get("birth_date"),
-            get("notes"),
-            get("tags"),
-            get("consent_sms"),
-            get("consent_email"),
-        ];
-        let parsed = PatientDetails::parse(&PatientFields {
-            full_name: &fields[0],
-            phone: &fields[1],
-            email: &fields[2],
-            birth_date: &fields[3],
-            notes: &fields[4],
-            tags: &fields[5],
-            consent_sms: truthy(&fields[6]),
-            consent_email: truthy(&fields[7]),
-        });
-        let problems = match &parsed {
-            Ok(_) => Vec::new(),
-            Err(AppError::Validation(errors)) => errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect(),
-            Err(other) => vec![other.to_string()],
-        };
-        stored.push(json!({"line": line, "fields": fields, "valid": problems.is_empty()}));
-        rows.push(ImportRow {
-            line,
-            full_name: fields[0].clone(),
-            phone: fields[1].clone(),
-            email: fields[2].clone(),
-            problems,
-        });
+        let fields: ImportFields = IMPORT_COLUMNS.map(get);
+        let (row, _) = ImportRow::check(line, &fields);
+        stored.push(StoredRow { line, fields });
+        rows.push(row);
         if rows.len() > 10_000 {
             return Err(AppError::field("file", "Import at most 10,000 patients at a time."));
         }
     }
     let mut tx = ctx.tenant().await?;
-    let id = patients::save_import(&mut tx, ctx.org_id(), ctx.user.user_id, &json!(stored)).await?;
+    let stored = serde_json::to_value(&stored).map_err(|e| super::error::internal("storing an import", e))?;
+    let id = patients::save_import(&mut tx, ctx.org_id(), ctx.user.user_id, &stored).await?;
     tx.commit().await?;
     let invalid = rows.iter().filter(|r| !r.problems.is_empty()).count();
     Ok(ImportPreview {
@@ -325,36 +299,9 @@ pub async fn import_preview(ctx: &RequestContext, id: Uuid) -> Result<ImportPrev
         .await?
         .ok_or_else(|| AppError::not_found("That import"))?;
     tx.commit().await?;
-    let rows: Vec<ImportRow> = stored
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|r| {
-            let f = |i: usize| r["fields"][i].as_str().unwrap_or_default().to_owned();
-            let problems = match PatientDetails::parse(&PatientFields {
-                full_name: &f(0),
-                phone: &f(1),
-                email: &f(2),
-                birth_date: &f(3),
-                notes: &f(4),
-                tags: &f(5),
-                consent_sms: truthy(&f(6)),
-                consent_email: truthy(&f(7)),
-            }) {
-                Ok(_) => Vec::new(),
-                Err(AppError::Validation(errors)) => {
-                    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
-                }
-                Err(other) => vec![other.to_string()],
-            };
-            ImportRow {
-                line: r["line"].as_u64().unwrap_or(0) as usize,
-                full_name: f(0),
-                phone: f(1),
-                email: f(2),
-                problems,
-            }
-        })
+    let rows: Vec<ImportRow> = stored_rows(stored)?
+        .iter()
+        .map(|r| ImportRow::check(r.line, &r.fields).0)
         .collect();
     let invalid = rows.iter().filter(|r| !r.problems.is_empty()).count();
     Ok(ImportPreview {
@@ -380,20 +327,8 @@ pub async fn run_import(ctx: &RequestContext, id: Uuid) -> Result<usize, AppErro
         });
     }
     let mut created = 0;
-    for row in stored.as_array().into_iter().flatten() {
-        let f = |i: usize| row["fields"][i].as_str().unwrap_or_default().to_owned();
-        let (a, b, c, d, e, g) = (f(0), f(1), f(2), f(3), f(4), f(5));
-        let parsed = PatientDetails::parse(&PatientFields {
-            full_name: &a,
-            phone: &b,
-            email: &c,
-            birth_date: &d,
-            notes: &e,
-            tags: &g,
-            consent_sms: truthy(&f(6)),
-            consent_email: truthy(&f(7)),
-        });
-        if let Ok(details) = parsed {
+    for row in stored_rows(stored)? {
+        if let (_, Some(details)) = ImportRow::check(row.line, &row.fields) {
             patients::create(&mut tx, ctx.org_id(), &details).await?;
             created += 1;
         }

@@ -262,6 +262,8 @@ pub struct PortalRequest<'a> {
     pub patient: PortalPatient,
     /// The form's one-time key: submitting it twice books once.
     pub key: &'a str,
+    /// Where the patient reaches CareOps, for the manage link in their messages.
+    pub base_url: &'a str,
 }
 
 /// How a portal booking ended.
@@ -390,7 +392,6 @@ pub async fn book(state: &AppState, request: &PortalRequest<'_>, client: &Client
         Err(err) => return Err(err.into()),
     };
     portal::remember_request(&mut tx, org, request.key, id).await?;
-    let base_url = super::auth::context::public_base_url(state, None);
     announce_change(
         &mut tx,
         state,
@@ -398,7 +399,7 @@ pub async fn book(state: &AppState, request: &PortalRequest<'_>, client: &Client
         id,
         "appointment.booked_online",
         MessageKind::BookingConfirmation,
-        &base_url,
+        request.base_url,
         client,
     )
     .await?;
@@ -588,6 +589,7 @@ pub async fn reschedule(
     state: &AppState,
     token: &str,
     starts_at: DateTime<Utc>,
+    base_url: &str,
     client: &ClientInfo,
 ) -> Result<Booked, AppError> {
     let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
@@ -611,6 +613,22 @@ pub async fn reschedule(
         return Ok(Booked::Taken);
     }
     let ends_at = starts_at + Duration::minutes(setup.needs.minutes);
+    // The room it had may be taken at the new time while another of its kind is free.
+    let span = Span::blocked(
+        starts_at,
+        ends_at,
+        setup.needs.buffer_before_minutes,
+        setup.needs.buffer_after_minutes,
+    );
+    let room_id = match (&setup.needs.room_kind, current.room_id) {
+        (Some(kind), _) => {
+            match appointments::free_room(&mut tx, org, current.branch_id, kind, span, Some(current.id)).await? {
+                Some(room) => Some(room),
+                None => return Ok(Booked::Taken),
+            }
+        }
+        (None, room) => room,
+    };
     match appointments::move_to(
         &mut tx,
         org,
@@ -618,7 +636,7 @@ pub async fn reschedule(
         starts_at,
         ends_at,
         current.practitioner_id,
-        current.room_id,
+        room_id,
     )
     .await
     {
@@ -632,7 +650,6 @@ pub async fn reschedule(
         }
         Err(err) => return Err(err.into()),
     }
-    let base_url = super::auth::context::public_base_url(state, None);
     announce_change(
         &mut tx,
         state,
@@ -640,7 +657,7 @@ pub async fn reschedule(
         current.id,
         "appointment.rescheduled_online",
         MessageKind::Reschedule,
-        &base_url,
+        base_url,
         client,
     )
     .await?;

@@ -391,3 +391,96 @@ async fn each_appointment_api_route_refuses_roles_without_its_permission() {
         );
     }
 }
+
+#[tokio::test]
+async fn each_patient_and_online_booking_function_refuses_roles_without_its_permission() {
+    use careops::app::{
+        patients::{
+            ArchivePatient, CreatePatient, GetImport, GetPatient, ListPatients, MergePatients, RunImport, UpdatePatient,
+        },
+        settings::{GetOnlineBooking, SaveBookingRules, SaveServiceBookingRules},
+    };
+    let team = team().await;
+    let s = team.app.schedule(&team.org).await;
+    team.app.book(&team.org.owner, &s, s.monday, "09:00", &[]).await;
+    let patient: String = sqlx::query_scalar::<_, Uuid>("select id from patients")
+        .fetch_one(&team.app.db)
+        .await
+        .unwrap()
+        .to_string();
+    let (service, nowhere) = (s.service.to_string(), Uuid::new_v4().to_string());
+
+    check::<ListPatients>(&team, Action::ViewPatients, &[("query", "Ada")]).await;
+    check::<GetPatient>(&team, Action::ViewPatients, &[("id", &patient)]).await;
+    check::<CreatePatient>(
+        &team,
+        Action::ManagePatients,
+        &[
+            ("full_name", "Bo Diddley"),
+            ("phone", "+44 20 7946 0001"),
+            ("add_anyway", "on"),
+        ],
+    )
+    .await;
+    check::<UpdatePatient>(
+        &team,
+        Action::ManagePatients,
+        &[
+            ("id", &patient),
+            ("full_name", "Ada Lovelace"),
+            ("phone", "+44 20 7946 0958"),
+        ],
+    )
+    .await;
+    check::<ArchivePatient>(
+        &team,
+        Action::ManagePatients,
+        &[("id", &patient), ("archived", "false")],
+    )
+    .await;
+    check::<MergePatients>(&team, Action::ManagePatients, &[("id", &patient), ("other", &patient)]).await;
+    check::<GetImport>(&team, Action::ManagePatients, &[("id", &nowhere)]).await;
+    check::<RunImport>(&team, Action::ManagePatients, &[("id", &nowhere)]).await;
+    check::<GetOnlineBooking>(&team, Action::ManageBranches, &[]).await;
+    check::<SaveBookingRules>(
+        &team,
+        Action::ManageBranches,
+        &[
+            ("min_notice_hours", "2"),
+            ("max_days_ahead", "60"),
+            ("slot_step_minutes", "15"),
+            ("cancellation_window_hours", "24"),
+        ],
+    )
+    .await;
+    check::<SaveServiceBookingRules>(&team, Action::ManageCatalog, &[("id", &service)]).await;
+
+    // The routes outside server functions: the export and the import upload.
+    for (role, browser, _) in &team.people {
+        let mut browser = browser.clone();
+        let export = team.app.get(&mut browser, "/app/patients/export.csv").await.status();
+        let expected = if role.can(Action::ExportPatients) {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(export, expected, "{role:?} export");
+        let part = reqwest::multipart::Part::text("full_name\nAda\n").file_name("p.csv");
+        let upload = team
+            .app
+            .http
+            .post(team.app.url("/app/patients/import/upload"))
+            .header(reqwest::header::COOKIE, browser.header())
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        let expected = if role.can(Action::ManagePatients) {
+            StatusCode::SEE_OTHER
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(upload, expected, "{role:?} import");
+    }
+}

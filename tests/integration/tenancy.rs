@@ -36,6 +36,9 @@ const TENANT_TABLES: &[&str] = &[
     "appointment_series",
     "appointments",
     "appointment_resources",
+    "outbox",
+    "portal_requests",
+    "patient_imports",
 ];
 
 /// Two organizations; B has a member, an open invitation, an API token and sessions.
@@ -268,6 +271,20 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
     )
     .bind(w.b.id)
     .bind(w.b.branch_id)
+    .bind(w.b.owner_id)
+    .execute(&w.app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "with a as (select id, branch_id, patient_id from appointments where org_id = $1 limit 1),
+              o as (insert into outbox (org_id, branch_id, patient_id, appointment_id, kind, channel, recipient, body)
+                    select $1, a.branch_id, a.patient_id, a.id, 'booking_confirmation', 'email', 'ada@example.com', 'Hello'
+                    from a),
+              r as (insert into portal_requests (org_id, key, appointment_id)
+                    select $1, 'key-0123456789abcdef', a.id from a)
+         insert into patient_imports (org_id, created_by, rows) values ($1, $2, '[]')",
+    )
+    .bind(w.b.id)
     .bind(w.b.owner_id)
     .execute(&w.app.db)
     .await

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    param, parse_date, parse_instant,
+    param, parse_date, parse_instant, place,
     slots::{SlotAction, SlotPicker},
     PortalError, PortalFrame,
 };
@@ -52,12 +52,14 @@ pub async fn move_options(
 pub async fn move_booking(token: String, at: String) -> Result<(), AppError> {
     use super::encode;
     use crate::server::{
-        auth::context::{app_state, client},
+        auth::context::{app_state, client, request_base_url},
         portal::{self, Booked},
     };
     let starts_at = parse_instant(&at)
         .ok_or_else(|| AppError::BadRequest("The chosen time is not valid; please choose a time again.".into()))?;
-    match portal::reschedule(&app_state()?, &token, starts_at, &client()).await? {
+    let state = app_state()?;
+    let base_url = request_base_url(&state);
+    match portal::reschedule(&state, &token, starts_at, &base_url, &client()).await? {
         Booked::Done { token } => leptos_axum::redirect(&format!("/manage/{token}?moved=1")),
         Booked::Taken => leptos_axum::redirect(&format!("/manage/{token}/move?wanted={}&taken=1", encode(&at))),
     }
@@ -102,7 +104,7 @@ pub fn ManagePage() -> impl IntoView {
                             <div class="summary__item"><dt>"What"</dt><dd>{b.service.clone()}</dd></div>
                             <div class="summary__item"><dt>"When"</dt><dd data-testid="manage-when">{b.when.clone()}</dd></div>
                             <div class="summary__item"><dt>"With"</dt><dd>{b.practitioner.clone()}</dd></div>
-                            <div class="summary__item"><dt>"Where"</dt><dd>{format!("{}, {}", b.branch.name, b.branch.address)}</dd></div>
+                            <div class="summary__item"><dt>"Where"</dt><dd>{place(&b.branch)}</dd></div>
                         </dl>
                         {if b.cancelled {
                             view! { <p><a class="button button--primary" href=home>"Book another time"</a></p> }.into_any()

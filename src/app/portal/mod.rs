@@ -63,6 +63,15 @@ fn instant_param(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// "London – Harbour Street, 12 Harbour Street" (or just the name, without an address).
+fn place(branch: &PortalBranch) -> String {
+    if branch.address.trim().is_empty() {
+        branch.name.clone()
+    } else {
+        format!("{}, {}", branch.name, branch.address)
+    }
+}
+
 fn encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

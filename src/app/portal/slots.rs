@@ -7,7 +7,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
-use super::{encode, instant_param, param, parse_date, parse_instant, parse_uuid, PortalError, PortalFrame, Steps};
+use super::{
+    encode, instant_param, param, parse_date, parse_instant, parse_uuid, place, PortalError, PortalFrame, Steps,
+};
 use crate::{
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{
@@ -80,7 +82,7 @@ pub async fn book_online(
     use crate::{
         domain::portal::PortalPatient,
         server::{
-            auth::context::{app_state, client},
+            auth::context::{app_state, client, request_base_url},
             portal::{self, Booked, PortalRequest},
         },
     };
@@ -95,6 +97,8 @@ pub async fn book_online(
         .to_string();
     let patient = PortalPatient::parse(&name, &phone, &email, consent_sms.is_some(), consent_email.is_some())?;
     let practitioner = parse_uuid(&practitioner);
+    let state = app_state()?;
+    let base_url = request_base_url(&state);
     let request = PortalRequest {
         slug: &slug,
         branch_id: branch,
@@ -103,8 +107,9 @@ pub async fn book_online(
         starts_at,
         patient,
         key: &key,
+        base_url: &base_url,
     };
-    match portal::book(&app_state()?, &request, &client()).await? {
+    match portal::book(&state, &request, &client()).await? {
         Booked::Done { token } => leptos_axum::redirect(&format!("/manage/{token}?booked=1")),
         Booked::Taken => {
             let who = practitioner.map(|p| p.to_string()).unwrap_or_default();
@@ -210,7 +215,7 @@ pub(super) fn SlotPicker(
             <ul class="days__list">
                 {day.days.iter().map(|(d, free)| {
                     let current = *d == chosen;
-                    let text = if *free == 0 { "Full".to_owned() } else { format!("{free} free") };
+                    let text = if *free == 0 { "No times".to_owned() } else { format!("{free} free") };
                     view! {
                         <li>
                             <a
@@ -359,7 +364,7 @@ pub fn ConfirmPage() -> impl IntoView {
                             <div class="summary__item"><dt>"What"</dt><dd>{format!("{} ({} minutes, {})", confirm.service.name, confirm.service.minutes, confirm.service.price)}</dd></div>
                             <div class="summary__item"><dt>"When"</dt><dd data-testid="confirm-when">{confirm.when.clone()}</dd></div>
                             <div class="summary__item"><dt>"With"</dt><dd>{confirm.practitioner.clone().unwrap_or_else(|| "The first practitioner free at that time".into())}</dd></div>
-                            <div class="summary__item"><dt>"Where"</dt><dd>{format!("{}, {}", confirm.branch.name, confirm.branch.address)}</dd></div>
+                            <div class="summary__item"><dt>"Where"</dt><dd>{place(&confirm.branch)}</dd></div>
                         </dl>
                         <ActionForm action attr:class="form">
                             <FormAlert error/>

@@ -4,11 +4,13 @@ mod audit;
 mod branches;
 mod catalog;
 mod hours;
+mod online;
 
 pub use audit::{AuditPage, GetAuditLog};
 pub use branches::{BranchEditPage, BranchNewPage, BranchesPage, CreateBranch, GetBranch, ListBranches, UpdateBranch};
 pub use catalog::{GetPlaces, GetServices, PlacesPage, SavePlace, SaveService, ServiceEditPage, ServicesListPage};
 pub use hours::{AddClosure, AddTimeOff, GetHours, HoursSettingsPage, RemoveClosure, RemoveTimeOff, SaveHours};
+pub use online::{GetOnlineBooking, OnlineBookingPage, SaveBookingRules, SaveServiceBookingRules};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,6 +48,12 @@ pub fn settings_pages(user: &CurrentUser) -> Vec<(&'static str, &'static str, &'
             "/app/settings/hours",
             "Working hours",
             "Practitioners' weekly hours, time off, and days the branch is closed.",
+        ),
+        (
+            Action::ManageBranches,
+            "/app/settings/online-booking",
+            "Online booking",
+            "Your booking page's address, notice, horizon and cancellation window.",
         ),
         (
             Action::ManageSecurityPolicy,

@@ -1,0 +1,565 @@
+//! The booking portal over HTTP, as a patient's browser uses it: pages, booking, the
+//! race for one slot, double submits, robots, manage links, cancelling and moving.
+
+use careops::{
+    app::portal::{BookOnline, CancelBooking, MoveBooking},
+    domain::time::{local_to_utc, zone},
+    server::auth::tokens::{Keys, ManageGrant},
+};
+use chrono::{Duration, NaiveTime, SecondsFormat, Utc};
+use leptos::server_fn::ServerFn;
+use reqwest::{header, StatusCode};
+use uuid::Uuid;
+
+use crate::common::*;
+
+/// A clinic with a practitioner (weekdays 08:00-18:00, Europe/Berlin), a 30-minute
+/// online service in a treatment room, and its portal address.
+struct Portal {
+    app: TestApp,
+    org: Org,
+    s: Schedule,
+    slug: String,
+}
+
+async fn portal_with(settings: &[(&str, &str)]) -> Portal {
+    let app = spawn_app_with(settings).await;
+    let org = app.org("Harbour Physio").await;
+    let s = app.schedule(&org).await;
+    let slug: String = sqlx::query_scalar("select slug from organizations where id = $1")
+        .bind(org.id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    Portal { app, org, s, slug }
+}
+
+async fn portal() -> Portal {
+    portal_with(&[]).await
+}
+
+impl Portal {
+    /// The instant of a wall-clock time on the schedule's Monday, as the portal's links carry it.
+    fn at(&self, time: &str) -> String {
+        let local = self
+            .s
+            .monday
+            .and_time(NaiveTime::parse_from_str(time, "%H:%M").unwrap());
+        local_to_utc(zone("Europe/Berlin"), local).to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+
+    fn slots_path(&self) -> String {
+        format!("/book/{}/{}/{}", self.slug, self.org.branch_id, self.s.service)
+    }
+
+    /// Submits the booking form; the answer's Location says where the patient goes next.
+    async fn book(&self, time: &str, name: &str, phone: &str, email: &str, key: Uuid) -> reqwest::Response {
+        let (branch, service, at, key) = (
+            self.org.branch_id.to_string(),
+            self.s.service.to_string(),
+            self.at(time),
+            key.to_string(),
+        );
+        let mut form = vec![
+            ("slug", self.slug.as_str()),
+            ("branch", &branch),
+            ("service", &service),
+            ("practitioner", ""),
+            ("at", &at),
+            ("name", name),
+            ("phone", phone),
+            ("email", email),
+            ("consent_sms", "on"),
+            ("key", &key),
+        ];
+        // Email messages only for those who give an address.
+        if !email.is_empty() {
+            form.push(("consent_email", "on"));
+        }
+        self.app.call::<BookOnline>(&mut Browser::default(), &form).await
+    }
+
+    /// Books and returns the manage token from the redirect.
+    async fn booked(&self, time: &str, name: &str, phone: &str, email: &str) -> String {
+        let response = self.book(time, name, phone, email, Uuid::new_v4()).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+        token_of(&response)
+    }
+
+    async fn page(&self, path: &str) -> (StatusCode, String) {
+        let response = self.app.get(&mut Browser::default(), path).await;
+        (response.status(), response.text().await.unwrap())
+    }
+
+    async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.app.db).await.unwrap()
+    }
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()[header::LOCATION].to_str().unwrap().to_owned()
+}
+
+fn token_of(response: &reqwest::Response) -> String {
+    let location = location(response);
+    let token = location
+        .strip_prefix("/manage/")
+        .and_then(|rest| rest.split('?').next())
+        .unwrap_or_else(|| panic!("not a manage link: {location}"));
+    token.to_owned()
+}
+
+#[tokio::test]
+async fn a_patient_walks_from_the_clinic_to_a_free_time() {
+    let p = portal().await;
+    let (status, home) = p.page(&format!("/book/{}", p.slug)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("Harbour Street"), "{home}");
+
+    let (status, services) = p.page(&format!("/book/{}/{}", p.slug, p.org.branch_id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        services.contains("Physiotherapy") && services.contains("30 minutes"),
+        "{services}"
+    );
+
+    p.app.book(&p.org.owner, &p.s, p.s.monday, "09:00", &[]).await;
+    let (status, day) = p.page(&format!("{}?date={}", p.slots_path(), p.s.monday)).await;
+    assert_eq!(status, StatusCode::OK);
+    // 08:00 to 17:30 every 15 minutes, but not while the staff's booking (09:00-09:30
+    // and its 10-minute buffer) holds the practitioner and the only room.
+    assert!(day.contains(">08:00<") && day.contains(">17:30<"), "{day}");
+    assert!(!day.contains(">09:00<") && !day.contains(">09:30<") && day.contains(">09:45<"));
+    assert!(!day.contains(">17:45<"));
+
+    let (status, confirm) = p
+        .page(&format!("{}/confirm?at={}&p=", p.slots_path(), p.at("10:00")))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        confirm.contains("at 10:00") && confirm.contains(r#"name="key""#),
+        "{confirm}"
+    );
+
+    let (status, _) = p.page("/book/no-such-clinic").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_booking_matches_a_known_patient_or_creates_one_and_queues_the_confirmation() {
+    let p = portal().await;
+    p.app.book(&p.org.owner, &p.s, p.s.monday, "15:00", &[]).await; // Ada Lovelace, +44 20 7946 0958
+
+    let token = p.booked("10:00", "Ada L.", "+44 20 7946 0958", "ada@example.com").await;
+    let (source, patient, email): (String, String, String) = sqlx::query_as(
+        "select a.source, p.full_name, p.email from appointments a join patients p on p.id = a.patient_id
+         where a.starts_at = $1::timestamptz",
+    )
+    .bind(p.at("10:00"))
+    .fetch_one(&p.app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (source.as_str(), patient.as_str(), email.as_str()),
+        ("portal", "Ada Lovelace", "ada@example.com")
+    );
+
+    p.booked("11:00", "Grace Hopper", "+1 212 555 0100", "").await;
+    assert_eq!(p.count("select count(*) from patients").await, 2);
+
+    let (status, manage) = p.page(&format!("/manage/{token}?booked=1")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        manage.contains("You&#x27;re booked") || manage.contains("You're booked"),
+        "{manage}"
+    );
+    assert!(manage.contains("at 10:00"));
+
+    let (channel, body): (String, String) = sqlx::query_as(
+        "select channel, body from outbox where kind = 'booking_confirmation' and recipient = 'ada@example.com'",
+    )
+    .fetch_one(&p.app.db)
+    .await
+    .unwrap();
+    assert_eq!(channel, "email");
+    assert!(body.contains("at 10:00") && body.contains("/manage/"), "{body}");
+    // Grace gave no email: a text message only.
+    assert_eq!(
+        p.count("select count(*) from outbox where recipient like '+1%' and channel = 'sms'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_double_submit_books_once() {
+    let p = portal().await;
+    let key = Uuid::new_v4();
+    let (first, second) = tokio::join!(
+        p.book("10:00", "Ada Lovelace", "+44 20 7946 0958", "", key),
+        p.book("10:00", "Ada Lovelace", "+44 20 7946 0958", "", key),
+    );
+    assert_eq!((first.status(), second.status()), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(token_of(&first), token_of(&second));
+    assert_eq!(p.count("select count(*) from appointments").await, 1);
+    assert_eq!(p.count("select count(*) from outbox").await, 1);
+}
+
+#[tokio::test]
+async fn two_patients_race_for_one_time_one_wins_the_other_is_offered_the_nearest() {
+    let p = portal().await;
+    let (ada, grace) = tokio::join!(
+        p.book("10:00", "Ada Lovelace", "+44 20 7946 0958", "", Uuid::new_v4()),
+        p.book("10:00", "Grace Hopper", "+1 212 555 0100", "", Uuid::new_v4()),
+    );
+    assert_eq!((ada.status(), grace.status()), (StatusCode::OK, StatusCode::OK));
+    let mut places = [location(&ada), location(&grace)];
+    places.sort();
+    let [taken, won] = places;
+    assert!(won.starts_with("/manage/"), "{won}");
+    assert!(
+        taken.starts_with(&p.slots_path()) && taken.contains("taken=1"),
+        "{taken}"
+    );
+    assert_eq!(p.count("select count(*) from appointments").await, 1);
+
+    let (status, page) = p.page(&taken).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("that time has just been booked by someone else"),
+        "{page}"
+    );
+    // The nearest free times are offered first, around 10:00 but not 10:00 itself.
+    let offered = page
+        .split("portal__taken")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(offered.contains(">09:15<") && offered.contains(">10:45<"), "{offered}");
+    assert!(!offered.contains(">10:00<"));
+}
+
+#[tokio::test]
+async fn robots_are_stopped_by_the_honeypot_and_the_rate_limit() {
+    let p = portal_with(&[("PORTAL_BOOKINGS_PER_IP_MINUTE", "2")]).await;
+    let (branch, service, at, key) = (
+        p.org.branch_id.to_string(),
+        p.s.service.to_string(),
+        p.at("10:00"),
+        Uuid::new_v4().to_string(),
+    );
+    let robot = p
+        .app
+        .call::<BookOnline>(
+            &mut Browser::default(),
+            &[
+                ("slug", p.slug.as_str()),
+                ("branch", &branch),
+                ("service", &service),
+                ("at", &at),
+                ("name", "Spam Bot"),
+                ("phone", "+44 20 7946 0000"),
+                ("website", "http://spam.example"),
+                ("key", &key),
+            ],
+        )
+        .await;
+    assert_eq!(robot.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(p.count("select count(*) from appointments").await, 0);
+
+    p.booked("11:00", "Ada Lovelace", "+44 20 7946 0958", "").await;
+    p.booked("12:00", "Ada Lovelace", "+44 20 7946 0958", "").await;
+    let third = p
+        .book("13:00", "Ada Lovelace", "+44 20 7946 0958", "", Uuid::new_v4())
+        .await;
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(third.headers().contains_key(header::RETRY_AFTER));
+    assert_eq!(p.count("select count(*) from appointments").await, 2);
+}
+
+#[tokio::test]
+async fn bad_details_are_named_and_nothing_is_booked() {
+    let p = portal().await;
+    let response = p.book("10:00", "", "call me", "not-an-email", Uuid::new_v4()).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json(response).await;
+    let fields: Vec<&str> = body["Validation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "phone", "email"]);
+
+    // A time outside working hours (or made up) is never booked.
+    let late = p
+        .book("19:00", "Ada Lovelace", "+44 20 7946 0958", "", Uuid::new_v4())
+        .await;
+    assert!(location(&late).contains("taken=1"));
+    assert_eq!(p.count("select count(*) from appointments").await, 0);
+}
+
+#[tokio::test]
+async fn a_forged_or_expired_manage_link_is_refused() {
+    let p = portal().await;
+    let token = p.booked("10:00", "Ada Lovelace", "+44 20 7946 0958", "").await;
+    let (status, _) = p.page(&format!("/manage/{token}")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let mut forged = token.clone();
+    let last = forged.pop().unwrap();
+    forged.push(if last == 'A' { 'B' } else { 'A' });
+    let appointment: Uuid = sqlx::query_scalar("select id from appointments")
+        .fetch_one(&p.app.db)
+        .await
+        .unwrap();
+    let expired = Keys::new(b"test-secret-test-secret-test-secret-0123")
+        .issue_manage(
+            ManageGrant {
+                appointment_id: appointment,
+                org_id: p.org.id,
+            },
+            Utc::now() - Duration::hours(1),
+        )
+        .unwrap();
+    let foreign = Keys::new(b"another-secret-another-secret-another-0")
+        .issue_manage(
+            ManageGrant {
+                appointment_id: appointment,
+                org_id: p.org.id,
+            },
+            Utc::now() + Duration::days(30),
+        )
+        .unwrap();
+    for bad in [&forged, &expired, &foreign, &"not-a-token".to_owned()] {
+        let (status, page) = p.page(&format!("/manage/{bad}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(page.contains("This link is not valid or has expired"), "{page}");
+        let cancel = p
+            .app
+            .call::<CancelBooking>(&mut Browser::default(), &[("token", bad)])
+            .await;
+        assert_eq!(cancel.status(), StatusCode::NOT_FOUND);
+        let at = p.at("11:00");
+        let moved = p
+            .app
+            .call::<MoveBooking>(&mut Browser::default(), &[("token", bad), ("at", &at)])
+            .await;
+        assert_eq!(moved.status(), StatusCode::NOT_FOUND);
+    }
+    let status: String = sqlx::query_scalar("select status from appointments")
+        .fetch_one(&p.app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "scheduled");
+}
+
+#[tokio::test]
+async fn a_patient_cancels_within_the_window_but_not_after_it() {
+    let p = portal().await;
+    let token = p
+        .booked("10:00", "Ada Lovelace", "+44 20 7946 0958", "ada@example.com")
+        .await;
+    let cancelled = p
+        .app
+        .call::<CancelBooking>(&mut Browser::default(), &[("token", &token)])
+        .await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    assert_eq!(location(&cancelled), format!("/manage/{token}?cancelled=1"));
+    let status: String = sqlx::query_scalar("select status from appointments")
+        .fetch_one(&p.app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "cancelled");
+    assert_eq!(
+        p.count("select count(*) from outbox where kind = 'cancellation' and channel = 'email'")
+            .await,
+        1
+    );
+    let (_, page) = p.page(&format!("/manage/{token}")).await;
+    assert!(page.contains("Your appointment is cancelled"));
+    // The time is free again.
+    let (_, day) = p.page(&format!("{}?date={}", p.slots_path(), p.s.monday)).await;
+    assert!(day.contains(">10:00<"));
+
+    // Online changes end a month before: too late for next week's appointment.
+    let token = p.booked("11:00", "Ada Lovelace", "+44 20 7946 0958", "").await;
+    sqlx::query("update branches set cancellation_window_hours = 720")
+        .execute(&p.app.db)
+        .await
+        .unwrap();
+    let refused = p
+        .app
+        .call::<CancelBooking>(&mut Browser::default(), &[("token", &token)])
+        .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let message = json(refused).await["Conflict"]["message"].as_str().unwrap().to_owned();
+    assert!(message.starts_with("Online changes were possible until"), "{message}");
+    let (_, page) = p.page(&format!("/manage/{token}")).await;
+    assert!(page.contains("To change it now, please call"), "{page}");
+    assert_eq!(
+        p.count("select count(*) from appointments where status = 'scheduled'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_patient_moves_their_booking_to_another_free_time() {
+    let p = portal().await;
+    let token = p
+        .booked("10:00", "Ada Lovelace", "+44 20 7946 0958", "ada@example.com")
+        .await;
+    let (status, options) = p.page(&format!("/manage/{token}/move?date={}", p.s.monday)).await;
+    assert_eq!(status, StatusCode::OK);
+    // Its own time does not stand in the way of a small move.
+    assert!(options.contains(">10:00<") && options.contains(">10:15<"), "{options}");
+
+    let at = p.at("10:15");
+    let moved = p
+        .app
+        .call::<MoveBooking>(&mut Browser::default(), &[("token", &token), ("at", &at)])
+        .await;
+    assert_eq!(
+        moved.status(),
+        StatusCode::OK,
+        "{}",
+        moved.text().await.unwrap_or_default()
+    );
+    assert!(location(&moved).ends_with("?moved=1"));
+    let starts: String =
+        sqlx::query_scalar("select to_char(starts_at at time zone 'Europe/Berlin', 'HH24:MI') from appointments")
+            .fetch_one(&p.app.db)
+            .await
+            .unwrap();
+    assert_eq!(starts, "10:15");
+    let body: String = sqlx::query_scalar("select body from outbox where kind = 'reschedule'")
+        .fetch_one(&p.app.db)
+        .await
+        .unwrap();
+    assert!(body.contains("at 10:15"), "{body}");
+
+    // A time someone else holds sends the patient back to choose, kindly.
+    p.app.book(&p.org.owner, &p.s, p.s.monday, "14:00", &[]).await;
+    let at = p.at("14:00");
+    let taken = p
+        .app
+        .call::<MoveBooking>(&mut Browser::default(), &[("token", &token), ("at", &at)])
+        .await;
+    assert!(location(&taken).contains("/move?wanted=") && location(&taken).contains("taken=1"));
+}
+
+#[tokio::test]
+async fn staff_calendars_show_an_online_booking_live() {
+    let p = portal().await;
+    let mut socket = live_socket(&p.app.address, &p.org.owner).await;
+    p.booked("10:00", "Ada Lovelace", "+44 20 7946 0958", "").await;
+    let event = next_event(&mut socket).await;
+    assert_eq!(event["type"], "appointment_created");
+    assert_eq!(event["appointment"]["source"], "portal");
+    assert_eq!(event["appointment"]["time_label"], "10:00–10:30");
+    let action: String = sqlx::query_scalar(
+        "select action from audit_log where action like 'appointment.%' order by created_at desc limit 1",
+    )
+    .fetch_one(&p.app.db)
+    .await
+    .unwrap();
+    assert_eq!(action, "appointment.booked_online");
+}
+
+#[tokio::test]
+async fn booking_rules_shape_the_times_offered() {
+    use careops::app::settings::{SaveBookingRules, SaveServiceBookingRules};
+    let p = portal().await;
+    let mut owner = p.org.owner.clone();
+    let saved = p
+        .app
+        .call::<SaveBookingRules>(
+            &mut owner,
+            &[
+                ("min_notice_hours", "2"),
+                ("max_days_ahead", "60"),
+                ("slot_step_minutes", "60"),
+                ("cancellation_window_hours", "24"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let (_, day) = p.page(&format!("{}?date={}", p.slots_path(), p.s.monday)).await;
+    assert!(day.contains(">09:00<") && !day.contains(">09:15<"), "{day}");
+
+    // This service may only be booked three days ahead: next week is out of reach.
+    let service = p.s.service.to_string();
+    let saved = p
+        .app
+        .call::<SaveServiceBookingRules>(&mut owner, &[("id", &service), ("max_days_ahead", "3")])
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let (_, day) = p.page(&format!("{}?date={}", p.slots_path(), p.s.monday)).await;
+    assert!(
+        !day.contains(">09:00<") && day.contains("No free times on this day"),
+        "{day}"
+    );
+
+    let bad = p
+        .app
+        .call::<SaveBookingRules>(
+            &mut owner,
+            &[
+                ("min_notice_hours", "-1"),
+                ("max_days_ahead", "60"),
+                ("slot_step_minutes", "60"),
+                ("cancellation_window_hours", "24"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn one_clinic_cannot_reach_another_through_the_portal_or_its_settings() {
+    use careops::app::settings::SaveServiceBookingRules;
+    let p = portal().await;
+    let other = p.app.org("Elsewhere").await;
+    // Another clinic's branch or service under this clinic's address is not found.
+    let (status, _) = p.page(&format!("/book/{}/{}", p.slug, other.branch_id)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let other_s = p.app.schedule(&other).await;
+    let (status, _) = p
+        .page(&format!("/book/{}/{}/{}", p.slug, p.org.branch_id, other_s.service))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let service = other_s.service.to_string();
+    let mut owner = p.org.owner.clone();
+    let refused = p
+        .app
+        .call::<SaveServiceBookingRules>(&mut owner, &[("id", &service), ("max_days_ahead", "3")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    let (branch, at, key) = (p.org.branch_id.to_string(), p.at("10:00"), Uuid::new_v4().to_string());
+    let booked = p
+        .app
+        .call::<BookOnline>(
+            &mut Browser::default(),
+            &[
+                ("slug", p.slug.as_str()),
+                ("branch", &branch),
+                ("service", &service),
+                ("at", &at),
+                ("name", "Ada Lovelace"),
+                ("phone", "+44 20 7946 0958"),
+                ("key", &key),
+            ],
+        )
+        .await;
+    assert_eq!(booked.status(), StatusCode::NOT_FOUND);
+    assert_eq!(p.count("select count(*) from appointments").await, 0);
+    assert!(BookOnline::PATH.starts_with("/api/"));
+}
