@@ -1,39 +1,5 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { goto, hydrated, ready, signUp, type Practice } from './support';
-
-/** A Monday at least a week ahead, as YYYY-MM-DD. */
-function nextMonday(): string {
-  const day = new Date();
-  day.setUTCDate(day.getUTCDate() + 7 + ((8 - day.getUTCDay()) % 7));
-  return day.toISOString().slice(0, 10);
-}
-
-/** Signs a practice up and gives it what booking needs: hours, a room, a service. */
-async function practiceWithSchedule(page: Page, testInfo: TestInfo): Promise<Practice> {
-  const practice = await signUp(page, testInfo);
-  await goto(page, testInfo, '/app/settings/hours');
-  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) {
-    await page.getByLabel(day, { exact: true }).fill('08:00-18:00');
-  }
-  await page.getByRole('button', { name: `Save hours of ${practice.fullName}` }).click();
-  await expect(page.getByLabel('Monday', { exact: true })).toHaveValue('08:00-18:00');
-
-  await goto(page, testInfo, '/app/settings/places');
-  const rooms = page.getByRole('region', { name: 'Rooms' });
-  await rooms.getByLabel('Name').fill('Room 1');
-  await rooms.getByLabel('Kind').fill('treatment');
-  await rooms.getByRole('button', { name: 'Add room' }).click();
-  await expect(rooms.locator('input[value="Room 1"]')).toBeVisible();
-
-  await goto(page, testInfo, '/app/settings/services');
-  await page.getByLabel('Name').fill('Physiotherapy');
-  await page.getByLabel('Length (minutes)').fill('30');
-  await page.getByLabel('Price (EUR)').fill('50');
-  await page.getByLabel('Room it needs (kind)').fill('treatment');
-  await page.getByRole('button', { name: 'Add service' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Physiotherapy');
-  return practice;
-}
+import { goto, hydrated, nextMonday, practiceWithSchedule, ready } from './support';
 
 async function openDay(page: Page, testInfo: TestInfo, date: string): Promise<void> {
   await goto(page, testInfo, `/app/calendar?date=${date}`);

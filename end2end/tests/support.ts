@@ -68,3 +68,37 @@ export async function logOut(page: Page, fullName: string): Promise<void> {
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login/);
 }
+
+/** A Monday at least a week ahead, as YYYY-MM-DD. */
+export function nextMonday(): string {
+  const day = new Date();
+  day.setUTCDate(day.getUTCDate() + 7 + ((8 - day.getUTCDay()) % 7));
+  return day.toISOString().slice(0, 10);
+}
+
+/** Signs a practice up and gives it what booking needs: hours, a room, a service. */
+export async function practiceWithSchedule(page: Page, testInfo: TestInfo): Promise<Practice> {
+  const practice = await signUp(page, testInfo);
+  await goto(page, testInfo, '/app/settings/hours');
+  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) {
+    await page.getByLabel(day, { exact: true }).fill('08:00-18:00');
+  }
+  await page.getByRole('button', { name: `Save hours of ${practice.fullName}` }).click();
+  await expect(page.getByLabel('Monday', { exact: true })).toHaveValue('08:00-18:00');
+
+  await goto(page, testInfo, '/app/settings/places');
+  const rooms = page.getByRole('region', { name: 'Rooms' });
+  await rooms.getByLabel('Name').fill('Room 1');
+  await rooms.getByLabel('Kind').fill('treatment');
+  await rooms.getByRole('button', { name: 'Add room' }).click();
+  await expect(rooms.locator('input[value="Room 1"]')).toBeVisible();
+
+  await goto(page, testInfo, '/app/settings/services');
+  await page.getByLabel('Name').fill('Physiotherapy');
+  await page.getByLabel('Length (minutes)').fill('30');
+  await page.getByLabel('Price (EUR)').fill('50');
+  await page.getByLabel('Room it needs (kind)').fill('treatment');
+  await page.getByRole('button', { name: 'Add service' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Physiotherapy');
+  return practice;
+}

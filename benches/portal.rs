@@ -1,0 +1,476 @@
+//! Portal and patients benchmark (run by `scripts/bench`, not a test): availability for
+//! a month × 20 practitioners with 2,000 appointments (latency and SQL statements), the
+//! portal pages' time to first byte, the bytes a phone downloads, and the patient search
+//! among 100,000 patients.
+//!
+//! `TEST_DATABASE_URL` names a PostgreSQL superuser URL (no database); the benchmark
+//! makes and drops its own database.
+
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    sync::atomic::{AtomicBool, AtomicUsize, Ordering},
+    time::{Duration, Instant},
+};
+
+use careops::{
+    domain::{
+        availability::slots,
+        time::{local_to_utc, zone},
+    },
+    server::{
+        config::Config,
+        db::{portal as portal_db, Db},
+        portal::{free_slots, Ask},
+        startup::Application,
+    },
+};
+use chrono::{NaiveTime, Utc};
+use leptos::{config::LeptosOptions, server_fn::ServerFn};
+use reqwest::header;
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use tracing::{subscriber::Interest, Metadata, Subscriber};
+use tracing_subscriber::{layer::Context, prelude::*, Layer};
+use uuid::Uuid;
+
+const RUNS: usize = 100;
+
+/// Counts the statements sqlx sends while `COUNTING` is on.
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
+
+struct StatementCounter;
+
+impl<S: Subscriber> Layer<S> for StatementCounter {
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        if metadata.target() == "sqlx::query" {
+            Interest::sometimes()
+        } else {
+            Interest::never()
+        }
+    }
+
+    fn enabled(&self, metadata: &Metadata<'_>, _: Context<'_, S>) -> bool {
+        metadata.target() == "sqlx::query" && COUNTING.load(Ordering::Relaxed)
+    }
+
+    fn on_event(&self, _: &tracing::Event<'_>, _: Context<'_, S>) {
+        STATEMENTS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// How many statements `work` sends to PostgreSQL.
+async fn statements<T>(work: impl AsyncFnOnce() -> T) -> (usize, T) {
+    STATEMENTS.store(0, Ordering::Relaxed);
+    COUNTING.store(true, Ordering::Relaxed);
+    let out = work().await;
+    COUNTING.store(false, Ordering::Relaxed);
+    (STATEMENTS.load(Ordering::Relaxed), out)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+/// p50 and p95 of `runs` sequential runs.
+async fn timed(runs: usize, mut run: impl AsyncFnMut()) -> (Duration, Duration) {
+    let mut latencies = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        run().await;
+        latencies.push(started.elapsed());
+    }
+    latencies.sort();
+    (percentile(&latencies, 0.5), percentile(&latencies, 0.95))
+}
+
+fn config(url: &str) -> Config {
+    let values: BTreeMap<&str, String> = BTreeMap::from([
+        ("DATABASE_URL", url.to_owned()),
+        ("JWT_SECRET", "bench-secret-bench-secret-bench-secret-01".into()),
+        (
+            "DATA_KEY",
+            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into(),
+        ),
+        ("PORT", "0".into()),
+        ("DATABASE_MAX_CONNECTIONS", "10".into()),
+        ("PORTAL_BOOKINGS_PER_IP_MINUTE", "100000".into()),
+    ]);
+    Config::from_lookup(|k| values.get(k).cloned()).expect("config")
+}
+
+async fn call<S: ServerFn>(
+    http: &reqwest::Client,
+    address: &str,
+    cookies: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    http.post(format!("{address}{}", S::PATH))
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, cookies)
+        .form(form)
+        .send()
+        .await
+        .expect("request")
+}
+
+struct Clinic {
+    org: Uuid,
+    branch: Uuid,
+    service: Uuid,
+    slug: String,
+    cookies: String,
+}
+
+/// A clinic in Berlin with one online service, 20 practitioners working weekdays
+/// 08:00-12:00 and 13:00-18:00, 2,000 appointments over the coming month, and 100,000
+/// patients.
+async fn clinic(http: &reqwest::Client, address: &str, owner: &PgPool) -> Clinic {
+    let signed = call::<careops::app::SignUp>(
+        http,
+        address,
+        "",
+        &[
+            ("org_name", "Bench Clinic"),
+            ("branch_name", "Main"),
+            ("timezone", "Europe/Berlin"),
+            ("full_name", "Bench Owner"),
+            ("email", "owner@bench.careops.test"),
+            ("password", "violet-kettle-harbour"),
+        ],
+    )
+    .await;
+    let cookies: String = signed
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let saved = call::<careops::app::settings::SaveService>(
+        http,
+        address,
+        &cookies,
+        &[
+            ("name", "Physiotherapy"),
+            ("duration_minutes", "30"),
+            ("price", "50"),
+            ("buffer_after_minutes", "10"),
+            ("colour", "#0f6b7a"),
+            ("online_bookable", "on"),
+        ],
+    )
+    .await;
+    assert!(saved.status().is_success());
+    let (org, branch, service, slug): (Uuid, Uuid, Uuid, String) = sqlx::query_as(
+        "select o.id, b.id, s.id, o.slug from organizations o join branches b on b.org_id = o.id join services s on s.org_id = o.id",
+    )
+    .fetch_one(owner)
+    .await
+    .unwrap();
+    sqlx::query(
+        "with staff as (
+             insert into users (org_id, email, full_name, password_hash)
+             select $1, 'p' || n || '@bench.careops.test', 'Practitioner ' || lpad(n::text, 2, '0'), 'x'
+             from generate_series(1, 20) n returning id),
+         member as (
+             insert into memberships (org_id, user_id, branch_id, role)
+             select $1, id, $2, 'practitioner' from staff returning user_id)
+         insert into working_hours (org_id, branch_id, user_id, weekday, starts, ends)
+         select $1, $2, m.user_id, d, h.starts, h.ends
+         from member m, generate_series(1, 5) d,
+              (values (time '08:00', time '12:00'), (time '13:00', time '18:00')) h(starts, ends)",
+    )
+    .bind(org)
+    .bind(branch)
+    .execute(owner)
+    .await
+    .unwrap();
+    // 100,000 patients with realistic names, phones and (for a third) emails.
+    sqlx::query(
+        "insert into patients (org_id, full_name, phone, email)
+         select $1,
+                (array['Amelia','Oliver','Isla','George','Ava','Noah','Mia','Leo','Grace','Arthur','Sofia','Oscar','Chloe','Jack','Ella','Henry'])[1 + n % 16]
+                || ' ' ||
+                (array['Patel','Smith','Jones','Nguyen','Garcia','Muller','Khan','Obrien','Schmidt','Rossi','Kowalski','Silva','Dubois','Jensen','Novak','Ito','Kim','Haddad','Ivanova','Okafor'])[1 + (n / 16) % 20]
+                || ' ' || n,
+                '+49 30 ' || lpad(n::text, 8, '0'),
+                case when n % 3 = 0 then 'patient' || n || '@example.com' else '' end
+         from generate_series(1, 100000) n",
+    )
+    .bind(org)
+    .execute(owner)
+    .await
+    .unwrap();
+    // 2,000 appointments: each practitioner 5 a day on the 20 weekdays from tomorrow.
+    sqlx::query(
+        "with days as (
+             select d::date as day from generate_series(current_date + 1, current_date + 40, interval '1 day') d
+             where extract(isodow from d) < 6 order by d limit 20),
+         staff as (select user_id from memberships where org_id = $1 and role = 'practitioner'),
+         times as (select t from unnest(array[time '08:00', time '09:30', time '11:00', time '14:00', time '16:00']) t)
+         insert into appointments (org_id, branch_id, patient_id, practitioner_id, service_id, starts_at, ends_at,
+                                   buffer_after_minutes, source)
+         select $1, $2, (select id from patients where org_id = $1 order by id limit 1), s.user_id, $3,
+                (d.day + t.t) at time zone 'Europe/Berlin', (d.day + t.t + interval '30 minutes') at time zone 'Europe/Berlin',
+                10, 'staff'
+         from days d, staff s, times t",
+    )
+    .bind(org)
+    .bind(branch)
+    .bind(service)
+    .execute(owner)
+    .await
+    .unwrap();
+    sqlx::query("analyze").execute(owner).await.unwrap();
+    let count: i64 = sqlx::query_scalar("select count(*) from appointments")
+        .fetch_one(owner)
+        .await
+        .unwrap();
+    assert_eq!(count, 2000);
+    Clinic {
+        org,
+        branch,
+        service,
+        slug,
+        cookies,
+    }
+}
+
+/// The sizes of the release build's files a phone downloads: (raw, gzip, brotli).
+fn asset_sizes(extension: &str) -> Option<(u64, u64, u64)> {
+    let dir = std::fs::read_dir("target/site/pkg").ok()?;
+    let file = dir
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == extension))?;
+    let size = |path: std::path::PathBuf| std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let with = |suffix: &str| {
+        let mut name = file.clone().into_os_string();
+        name.push(suffix);
+        size(name.into())
+    };
+    Some((size(file.clone()), with(".gz"), with(".br")))
+}
+
+fn kb(bytes: u64) -> String {
+    format!("{:.0} KB", bytes as f64 / 1024.0)
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::registry().with(StatementCounter).init();
+    let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let db_name = format!("careops_bench_portal_{}", std::process::id());
+    let mut admin = PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .expect("PostgreSQL answers");
+    admin
+        .execute(format!(r#"create database "{db_name}""#).as_str())
+        .await
+        .unwrap();
+    let url = format!("{server}/{db_name}");
+    let options = LeptosOptions::builder()
+        .output_name("careops")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .build();
+    let app = Application::build(config(&url), options).await.expect("app starts");
+    let address = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until(std::future::pending()));
+    let http = reqwest::Client::new();
+    let owner = PgPool::connect(&url).await.unwrap();
+    let c = clinic(&http, &address, &owner).await;
+    let db = Db::connect(&config(&url)).await.unwrap();
+
+    // A month from tomorrow, in the branch's calendar.
+    let tz = zone("Europe/Berlin");
+    let from = careops::domain::time::utc_to_local(Utc::now(), tz).date() + chrono::Duration::days(1);
+    let to = from + chrono::Duration::days(29);
+    let any = Ask {
+        branch_id: c.branch,
+        service_id: c.service,
+        practitioner: None,
+        except: None,
+    };
+    let month = async |ask: &Ask| {
+        let mut tx = db.tenant(c.org).await.unwrap();
+        let (_, found) = free_slots(&mut tx, c.org, ask, from, to).await.unwrap();
+        tx.commit().await.unwrap();
+        found
+    };
+    let (sql, found) = statements(async || month(&any).await).await;
+    let (any_p50, any_p95) = timed(RUNS, async || {
+        month(&any).await;
+    })
+    .await;
+    let one: Uuid = sqlx::query_scalar("select user_id from memberships where role = 'practitioner' limit 1")
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    let single = Ask {
+        practitioner: Some(one),
+        ..any
+    };
+    let (one_p50, one_p95) = timed(RUNS, async || {
+        month(&single).await;
+    })
+    .await;
+    // The engine alone, on what the two queries read.
+    let (engine_p50, engine_p95, every_slot, practitioners) = {
+        let mut tx = db.tenant(c.org).await.unwrap();
+        let mut setup = portal_db::setup(&mut tx, c.org, c.branch, c.service, from, to)
+            .await
+            .unwrap()
+            .unwrap();
+        let givers: Vec<Uuid> = setup.practitioners.iter().map(|(id, _)| *id).collect();
+        let start = local_to_utc(tz, from.and_time(NaiveTime::MIN));
+        let end = local_to_utc(tz, to.and_time(NaiveTime::MIN)) + chrono::Duration::days(1);
+        portal_db::busy(&mut tx, c.org, c.branch, &givers, (start, end), None, &mut setup.world)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut total = 0;
+        let (p50, p95) = timed(RUNS, async || {
+            total = slots(tz, Utc::now(), setup.rules, &setup.needs, &setup.world, from, to).len();
+        })
+        .await;
+        (p50, p95, total, givers.len())
+    };
+
+    println!("\n## Availability: one month × 20 practitioners, 2,000 appointments ({RUNS} runs each)\n");
+    println!("| what | p50 ms | p95 ms | SQL statements |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| a month, any practitioner ({} free start times shown) | {} | {} | {sql} |",
+        found.len(),
+        ms(any_p50),
+        ms(any_p95)
+    );
+    println!(
+        "| a month, one practitioner | {} | {} | {sql} |",
+        ms(one_p50),
+        ms(one_p95)
+    );
+    println!(
+        "| the engine alone ({} practitioners, {} free practitioner-slots) | {} | {} | 0 |",
+        practitioners,
+        every_slot,
+        ms(engine_p50),
+        ms(engine_p95)
+    );
+    println!("\n(statements: begin, set the tenant, the two reads, commit)");
+
+    // The portal as a phone loads it.
+    let home = format!("{address}/book/{}", c.slug);
+    let times = format!("{address}/book/{}/{}/{}?date={}", c.slug, c.branch, c.service, from);
+    let mut rows = Vec::new();
+    for (label, page) in [
+        ("/book/{org}", &home),
+        ("/book/{org}/{branch}/{service} (a fortnight of times)", &times),
+    ] {
+        let (page_sql, html) = statements(async || {
+            http.get(page)
+                .header(header::ACCEPT, "text/html")
+                .header(header::ACCEPT_ENCODING, "br")
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+                .len()
+        })
+        .await;
+        let (p50, p95) = timed(50, async || {
+            // `send` returns when the headers arrive: the time to first byte.
+            let response = http.get(page).header(header::ACCEPT, "text/html").send().await.unwrap();
+            assert_eq!(response.status(), 200);
+        })
+        .await;
+        rows.push(format!(
+            "| {label} | {} | {} | {page_sql} | {} |",
+            ms(p50),
+            ms(p95),
+            kb(html as u64)
+        ));
+    }
+    println!("\n## Portal pages over HTTP (50 loads each)\n");
+    println!("| page | TTFB p50 ms | TTFB p95 ms | SQL statements | HTML (brotli) |");
+    println!("|---|---:|---:|---:|---:|");
+    for row in rows {
+        println!("{row}");
+    }
+    println!("\n## What a phone downloads once (release build, cached for a year)\n");
+    println!("| file | raw | gzip | brotli |");
+    println!("|---|---:|---:|---:|");
+    for (label, extension) in [("WASM", "wasm"), ("JS", "js"), ("CSS", "css")] {
+        match asset_sizes(extension) {
+            Some((raw, gz, br)) => println!("| {label} | {} | {} | {} |", kb(raw), kb(gz), kb(br)),
+            None => println!("| {label} | (build the site: cargo leptos build --release --precompress) | | |"),
+        }
+    }
+
+    // Finding a patient among 100,000.
+    let mut rows = Vec::new();
+    for (label, query) in [
+        ("first page of the list", ""),
+        ("name fragment \"okafor\" (≈5,000 matches)", "okafor"),
+        ("name \"grace kim 4\" (a few matches)", "grace kim 4"),
+        ("phone digits \"3000004\"", "3000004"),
+        ("email \"patient99999@\"", "patient99999@"),
+    ] {
+        let (p50, p95) = timed(50, async || {
+            let r =
+                call::<careops::app::patients::ListPatients>(&http, &address, &c.cookies, &[("query", query)]).await;
+            assert_eq!(r.status(), 200);
+        })
+        .await;
+        rows.push(format!("| {label} | {} | {} |", ms(p50), ms(p95)));
+    }
+    let deep = {
+        let name: String = sqlx::query_scalar(
+            "select lower(full_name) || '|' || id from patients order by lower(full_name), id offset 99000 limit 1",
+        )
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+        timed(50, async || {
+            let r = call::<careops::app::patients::ListPatients>(
+                &http,
+                &address,
+                &c.cookies,
+                &[("query", ""), ("after", &name)],
+            )
+            .await;
+            assert_eq!(r.status(), 200);
+        })
+        .await
+    };
+    rows.push(format!(
+        "| page 1,981 of the list (keyset cursor) | {} | {} |",
+        ms(deep.0),
+        ms(deep.1)
+    ));
+    println!("\n## Patient list and search among 100,000 patients (server function over HTTP, 50 calls each)\n");
+    println!("| what | p50 ms | p95 ms |");
+    println!("|---|---:|---:|");
+    for row in rows {
+        println!("{row}");
+    }
+
+    db.pool().close().await;
+    owner.close().await;
+    admin
+        .execute(format!(r#"drop database "{db_name}" with (force)"#).as_str())
+        .await
+        .unwrap();
+}
