@@ -45,8 +45,11 @@ ensure_rust_tools() {
     rustup target add wasm32-unknown-unknown
   fi
   if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
-    say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (once per machine; about 11 minutes)"
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+    say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (once per machine; several minutes)"
+    # Its release profile asks for fat LTO with one codegen unit (15 minutes on two
+    # cores); a build tool does not need that, so build it the quick way.
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   fi
   local wb
   wb="$(wasm_bindgen_version)"

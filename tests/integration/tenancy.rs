@@ -328,6 +328,15 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
         .await
         .unwrap();
     assert_eq!(foreign, 0);
+    // The patient search runs as the table owner, yet answers only in the organization set.
+    let b_patients: i64 = sqlx::query_scalar(
+        "select count(*) from patient_search($1, '', '', '00000000-0000-0000-0000-000000000000', 50, false)",
+    )
+    .bind(w.b.id)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    assert_eq!(b_patients, 0, "patient_search crossed into another organization");
     // Writing into another organization is refused by the policy's check.
     let insert = sqlx::query("insert into branches (org_id, name, timezone) values ($1, 'Sneaky', 'UTC')")
         .bind(w.b.id)

@@ -31,40 +31,20 @@ pub async fn page(
     let term = search_term(query);
     // The first page starts after ("", nil): before every name.
     let (after_name, after_id) = after.unwrap_or_default();
-    // Two statements rather than one with `$2 = '' or ...`: each keeps its own index
-    // (the name order for the list, trigrams for a search) in a cached generic plan.
-    let rows = if term.is_empty() {
-        sqlx::query_as!(
-            PatientSummary,
-            "select id, full_name, phone, email from patients
-             where org_id = $1 and archived_at is null
-               and (lower(full_name), id) > ($2, $3)
-             order by lower(full_name), id
-             limit $4",
-            org_id,
-            after_name,
-            after_id,
-            PAGE_SIZE + 1,
-        )
-        .fetch_all(&mut **tx)
-        .await?
-    } else {
-        sqlx::query_as!(
-            PatientSummary,
-            "select id, full_name, phone, email from patients
-             where org_id = $1 and archived_at is null and search like '%' || $2 || '%'
-               and (lower(full_name), id) > ($3, $4)
-             order by lower(full_name), id
-             limit $5",
-            org_id,
-            term,
-            after_name,
-            after_id,
-            PAGE_SIZE + 1,
-        )
-        .fetch_all(&mut **tx)
-        .await?
-    };
+    // Through `patient_search` (see its migration): row-level security would keep the
+    // query off its indexes.
+    let rows = sqlx::query_as!(
+        PatientSummary,
+        r#"select id as "id!", full_name as "full_name!", phone as "phone!", email as "email!"
+           from patient_search($1, $2, $3, $4, $5, false)"#,
+        org_id,
+        term,
+        after_name,
+        after_id,
+        (PAGE_SIZE + 1) as i32,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
     Ok(rows)
 }
 
@@ -76,13 +56,12 @@ pub async fn search(tx: &mut Tx, org_id: Uuid, query: &str, limit: i64) -> Resul
     }
     Ok(sqlx::query_as!(
         PatientSummary,
-        "select id, full_name, phone, email from patients
-         where org_id = $1 and archived_at is null and search like '%' || $2 || '%'
-         order by lower(full_name) like $2 || '%' desc, lower(full_name), id
-         limit $3",
+        r#"select id as "id!", full_name as "full_name!", phone as "phone!", email as "email!"
+           from patient_search($1, $2, '', $3, $4, true)"#,
         org_id,
         term,
-        limit,
+        Uuid::nil(),
+        limit as i32,
     )
     .fetch_all(&mut **tx)
     .await?)
@@ -202,7 +181,7 @@ pub async fn duplicates(
         PatientSummary,
         "select id, full_name, phone, email from patients
          where org_id = $1 and archived_at is null and ($4::uuid is null or id <> $4)
-           and ((length($2) >= 5 and phone_digits = $2) or ($3 <> '' and lower(email) = $3))
+           and ((length($2) >= 5 and phone_digits = $2) or ($3 <> '' and email_lower = $3))
          order by lower(full_name), id limit 10",
         org_id,
         digits,
@@ -221,8 +200,8 @@ pub async fn find_by_contact(tx: &mut Tx, org_id: Uuid, phone: &str, email: &str
     Ok(sqlx::query_scalar!(
         "select id from patients
          where org_id = $1 and archived_at is null
-           and ((length($2) >= 5 and phone_digits = $2) or ($3 <> '' and lower(email) = $3))
-         order by (phone_digits = $2 and lower(email) = $3) desc, (phone_digits = $2) desc, created_at
+           and ((length($2) >= 5 and phone_digits = $2) or ($3 <> '' and email_lower = $3))
+         order by (phone_digits = $2 and email_lower = $3) desc, (phone_digits = $2) desc, created_at
          limit 1",
         org_id,
         digits,
