@@ -63,7 +63,7 @@ ensure_rust_tools() {
     || [ "$(cat "$TOOLS_DIR/binaryen/.version" 2>/dev/null)" != "$BINARYEN_VERSION" ]; then
     say "Installing wasm-opt from npm's binaryen $BINARYEN_VERSION into $TOOLS_DIR"
     mkdir -p "$TOOLS_DIR/binaryen"
-    npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR/binaryen" "binaryen@$BINARYEN_VERSION"
+    npm install --loglevel=error --no-audit --no-fund --prefix "$TOOLS_DIR/binaryen" "binaryen@$BINARYEN_VERSION"
     echo "$BINARYEN_VERSION" > "$TOOLS_DIR/binaryen/.version"
   fi
 }
@@ -78,7 +78,7 @@ ensure_e2e_packages() {
     || ! cmp -s end2end/package-lock.json end2end/node_modules/.package-lock.json.installed; then
     say "Installing the end2end Node packages (npm ci)"
     # Playwright must never download a browser: we use Debian's Chromium.
-    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --loglevel=error --no-audit --no-fund)
     cp end2end/package-lock.json end2end/node_modules/.package-lock.json.installed
   fi
 }
