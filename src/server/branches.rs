@@ -13,8 +13,10 @@ use crate::domain::{
     AppError,
 };
 
+const BRANCH: &str = "That branch";
+
 fn not_found() -> AppError {
-    AppError::not_found("That branch")
+    AppError::not_found(BRANCH)
 }
 
 fn snapshot(branch: &Branch) -> serde_json::Value {
@@ -42,10 +44,7 @@ pub async fn list(ctx: &RequestContext) -> Result<Vec<Branch>, AppError> {
 /// One branch the caller works in; another organization's, or one they do not belong
 /// to, is not found.
 pub async fn get(ctx: &RequestContext, id: Uuid) -> Result<Branch, AppError> {
-    ctx.require(Action::ViewBranches)?;
-    if !ctx.user.branches.iter().any(|b| b.id == id) {
-        return Err(not_found());
-    }
+    ctx.require_in(id, Action::ViewBranches, BRANCH)?;
     let mut tx = ctx.tenant().await?;
     let branch = branches::get(&mut tx, ctx.org_id(), id).await?.ok_or_else(not_found)?;
     tx.commit().await?;
@@ -71,10 +70,9 @@ pub async fn create(ctx: &RequestContext, details: &BranchDetails) -> Result<Bra
 }
 
 pub async fn update(ctx: &RequestContext, id: Uuid, details: &BranchDetails) -> Result<Branch, AppError> {
-    ctx.require(Action::ManageBranches)?;
-    if !ctx.user.branches.iter().any(|b| b.id == id) {
-        return Err(not_found());
-    }
+    // The caller's role in the branch being changed decides, not the one in their current
+    // branch: an administrator here may be a receptionist there.
+    ctx.require_in(id, Action::ManageBranches, BRANCH)?;
     let mut tx = ctx.tenant().await?;
     let before = branches::get(&mut tx, ctx.org_id(), id).await?.ok_or_else(not_found)?;
     branches::update(&mut tx, ctx.org_id(), id, details)

@@ -10,7 +10,7 @@ use super::{
     db::{
         audit,
         catalog::{self, PlaceKind},
-        schedules,
+        schedules, Tx,
     },
 };
 use crate::domain::{
@@ -176,15 +176,8 @@ pub async fn set_working_hours(ctx: &RequestContext, user_id: Uuid, hours: &[Wor
     ctx.require(Action::ManageSchedules)?;
     let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
     let mut tx = ctx.tenant().await?;
-    let member = super::db::staff::get(&mut tx, org, user_id)
-        .await?
-        .filter(|m| {
-            m.access
-                .iter()
-                .any(|a| a.branch_id.is_none() || a.branch_id == Some(branch))
-        })
-        .ok_or_else(|| AppError::not_found("That staff member"))?;
-    schedules::set_hours(&mut tx, org, branch, member.user_id, hours).await?;
+    require_member_here(ctx, &mut tx, user_id).await?;
+    schedules::set_hours(&mut tx, org, branch, user_id, hours).await?;
     ctx.audit(
         &mut tx,
         "schedule.hours_changed",
@@ -195,6 +188,21 @@ pub async fn set_working_hours(ctx: &RequestContext, user_id: Uuid, hours: &[Wor
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Schedules are managed branch by branch: a staff member who does not work in the
+/// caller's current branch is not found from there.
+async fn require_member_here(ctx: &RequestContext, tx: &mut Tx, user_id: Uuid) -> Result<(), AppError> {
+    let branch = ctx.user.branch.id;
+    super::db::staff::get(tx, ctx.org_id(), user_id)
+        .await?
+        .filter(|m| {
+            m.access
+                .iter()
+                .any(|a| a.branch_id.is_none() || a.branch_id == Some(branch))
+        })
+        .map(|_| ())
+        .ok_or_else(|| AppError::not_found("That staff member"))
 }
 
 /// Records time off for a staff member, given in the branch's local time.
@@ -212,9 +220,7 @@ pub async fn add_time_off(
     let tz = zone(&ctx.user.branch.timezone);
     let org = ctx.org_id();
     let mut tx = ctx.tenant().await?;
-    super::db::staff::get(&mut tx, org, user_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("That staff member"))?;
+    require_member_here(ctx, &mut tx, user_id).await?;
     let id = schedules::add_time_off(
         &mut tx,
         org,
@@ -239,9 +245,13 @@ pub async fn add_time_off(
 pub async fn remove_time_off(ctx: &RequestContext, id: Uuid) -> Result<(), AppError> {
     ctx.require(Action::ManageSchedules)?;
     let mut tx = ctx.tenant().await?;
-    if !schedules::remove_time_off(&mut tx, ctx.org_id(), id).await? {
-        return Err(AppError::not_found("That time off"));
-    }
+    let user_id = schedules::remove_time_off(&mut tx, ctx.org_id(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("That time off"))?;
+    // Dropping the transaction undoes the delete.
+    require_member_here(ctx, &mut tx, user_id)
+        .await
+        .map_err(|_| AppError::not_found("That time off"))?;
     ctx.audit(&mut tx, "schedule.time_off_removed", "time_off", Some(id), json!({}))
         .await?;
     tx.commit().await?;

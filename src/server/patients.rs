@@ -167,16 +167,27 @@ pub async fn profile(ctx: &RequestContext, id: Uuid) -> Result<PatientProfile, A
     let patient = patients::record(&mut tx, ctx.org_id(), id)
         .await?
         .ok_or_else(not_found)?;
-    let ids: Vec<Uuid> = sqlx::query_scalar!(
-        "select id from appointments where org_id = $1 and patient_id = $2 order by starts_at desc limit 200",
+    // The patient belongs to the organization; their appointments and messages belong to
+    // branches, and the caller sees those of their own branches, each in its time zone.
+    let branches: Vec<Uuid> = ctx.user.branches.iter().map(|b| b.id).collect();
+    let rows = sqlx::query!(
+        "select id, branch_id from appointments where org_id = $1 and patient_id = $2 and branch_id = any($3)
+         order by starts_at desc limit 200",
         ctx.org_id(),
-        id
+        id,
+        &branches,
     )
     .fetch_all(&mut *tx)
     .await?;
-    let mut appointments = appointments::by_ids(&mut tx, ctx.org_id(), &ids, zone(&ctx.user.branch.timezone)).await?;
-    appointments.reverse();
-    let messages = outbox::for_patient(&mut tx, ctx.org_id(), id)
+    let mut appointments = Vec::with_capacity(rows.len());
+    for branch in &ctx.user.branches {
+        let ids: Vec<Uuid> = rows.iter().filter(|r| r.branch_id == branch.id).map(|r| r.id).collect();
+        if !ids.is_empty() {
+            appointments.extend(appointments::by_ids(&mut tx, ctx.org_id(), &ids, zone(&branch.timezone)).await?);
+        }
+    }
+    appointments.sort_by_key(|a| a.starts_at);
+    let messages = outbox::for_patient(&mut tx, ctx.org_id(), id, &branches)
         .await?
         .into_iter()
         .map(|(mut m, at)| {

@@ -163,6 +163,21 @@ async fn each_api_route_refuses_roles_without_its_permission() {
             Some(serde_json::json!({"phone": "+44 20 7946 0958"})),
         ),
     ];
+    for (role, _, token) in &team.people {
+        let created = team
+            .app
+            .api(Method::POST, "/api/v1/branches", token, None)
+            .json(&serde_json::json!({"name": format!("Annex {role:?}"), "timezone": "Europe/Paris"}))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if role.can(Action::ManageBranches) {
+            assert_eq!(created, StatusCode::CREATED, "{role:?} creates a branch");
+        } else {
+            assert_eq!(created, StatusCode::FORBIDDEN, "{role:?} creates a branch");
+        }
+    }
     for (method, path, action, body) in routes {
         for (role, _, token) in &team.people {
             let mut request = team.app.api(method.clone(), path, token, None);
@@ -230,11 +245,14 @@ async fn nobody_changes_their_own_access_and_admins_cannot_touch_the_owner() {
 async fn each_scheduling_function_refuses_roles_without_its_permission() {
     use careops::app::{
         calendar::{
-            CancelAppointment, CreateAppointment, GetAppointment, GetCalendar, RescheduleAppointment, SearchPatients,
-            SetAppointmentStatus,
+            CancelAppointment, CreateAppointment, GetAppointment, GetBookingOptions, GetCalendar,
+            RescheduleAppointment, SearchPatients, SetAppointmentStatus,
         },
         home::GetToday,
-        settings::{AddClosure, AddTimeOff, GetHours, GetPlaces, GetServices, SaveHours, SavePlace, SaveService},
+        settings::{
+            AddClosure, AddTimeOff, GetHours, GetPlaces, GetServices, RemoveClosure, RemoveTimeOff, SaveHours,
+            SavePlace, SaveService,
+        },
     };
     let team = team().await;
     let s = team.app.schedule(&team.org).await;
@@ -318,6 +336,10 @@ async fn each_scheduling_function_refuses_roles_without_its_permission() {
         &[("day", "2030-12-25"), ("name", "Christmas")],
     )
     .await;
+    let nowhere = uuid::Uuid::new_v4().to_string();
+    check::<RemoveTimeOff>(&team, Action::ManageSchedules, &[("id", &nowhere)]).await;
+    check::<RemoveClosure>(&team, Action::ManageSchedules, &[("id", &nowhere)]).await;
+    check::<GetBookingOptions>(&team, Action::ManageAppointments, &[("query", "Ada")]).await;
     check::<CancelAppointment>(
         &team,
         Action::ManageAppointments,
@@ -390,6 +412,33 @@ async fn each_appointment_api_route_refuses_roles_without_its_permission() {
             "{role:?} patch: {patched}"
         );
     }
+    // Those who may not cancel are refused first; the last to try is the owner.
+    for (role, _, token) in team.people.iter().rev() {
+        let cancelled = team
+            .app
+            .api(
+                Method::POST,
+                &format!("/api/v1/calendar/appointments/{id}/cancel"),
+                token,
+                None,
+            )
+            .json(&serde_json::json!({"reason": "Unwell"}))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if role.can(Action::ManageAppointments) {
+            assert_ne!(cancelled, StatusCode::FORBIDDEN, "{role:?} cancel");
+        } else {
+            assert_eq!(cancelled, StatusCode::FORBIDDEN, "{role:?} cancel");
+        }
+    }
+    let status: String = sqlx::query_scalar("select status from appointments where id = $1")
+        .bind(id)
+        .fetch_one(&team.app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "cancelled");
 }
 
 #[tokio::test]

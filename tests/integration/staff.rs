@@ -259,3 +259,62 @@ async fn the_branch_choice_persists_per_user() {
     assert_eq!(me["branch"]["id"], annex.to_string());
     assert_eq!(me["branches"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn an_admin_of_one_branch_cannot_change_a_branch_where_they_are_a_receptionist() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let mut owner = org.owner.clone();
+    let response = app
+        .call::<careops::app::settings::CreateBranch>(
+            &mut owner,
+            &[("name", "Annex"), ("timezone", "America/New_York")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let annex: Uuid = sqlx::query_scalar("select id from branches where name = 'Annex'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let member = app.member(&org.owner, "receptionist", &[org.branch_id, annex]).await;
+    let response = app
+        .call::<UpdateStaffAccess>(
+            &mut owner,
+            &[
+                ("id", &member.id.to_string()),
+                ("roles[0][branch]", &org.branch_id.to_string()),
+                ("roles[0][role]", "admin"),
+                ("roles[1][branch]", &annex.to_string()),
+                ("roles[1][role]", "receptionist"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut browser = member.browser.clone();
+    let response = app
+        .call::<SwitchBranch>(&mut browser, &[("branch_id", &org.branch_id.to_string())])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let edit = |id: Uuid, name: &'static str| {
+        let app = &app;
+        let mut browser = browser.clone();
+        async move {
+            app.call::<careops::app::settings::UpdateBranch>(
+                &mut browser,
+                &[("id", &id.to_string()), ("name", name), ("timezone", "Europe/London")],
+            )
+            .await
+            .status()
+        }
+    };
+    // Where they administer: allowed. Where they receive patients: refused, and unchanged.
+    assert_eq!(edit(org.branch_id, "Main Street").await, StatusCode::OK);
+    assert_eq!(edit(annex, "Taken Over").await, StatusCode::FORBIDDEN);
+    let name: String = sqlx::query_scalar("select name from branches where id = $1")
+        .bind(annex)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(name, "Annex");
+}

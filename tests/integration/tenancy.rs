@@ -371,6 +371,23 @@ async fn the_app_role_is_no_superuser_no_owner_and_cannot_bypass_row_security() 
     .await
     .unwrap();
     assert!(unprotected.is_empty(), "without row-level security: {unprotected:?}");
+
+    // A table added later with an org_id column must be in the list (and so protected).
+    let with_org_id: Vec<String> = sqlx::query_scalar(
+        "select table_name::text from information_schema.columns
+          where table_schema = 'public' and column_name = 'org_id' order by 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let unlisted: Vec<&String> = with_org_id
+        .iter()
+        .filter(|t| !TENANT_TABLES.contains(&t.as_str()))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "tenant tables missing from TENANT_TABLES: {unlisted:?}"
+    );
 }
 
 #[tokio::test]
@@ -397,6 +414,22 @@ async fn the_app_role_cannot_change_or_delete_the_audit_log() {
         .unwrap();
     let delete = tx.execute("delete from audit_log").await;
     assert!(delete.unwrap_err().to_string().contains("permission denied"));
+    drop(tx);
+
+    // Nor indirectly: deleting the organization would cascade to its audit rows.
+    let mut tx = conn.begin().await.unwrap();
+    tx.execute(format!("select set_config('app.org_id', '{}', true)", org.id).as_str())
+        .await
+        .unwrap();
+    let delete = tx.execute("delete from organizations").await;
+    assert!(delete.unwrap_err().to_string().contains("permission denied"));
+    drop(tx);
+    let kept: i64 = sqlx::query_scalar("select count(*) from audit_log where org_id = $1")
+        .bind(org.id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(kept, rows);
 }
 
 /// Organization B's scheduling records: an appointment, a room, time off and a closure.
@@ -606,7 +639,12 @@ async fn every_scheduling_function_refuses_another_organizations_ids() {
 
 #[tokio::test]
 async fn appointments_of_another_branch_are_not_found_there() {
-    use careops::app::calendar::{CancelAppointment, GetAppointment};
+    use careops::app::{
+        calendar::{CancelAppointment, GetAppointment, GetCalendar, RescheduleAppointment, SetAppointmentStatus},
+        home::GetToday,
+        patients::GetPatient,
+        settings::{AddTimeOff, RemoveTimeOff, SaveHours},
+    };
     let app = spawn_app().await;
     let org = app.org("Clinic").await;
     let s = app.schedule(&org).await;
@@ -636,11 +674,110 @@ async fn appointments_of_another_branch_are_not_found_there() {
         .call::<CancelAppointment>(&mut reception, &[("id", &appointment), ("reason", "x")])
         .await;
     assert_eq!(cancel.status(), StatusCode::NOT_FOUND);
-    let status: String = sqlx::query_scalar("select status from appointments")
+    let monday = s.monday.to_string();
+    let writes = [
+        app.call::<RescheduleAppointment>(
+            &mut reception,
+            &[("id", &appointment), ("date", &monday), ("time", "11:00")],
+        )
+        .await,
+        app.call::<SetAppointmentStatus>(&mut reception, &[("id", &appointment), ("status", "arrived")])
+            .await,
+    ];
+    for (n, response) in writes.into_iter().enumerate() {
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "write {n}");
+    }
+    // The annex's lists hold none of the main branch's appointments.
+    let week = json(
+        app.call::<GetCalendar>(&mut reception, &[("date", &monday), ("view", "week")])
+            .await,
+    )
+    .await;
+    assert!(!week.to_string().contains(&appointment), "{week}");
+    let today = json(app.call::<GetToday>(&mut reception, &[]).await).await;
+    assert!(!today.to_string().contains(&appointment));
+    // The patient is the organization's; the appointment and its messages are the main
+    // branch's, and not on the profile the annex sees.
+    let patient: Uuid = sqlx::query_scalar("select patient_id from appointments")
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(status, "scheduled");
+    sqlx::query(
+        "insert into outbox (org_id, branch_id, patient_id, appointment_id, kind, channel, recipient, body)
+         select org_id, branch_id, patient_id, id, 'booking_confirmation', 'sms', '+44 20 7946 0958', 'Booked'
+         from appointments",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let id = patient.to_string();
+    let here = json(app.call::<GetPatient>(&mut owner, &[("id", &id)]).await).await;
+    assert_eq!(here["appointments"].as_array().unwrap().len(), 1);
+    assert_eq!(here["messages"].as_array().unwrap().len(), 1);
+    let there = json(app.call::<GetPatient>(&mut reception, &[("id", &id)]).await).await;
+    assert_eq!(there["patient"]["id"], id.as_str());
+    assert_eq!(there["appointments"], serde_json::json!([]));
+    assert_eq!(there["messages"], serde_json::json!([]));
+    let (status, starts): (String, String) =
+        sqlx::query_as("select status, to_char(starts_at at time zone 'Europe/Berlin', 'HH24:MI') from appointments")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), starts.as_str()), ("scheduled", "09:00"), "not moved");
+
+    // An annex administrator manages the annex's schedules, not the main branch's people.
+    let annex_admin = app.member(&org.owner, "admin", &[annex]).await;
+    let mut admin = annex_admin.browser.clone();
+    // The owner works everywhere (organization-wide); this practitioner only at the main branch.
+    let main_practitioner = app
+        .member(&org.owner, "practitioner", &[org.branch_id])
+        .await
+        .id
+        .to_string();
+    let time_off: Uuid = {
+        let mut owner = org.owner.clone();
+        let response = app
+            .call::<AddTimeOff>(
+                &mut owner,
+                &[
+                    ("user_id", &main_practitioner),
+                    ("from", "2030-01-01T08:00"),
+                    ("until", "2030-01-02T08:00"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        sqlx::query_scalar("select id from time_off")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    let writes = [
+        app.call::<AddTimeOff>(
+            &mut admin,
+            &[
+                ("user_id", &main_practitioner),
+                ("from", "2030-02-01T08:00"),
+                ("until", "2030-02-02T08:00"),
+            ],
+        )
+        .await,
+        app.call::<RemoveTimeOff>(&mut admin, &[("id", &time_off.to_string())])
+            .await,
+        app.call::<SaveHours>(
+            &mut admin,
+            &[("user_id", &main_practitioner), ("days[0]", "00:00-23:00")],
+        )
+        .await,
+    ];
+    for (n, response) in writes.into_iter().enumerate() {
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "schedule write {n}");
+    }
+    let time_offs: i64 = sqlx::query_scalar("select count(*) from time_off")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(time_offs, 1, "the main branch's time off is as it was");
 }
 
 #[tokio::test]
@@ -677,6 +814,64 @@ async fn every_appointment_api_route_refuses_another_organizations_ids() {
         .await
         .unwrap();
     assert_eq!(create.status(), StatusCode::NOT_FOUND);
+    // A's own booking and A's patient, with B's practitioner, service or room.
+    let a_patient: Uuid = {
+        app.book(&a.owner, &sa, sa.monday, "09:00", &[]).await;
+        sqlx::query_scalar("select patient_id from appointments where org_id = $1")
+            .bind(a.id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    let a_appointment: Uuid = sqlx::query_scalar("select id from appointments where org_id = $1")
+        .bind(a.id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let starts = format!("{}T12:00:00Z", sa.monday);
+    let bodies = [
+        serde_json::json!({"patient_id": a_patient, "practitioner_id": theirs.practitioner,
+            "service_id": sa.service, "starts_at": starts}),
+        serde_json::json!({"patient_id": a_patient, "practitioner_id": sa.practitioner,
+            "service_id": theirs.service, "starts_at": starts}),
+        serde_json::json!({"patient_id": a_patient, "practitioner_id": sa.practitioner,
+            "service_id": sa.service, "room_id": theirs.room, "starts_at": starts}),
+    ];
+    for (n, body) in bodies.iter().enumerate() {
+        let create = app
+            .api(Method::POST, "/api/v1/calendar/appointments", &token, None)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(create.status(), StatusCode::NOT_FOUND, "create {n}");
+    }
+    let a_path = format!("/api/v1/calendar/appointments/{a_appointment}");
+    for (n, body) in [
+        serde_json::json!({"practitioner_id": theirs.practitioner}),
+        serde_json::json!({"room_id": theirs.room}),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let patch = app
+            .api(Method::PATCH, &a_path, &token, None)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(patch.status(), StatusCode::NOT_FOUND, "patch {n}");
+    }
+    let a_count: i64 = sqlx::query_scalar(
+        "select count(*) from appointments where org_id = $1 and practitioner_id = $2 and room_id = $3",
+    )
+    .bind(a.id)
+    .bind(sa.practitioner)
+    .bind(sa.room)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(a_count, 1, "A's one appointment, unchanged");
     let b_branch = app
         .api(
             Method::GET,
@@ -704,11 +899,208 @@ async fn every_appointment_api_route_refuses_another_organizations_ids() {
         .unwrap(),
     )
     .await;
-    assert_eq!(list, serde_json::json!([]));
+    assert_eq!(list.as_array().unwrap().len(), 1, "A's own only: {list}");
+    assert!(!list.to_string().contains(&theirs.appointment));
     let status: String = sqlx::query_scalar("select status from appointments where id = $1::uuid")
         .bind(&theirs.appointment)
         .fetch_one(&app.db)
         .await
         .unwrap();
     assert_eq!(status, "scheduled");
+}
+
+/// Every id organization B has in the tables a list could show.
+async fn ids_of(app: &TestApp, org: Uuid) -> Vec<String> {
+    sqlx::query_scalar(
+        "select id::text from (
+            select id, org_id from users union all select id, org_id from branches
+            union all select id, org_id from sessions union all select id, org_id from api_tokens
+            union all select id, org_id from services union all select id, org_id from rooms
+            union all select id, org_id from resources union all select id, org_id from appointments
+            union all select id, org_id from patients union all select id, org_id from time_off
+            union all select id, org_id from branch_closures union all select id, org_id from invitations
+         ) ids where org_id = $1",
+    )
+    .bind(org)
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn no_list_shows_anything_of_another_organization_and_its_ids_change_nothing() {
+    use careops::app::{
+        account::{GetTwoFactor, ListApiTokens, ListSessions},
+        calendar::{GetBookingOptions, GetCalendar, RescheduleAppointment, SearchPatients},
+        home::GetToday,
+        patients::ListPatients,
+        settings::{GetHours, GetOnlineBooking, GetPlaces, GetServices, SavePlace, SaveService},
+    };
+    let app = spawn_app().await;
+    let a = app.org("Clinic A").await;
+    let b = app.org("Clinic B").await;
+    let sa = app.schedule(&a).await;
+    let theirs = b_schedule(&app, &b).await;
+    let mut b_owner = b.owner.clone();
+    let added = app
+        .call::<SavePlace>(
+            &mut b_owner,
+            &[("what", "resource"), ("name", "Ultrasound"), ("kind", "ultrasound")],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    app.member(&b.owner, "receptionist", &[b.branch_id]).await;
+    app.api_token(&b.owner).await;
+    app.member(&a.owner, "receptionist", &[a.branch_id]).await;
+    app.book(&a.owner, &sa, sa.monday, "09:00", &[]).await;
+    let b_ids = ids_of(&app, b.id).await;
+    assert!(b_ids.len() >= 12, "B has records: {b_ids:?}");
+    let mut owner = a.owner.clone();
+    let week = sa.monday.to_string();
+
+    let lists = [
+        ("ListSessions", app.call::<ListSessions>(&mut owner, &[]).await),
+        ("ListApiTokens", app.call::<ListApiTokens>(&mut owner, &[]).await),
+        ("GetTwoFactor", app.call::<GetTwoFactor>(&mut owner, &[]).await),
+        ("GetToday", app.call::<GetToday>(&mut owner, &[]).await),
+        (
+            "GetBookingOptions",
+            app.call::<GetBookingOptions>(&mut owner, &[("query", "Ada")]).await,
+        ),
+        ("GetServices", app.call::<GetServices>(&mut owner, &[]).await),
+        ("GetPlaces", app.call::<GetPlaces>(&mut owner, &[]).await),
+        ("GetHours", app.call::<GetHours>(&mut owner, &[]).await),
+        ("GetOnlineBooking", app.call::<GetOnlineBooking>(&mut owner, &[]).await),
+        ("GetAuditLog", app.call::<GetAuditLog>(&mut owner, &[]).await),
+        (
+            "GetAuditLog by B's owner",
+            app.call::<GetAuditLog>(&mut owner, &[("actor", &theirs.practitioner)])
+                .await,
+        ),
+        ("GetStaff", app.call::<GetStaff>(&mut owner, &[]).await),
+        ("ListBranches", app.call::<ListBranches>(&mut owner, &[]).await),
+        (
+            "GetCalendar",
+            app.call::<GetCalendar>(&mut owner, &[("date", &week), ("view", "week")])
+                .await,
+        ),
+        (
+            "SearchPatients",
+            app.call::<SearchPatients>(&mut owner, &[("query", "Ada")]).await,
+        ),
+        ("ListPatients", app.call::<ListPatients>(&mut owner, &[]).await),
+    ];
+    for (name, response) in lists {
+        assert_eq!(response.status(), StatusCode::OK, "{name}");
+        let body = response.text().await.unwrap();
+        let leaked: Vec<&String> = b_ids.iter().filter(|id| body.contains(id.as_str())).collect();
+        assert!(leaked.is_empty(), "{name} shows B's {leaked:?}");
+        assert!(!body.contains("Clinic B"), "{name} names B");
+    }
+    // The audit filter by B's owner finds nothing (A's own entries are there unfiltered).
+    let filtered = json(
+        app.call::<GetAuditLog>(&mut owner, &[("actor", &theirs.practitioner)])
+            .await,
+    )
+    .await;
+    assert_eq!(filtered["records"], serde_json::json!([]), "{filtered}");
+
+    // A's records pointed at B's: refused, nothing changes.
+    let a_appointment: String = sqlx::query_scalar::<_, Uuid>("select id from appointments where org_id = $1")
+        .bind(a.id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+        .to_string();
+    let b_resource: String = sqlx::query_scalar::<_, Uuid>("select id from resources where org_id = $1")
+        .bind(b.id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+        .to_string();
+    let a_member: String = sqlx::query_scalar::<_, Uuid>("select id from users where org_id = $1 and id <> $2")
+        .bind(a.id)
+        .bind(a.owner_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+        .to_string();
+    let b_branch = b.branch_id.to_string();
+    let refused = [
+        app.call::<RescheduleAppointment>(
+            &mut owner,
+            &[
+                ("id", &a_appointment),
+                ("date", &week),
+                ("time", "11:00"),
+                ("practitioner_id", &theirs.practitioner),
+            ],
+        )
+        .await,
+        app.call::<RescheduleAppointment>(
+            &mut owner,
+            &[
+                ("id", &a_appointment),
+                ("date", &week),
+                ("time", "11:00"),
+                ("room_id", &theirs.room),
+            ],
+        )
+        .await,
+        app.call::<SaveService>(
+            &mut owner,
+            &[
+                ("name", "Shared"),
+                ("duration_minutes", "30"),
+                ("price", "1"),
+                ("colour", "#000000"),
+                ("practitioners[]", &theirs.practitioner),
+            ],
+        )
+        .await,
+        app.call::<SavePlace>(
+            &mut owner,
+            &[
+                ("what", "resource"),
+                ("id", &b_resource),
+                ("name", "Mine"),
+                ("kind", "ultrasound"),
+            ],
+        )
+        .await,
+        app.call::<UpdateStaffAccess>(
+            &mut owner,
+            &[
+                ("id", &a_member),
+                ("roles[0][branch]", &b_branch),
+                ("roles[0][role]", "receptionist"),
+            ],
+        )
+        .await,
+    ];
+    for (n, response) in refused.into_iter().enumerate() {
+        let status = response.status();
+        // Not found, or (for a branch, as everywhere) "not one you administer", which
+        // reads the same whether the branch exists or not.
+        assert!(
+            [StatusCode::NOT_FOUND, StatusCode::CONFLICT, StatusCode::FORBIDDEN].contains(&status),
+            "call {n}: {status} {}",
+            response.text().await.unwrap_or_default()
+        );
+    }
+    let crossings: i64 = sqlx::query_scalar(
+        "select (select count(*) from appointments where org_id = $1 and (practitioner_id = $3 or room_id = $4::uuid))
+              + (select count(*) from service_practitioners where org_id = $1 and user_id = $3)
+              + (select count(*) from memberships where org_id = $1 and branch_id = $2)
+              + (select count(*) from resources where id = $5::uuid and name <> 'Ultrasound')",
+    )
+    .bind(a.id)
+    .bind(b.branch_id)
+    .bind(b.owner_id)
+    .bind(&theirs.room)
+    .bind(&b_resource)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(crossings, 0);
 }

@@ -183,6 +183,27 @@ impl RequestContext {
         }
     }
 
+    /// The guard for an action on another branch than the current one: the caller's role
+    /// in that branch decides. A branch they have no membership of is not found.
+    pub fn require_in(&self, branch_id: Uuid, action: Action, what: &str) -> Result<(), AppError> {
+        let access = self
+            .user
+            .branches
+            .iter()
+            .find(|b| b.id == branch_id)
+            .ok_or_else(|| AppError::not_found(what))?;
+        if access.role.can(action) {
+            Ok(())
+        } else {
+            tracing::info!(user_id = %self.user.user_id, %branch_id, ?action, "refused");
+            Err(AppError::Forbidden(format!(
+                "You are not allowed to {} in {}. Ask an owner or administrator if you need to.",
+                action.describe(),
+                access.name
+            )))
+        }
+    }
+
     /// An instant as the caller reads it: in their current branch's time zone.
     pub fn local_time(&self, instant: chrono::DateTime<chrono::Utc>) -> String {
         crate::domain::time::local_datetime(instant, &self.user.branch.timezone)

@@ -40,12 +40,15 @@ pub async fn for_patient(
     tx: &mut Tx,
     org_id: Uuid,
     patient_id: Uuid,
+    branch_ids: &[Uuid],
 ) -> Result<Vec<(OutboxMessage, chrono::DateTime<chrono::Utc>)>, AppError> {
     let rows = sqlx::query!(
         "select id, kind, channel, recipient, subject, body, status, created_at from outbox
-         where org_id = $1 and patient_id = $2 order by created_at desc, id limit 100",
+         where org_id = $1 and patient_id = $2 and branch_id = any($3)
+         order by created_at desc, id limit 100",
         org_id,
         patient_id,
+        branch_ids,
     )
     .fetch_all(&mut **tx)
     .await?;

@@ -122,11 +122,15 @@ pub async fn add_time_off(
     .await?)
 }
 
-pub async fn remove_time_off(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<bool, AppError> {
-    let deleted = sqlx::query!("delete from time_off where org_id = $1 and id = $2", org_id, id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(deleted.rows_affected() == 1)
+/// Deletes a time off; whose it was, if it existed.
+pub async fn remove_time_off(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<Option<Uuid>, AppError> {
+    Ok(sqlx::query_scalar!(
+        "delete from time_off where org_id = $1 and id = $2 returning user_id",
+        org_id,
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await?)
 }
 
 /// Days the branch is closed within `[from, to]`.
