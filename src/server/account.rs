@@ -6,7 +6,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    auth::{context::RequestContext, service, tokens::new_token, totp},
+    auth::{context::RequestContext, service, throttle, tokens::new_token, totp},
     db::{accounts, api_tokens, audit, organizations, sessions, staff},
 };
 use crate::domain::{
@@ -75,8 +75,19 @@ pub async fn disable_two_factor(ctx: &RequestContext, code: &str) -> Result<(), 
             field: None,
             message: "Two-factor authentication is not on.".into(),
         })?;
+    // Guesses count like those at sign-in: someone at an unlocked screen gets no more.
+    let pool = ctx.state.db.pool();
+    let attempt = throttle::begin(
+        pool,
+        throttle::Kind::SecondFactor,
+        &ctx.user.user_id.to_string(),
+        ctx.client.ip.as_deref(),
+        ctx.state.config.login_attempts_per_ip_minute,
+    )
+    .await?;
     totp::verify(&secret, code, Utc::now().timestamp() as u64, factor.last_step)
         .ok_or_else(|| AppError::field("code", "That code is not right. Enter the newest code from your app."))?;
+    attempt.succeeded(pool).await?;
     accounts::disable_two_factor(&mut tx, ctx.user.user_id).await?;
     ctx.audit(
         &mut tx,

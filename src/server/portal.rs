@@ -277,7 +277,9 @@ pub enum Booked {
 pub async fn book(state: &AppState, request: &PortalRequest<'_>, client: &ClientInfo) -> Result<Booked, AppError> {
     let ip = client.ip.as_deref().unwrap_or("unknown");
     let account = format!("portal:{ip}");
-    throttle::check_with_limit(
+    // Bookings are counted, not judged: the attempt is marked as succeeded so that it
+    // never feeds a lock-out.
+    throttle::begin_with_limit(
         state.db.pool(),
         throttle::Kind::PortalBooking,
         &account,
@@ -285,14 +287,8 @@ pub async fn book(state: &AppState, request: &PortalRequest<'_>, client: &Client
         state.config.portal_bookings_per_ip_minute,
         state.config.login_attempts_per_ip_minute,
     )
-    .await?;
-    throttle::record(
-        state.db.pool(),
-        throttle::Kind::PortalBooking,
-        &account,
-        client.ip.as_deref(),
-        true,
-    )
+    .await?
+    .succeeded(state.db.pool())
     .await?;
 
     let org = org_id(state, request.slug).await?;
@@ -330,7 +326,16 @@ pub async fn book(state: &AppState, request: &PortalRequest<'_>, client: &Client
     let email = p.email.as_ref().map_or("", |e| e.as_str());
     let patient_id = match patients::find_by_contact(&mut tx, org, p.phone.as_str(), email).await? {
         Some(id) => {
-            patients::complete_contact(&mut tx, org, id, email, p.consent_sms, p.consent_email).await?;
+            patients::add_consents(
+                &mut tx,
+                org,
+                id,
+                p.phone.as_str(),
+                email,
+                p.consent_sms,
+                p.consent_email,
+            )
+            .await?;
             id
         }
         None => {

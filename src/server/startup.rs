@@ -56,6 +56,7 @@ impl Application {
         }
         let listener = TcpListener::bind(leptos_options.site_addr).await?;
         let db = Db::connect(&config).await?;
+        super::auth::password::warm_up().await;
         let state = AppState::new(config, db, leptos_options);
         Ok(Self {
             listener,
@@ -84,9 +85,15 @@ pub fn router(state: AppState) -> Router {
     // Hashed file names change with their content, so browsers may keep them forever.
     let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
     let pkg = ServiceBuilder::new()
+        // Only what was found: a 404 must not be remembered for a year.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
+            |response: &axum::http::Response<tower_http::services::fs::ServeFileSystemResponseBody>| {
+                response
+                    .status()
+                    .is_success()
+                    .then(|| HeaderValue::from_static("public, max-age=31536000, immutable"))
+            },
         ))
         .service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip());
 

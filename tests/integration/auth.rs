@@ -331,6 +331,54 @@ async fn sign_in_attempts_are_rate_limited_per_account_with_retry_after() {
 }
 
 #[tokio::test]
+async fn a_burst_of_parallel_guesses_gets_no_more_tries_than_one_after_another() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.sign_up(&email, "Clinic").await;
+
+    let guesses = (0..20).map(|n| {
+        let (app, email) = (&app, &email);
+        async move { app.log_in(email, &format!("guess-number-{n}")).await.0.status() }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+
+    let tried = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((tried, limited), (5, 15), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn sign_ups_from_one_address_are_rate_limited() {
+    let app = spawn_app_with(&[("LOGIN_ATTEMPTS_PER_IP_MINUTE", "3")]).await;
+    let mut statuses = Vec::new();
+    for n in 0..4 {
+        let email = unique_email();
+        let response = app
+            .call::<SignUp>(&mut Browser::default(), &sign_up_form(&email, &format!("Clinic {n}")))
+            .await;
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    let organizations: i64 = sqlx::query_scalar("select count(*) from organizations")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(organizations, 3);
+}
+
+#[tokio::test]
+async fn a_typed_email_that_cannot_be_stored_is_a_client_error() {
+    let app = spawn_app().await;
+    for email in [
+        "ada\0@example.com".to_owned(),
+        format!("{}@example.com", "x".repeat(50_000)),
+    ] {
+        let (response, _) = app.log_in(&email, "whatever-it-is").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{}", &email[..10]);
+    }
+}
+
+#[tokio::test]
 async fn ten_failures_in_fifteen_minutes_lock_the_account_even_for_the_right_password() {
     let app = spawn_app().await;
     let email = unique_email();

@@ -164,9 +164,11 @@ async fn a_booking_matches_a_known_patient_or_creates_one_and_queues_the_confirm
     .fetch_one(&p.app.db)
     .await
     .unwrap();
+    // Matched by phone, but an unauthenticated booker does not change where the known
+    // patient's messages go: the record keeps its (empty) email.
     assert_eq!(
         (source.as_str(), patient.as_str(), email.as_str()),
-        ("portal", "Ada Lovelace", "ada@example.com")
+        ("portal", "Ada Lovelace", "")
     );
 
     p.booked("11:00", "Grace Hopper", "+1 212 555 0100", "").await;
@@ -180,14 +182,30 @@ async fn a_booking_matches_a_known_patient_or_creates_one_and_queues_the_confirm
     );
     assert!(manage.contains("at 10:00"));
 
-    let (channel, body): (String, String) = sqlx::query_as(
-        "select channel, body from outbox where kind = 'booking_confirmation' and recipient = 'ada@example.com'",
+    // The confirmation goes to the phone on file, whose number the booker typed; nothing
+    // goes to the address the practice does not know.
+    let body: String = sqlx::query_scalar(
+        "select body from outbox where kind = 'booking_confirmation' and channel = 'sms' and recipient = '+44 20 7946 0958'",
     )
     .fetch_one(&p.app.db)
     .await
     .unwrap();
-    assert_eq!(channel, "email");
-    assert!(body.contains("at 10:00") && body.contains("/manage/"), "{body}");
+    assert!(body.contains("10:00") && body.contains("/manage/"), "{body}");
+    assert_eq!(
+        p.count("select count(*) from outbox where recipient = 'ada@example.com'")
+            .await,
+        0
+    );
+    // A new patient's own email is used.
+    p.booked("12:00", "Mary Seacole", "+44 20 7946 0111", "mary@example.com")
+        .await;
+    let body: String = sqlx::query_scalar(
+        "select body from outbox where kind = 'booking_confirmation' and channel = 'email' and recipient = 'mary@example.com'",
+    )
+    .fetch_one(&p.app.db)
+    .await
+    .unwrap();
+    assert!(body.contains("at 12:00") && body.contains("/manage/"), "{body}");
     // Grace gave no email: a text message only.
     assert_eq!(
         p.count("select count(*) from outbox where recipient like '+1%' and channel = 'sms'")
@@ -339,9 +357,11 @@ async fn a_forged_or_expired_manage_link_is_refused() {
         )
         .unwrap();
     for bad in [&forged, &expired, &foreign, &"not-a-token".to_owned()] {
-        let (status, page) = p.page(&format!("/manage/{bad}")).await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
-        assert!(page.contains("This link is not valid or has expired"), "{page}");
+        for page in [format!("/manage/{bad}"), format!("/manage/{bad}/move")] {
+            let (status, body) = p.page(&page).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
+            assert!(body.contains("This link is not valid or has expired"), "{page}: {body}");
+        }
         let cancel = p
             .app
             .call::<CancelBooking>(&mut Browser::default(), &[("token", bad)])
@@ -552,6 +572,41 @@ async fn one_clinic_cannot_reach_another_through_the_portal_or_its_settings() {
                 ("slug", p.slug.as_str()),
                 ("branch", &branch),
                 ("service", &service),
+                ("at", &at),
+                ("name", "Ada Lovelace"),
+                ("phone", "+44 20 7946 0958"),
+                ("key", &key),
+            ],
+        )
+        .await;
+    assert_eq!(booked.status(), StatusCode::NOT_FOUND);
+    // This clinic's service with the other clinic's practitioner: times, the confirmation
+    // step and the booking itself.
+    let (mine, theirs) = (p.s.service.to_string(), other.owner_id.to_string());
+    let slots = format!("{}?p={theirs}", p.slots_path());
+    let confirm = format!("{}/confirm?at={}&p={theirs}", p.slots_path(), p.at("10:00"));
+    let their_service = format!(
+        "/book/{}/{}/{}/confirm?at={}",
+        p.slug,
+        p.org.branch_id,
+        other_s.service,
+        p.at("10:00")
+    );
+    for path in [slots, confirm, their_service] {
+        let (status, page) = p.page(&path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!page.contains("Elsewhere"), "{path} names the other clinic");
+    }
+    let key = Uuid::new_v4().to_string();
+    let booked = p
+        .app
+        .call::<BookOnline>(
+            &mut Browser::default(),
+            &[
+                ("slug", p.slug.as_str()),
+                ("branch", &branch),
+                ("service", &mine),
+                ("practitioner", &theirs),
                 ("at", &at),
                 ("name", "Ada Lovelace"),
                 ("phone", "+44 20 7946 0958"),

@@ -20,7 +20,28 @@ fn hash_blocking(password: &[u8]) -> Result<String, argon2::password_hash::Error
     Ok(hasher().hash_password(password, &salt)?.to_string())
 }
 
+/// Each hash holds 19 MiB and a core for tens of milliseconds. A flood of sign-ins or
+/// sign-ups waits here for its turn instead of piling hundreds of them onto the blocking
+/// pool (and into memory) at once.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::sync::Semaphore::new(2 * cores)
+    })
+}
+
+/// Makes the dummy hash now, so that the first sign-in with an unknown email does not
+/// take twice as long as any other (and tell that it was the first).
+pub async fn warm_up() {
+    let _ = tokio::task::spawn_blocking(dummy_hash).await;
+}
+
 pub async fn hash_password(password: NewPassword) -> Result<String, AppError> {
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .map_err(|e| super::super::error::internal("password hashing slots closed", e))?;
     tokio::task::spawn_blocking(move || hash_blocking(password.expose().as_bytes()))
         .await
         .map_err(|e| super::super::error::internal("password hashing task failed", e))?
@@ -40,6 +61,9 @@ fn dummy_hash() -> &'static str {
 /// Whether `candidate` matches `stored`; with no stored hash, spends the same time and
 /// answers false.
 pub async fn verify_password(candidate: String, stored: Option<String>) -> bool {
+    let Ok(_slot) = hashing_slots().acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());

@@ -118,6 +118,21 @@ async fn audit_user(
 
 #[tracing::instrument(skip_all, fields(email = %input.email))]
 pub async fn sign_up(state: &AppState, input: SignUp, client: &ClientInfo) -> Result<IssuedTokens, AppError> {
+    // Each sign-up costs a password hash: an address gets as many per minute as it gets
+    // sign-in attempts.
+    let per_ip = state.config.login_attempts_per_ip_minute;
+    let ip = client.ip.as_deref();
+    throttle::begin_with_limit(
+        state.db.pool(),
+        throttle::Kind::SignUp,
+        &format!("sign_up:{}", ip.unwrap_or("unknown")),
+        ip,
+        per_ip,
+        per_ip,
+    )
+    .await?
+    .succeeded(state.db.pool())
+    .await?;
     let password_hash = password::hash_password(input.password).await?;
     let org_id = Uuid::new_v4();
     let mut tx = state.db.tenant(org_id).await?;
@@ -165,7 +180,7 @@ pub async fn log_in(
     let account = email.trim().to_lowercase();
     let pool = state.db.pool();
     let ip = client.ip.as_deref();
-    throttle::check(
+    let attempt = throttle::begin(
         pool,
         throttle::Kind::Password,
         &account,
@@ -181,7 +196,9 @@ pub async fn log_in(
     let stored = candidate.as_ref().map(|c| c.password_hash.clone());
     let matches = password::verify_password(password, stored).await;
     let succeeded = matches && candidate.as_ref().is_some_and(|c| c.is_active);
-    throttle::record(pool, throttle::Kind::Password, &account, ip, succeeded).await?;
+    if succeeded {
+        attempt.succeeded(pool).await?;
+    }
 
     let Some(candidate) = candidate else {
         return Err(wrong_credentials());
@@ -258,7 +275,7 @@ pub async fn verify_second_factor(
     let account = challenge.user_id.to_string();
     let pool = state.db.pool();
     let ip = client.ip.as_deref();
-    throttle::check(
+    let attempt = throttle::begin(
         pool,
         throttle::Kind::SecondFactor,
         &account,
@@ -300,7 +317,9 @@ pub async fn verify_second_factor(
             None => false,
         }
     };
-    throttle::record(pool, throttle::Kind::SecondFactor, &account, ip, accepted).await?;
+    if accepted {
+        attempt.succeeded(pool).await?;
+    }
     if !accepted {
         audit_user(
             &mut tx,

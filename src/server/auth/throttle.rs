@@ -10,6 +10,7 @@ pub enum Kind {
     Password,
     SecondFactor,
     PortalBooking,
+    SignUp,
 }
 
 impl Kind {
@@ -18,6 +19,7 @@ impl Kind {
             Kind::Password => "password",
             Kind::SecondFactor => "second_factor",
             Kind::PortalBooking => "portal_booking",
+            Kind::SignUp => "sign_up",
         }
     }
 }
@@ -28,17 +30,25 @@ pub const LOCKOUT_WINDOW_SECS: i64 = 15 * 60;
 /// Attempts on one account per minute, failed or not.
 pub const ACCOUNT_ATTEMPTS_PER_MINUTE: i64 = 5;
 
+/// An attempt that passed the limits and is already counted (as a failure until it
+/// proves otherwise).
+#[must_use = "an attempt counts as failed unless marked as succeeded"]
+pub struct Attempt {
+    id: i64,
+}
+
 /// Refuses the attempt with 429 and a wait when the account is locked or the account or
-/// address is going too fast. `account` is the lower-cased email (password step) or the
-/// user id (second factor): unknown emails are limited exactly like known ones.
-pub async fn check(
+/// address is going too fast; otherwise counts it. `account` is the lower-cased email
+/// (password step) or the user id (second factor): unknown emails are limited exactly
+/// like known ones.
+pub async fn begin(
     pool: &PgPool,
     kind: Kind,
     account: &str,
     ip: Option<&str>,
     per_ip_minute: u32,
-) -> Result<(), AppError> {
-    check_with_limit(
+) -> Result<Attempt, AppError> {
+    begin_with_limit(
         pool,
         kind,
         account,
@@ -49,15 +59,31 @@ pub async fn check(
     .await
 }
 
-/// As `check`, with the per-account limit given (the portal counts bookings per address).
-pub async fn check_with_limit(
+/// As `begin`, with the per-account limit given (the portal counts bookings per address).
+///
+/// The check and the count are one step: the account's and the address's advisory locks
+/// (always taken in that order, so two attempts cannot deadlock) make simultaneous
+/// attempts queue, and each sees the ones before it. Without that, a burst of parallel
+/// guesses would all pass a check made before any of them was recorded.
+pub async fn begin_with_limit(
     pool: &PgPool,
     kind: Kind,
     account: &str,
     ip: Option<&str>,
     per_account_minute: u32,
     per_ip_minute: u32,
-) -> Result<(), AppError> {
+) -> Result<Attempt, AppError> {
+    // Whatever was typed as an email is stored; no real one is longer than 254 characters.
+    let account: String = account.chars().filter(|c| !c.is_control()).take(320).collect();
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended('attempts:' || $1, 0)),
+                pg_advisory_xact_lock(hashtextextended('attempts-ip:' || coalesce($2, ''), 0))",
+        account,
+        ip,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     let row = sqlx::query!(
         r#"
         select
@@ -82,7 +108,7 @@ pub async fn check_with_limit(
         (2 * LOCKOUT_WINDOW_SECS) as f64,
         LOCKOUT_FAILURES,
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
 
     if let Some(wait) = lockout_remaining(&row.failure_ages) {
@@ -91,7 +117,39 @@ pub async fn check_with_limit(
     if row.account_recent >= i64::from(per_account_minute) || row.ip_recent >= i64::from(per_ip_minute) {
         return Err(AppError::RateLimited { retry_after_secs: 60 });
     }
-    Ok(())
+    // `now()` is the transaction's start, which may be before an attempt that held the
+    // lock: the clock's time keeps the ledger in the order attempts were counted.
+    let id = sqlx::query_scalar!(
+        "insert into auth_attempts (kind, account, ip, succeeded, created_at)
+         values ($1, $2, $3, false, clock_timestamp()) returning id",
+        kind.as_str(),
+        account,
+        ip,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    // Keep the ledger small: a day is far longer than any window above.
+    if rand::random::<u8>() == 0 {
+        sqlx::query!("delete from auth_attempts where created_at < now() - interval '1 day'")
+            .execute(pool)
+            .await?;
+    }
+    Ok(Attempt { id })
+}
+
+impl Attempt {
+    /// The attempt succeeded: it no longer counts towards the lock-out, and earlier
+    /// failures stop counting too.
+    pub async fn succeeded(self, pool: &PgPool) -> Result<(), AppError> {
+        sqlx::query!(
+            "update auth_attempts set succeeded = true, created_at = clock_timestamp() where id = $1",
+            self.id
+        )
+        .execute(pool)
+        .await?;
+        Ok(())
+    }
 }
 
 /// Ten failures within fifteen minutes lock the account for fifteen minutes after the
@@ -100,31 +158,6 @@ fn lockout_remaining(ages: &[f64]) -> Option<u64> {
     let window = LOCKOUT_WINDOW_SECS as f64;
     let (newest, tenth) = (ages.first()?, ages.get(LOCKOUT_FAILURES as usize - 1)?);
     (tenth - newest <= window && *newest < window).then(|| (window - newest).ceil().max(1.0) as u64)
-}
-
-pub async fn record(
-    pool: &PgPool,
-    kind: Kind,
-    account: &str,
-    ip: Option<&str>,
-    succeeded: bool,
-) -> Result<(), AppError> {
-    sqlx::query!(
-        "insert into auth_attempts (kind, account, ip, succeeded) values ($1, $2, $3, $4)",
-        kind.as_str(),
-        account,
-        ip,
-        succeeded,
-    )
-    .execute(pool)
-    .await?;
-    // Keep the ledger small: a day is far longer than any window above.
-    if rand::random::<u8>() == 0 {
-        sqlx::query!("delete from auth_attempts where created_at < now() - interval '1 day'")
-            .execute(pool)
-            .await?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -211,7 +211,35 @@ pub async fn find_by_contact(tx: &mut Tx, org_id: Uuid, phone: &str, email: &str
     .await?)
 }
 
-/// Adds what the portal learned to a known patient: a missing email, and consents given.
+/// Records the consents a portal booker gave for a known patient, but only for a channel
+/// whose address they typed as the practice has it: an unauthenticated booker never
+/// changes where a patient's messages go.
+pub async fn add_consents(
+    tx: &mut Tx,
+    org_id: Uuid,
+    id: Uuid,
+    phone: &str,
+    email: &str,
+    sms: bool,
+    mail: bool,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "update patients set consent_sms = consent_sms or ($4 and phone_digits = $3 and $3 <> ''),
+                consent_email = consent_email or ($6 and email_lower = lower($5) and $5 <> '')
+         where org_id = $1 and id = $2",
+        org_id,
+        id,
+        phone_digits(phone),
+        sms,
+        email,
+        mail,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Sets the email and consents of a patient the portal just created.
 pub async fn complete_contact(
     tx: &mut Tx,
     org_id: Uuid,
