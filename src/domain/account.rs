@@ -41,6 +41,12 @@ impl fmt::Display for Email {
 /// Trimmed, non-empty text of bounded length: names of people, clinics and branches.
 fn bounded_text(field: &str, what: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     let value = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            format!("Remove the special characters from {what}."),
+        ));
+    }
     if value.is_empty() {
         return Err(FieldError::new(field, format!("Enter {what}.")));
     }
@@ -229,6 +235,14 @@ mod tests {
         assert!(PersonName::parse("n", "   ").is_err());
         assert!(OrgName::parse("n", &"x".repeat(121)).is_err());
         assert!(OrgName::parse("n", &"é".repeat(120)).is_ok());
+    }
+
+    #[test]
+    fn names_with_control_characters_are_refused() {
+        let err = PersonName::parse("full_name", "Ada\0Lovelace").unwrap_err();
+        assert_eq!(err.field, "full_name");
+        assert!(err.message.contains("special characters"), "{}", err.message);
+        assert!(OrgName::parse("n", "Clinic\u{7}").is_err());
     }
 
     #[test]

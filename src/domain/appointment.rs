@@ -363,11 +363,37 @@ pub fn parse_local_start(date: &str, time: &str) -> Result<chrono::NaiveDateTime
 pub fn parse_minutes(raw: &str) -> Result<Option<i32>, AppError> {
     match raw.trim() {
         "" => Ok(None),
-        text => match text.parse::<i32>() {
-            Ok(m @ 5..=600) => Ok(Some(m)),
-            _ => Err(AppError::field("minutes", "An appointment lasts 5 to 600 minutes.")),
-        },
+        text => check_minutes(Some(text.parse::<i32>().unwrap_or(0))),
     }
+}
+
+/// An appointment's length, if one is given: 5 to 600 minutes.
+pub fn check_minutes(minutes: Option<i32>) -> Result<Option<i32>, AppError> {
+    match minutes {
+        None | Some(5..=600) => Ok(minutes),
+        Some(_) => Err(AppError::field("minutes", "An appointment lasts 5 to 600 minutes.")),
+    }
+}
+
+pub const MAX_NOTES_CHARS: usize = 2000;
+
+/// An appointment's notes: trimmed, at most 2,000 characters, lines and tabs but no other
+/// control characters.
+pub fn parse_notes(raw: &str) -> Result<String, AppError> {
+    let notes = raw.trim();
+    if notes.chars().count() > MAX_NOTES_CHARS {
+        return Err(AppError::field("notes", "Keep notes to 2000 characters."));
+    }
+    if notes
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::field(
+            "notes",
+            "Remove the special characters from the notes.",
+        ));
+    }
+    Ok(notes.to_owned())
 }
 
 /// An id chosen in a form (`None` for an empty choice).
@@ -445,14 +471,7 @@ impl NewAppointment {
         let room_id = take(&mut errors, parse_choice("room_id", form.room_id));
         let start = take(&mut errors, parse_local_start(form.date, form.time));
         let minutes = take(&mut errors, parse_minutes(form.minutes));
-        let notes = take(
-            &mut errors,
-            if form.notes.chars().count() > 2000 {
-                Err(AppError::field("notes", "Keep notes to 2000 characters."))
-            } else {
-                Ok(form.notes.trim().to_owned())
-            },
-        );
+        let notes = take(&mut errors, parse_notes(form.notes));
         let recurrence = match (form.repeat, start) {
             (Some((every, unit, until, count)), Some(start)) => take(
                 &mut errors,

@@ -35,6 +35,26 @@ impl Event {
             Event::Hello { .. } | Event::Resync => None,
         }
     }
+
+    /// Cuts the appointment's free texts (notes, cancellation reason) to `chars`
+    /// characters, for a channel with a size limit.
+    pub fn shorten_texts(&mut self, chars: usize) {
+        fn cut(text: &mut String, chars: usize) {
+            if let Some((at, _)) = text.char_indices().nth(chars) {
+                text.truncate(at);
+                text.push('…');
+            }
+        }
+        if let Event::AppointmentCreated { appointment }
+        | Event::AppointmentUpdated { appointment }
+        | Event::AppointmentCancelled { appointment } = self
+        {
+            cut(&mut appointment.notes, chars);
+            if let Some(reason) = appointment.cancel_reason.as_mut() {
+                cut(reason, chars);
+            }
+        }
+    }
 }
 
 /// An event and where it belongs, as it travels between server processes.

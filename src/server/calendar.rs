@@ -522,6 +522,18 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
         )
         .await?;
     }
+    // One confirmation for a booking, the first date of a series: not one per week.
+    if let Some(first) = views.first() {
+        outbox::queue(
+            &mut tx,
+            &ctx.state,
+            org,
+            first.id,
+            MessageKind::BookingConfirmation,
+            &ctx.base_url,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Attempt::Done(views))
 }
@@ -615,10 +627,43 @@ pub struct Reschedule {
 
 pub async fn reschedule(ctx: &RequestContext, id: Uuid, change: &Reschedule) -> Result<Vec<AppointmentView>, AppError> {
     ctx.require(Action::ManageAppointments)?;
+    let mut tx = ctx.tenant().await?;
+    let moved = reschedule_in(&mut tx, ctx, id, change).await?;
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// A move and/or a status change in one transaction (the API's PATCH): both happen or
+/// neither does.
+pub async fn update(
+    ctx: &RequestContext,
+    id: Uuid,
+    change: Option<&Reschedule>,
+    status: Option<Status>,
+) -> Result<AppointmentView, AppError> {
+    ctx.require(Action::ManageAppointments)?;
+    let mut tx = ctx.tenant().await?;
+    let mut view = None;
+    if let Some(change) = change {
+        view = reschedule_in(&mut tx, ctx, id, change).await?.into_iter().next();
+    }
+    if let Some(status) = status {
+        view = Some(set_status_in(&mut tx, ctx, id, status).await?);
+    }
+    let view = view.ok_or_else(|| AppError::BadRequest("Nothing to change.".into()))?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+async fn reschedule_in(
+    tx: &mut Tx,
+    ctx: &RequestContext,
+    id: Uuid,
+    change: &Reschedule,
+) -> Result<Vec<AppointmentView>, AppError> {
     let tz = tz_of(ctx);
     let org = ctx.org_id();
-    let mut tx = ctx.tenant().await?;
-    let this = locked(&mut tx, ctx, id).await?;
+    let this = locked(tx, ctx, id).await?;
     if !this.status.is_movable() {
         return Err(AppError::Conflict {
             field: None,
@@ -628,14 +673,14 @@ pub async fn reschedule(ctx: &RequestContext, id: Uuid, change: &Reschedule) -> 
             ),
         });
     }
-    let targets = match (change.scope, this.series_id) {
-        (Scope::Following, Some(series)) => appointments::series_from(&mut tx, org, series, this.starts_at).await?,
+    let mut targets = match (change.scope, this.series_id) {
+        (Scope::Following, Some(series)) => appointments::series_from(tx, org, series, this.starts_at).await?,
         _ => vec![this.clone()],
     };
-    let service = catalog::service(&mut tx, org, this.service_id)
+    let service = catalog::service(tx, org, this.service_id)
         .await?
         .ok_or_else(|| AppError::not_found("That service"))?;
-    let practitioners = schedules::practitioners(&mut tx, org, ctx.user.branch.id).await?;
+    let practitioners = schedules::practitioners(tx, org, ctx.user.branch.id).await?;
     let practitioner_id = change.practitioner_id.unwrap_or(this.practitioner_id);
     let practitioner = practitioners
         .iter()
@@ -646,13 +691,19 @@ pub async fn reschedule(ctx: &RequestContext, id: Uuid, change: &Reschedule) -> 
         check_gives(&service, &practitioner)?;
     }
     let room = match change.room_id {
-        Some(room) => Some(checked_room(&mut tx, ctx, room, &service).await?),
+        Some(room) => Some(checked_room(tx, ctx, room, &service).await?),
         None => None,
     };
-    let hours = schedules::hours(&mut tx, org, ctx.user.branch.id).await?;
+    let hours = schedules::hours(tx, org, ctx.user.branch.id).await?;
     // Following occurrences move by the same number of days, to the new time of day.
     let day_shift = change.start.date() - utc_to_local(this.starts_at, tz).date();
-    let mut before = appointments::by_ids(&mut tx, org, &targets.iter().map(|t| t.id).collect::<Vec<_>>(), tz).await?;
+    // The constraints are checked row by row: moving a series later, its last occurrence
+    // goes first, so that none lands on a sibling that has yet to move.
+    targets.sort_by_key(|t| t.starts_at);
+    if local_to_utc(tz, change.start) > this.starts_at {
+        targets.reverse();
+    }
+    let mut before = appointments::by_ids(tx, org, &targets.iter().map(|t| t.id).collect::<Vec<_>>(), tz).await?;
 
     for target in &targets {
         let minutes = i64::from(
@@ -663,7 +714,7 @@ pub async fn reschedule(ctx: &RequestContext, id: Uuid, change: &Reschedule) -> 
         let date = utc_to_local(target.starts_at, tz).date() + day_shift;
         let starts = local_to_utc(tz, date.and_time(change.start.time()));
         let ends = starts + Duration::minutes(minutes);
-        let problem = hours_problem(&mut tx, ctx, (practitioner.0, &practitioner.1), (starts, ends), &hours).await?;
+        let problem = hours_problem(tx, ctx, (practitioner.0, &practitioner.1), (starts, ends), &hours).await?;
         hours_rule(ctx, problem, change.override_hours)?;
         let span = Span::blocked(
             starts,
@@ -675,46 +726,46 @@ pub async fn reschedule(ctx: &RequestContext, id: Uuid, change: &Reschedule) -> 
         let room_id = match (room, target.room_id, &service.room_kind) {
             (Some(id), _, _) => Some(id),
             (None, Some(current), Some(kind)) => {
-                let clash = appointments::clash(&mut tx, org, Taken::Room(current), span, Some(target.id)).await?;
+                let clash = appointments::clash(tx, org, Taken::Room(current), span, Some(target.id)).await?;
                 if clash.is_none() {
                     Some(current)
                 } else {
-                    appointments::free_room(&mut tx, org, ctx.user.branch.id, kind, span, Some(target.id))
+                    appointments::free_room(tx, org, ctx.user.branch.id, kind, span, Some(target.id))
                         .await?
                         .or(Some(current))
                 }
             }
             (None, current, _) => current,
         };
-        savepoint(&mut tx, "savepoint moving").await?;
-        match appointments::move_to(&mut tx, org, target.id, starts, ends, practitioner.0, room_id).await {
-            Ok(()) => savepoint(&mut tx, "release savepoint moving").await?,
+        savepoint(tx, "savepoint moving").await?;
+        match appointments::move_to(tx, org, target.id, starts, ends, practitioner.0, room_id).await {
+            Ok(()) => savepoint(tx, "release savepoint moving").await?,
             Err(err) => {
                 let constraint = taken_by(&err).map(str::to_owned);
-                savepoint(&mut tx, "rollback to savepoint moving").await?;
+                savepoint(tx, "rollback to savepoint moving").await?;
                 let what = match constraint.as_deref() {
                     Some("appointments_practitioner_overlap") => Taken::Practitioner(practitioner.0),
                     Some("appointments_room_overlap") => Taken::Room(room_id.unwrap_or_default()),
                     Some("appointment_resources_overlap") => {
-                        let held = appointments::resources_of(&mut tx, target.id).await?;
+                        let held = appointments::resources_of(tx, target.id).await?;
                         Taken::Resource(held.first().copied().unwrap_or_default())
                     }
                     _ => return Err(err.into()),
                 };
-                return Err(clash_message(&mut tx, ctx, what, span, Some(target.id)).await);
+                return Err(clash_message(tx, ctx, what, span, Some(target.id)).await);
             }
         }
     }
 
-    let after = appointments::by_ids(&mut tx, org, &targets.iter().map(|t| t.id).collect::<Vec<_>>(), tz).await?;
+    let after = appointments::by_ids(tx, org, &targets.iter().map(|t| t.id).collect::<Vec<_>>(), tz).await?;
     before.sort_by_key(|a| a.id);
     for view in &after {
         let old = before.iter().find(|b| b.id == view.id);
         let diff = super::db::audit::changes(&old.map(snapshot).unwrap_or_default(), &snapshot(view));
-        ctx.audit(&mut tx, "appointment.rescheduled", "appointment", Some(view.id), diff)
+        ctx.audit(tx, "appointment.rescheduled", "appointment", Some(view.id), diff)
             .await?;
         announce(
-            &mut tx,
+            tx,
             ctx,
             Event::AppointmentUpdated {
                 appointment: view.clone(),
@@ -722,7 +773,9 @@ pub async fn reschedule(ctx: &RequestContext, id: Uuid, change: &Reschedule) -> 
         )
         .await?;
     }
-    tx.commit().await?;
+    if let Some(first) = after.iter().min_by_key(|a| a.starts_at) {
+        outbox::queue(tx, &ctx.state, org, first.id, MessageKind::Reschedule, &ctx.base_url).await?;
+    }
     Ok(after)
 }
 
@@ -760,12 +813,16 @@ pub async fn cancel(
     )
     .await?;
     for view in &views {
+        let before = targets
+            .iter()
+            .find(|t| t.id == view.id)
+            .map_or("", |t| t.status.as_str());
         ctx.audit(
             &mut tx,
             "appointment.cancelled",
             "appointment",
             Some(view.id),
-            json!({"before": {"status": "scheduled"}, "after": {"status": "cancelled", "reason": reason}}),
+            json!({"before": {"status": before}, "after": {"status": "cancelled", "reason": reason}}),
         )
         .await?;
         outbox::queue(&mut tx, &ctx.state, org, view.id, MessageKind::Cancellation, "").await?;
@@ -786,12 +843,23 @@ pub async fn cancel(
 /// confirmed, no-show).
 pub async fn set_status(ctx: &RequestContext, id: Uuid, status: Status) -> Result<AppointmentView, AppError> {
     ctx.require(Action::ManageAppointments)?;
+    let mut tx = ctx.tenant().await?;
+    let view = set_status_in(&mut tx, ctx, id, status).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+async fn set_status_in(
+    tx: &mut Tx,
+    ctx: &RequestContext,
+    id: Uuid,
+    status: Status,
+) -> Result<AppointmentView, AppError> {
     if status == Status::Cancelled {
         return Err(AppError::BadRequest("Cancel with a reason instead.".into()));
     }
     let org = ctx.org_id();
-    let mut tx = ctx.tenant().await?;
-    let this = locked(&mut tx, ctx, id).await?;
+    let this = locked(tx, ctx, id).await?;
     this.status.transition(status)?;
     if status == Status::NoShow && this.starts_at > Utc::now() {
         return Err(AppError::Conflict {
@@ -799,13 +867,13 @@ pub async fn set_status(ctx: &RequestContext, id: Uuid, status: Status) -> Resul
             message: "A patient can be marked as a no-show once the appointment has begun.".into(),
         });
     }
-    appointments::set_status(&mut tx, org, id, status, None).await?;
-    let view = appointments::by_ids(&mut tx, org, &[id], tz_of(ctx))
+    appointments::set_status(tx, org, id, status, None).await?;
+    let view = appointments::by_ids(tx, org, &[id], tz_of(ctx))
         .await?
         .pop()
         .ok_or_else(|| AppError::not_found("That appointment"))?;
     ctx.audit(
-        &mut tx,
+        tx,
         "appointment.status_changed",
         "appointment",
         Some(id),
@@ -813,14 +881,13 @@ pub async fn set_status(ctx: &RequestContext, id: Uuid, status: Status) -> Resul
     )
     .await?;
     announce(
-        &mut tx,
+        tx,
         ctx,
         Event::AppointmentUpdated {
             appointment: view.clone(),
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(view)
 }
 

@@ -261,5 +261,30 @@ async fn schedule(
             }
         }
     }
+    // Beyond the booked fortnight: Priya at a conference for a day, and New York closed
+    // for a staff training day, so that both show in the settings and keep the portal's
+    // times free of them.
+    let london_monday = {
+        let today = utc_to_local(now, zone("Europe/London")).date();
+        today - Duration::days(i64::from(today.weekday().num_days_from_monday())) + Duration::days(14)
+    };
+    let conference = local_to_utc(zone("Europe/London"), london_monday.and_time(NaiveTime::MIN));
+    schedules::add_time_off(
+        tx,
+        org_id,
+        priya,
+        conference,
+        conference + Duration::days(1),
+        "Conference",
+    )
+    .await?;
+    schedules::add_closure(
+        tx,
+        org_id,
+        new_york,
+        london_monday + Duration::days(3),
+        "Staff training day",
+    )
+    .await?;
     Ok(())
 }

@@ -15,8 +15,11 @@ use crate::domain::AppError;
 
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
-        if let Some(constraint) = err.as_database_error().and_then(|e| e.constraint()) {
-            if let Some(mapped) = constraint_error(constraint) {
+        if let Some(db) = err.as_database_error() {
+            if let Some(mapped) = db.constraint().and_then(constraint_error) {
+                return mapped;
+            }
+            if let Some(mapped) = db.code().as_deref().and_then(|code| input_error(code, db.constraint())) {
                 return mapped;
             }
         }
@@ -60,6 +63,28 @@ fn constraint_error(constraint: &str) -> Option<AppError> {
         field: Some(field.into()),
         message: message.into(),
     })
+}
+
+/// Input that slipped past validation and that PostgreSQL refused: the request's fault,
+/// so a 4xx that says what to change rather than a 500. Known fields are validated in
+/// `domain` with better messages; this is the backstop.
+fn input_error(sqlstate: &str, constraint: Option<&str>) -> Option<AppError> {
+    let message = match sqlstate {
+        // NUL bytes in text, or in a JSON string
+        "22021" | "22P05" => {
+            "Some text contains characters that cannot be stored (such as a NUL byte). Remove them and try again."
+        }
+        // a value longer than its column, or too long to index
+        "22001" | "54000" => "Some text is too long. Shorten it and try again.",
+        // out-of-range numbers and dates
+        "22003" | "22008" | "22007" => "A number or date is out of range. Check it and try again.",
+        "23514" => {
+            tracing::warn!(constraint = constraint.unwrap_or(""), "check constraint refused input");
+            "A value is outside what CareOps accepts. Check the form and try again."
+        }
+        _ => return None,
+    };
+    Some(AppError::BadRequest(message.into()))
 }
 
 /// Logs an unexpected failure and answers the generic message.

@@ -101,9 +101,20 @@ async fn listen_once(
     }
 }
 
+/// `pg_notify` refuses payloads of 8,000 bytes or more.
+const MAX_PAYLOAD_BYTES: usize = 7_900;
+
 /// Publishes an event with the transaction that makes it true.
 pub async fn publish(tx: &mut Tx, envelope: &Envelope) -> Result<(), AppError> {
-    let payload = serde_json::to_string(envelope).map_err(|e| super::error::internal("encoding event", e))?;
+    let encode = |e: &Envelope| serde_json::to_string(e).map_err(|e| super::error::internal("encoding event", e));
+    let mut payload = encode(envelope)?;
+    if payload.len() > MAX_PAYLOAD_BYTES {
+        // Long notes could push an event past PostgreSQL's limit and fail the change
+        // itself; calendars show the start of the notes, the appointment page all of it.
+        let mut shorter = envelope.clone();
+        shorter.event.shorten_texts(200);
+        payload = encode(&shorter)?;
+    }
     sqlx::query!("select pg_notify($1, $2)", CHANNEL, payload)
         .execute(&mut **tx)
         .await?;

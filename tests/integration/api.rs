@@ -159,6 +159,179 @@ async fn bad_bodies_get_clear_4xx_answers() {
     );
 }
 
+#[tokio::test]
+async fn bad_appointment_input_is_a_4xx_in_json_and_changes_nothing() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
+    let (appointment, patient): (uuid::Uuid, uuid::Uuid) = sqlx::query_as("select id, patient_id from appointments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let token = app.api_token(&org.owner).await;
+    let path = format!("/api/v1/calendar/appointments/{appointment}");
+    let create = |body: serde_json::Value| {
+        app.api(Method::POST, "/api/v1/calendar/appointments", &token, None)
+            .json(&body)
+            .send()
+    };
+    let at = |time: &str| format!("{}T{time}:00Z", s.monday);
+    let answers = [
+        // A zero-length or negative appointment, or one of days.
+        app.api(Method::PATCH, &path, &token, None)
+            .json(&serde_json::json!({"minutes": 0}))
+            .send()
+            .await
+            .unwrap(),
+        app.api(Method::PATCH, &path, &token, None)
+            .json(&serde_json::json!({"minutes": -30, "status": "confirmed"}))
+            .send()
+            .await
+            .unwrap(),
+        create(
+            serde_json::json!({"patient_id": patient, "practitioner_id": s.practitioner,
+            "service_id": s.service, "starts_at": at("12:00"), "minutes": 100000}),
+        )
+        .await
+        .unwrap(),
+        // Notes too long, or with a NUL byte.
+        create(
+            serde_json::json!({"patient_id": patient, "practitioner_id": s.practitioner,
+            "service_id": s.service, "starts_at": at("12:00"), "notes": "x".repeat(2001)}),
+        )
+        .await
+        .unwrap(),
+        create(
+            serde_json::json!({"patient_id": patient, "practitioner_id": s.practitioner,
+            "service_id": s.service, "starts_at": at("12:00"), "notes": "a\u{0}b"}),
+        )
+        .await
+        .unwrap(),
+        // Ids and ranges that are not ids and ranges.
+        app.api(Method::PATCH, "/api/v1/calendar/appointments/not-an-id", &token, None)
+            .json(&serde_json::json!({"status": "confirmed"}))
+            .send()
+            .await
+            .unwrap(),
+        app.api(
+            Method::GET,
+            "/api/v1/calendar/appointments?from=yesterday",
+            &token,
+            None,
+        )
+        .send()
+        .await
+        .unwrap(),
+        app.api(Method::GET, "/api/v1/branches/12345", &token, None)
+            .send()
+            .await
+            .unwrap(),
+    ];
+    for (n, answer) in answers.into_iter().enumerate() {
+        let status = answer.status();
+        assert!(status.is_client_error(), "answer {n}: {status}");
+        let body = json(answer).await;
+        assert_eq!(body["status_code"], status.as_u16(), "answer {n}: {body}");
+        assert!(
+            body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "answer {n}: {body}"
+        );
+    }
+    let (count, minutes, status): (i64, f64, String) = sqlx::query_as(
+        "select count(*), max(extract(epoch from ends_at - starts_at) / 60)::float8, max(status) from appointments",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((count, minutes, status.as_str()), (1, 30.0, "scheduled"));
+}
+
+#[tokio::test]
+async fn the_longest_notes_are_kept_whole_though_live_events_carry_their_start() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let mut socket = live_socket(&app.address, &org.owner).await;
+    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
+    let patient: uuid::Uuid = sqlx::query_scalar("select patient_id from appointments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let token = app.api_token(&org.owner).await;
+    // 2,000 characters of four bytes each: past the 8,000 bytes PostgreSQL notifies.
+    let notes = "🦷".repeat(2000);
+
+    let created = app
+        .api(Method::POST, "/api/v1/calendar/appointments", &token, None)
+        .json(
+            &serde_json::json!({"patient_id": patient, "practitioner_id": s.practitioner,
+            "service_id": s.service, "starts_at": format!("{}T12:00:00Z", s.monday), "notes": notes}),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(json(created).await["notes"], notes.as_str());
+    let mut live = None;
+    for _ in 0..3 {
+        let event = next_event(&mut socket).await;
+        if event["appointment"]["notes"]
+            .as_str()
+            .is_some_and(|n| n.starts_with('🦷'))
+        {
+            live = Some(event);
+            break;
+        }
+    }
+    let live = live.expect("the booking was announced");
+    assert_eq!(live["appointment"]["notes"].as_str().unwrap().chars().count(), 201);
+}
+
+#[tokio::test]
+async fn a_move_and_a_status_change_happen_together_or_not_at_all() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
+    let appointment: uuid::Uuid = sqlx::query_scalar("select id from appointments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let token = app.api_token(&org.owner).await;
+    let path = format!("/api/v1/calendar/appointments/{appointment}");
+
+    // Scheduled cannot jump to completed: the move that came with it is undone too.
+    let refused = app
+        .api(Method::PATCH, &path, &token, None)
+        .json(&serde_json::json!({"starts_at": format!("{}T13:00:00Z", s.monday), "status": "completed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let starts: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select starts_at from appointments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_ne!(
+        starts.to_rfc3339(),
+        format!("{}T13:00:00+00:00", s.monday),
+        "the move was kept"
+    );
+
+    let both = app
+        .api(Method::PATCH, &path, &token, None)
+        .json(&serde_json::json!({"starts_at": format!("{}T13:00:00Z", s.monday), "status": "confirmed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(both.status(), StatusCode::OK);
+    let view = json(both).await;
+    assert_eq!(view["status"], "confirmed");
+    assert_eq!(view["starts_at"], format!("{}T13:00:00Z", s.monday));
+}
+
 /// Every operation the OpenAPI document lists is routed (none answers "no such route"
 /// or 405), and the document itself is served without a token.
 #[tokio::test]

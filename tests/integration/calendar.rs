@@ -345,6 +345,142 @@ async fn a_series_is_booked_whole_or_not_at_all_and_moves_from_an_occurrence_on(
 }
 
 #[tokio::test]
+async fn a_daily_series_moves_a_day_later_or_earlier_without_running_into_itself() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let daily = [
+        ("repeat", "on"),
+        ("repeat_every", "1"),
+        ("repeat_unit", "days"),
+        ("repeat_count", "3"),
+    ];
+    // Monday, Tuesday, Wednesday at 10:00.
+    assert_eq!(
+        app.book(&org.owner, &s, s.monday, "10:00", &daily).await.status(),
+        StatusCode::OK
+    );
+    let first = only_first_of_series(&app).await;
+    let mut owner = org.owner.clone();
+    let days = |from: i64| -> Vec<String> {
+        (from..from + 3)
+            .map(|d| format!("{} 10:00", s.monday + Duration::days(d)))
+            .collect()
+    };
+
+    // A day later, onto the days its own later occurrences hold until they move.
+    let tuesday = (s.monday + Duration::days(1)).to_string();
+    let moved = app
+        .call::<RescheduleAppointment>(
+            &mut owner,
+            &[
+                ("id", &first),
+                ("date", &tuesday),
+                ("time", "10:00"),
+                ("scope", "following"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK, "{}", moved.text().await.unwrap());
+    assert_eq!(series_days(&app).await, days(1));
+
+    // And back again, a day earlier.
+    let monday = s.monday.to_string();
+    let moved = app
+        .call::<RescheduleAppointment>(
+            &mut owner,
+            &[
+                ("id", &first),
+                ("date", &monday),
+                ("time", "10:00"),
+                ("scope", "following"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK, "{}", moved.text().await.unwrap());
+    assert_eq!(series_days(&app).await, days(0));
+}
+
+#[tokio::test]
+async fn a_patient_who_agreed_to_texts_hears_of_a_staff_booking_its_move_and_its_cancellation() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
+    let (appointment, patient): (Uuid, Uuid) = sqlx::query_as("select id, patient_id from appointments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&app, "select count(*) from outbox").await,
+        0,
+        "no consent, no message"
+    );
+    sqlx::query("update patients set consent_sms = true where id = $1")
+        .bind(patient)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let patient = patient.to_string();
+    let mut owner = org.owner.clone();
+
+    let booked = app
+        .book(&org.owner, &s, s.monday, "11:00", &[("patient_id", &patient)])
+        .await;
+    assert_eq!(booked.status(), StatusCode::OK);
+    let id = only_appointment(&app).await.to_string();
+    let moved = app
+        .call::<RescheduleAppointment>(
+            &mut owner,
+            &[("id", &id), ("date", &s.monday.to_string()), ("time", "14:00")],
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let cancelled = app
+        .call::<CancelAppointment>(&mut owner, &[("id", &appointment.to_string()), ("reason", "Ill")])
+        .await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+
+    let messages: Vec<(String, String)> =
+        sqlx::query_as("select kind, body from outbox where channel = 'sms' order by created_at, kind")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    let kinds: Vec<&str> = messages.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(kinds, ["booking_confirmation", "reschedule", "cancellation"]);
+    assert!(
+        messages[0].1.contains("11:00") && messages[0].1.contains("/manage/"),
+        "{}",
+        messages[0].1
+    );
+    assert!(messages[1].1.contains("14:00"), "{}", messages[1].1);
+    assert!(messages[2].1.contains("09:00"), "{}", messages[2].1);
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&app.db).await.unwrap()
+}
+
+async fn only_first_of_series(app: &TestApp) -> String {
+    sqlx::query_scalar::<_, Uuid>("select id from appointments where series_id is not null order by starts_at limit 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+        .to_string()
+}
+
+/// The series' occurrences as local (Berlin) "date time", in order.
+async fn series_days(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar(
+        "select to_char(starts_at at time zone 'Europe/Berlin', 'YYYY-MM-DD HH24:MI') from appointments
+         where series_id is not null and status <> 'cancelled' order by starts_at",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
 async fn two_hundred_concurrent_overlapping_bookings_give_exactly_one_success() {
     let app = spawn_app_with(&[("DATABASE_MAX_CONNECTIONS", "20")]).await;
     let org = app.org("Clinic").await;

@@ -34,7 +34,7 @@ async fn a_second_server_process_delivers_the_same_events() {
     let org = app.org("Clinic").await;
     let s = app.schedule(&org).await;
     let other_process = app.second_process().await;
-    let mut socket = live_socket(&other_process, &org.owner).await;
+    let mut socket = live_socket(&other_process.address, &org.owner).await;
 
     // Booked through the first process, seen on a socket of the second.
     let booked = app.book(&org.owner, &s, s.monday, "10:00", &[]).await;

@@ -88,8 +88,40 @@ async fn demo_data_loads_once_and_its_logins_work() {
         .await
         .unwrap();
     assert_eq!(branches, ["America/New_York", "Europe/London"]);
+    let week: (i64, i64, i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from services), (select count(*) from rooms), (select count(*) from working_hours),
+                (select count(*) from time_off), (select count(*) from branch_closures)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        week.0 >= 5 && week.1 >= 4 && week.2 >= 15,
+        "a catalog and hours: {week:?}"
+    );
+    assert_eq!((week.3, week.4), (1, 1), "a time off and a holiday");
     for email in [demo::OWNER_EMAIL, demo::RECEPTION_EMAIL, demo::PRACTITIONER_EMAIL] {
         let (response, _) = app.log_in(email, demo::PASSWORD).await;
         assert_eq!(response.status(), StatusCode::OK, "{email}");
     }
+}
+
+#[tokio::test]
+async fn a_missing_asset_is_not_cached_for_a_year() {
+    let app = spawn_app().await;
+
+    let response = app
+        .http
+        .get(app.url("/pkg/careops-0000000000000000.js"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let cache = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert!(!cache.contains("immutable"), "{cache}");
 }

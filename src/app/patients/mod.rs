@@ -147,10 +147,10 @@ pub fn PatientsPage() -> impl IntoView {
                     Ok(page) => page,
                     Err(error) => return view! { <ErrorPanel error/> }.into_any(),
                 };
-                let search = q();
+                let search: String = form_urlencoded::byte_serialize(q().as_bytes()).collect();
+                let first = format!("/app/patients?q={search}");
                 let next = page.next.clone().map(|cursor| {
                     let cursor: String = form_urlencoded::byte_serialize(cursor.as_bytes()).collect();
-                    let search: String = form_urlencoded::byte_serialize(search.as_bytes()).collect();
                     format!("/app/patients?q={search}&after={cursor}")
                 });
                 view! {
@@ -173,7 +173,7 @@ pub fn PatientsPage() -> impl IntoView {
                         }.into_any()
                     }}
                     <nav class="pager" aria-label="Pages">
-                        {after().is_some().then(|| view! { <A href=format!("/app/patients?q={}", q())>"First page"</A> })}
+                        {after().is_some().then(|| view! { <A href=first>"First page"</A> })}
                         {next.map(|url| view! { <A href=url>"Next page"</A> })}
                     </nav>
                 }

@@ -1,10 +1,10 @@
 //! `/api/v1/branches`
 
-use axum::{extract::Path, http::StatusCode, response::IntoResponse, Json};
+use axum::{http::StatusCode, response::IntoResponse, Json};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Api, ApiJson};
+use super::{Api, ApiJson, ApiPath};
 use crate::{
     domain::{
         branch::{BranchDetails, DayHours, OpeningHours},
@@ -51,7 +51,7 @@ pub async fn list(Api(ctx): Api) -> Result<impl IntoResponse, AppError> {
     Ok(Json(branches::list(&ctx).await?))
 }
 
-pub async fn get(Api(ctx): Api, Path(id): Path<Uuid>) -> Result<impl IntoResponse, AppError> {
+pub async fn get(Api(ctx): Api, ApiPath(id): ApiPath<Uuid>) -> Result<impl IntoResponse, AppError> {
     Ok(Json(branches::get(&ctx, id).await?))
 }
 
@@ -62,7 +62,7 @@ pub async fn create(Api(ctx): Api, ApiJson(body): ApiJson<BranchBody>) -> Result
 
 pub async fn update(
     Api(ctx): Api,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<BranchBody>,
 ) -> Result<impl IntoResponse, AppError> {
     let current = branches::get(&ctx, id).await?;

@@ -1,24 +1,19 @@
 //! `/api/v1/calendar/appointments`: list by range, create, update, cancel.
 
-use axum::{
-    extract::{Path, Query},
-    http::StatusCode,
-    response::IntoResponse,
-    Json,
-};
+use axum::{http::StatusCode, response::IntoResponse, Json};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Api, ApiJson};
+use super::{Api, ApiJson, ApiPath, ApiQuery};
 use crate::{
     domain::{
         account::PersonName,
-        appointment::{NewAppointment, Scope, Source, Status},
+        appointment::{check_minutes, parse_notes, NewAppointment, Scope, Source, Status},
         contact::Phone,
         patient::PatientChoice,
         time::{local_to_utc, utc_to_local, zone},
-        AppError, FieldError,
+        AppError,
     },
     server::calendar::{self, Reschedule},
 };
@@ -44,7 +39,7 @@ fn instant(field: &str, raw: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, A
         })
 }
 
-pub async fn list(Api(ctx): Api, Query(range): Query<RangeQuery>) -> Result<impl IntoResponse, AppError> {
+pub async fn list(Api(ctx): Api, ApiQuery(range): ApiQuery<RangeQuery>) -> Result<impl IntoResponse, AppError> {
     let tz = zone(&ctx.user.branch.timezone);
     let (from, to) = (instant("from", &range.from, tz)?, instant("to", &range.to, tz)?);
     Ok(Json(calendar::list(&ctx, from, to).await?))
@@ -85,12 +80,8 @@ pub async fn create(Api(ctx): Api, ApiJson(body): ApiJson<CreateBody>) -> Result
         },
         _ => return Err(AppError::field("patient_id", "Give either patient_id or new_patient.")),
     };
-    if let Some(m) = body.minutes.filter(|m| !(5..=600).contains(m)) {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "minutes",
-            format!("{m} is not 5 to 600 minutes."),
-        )]));
-    }
+    let minutes = check_minutes(body.minutes)?;
+    let notes = parse_notes(&body.notes)?;
     let tz = zone(&ctx.user.branch.timezone);
     let input = NewAppointment {
         patient,
@@ -98,8 +89,8 @@ pub async fn create(Api(ctx): Api, ApiJson(body): ApiJson<CreateBody>) -> Result
         service_id: body.service_id,
         room_id: body.room_id,
         start: utc_to_local(body.starts_at, tz),
-        minutes: body.minutes,
-        notes: body.notes,
+        minutes,
+        notes,
         override_hours: body.override_working_hours,
         recurrence: None,
         source: Source::Api,
@@ -124,7 +115,7 @@ pub struct UpdateBody {
 
 pub async fn update(
     Api(ctx): Api,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UpdateBody>,
 ) -> Result<impl IntoResponse, AppError> {
     let moves =
@@ -134,27 +125,22 @@ pub async fn update(
             "Nothing to change: send starts_at, minutes, practitioner_id, room_id or status.".into(),
         ));
     }
-    let mut view = calendar::get(&ctx, id).await?;
-    if moves {
+    let minutes = check_minutes(body.minutes)?;
+    let change = if moves {
+        let current = calendar::get(&ctx, id).await?;
         let tz = zone(&ctx.user.branch.timezone);
-        let change = Reschedule {
-            start: utc_to_local(body.starts_at.unwrap_or(view.starts_at), tz),
-            minutes: body.minutes,
+        Some(Reschedule {
+            start: utc_to_local(body.starts_at.unwrap_or(current.starts_at), tz),
+            minutes,
             practitioner_id: body.practitioner_id,
             room_id: body.room_id,
             scope: Scope::This,
             override_hours: body.override_working_hours,
-        };
-        view = calendar::reschedule(&ctx, id, &change)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(AppError::Internal)?;
-    }
-    if let Some(status) = body.status {
-        view = calendar::set_status(&ctx, id, status).await?;
-    }
-    Ok(Json(view))
+        })
+    } else {
+        None
+    };
+    Ok(Json(calendar::update(&ctx, id, change.as_ref(), body.status).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,7 +153,7 @@ pub struct CancelBody {
 
 pub async fn cancel(
     Api(ctx): Api,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<CancelBody>,
 ) -> Result<impl IntoResponse, AppError> {
     Ok(Json(calendar::cancel(&ctx, id, &body.reason, body.scope).await?))

@@ -402,32 +402,56 @@ impl TestApp {
             .await
     }
 
-    /// Another server process on the same database (as behind a load balancer).
-    pub async fn second_process(&self) -> String {
-        let url = format!("{}/{}", server_url(), self.db_name);
-        let values: BTreeMap<String, String> = BTreeMap::from([
-            ("DATABASE_URL".into(), url),
-            ("JWT_SECRET".into(), "test-secret-test-secret-test-secret-0123".into()),
-            (
-                "DATA_KEY".into(),
-                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into(),
-            ),
-            ("PORT".into(), "0".into()),
-            ("DATABASE_MAX_CONNECTIONS".into(), "5".into()),
-        ]);
-        let config = Config::from_lookup(|key| values.get(key).cloned()).expect("config");
-        let options = LeptosOptions::builder()
-            .output_name("careops")
-            .site_root("target/site")
-            .site_pkg_dir("pkg")
-            .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
-            .build();
-        let app = Application::build(config, options)
-            .await
-            .expect("second process starts");
-        let address = format!("http://{}", app.local_addr());
-        tokio::spawn(app.run_until(std::future::pending()));
-        address
+    /// Another server process on the same database (as behind a load balancer): the
+    /// `careops` binary itself, in an operating-system process of its own.
+    pub async fn second_process(&self) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_careops"))
+            .env("DATABASE_URL", format!("{}/{}", server_url(), self.db_name))
+            .env("JWT_SECRET", "test-secret-test-secret-test-secret-0123")
+            .env(
+                "DATA_KEY",
+                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+            )
+            .env("PORT", port.to_string())
+            .env("DATABASE_MAX_CONNECTIONS", "5")
+            .env("RUST_LOG", "warn")
+            .env("LEPTOS_OUTPUT_NAME", "careops")
+            .env("LEPTOS_SITE_ROOT", "target/site")
+            .env("LEPTOS_SITE_PKG_DIR", "pkg")
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the careops binary starts");
+        let process = ServerProcess {
+            address: format!("http://127.0.0.1:{port}"),
+            child,
+        };
+        for _ in 0..100 {
+            if let Ok(response) = self.http.get(format!("{}/health", process.address)).send().await {
+                if response.status().is_success() {
+                    return process;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the second server process did not become healthy");
+    }
+}
+
+/// A server process started by a test; stopped when dropped.
+pub struct ServerProcess {
+    pub address: String,
+    child: std::process::Child,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
