@@ -84,6 +84,10 @@ export async function practiceWithSchedule(page: Page, testInfo: TestInfo): Prom
     await page.getByLabel(day, { exact: true }).fill('08:00-18:00');
   }
   await page.getByRole('button', { name: `Save hours of ${practice.fullName}` }).click();
+  // Hydrated, the save runs in the background: leaving before it answers would cancel it.
+  if (hydrated(testInfo)) {
+    await expect(page.getByRole('status').filter({ hasText: 'Hours saved.' })).toBeVisible();
+  }
   await expect(page.getByLabel('Monday', { exact: true })).toHaveValue('08:00-18:00');
 
   await goto(page, testInfo, '/app/settings/places');

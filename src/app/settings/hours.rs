@@ -160,6 +160,7 @@ pub fn HoursSettingsPage() -> impl IntoView {
         |_| get_hours(),
     );
     let save_error = action_error(save);
+    let hours_saved = move || save.value().get().is_some_and(|r| r.is_ok());
     let off_error = action_error(add_off);
     let closed_error = action_error(add_closed);
 
@@ -180,6 +181,7 @@ pub fn HoursSettingsPage() -> impl IntoView {
                         <h2 id="weekly-title">"Weekly hours at this branch"</h2>
                         <p class="field__hint">"Write each day's hours like 09:00-12:30, 13:30-17:00; leave a day empty when they do not work."</p>
                         <FormAlert error=save_error/>
+                        {move || hours_saved().then(|| view! { <p class="notice" role="status">"Hours saved."</p> })}
                         {people.into_iter().map(|(id, name, hours)| view! {
                             <ActionForm action=save attr:class="hours-row">
                                 <input type="hidden" name="user_id" value=id.to_string()/>
