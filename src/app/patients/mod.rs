@@ -11,7 +11,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
     components::{Form, A},
-    hooks::{use_params_map, use_query_map},
+    hooks::{use_navigate, use_params_map, use_query_map},
+    NavigateOptions,
 };
 use uuid::Uuid;
 
@@ -123,6 +124,30 @@ pub fn PatientsPage() -> impl IntoView {
     let page = Resource::new(move || (q(), after()), |(q, after)| list_patients(q, after));
     let can_add = user.can(Action::ManagePatients);
     let can_export = user.can(Action::ExportPatients);
+    // Hydrated, the list follows the search box as one types (a quarter of a second after
+    // the last key); without JavaScript the form's button does the same.
+    let navigate = use_navigate();
+    let typing = StoredValue::new(None::<TimeoutHandle>);
+    let search_as_you_type = move |ev: leptos::ev::Event| {
+        let term: String = form_urlencoded::byte_serialize(event_target_value(&ev).trim().as_bytes()).collect();
+        if let Some(handle) = typing.get_value() {
+            handle.clear();
+        }
+        let navigate = navigate.clone();
+        let handle = set_timeout_with_handle(
+            move || {
+                navigate(
+                    &format!("/app/patients?q={term}"),
+                    NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                )
+            },
+            std::time::Duration::from_millis(250),
+        );
+        typing.set_value(handle.ok());
+    };
 
     view! {
         <Title text="Patients"/>
@@ -137,7 +162,7 @@ pub fn PatientsPage() -> impl IntoView {
         <Form method="GET" action="/app/patients" attr:class="filters" attr:role="search">
             <div class="field">
                 <label class="field__label" for="patient-query">"Search by name, phone or email"</label>
-                <input class="field__input" id="patient-query" type="search" name="q" value=q autocomplete="off"/>
+                <input class="field__input" id="patient-query" type="search" name="q" value=q autocomplete="off" on:input=search_as_you_type/>
             </div>
             <button class="button" type="submit">"Search"</button>
         </Form>
