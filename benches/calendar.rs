@@ -219,6 +219,8 @@ async fn http_creation(f: &Fixture, clients: usize, slot: Arc<AtomicI64>) -> (f6
 }
 
 /// The statements the server runs to book one appointment through the API, for pgbench.
+/// A random slot among 300 million may still meet an earlier one (or its buffer):
+/// `on conflict do nothing` lets that transaction finish instead of aborting the run.
 fn pgbench_script(f: &Fixture) -> String {
     format!(
         r#"\set n random(1, 300000000)
@@ -233,10 +235,11 @@ select id, day, name from branch_closures where org_id = '{org}' and branch_id =
 select id, user_id from time_off where org_id = '{org}' and period && tstzrange(timestamptz '2030-01-01' + :n * interval '30 minutes', timestamptz '2030-01-01' + (:n + 1) * interval '30 minutes');
 select a.id from appointments a where a.org_id = '{org}' and a.status <> 'cancelled' and a.blocked && tstzrange(timestamptz '2030-01-01' + :n * interval '30 minutes', timestamptz '2030-01-01' + (:n + 1) * interval '30 minutes') and a.practitioner_id = '{practitioner}' limit 1;
 savepoint booking;
-insert into appointments (org_id, branch_id, patient_id, practitioner_id, service_id, starts_at, ends_at, source) values ('{org}', '{branch}', '{patient}', '{practitioner}', '{service}', timestamptz '2030-01-01' + :n * interval '30 minutes', timestamptz '2030-01-01' + (:n + 1) * interval '30 minutes', 'api');
+insert into appointments (org_id, branch_id, patient_id, practitioner_id, service_id, starts_at, ends_at, source) values ('{org}', '{branch}', '{patient}', '{practitioner}', '{service}', timestamptz '2030-01-01' + :n * interval '30 minutes', timestamptz '2030-01-01' + (:n + 1) * interval '30 minutes', 'api') on conflict do nothing;
 release savepoint booking;
 select a.id, p.full_name, u.full_name, s.name from appointments a join patients p on p.id = a.patient_id join users u on u.id = a.practitioner_id join services s on s.id = a.service_id where a.org_id = '{org}' and a.starts_at = timestamptz '2030-01-01' + :n * interval '30 minutes' and a.practitioner_id = '{practitioner}';
 insert into audit_log (org_id, branch_id, actor_user_id, action, entity, diff) values ('{org}', '{branch}', '{practitioner}', 'appointment.created', 'appointment', '{{}}');
+select o.name, b.name, b.address, b.timezone, p.full_name, p.phone, p.email, p.consent_sms, p.consent_email, s.name, u.full_name, a.starts_at from appointments a join organizations o on o.id = a.org_id join branches b on b.id = a.branch_id join patients p on p.id = a.patient_id join services s on s.id = a.service_id join users u on u.id = a.practitioner_id where a.org_id = '{org}' and a.starts_at = timestamptz '2030-01-01' + :n * interval '30 minutes' and a.practitioner_id = '{practitioner}';
 select pg_notify('careops_events', '{{"org_id":"{org}","branch_id":"{branch}","event":{{"type":"resync"}}}}');
 commit;
 "#,

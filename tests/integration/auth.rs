@@ -441,6 +441,52 @@ async fn an_idle_session_ends_after_the_organizations_timeout() {
 }
 
 #[tokio::test]
+async fn a_session_ends_at_the_organizations_absolute_lifetime_however_busy() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let mut owner = app.sign_up(&email, "Clinic").await;
+    let mut settings = owner.clone();
+    let changed = app
+        .call::<careops::app::settings::UpdateSecurityPolicy>(
+            &mut settings,
+            &[("session_idle_minutes", "30"), ("session_max_hours", "1")],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    // A sign-in under the new policy ends within the hour, however busy; the hour passes.
+    let (_, mut fresh) = app.log_in(&email, PASSWORD).await;
+    assert_eq!(
+        app.call::<GetCurrentUser>(&mut fresh, &[]).await.status(),
+        StatusCode::OK
+    );
+    let passed = sqlx::query(
+        "update sessions set expires_at = now() - interval '1 second', last_seen_at = now()
+         where expires_at <= now() + interval '1 hour'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        passed.rows_affected(),
+        1,
+        "only the new session has a one-hour lifetime"
+    );
+
+    let mut refreshing = fresh.without(ACCESS);
+    let page = app.get(&mut refreshing, "/app").await;
+    assert_eq!(page.status(), StatusCode::FOUND, "sent to sign in");
+    assert_eq!(
+        app.call::<GetCurrentUser>(&mut fresh, &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // The session opened before the change keeps the lifetime it was given.
+    assert_eq!(
+        app.call::<GetCurrentUser>(&mut owner, &[]).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn a_user_ends_their_other_sessions_but_not_someone_elses() {
     let app = spawn_app().await;
     let email = unique_email();

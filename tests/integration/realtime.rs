@@ -77,3 +77,53 @@ async fn a_socket_needs_a_session() {
         other => panic!("expected 401, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn after_the_database_connection_drops_calendars_are_told_to_resync_and_events_flow_again() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let mut socket = live_socket(&app.address, &org.owner).await;
+
+    // The server's LISTEN connection dies (a failover, a restart of the pooler).
+    let ended: Vec<bool> = sqlx::query_scalar(
+        "select pg_terminate_backend(pid) from pg_stat_activity
+         where datname = $1 and query ilike 'listen%'",
+    )
+    .bind(&app.db_name)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(ended, [true], "one listening connection");
+
+    // Events sent meanwhile may be lost: open calendars hear that they must fetch again.
+    assert_eq!(next_event(&mut socket).await["type"], "resync");
+    app.book(&org.owner, &s, s.monday, "12:00", &[]).await;
+    assert_eq!(next_event(&mut socket).await["type"], "appointment_created");
+}
+
+#[tokio::test]
+async fn another_branch_of_the_same_organization_hears_nothing() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let mut owner = org.owner.clone();
+    app.call::<careops::app::settings::CreateBranch>(&mut owner, &[("name", "Annex"), ("timezone", "Europe/Paris")])
+        .await;
+    let annex: uuid::Uuid = sqlx::query_scalar("select id from branches where name = 'Annex'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let annex_reception = app.member(&org.owner, "receptionist", &[annex]).await;
+    let mut theirs = live_socket(&app.address, &annex_reception.browser).await;
+    let mut ours = live_socket(&app.address, &org.owner).await;
+
+    app.book(&org.owner, &s, s.monday, "11:00", &[]).await;
+    assert_eq!(next_event(&mut ours).await["type"], "appointment_created");
+    let nothing = tokio::time::timeout(
+        std::time::Duration::from_millis(700),
+        futures_util::StreamExt::next(&mut theirs),
+    )
+    .await;
+    assert!(nothing.is_err(), "the annex's socket received {nothing:?}");
+}
