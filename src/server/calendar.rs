@@ -524,15 +524,7 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
     }
     // One confirmation for a booking, the first date of a series: not one per week.
     if let Some(first) = views.first() {
-        outbox::queue(
-            &mut tx,
-            &ctx.state,
-            org,
-            first.id,
-            MessageKind::BookingConfirmation,
-            &ctx.base_url,
-        )
-        .await?;
+        outbox::queue(&mut tx, &ctx.state, org, first.id, MessageKind::BookingConfirmation).await?;
     }
     tx.commit().await?;
     Ok(Attempt::Done(views))
@@ -774,7 +766,7 @@ async fn reschedule_in(
         .await?;
     }
     if let Some(first) = after.iter().min_by_key(|a| a.starts_at) {
-        outbox::queue(tx, &ctx.state, org, first.id, MessageKind::Reschedule, &ctx.base_url).await?;
+        outbox::queue(tx, &ctx.state, org, first.id, MessageKind::Reschedule).await?;
     }
     Ok(after)
 }
@@ -825,7 +817,7 @@ pub async fn cancel(
             json!({"before": {"status": before}, "after": {"status": "cancelled", "reason": reason}}),
         )
         .await?;
-        outbox::queue(&mut tx, &ctx.state, org, view.id, MessageKind::Cancellation, "").await?;
+        outbox::queue(&mut tx, &ctx.state, org, view.id, MessageKind::Cancellation).await?;
         announce(
             &mut tx,
             ctx,

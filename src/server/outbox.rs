@@ -5,7 +5,7 @@ use chrono::Duration;
 use uuid::Uuid;
 
 use super::{
-    auth::tokens::ManageGrant,
+    auth::{context::message_base_url, tokens::ManageGrant},
     db::{outbox, Tx},
     AppState,
 };
@@ -15,19 +15,17 @@ use crate::domain::{
     AppError,
 };
 
-/// The patient's link to cancel or move the appointment themselves.
-pub fn manage_url(
+/// The token of the patient's link to cancel or move the appointment themselves.
+pub fn manage_token(
     state: &AppState,
-    base_url: &str,
     org_id: Uuid,
     appointment_id: Uuid,
     starts_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<String, AppError> {
     // Valid until a week after the appointment, so that the patient can still look it up.
-    let token = state
+    state
         .keys
-        .issue_manage(ManageGrant { appointment_id, org_id }, starts_at + Duration::days(7))?;
-    Ok(format!("{base_url}/manage/{token}"))
+        .issue_manage(ManageGrant { appointment_id, org_id }, starts_at + Duration::days(7))
 }
 
 pub async fn queue(
@@ -36,7 +34,6 @@ pub async fn queue(
     org_id: Uuid,
     appointment_id: Uuid,
     kind: MessageKind,
-    base_url: &str,
 ) -> Result<(), AppError> {
     let Some(f) = outbox::facts(tx, org_id, appointment_id).await? else {
         return Ok(());
@@ -49,7 +46,11 @@ pub async fn queue(
         .to_string();
     let manage = match kind {
         MessageKind::Cancellation => None,
-        _ => Some(manage_url(state, base_url, org_id, appointment_id, f.starts_at)?),
+        _ => Some(format!(
+            "{}/manage/{}",
+            message_base_url(state),
+            manage_token(state, org_id, appointment_id, f.starts_at)?
+        )),
     };
     let facts = AppointmentFacts {
         org_name: &f.org_name,

@@ -262,8 +262,6 @@ pub struct PortalRequest<'a> {
     pub patient: PortalPatient,
     /// The form's one-time key: submitting it twice books once.
     pub key: &'a str,
-    /// Where the patient reaches CareOps, for the manage link in their messages.
-    pub base_url: &'a str,
 }
 
 /// How a portal booking ended.
@@ -297,7 +295,7 @@ pub async fn book(state: &AppState, request: &PortalRequest<'_>, client: &Client
     if let Some((appointment, starts_at)) = portal::earlier_request(&mut tx, org, request.key).await? {
         tx.commit().await?;
         return Ok(Booked::Done {
-            token: manage_token(state, org, appointment, starts_at)?,
+            token: outbox::manage_token(state, org, appointment, starts_at)?,
         });
     }
 
@@ -404,28 +402,16 @@ pub async fn book(state: &AppState, request: &PortalRequest<'_>, client: &Client
         id,
         "appointment.booked_online",
         MessageKind::BookingConfirmation,
-        request.base_url,
         client,
     )
     .await?;
     tx.commit().await?;
     Ok(Booked::Done {
-        token: manage_token(state, org, id, slot.starts_at)?,
+        token: outbox::manage_token(state, org, id, slot.starts_at)?,
     })
 }
 
-fn manage_token(state: &AppState, org: Uuid, appointment: Uuid, starts_at: DateTime<Utc>) -> Result<String, AppError> {
-    state.keys.issue_manage(
-        super::auth::tokens::ManageGrant {
-            appointment_id: appointment,
-            org_id: org,
-        },
-        starts_at + Duration::days(7),
-    )
-}
-
 /// Audit entry, realtime event and patient message for a portal change, in its transaction.
-#[allow(clippy::too_many_arguments)]
 async fn announce_change(
     tx: &mut Tx,
     state: &AppState,
@@ -433,7 +419,6 @@ async fn announce_change(
     appointment: Uuid,
     action: &str,
     message: MessageKind,
-    base_url: &str,
     client: &ClientInfo,
 ) -> Result<(), AppError> {
     let branch_tz = sqlx::query_scalar!(
@@ -460,7 +445,7 @@ async fn announce_change(
         },
     )
     .await?;
-    outbox::queue(tx, state, org, appointment, message, base_url).await?;
+    outbox::queue(tx, state, org, appointment, message).await?;
     let event = match message {
         MessageKind::BookingConfirmation => Event::AppointmentCreated {
             appointment: view.clone(),
@@ -581,7 +566,6 @@ pub async fn cancel(state: &AppState, token: &str, client: &ClientInfo) -> Resul
         current.id,
         "appointment.cancelled_online",
         MessageKind::Cancellation,
-        "",
         client,
     )
     .await?;
@@ -594,7 +578,6 @@ pub async fn reschedule(
     state: &AppState,
     token: &str,
     starts_at: DateTime<Utc>,
-    base_url: &str,
     client: &ClientInfo,
 ) -> Result<Booked, AppError> {
     let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
@@ -662,13 +645,12 @@ pub async fn reschedule(
         current.id,
         "appointment.rescheduled_online",
         MessageKind::Reschedule,
-        base_url,
         client,
     )
     .await?;
     tx.commit().await?;
     Ok(Booked::Done {
-        token: manage_token(state, org, current.id, starts_at)?,
+        token: outbox::manage_token(state, org, current.id, starts_at)?,
     })
 }
 

@@ -215,6 +215,44 @@ async fn a_booking_matches_a_known_patient_or_creates_one_and_queues_the_confirm
 }
 
 #[tokio::test]
+async fn a_forged_host_never_reaches_a_patients_message() {
+    let p = portal().await;
+    let (branch, service, at, key) = (
+        p.org.branch_id.to_string(),
+        p.s.service.to_string(),
+        p.at("10:00"),
+        Uuid::new_v4().to_string(),
+    );
+    let booked = p
+        .app
+        .http
+        .post(p.app.url(BookOnline::PATH))
+        .header(header::ACCEPT, "application/json")
+        .header(header::HOST, "clinic-login.example")
+        .form(&[
+            ("slug", p.slug.as_str()),
+            ("branch", &branch),
+            ("service", &service),
+            ("at", &at),
+            ("name", "Ada Lovelace"),
+            ("phone", "+44 20 7946 0958"),
+            ("consent_sms", "on"),
+            ("key", &key),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(booked.status(), StatusCode::OK);
+
+    let body: String = sqlx::query_scalar("select body from outbox where channel = 'sms'")
+        .fetch_one(&p.app.db)
+        .await
+        .unwrap();
+    assert!(body.contains("/manage/"), "{body}");
+    assert!(!body.contains("clinic-login.example"), "{body}");
+}
+
+#[tokio::test]
 async fn a_double_submit_books_once() {
     let p = portal().await;
     let key = Uuid::new_v4();

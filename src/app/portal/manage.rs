@@ -52,14 +52,13 @@ pub async fn move_options(
 pub async fn move_booking(token: String, at: String) -> Result<(), AppError> {
     use super::encode;
     use crate::server::{
-        auth::context::{app_state, client, request_base_url},
+        auth::context::{app_state, client},
         portal::{self, Booked},
     };
     let starts_at = parse_instant(&at)
         .ok_or_else(|| AppError::BadRequest("The chosen time is not valid; please choose a time again.".into()))?;
     let state = app_state()?;
-    let base_url = request_base_url(&state);
-    match portal::reschedule(&state, &token, starts_at, &base_url, &client()).await? {
+    match portal::reschedule(&state, &token, starts_at, &client()).await? {
         Booked::Done { token } => leptos_axum::redirect(&format!("/manage/{token}?moved=1")),
         Booked::Taken => leptos_axum::redirect(&format!("/manage/{token}/move?wanted={}&taken=1", encode(&at))),
     }

@@ -82,7 +82,7 @@ pub async fn book_online(
     use crate::{
         domain::portal::PortalPatient,
         server::{
-            auth::context::{app_state, client, request_base_url},
+            auth::context::{app_state, client},
             portal::{self, Booked, PortalRequest},
         },
     };
@@ -98,7 +98,6 @@ pub async fn book_online(
     let patient = PortalPatient::parse(&name, &phone, &email, consent_sms.is_some(), consent_email.is_some())?;
     let practitioner = parse_uuid(&practitioner);
     let state = app_state()?;
-    let base_url = request_base_url(&state);
     let request = PortalRequest {
         slug: &slug,
         branch_id: branch,
@@ -107,7 +106,6 @@ pub async fn book_online(
         starts_at,
         patient,
         key: &key,
-        base_url: &base_url,
     };
     match portal::book(&state, &request, &client()).await? {
         Booked::Done { token } => leptos_axum::redirect(&format!("/manage/{token}?booked=1")),

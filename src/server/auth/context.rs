@@ -58,6 +58,16 @@ pub fn public_base_url(state: &AppState, parts: Option<&Parts>) -> String {
     format!("{scheme}://{host}")
 }
 
+/// The address in links sent to patients: `PUBLIC_URL`, else the address this server
+/// listens on. Never a request's `Host`: anyone can send one, and a message would carry
+/// their address, with a valid manage token, to a patient.
+pub fn message_base_url(state: &AppState) -> String {
+    match &state.config.public_url {
+        Some(url) => url.clone(),
+        None => format!("http://{}", state.leptos_options.site_addr),
+    }
+}
+
 /// The base URL for links made during this server function call.
 pub fn request_base_url(state: &AppState) -> String {
     public_base_url(state, parts().ok().as_ref())
