@@ -69,6 +69,10 @@ pub struct Config {
     /// The address people reach CareOps at, for links (invitations). Unset: taken from
     /// the request's Host header.
     pub public_url: Option<String>,
+    /// How many proxies of ours stand in front (load balancer, TLS terminator): the
+    /// client's address is that many entries from the right of `X-Forwarded-For`. 0:
+    /// the connection's own address (the header is anyone's to write).
+    pub trusted_proxy_hops: usize,
 }
 
 /// The role the migrations create for the application; see migrations/.
@@ -136,6 +140,7 @@ impl Config {
             },
             port: get("PORT").map(|v| parse("PORT", &v)).transpose()?,
             public_url: get("PUBLIC_URL").map(|v| v.trim_end_matches('/').to_owned()),
+            trusted_proxy_hops: parsed("TRUSTED_PROXY_HOPS", 0)? as usize,
         })
     }
 }

@@ -416,6 +416,7 @@ pub async fn export_route(
     let client = client_info(
         request.headers(),
         request.extensions().get::<ConnectInfo<std::net::SocketAddr>>(),
+        state.config.trusted_proxy_hops,
     );
     let exported = match RequestContext::for_session(state, auth, client).await {
         Ok(ctx) => export_csv(&ctx).await,
@@ -441,6 +442,7 @@ pub async fn export_route(
 pub async fn upload_route(
     axum::extract::State(state): axum::extract::State<super::AppState>,
     auth: Option<axum::Extension<super::auth::tokens::Authenticated>>,
+    connect: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: axum::http::HeaderMap,
     mut form: axum::extract::Multipart,
 ) -> axum::response::Response {
@@ -472,7 +474,11 @@ pub async fn upload_route(
     let Some(axum::Extension(auth)) = auth else {
         return Redirect::to("/login?next=%2Fapp%2Fpatients%2Fimport").into_response();
     };
-    let client = super::auth::middleware::client_info(&headers, None);
+    let client = super::auth::middleware::client_info(
+        &headers,
+        connect.as_ref().map(|axum::Extension(c)| c),
+        state.config.trusted_proxy_hops,
+    );
     let ctx = match RequestContext::for_session(state, auth, client).await {
         Ok(ctx) => ctx,
         Err(err) => return err.into_response(),

@@ -129,6 +129,7 @@ pub async fn socket(State(state): State<AppState>, upgrade: WebSocketUpgrade, re
     let client = client_info(
         request.headers(),
         request.extensions().get::<ConnectInfo<std::net::SocketAddr>>(),
+        state.config.trusted_proxy_hops,
     );
     let ctx = match RequestContext::for_session(state, auth, client).await {
         Ok(ctx) => ctx,

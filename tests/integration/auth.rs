@@ -366,6 +366,40 @@ async fn sign_ups_from_one_address_are_rate_limited() {
     assert_eq!(organizations, 3);
 }
 
+/// Unknown emails (so no per-account limit applies) from `forwarded_for`.
+async fn attempts_from(app: &TestApp, forwarded_for: &str) -> u16 {
+    app.http
+        .post(app.url(LogIn::PATH))
+        .header(header::ACCEPT, "application/json")
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[("email", unique_email().as_str()), ("password", "whatever-it-is")])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_address_has_its_own_limit() {
+    let app = spawn_app_with(&[("LOGIN_ATTEMPTS_PER_IP_MINUTE", "3"), ("TRUSTED_PROXY_HOPS", "1")]).await;
+    let mut one = Vec::new();
+    for _ in 0..4 {
+        one.push(attempts_from(&app, "198.51.100.7, 203.0.113.1").await);
+    }
+    assert_eq!(one, [401, 401, 401, 429]);
+    // Another client behind the same proxy; what it writes further left does not matter.
+    assert_eq!(attempts_from(&app, "203.0.113.1, 203.0.113.2").await, 401);
+
+    // Without a trusted proxy the header is ignored: everyone is the connection's address.
+    let direct = spawn_app_with(&[("LOGIN_ATTEMPTS_PER_IP_MINUTE", "3")]).await;
+    let mut forged = Vec::new();
+    for n in 0..4 {
+        forged.push(attempts_from(&direct, &format!("203.0.113.{n}")).await);
+    }
+    assert_eq!(forged, [401, 401, 401, 429]);
+}
+
 #[tokio::test]
 async fn a_typed_email_that_cannot_be_stored_is_a_client_error() {
     let app = spawn_app().await;

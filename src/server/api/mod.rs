@@ -75,6 +75,7 @@ impl FromRequestParts<AppState> for Api {
         let client = client_info(
             &parts.headers,
             parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>(),
+            state.config.trusted_proxy_hops,
         );
         let mut ctx = RequestContext::for_api_token(state.clone(), token.trim(), branch, client).await?;
         ctx.base_url = super::auth::context::public_base_url(state, Some(parts));

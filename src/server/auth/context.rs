@@ -27,8 +27,15 @@ fn parts() -> Result<Parts, AppError> {
 }
 
 pub fn client() -> ClientInfo {
+    let hops = app_state().map_or(0, |s| s.config.trusted_proxy_hops);
     parts()
-        .map(|p| client_info(&p.headers, p.extensions.get::<ConnectInfo<std::net::SocketAddr>>()))
+        .map(|p| {
+            client_info(
+                &p.headers,
+                p.extensions.get::<ConnectInfo<std::net::SocketAddr>>(),
+                hops,
+            )
+        })
         .unwrap_or_default()
 }
 

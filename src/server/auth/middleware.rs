@@ -38,6 +38,7 @@ pub async fn session_layer(State(state): State<AppState>, jar: CookieJar, mut re
                 &client_info(
                     req.headers(),
                     req.extensions().get::<ConnectInfo<std::net::SocketAddr>>(),
+                    state.config.trusted_proxy_hops,
                 ),
             )
             .await
@@ -91,8 +92,14 @@ fn is_cross_origin(headers: &HeaderMap) -> bool {
     }
 }
 
-/// The user agent and address of a request.
-pub fn client_info(headers: &HeaderMap, connect: Option<&ConnectInfo<std::net::SocketAddr>>) -> ClientInfo {
+/// The user agent and address of a request. Behind `proxy_hops` proxies of ours, the
+/// address is the one the outermost of them saw (see `Config::trusted_proxy_hops`).
+pub fn client_info(
+    headers: &HeaderMap,
+    connect: Option<&ConnectInfo<std::net::SocketAddr>>,
+    proxy_hops: usize,
+) -> ClientInfo {
+    let peer = connect.map(|c| c.0.ip());
     ClientInfo {
         user_agent: headers
             .get(header::USER_AGENT)
@@ -101,8 +108,24 @@ pub fn client_info(headers: &HeaderMap, connect: Option<&ConnectInfo<std::net::S
             .chars()
             .take(300)
             .collect(),
-        ip: connect.map(|c| c.0.ip().to_string()),
+        ip: forwarded_client(headers, proxy_hops).or(peer).map(|ip| ip.to_string()),
     }
+}
+
+/// The address `hops` entries from the right of `X-Forwarded-For`: each proxy appends the
+/// address it was reached from, so entries further left are whatever the client wrote.
+fn forwarded_client(headers: &HeaderMap, hops: usize) -> Option<std::net::IpAddr> {
+    if hops == 0 {
+        return None;
+    }
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    entries.len().checked_sub(hops).and_then(|i| entries[i].parse().ok())
 }
 
 #[cfg(test)]
@@ -126,6 +149,23 @@ mod tests {
             "127.0.0.1:3000"
         )));
         assert!(!is_cross_origin(&headers(None, "127.0.0.1:3000")));
+    }
+
+    #[test]
+    fn the_client_address_is_taken_from_as_many_proxies_as_are_trusted() {
+        let mut map = HeaderMap::new();
+        map.insert("x-forwarded-for", HeaderValue::from_static("6.6.6.6, 203.0.113.7"));
+        map.append("x-forwarded-for", HeaderValue::from_static("10.0.0.2"));
+        let peer = ConnectInfo(std::net::SocketAddr::from(([10, 0, 0, 1], 443)));
+        let ip = |map: &HeaderMap, hops| client_info(map, Some(&peer), hops).ip.unwrap();
+        // No trusted proxy: the header is the client's to forge; the peer is the truth.
+        assert_eq!(ip(&map, 0), "10.0.0.1");
+        assert_eq!(ip(&map, 1), "10.0.0.2");
+        assert_eq!(ip(&map, 2), "203.0.113.7");
+        // More hops than entries, or garbage: the peer.
+        assert_eq!(ip(&map, 9), "10.0.0.1");
+        map.insert("x-forwarded-for", HeaderValue::from_static("not an address"));
+        assert_eq!(ip(&map, 1), "10.0.0.1");
     }
 
     #[test]
