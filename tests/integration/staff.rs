@@ -170,19 +170,7 @@ async fn access_changes_take_effect_and_the_staff_list_shows_them() {
     let app = spawn_app().await;
     let org = app.org("Clinic").await;
     let mut owner = org.owner.clone();
-    let second: Uuid = {
-        let response = app
-            .call::<careops::app::settings::CreateBranch>(
-                &mut owner,
-                &[("name", "Annex"), ("timezone", "America/New_York")],
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::OK);
-        sqlx::query_scalar("select id from branches where name = 'Annex'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap()
-    };
+    let second = app.branch(&org, "Annex", "America/New_York").await;
     let member = app.member(&org.owner, "receptionist", &[org.branch_id]).await;
     let id = member.id.to_string();
 
@@ -238,15 +226,7 @@ async fn the_branch_choice_persists_per_user() {
     let app = spawn_app().await;
     let org = app.org("Clinic").await;
     let mut owner = org.owner.clone();
-    app.call::<careops::app::settings::CreateBranch>(
-        &mut owner,
-        &[("name", "Annex"), ("timezone", "America/New_York")],
-    )
-    .await;
-    let annex: Uuid = sqlx::query_scalar("select id from branches where name = 'Annex'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let annex = app.branch(&org, "Annex", "America/New_York").await;
 
     let response = app
         .call::<SwitchBranch>(&mut owner, &[("branch_id", &annex.to_string())])
@@ -265,17 +245,7 @@ async fn an_admin_of_one_branch_cannot_change_a_branch_where_they_are_a_receptio
     let app = spawn_app().await;
     let org = app.org("Clinic").await;
     let mut owner = org.owner.clone();
-    let response = app
-        .call::<careops::app::settings::CreateBranch>(
-            &mut owner,
-            &[("name", "Annex"), ("timezone", "America/New_York")],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let annex: Uuid = sqlx::query_scalar("select id from branches where name = 'Annex'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let annex = app.branch(&org, "Annex", "America/New_York").await;
     let member = app.member(&org.owner, "receptionist", &[org.branch_id, annex]).await;
     let response = app
         .call::<UpdateStaffAccess>(

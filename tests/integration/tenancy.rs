@@ -655,12 +655,7 @@ async fn appointments_of_another_branch_are_not_found_there() {
         .unwrap()
         .to_string();
     let mut owner = org.owner.clone();
-    app.call::<careops::app::settings::CreateBranch>(&mut owner, &[("name", "Annex"), ("timezone", "Europe/Paris")])
-        .await;
-    let annex: Uuid = sqlx::query_scalar("select id from branches where name = 'Annex'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let annex = app.branch(&org, "Annex", "Europe/Paris").await;
     let annex_reception = app.member(&org.owner, "receptionist", &[annex]).await;
     let mut reception = annex_reception.browser.clone();
 

@@ -228,6 +228,21 @@ impl TestApp {
         }
     }
 
+    /// A second branch of `org`, named `name`, created by its owner; its id.
+    pub async fn branch(&self, org: &Org, name: &str, timezone: &str) -> Uuid {
+        let mut owner = org.owner.clone();
+        let response = self
+            .call::<careops::app::settings::CreateBranch>(&mut owner, &[("name", name), ("timezone", timezone)])
+            .await;
+        assert_eq!(response.status(), 200, "create branch {name}");
+        sqlx::query_scalar("select id from branches where org_id = $1 and name = $2")
+            .bind(org.id)
+            .bind(name)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
     /// Invites someone with `role` at `branches` (none: organization-wide) and accepts.
     pub async fn member(&self, inviter: &Browser, role: &str, branches: &[Uuid]) -> Member {
         let email = unique_email();
@@ -476,6 +491,19 @@ pub async fn live_socket(
     let hello = socket.next().await.expect("a hello").expect("a message");
     assert!(hello.to_text().unwrap().contains("\"hello\""), "{hello:?}");
     socket
+}
+
+/// Asserts that nothing arrives on a socket for 0.7 s.
+pub async fn assert_silent(
+    socket: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    whose: &str,
+) {
+    let nothing = tokio::time::timeout(
+        std::time::Duration::from_millis(700),
+        futures_util::StreamExt::next(socket),
+    )
+    .await;
+    assert!(nothing.is_err(), "{whose} socket received {nothing:?}");
 }
 
 /// The next appointment event on a socket (within five seconds).
