@@ -609,7 +609,8 @@ pub async fn get(ctx: &RequestContext, id: Uuid) -> Result<AppointmentView, AppE
 /// A move, a resize or a reassignment.
 #[derive(Debug, Clone)]
 pub struct Reschedule {
-    pub start: NaiveDateTime,
+    /// The new local start; `None` keeps the current one (a resize or a reassignment).
+    pub start: Option<NaiveDateTime>,
     pub minutes: Option<i32>,
     pub practitioner_id: Option<Uuid>,
     pub room_id: Option<Uuid>,
@@ -688,11 +689,12 @@ async fn reschedule_in(
     };
     let hours = schedules::hours(tx, org, ctx.user.branch.id).await?;
     // Following occurrences move by the same number of days, to the new time of day.
-    let day_shift = change.start.date() - utc_to_local(this.starts_at, tz).date();
+    let start = change.start.unwrap_or_else(|| utc_to_local(this.starts_at, tz));
+    let day_shift = start.date() - utc_to_local(this.starts_at, tz).date();
     // The constraints are checked row by row: moving a series later, its last occurrence
     // goes first, so that none lands on a sibling that has yet to move.
     targets.sort_by_key(|t| t.starts_at);
-    if local_to_utc(tz, change.start) > this.starts_at {
+    if local_to_utc(tz, start) > this.starts_at {
         targets.reverse();
     }
     let mut before = appointments::by_ids(tx, org, &targets.iter().map(|t| t.id).collect::<Vec<_>>(), tz).await?;
@@ -704,7 +706,7 @@ async fn reschedule_in(
                 .unwrap_or_else(|| (target.ends_at - target.starts_at).num_minutes() as i32),
         );
         let date = utc_to_local(target.starts_at, tz).date() + day_shift;
-        let starts = local_to_utc(tz, date.and_time(change.start.time()));
+        let starts = local_to_utc(tz, date.and_time(start.time()));
         let ends = starts + Duration::minutes(minutes);
         let problem = hours_problem(tx, ctx, (practitioner.0, &practitioner.1), (starts, ends), &hours).await?;
         hours_rule(ctx, problem, change.override_hours)?;

@@ -403,21 +403,16 @@ pub async fn export_route(
     request: axum::extract::Request,
 ) -> axum::response::Response {
     use axum::{
-        extract::ConnectInfo,
         http::header,
         response::{IntoResponse, Redirect},
     };
 
-    use super::auth::{middleware::client_info, tokens::Authenticated};
+    use super::auth::{middleware::client_of, tokens::Authenticated};
 
     let Some(auth) = request.extensions().get::<Authenticated>().copied() else {
         return Redirect::to("/login?next=%2Fapp%2Fpatients").into_response();
     };
-    let client = client_info(
-        request.headers(),
-        request.extensions().get::<ConnectInfo<std::net::SocketAddr>>(),
-        state.config.trusted_proxy_hops,
-    );
+    let client = client_of(request.extensions());
     let exported = match RequestContext::for_session(state, auth, client).await {
         Ok(ctx) => export_csv(&ctx).await,
         Err(err) => Err(err),
@@ -442,8 +437,7 @@ pub async fn export_route(
 pub async fn upload_route(
     axum::extract::State(state): axum::extract::State<super::AppState>,
     auth: Option<axum::Extension<super::auth::tokens::Authenticated>>,
-    connect: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
-    headers: axum::http::HeaderMap,
+    client: Option<axum::Extension<super::db::sessions::ClientInfo>>,
     mut form: axum::extract::Multipart,
 ) -> axum::response::Response {
     use axum::response::{IntoResponse, Redirect};
@@ -474,11 +468,7 @@ pub async fn upload_route(
     let Some(axum::Extension(auth)) = auth else {
         return Redirect::to("/login?next=%2Fapp%2Fpatients%2Fimport").into_response();
     };
-    let client = super::auth::middleware::client_info(
-        &headers,
-        connect.as_ref().map(|axum::Extension(c)| c),
-        state.config.trusted_proxy_hops,
-    );
+    let client = client.map(|axum::Extension(c)| c).unwrap_or_default();
     let ctx = match RequestContext::for_session(state, auth, client).await {
         Ok(ctx) => ctx,
         Err(err) => return err.into_response(),

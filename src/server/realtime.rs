@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 use axum::{
     extract::{
         ws::{Message, WebSocket, WebSocketUpgrade},
-        ConnectInfo, Request, State,
+        Request, State,
     },
     response::{IntoResponse, Response},
 };
@@ -17,7 +17,7 @@ use sqlx::{postgres::PgListener, PgPool};
 use tokio::sync::broadcast;
 
 use super::{
-    auth::{context::RequestContext, middleware::client_info, tokens::Authenticated},
+    auth::{context::RequestContext, middleware::client_of, tokens::Authenticated},
     db::{sessions, Tx},
     AppState,
 };
@@ -126,11 +126,7 @@ pub async fn socket(State(state): State<AppState>, upgrade: WebSocketUpgrade, re
     let Some(auth) = request.extensions().get::<Authenticated>().copied() else {
         return AppError::sign_in_required().into_response();
     };
-    let client = client_info(
-        request.headers(),
-        request.extensions().get::<ConnectInfo<std::net::SocketAddr>>(),
-        state.config.trusted_proxy_hops,
-    );
+    let client = client_of(request.extensions());
     let ctx = match RequestContext::for_session(state, auth, client).await {
         Ok(ctx) => ctx,
         Err(err) => return err.into_response(),

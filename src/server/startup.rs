@@ -55,6 +55,8 @@ impl Application {
             leptos_options.site_addr.set_port(port);
         }
         let listener = TcpListener::bind(leptos_options.site_addr).await?;
+        // Port 0 asks the system for one: from here on the site is where it really listens.
+        leptos_options.site_addr = listener.local_addr()?;
         let db = Db::connect(&config).await?;
         super::auth::password::warm_up().await;
         let state = AppState::new(config, db, leptos_options);

@@ -250,6 +250,8 @@ async fn a_forged_host_never_reaches_a_patients_message() {
         .unwrap();
     assert!(body.contains("/manage/"), "{body}");
     assert!(!body.contains("clinic-login.example"), "{body}");
+    // Without PUBLIC_URL: where this server really listens.
+    assert!(body.contains(&format!("{}/manage/", p.app.address)), "{body}");
 }
 
 #[tokio::test]

@@ -82,7 +82,7 @@ pub async fn reschedule_appointment(
         },
     };
     let change = Reschedule {
-        start: parse_local_start(&date, &time)?,
+        start: Some(parse_local_start(&date, &time)?),
         minutes: parse_minutes(&minutes)?,
         practitioner_id: parse_choice("practitioner_id", &practitioner_id)?,
         room_id: parse_choice("room_id", &room_id)?,

@@ -126,20 +126,16 @@ pub async fn update(
         ));
     }
     let minutes = check_minutes(body.minutes)?;
-    let change = if moves {
-        let current = calendar::get(&ctx, id).await?;
-        let tz = zone(&ctx.user.branch.timezone);
-        Some(Reschedule {
-            start: utc_to_local(body.starts_at.unwrap_or(current.starts_at), tz),
-            minutes,
-            practitioner_id: body.practitioner_id,
-            room_id: body.room_id,
-            scope: Scope::This,
-            override_hours: body.override_working_hours,
-        })
-    } else {
-        None
-    };
+    let tz = zone(&ctx.user.branch.timezone);
+    // Read and changed in one transaction: no separate look at the current start.
+    let change = moves.then(|| Reschedule {
+        start: body.starts_at.map(|at| utc_to_local(at, tz)),
+        minutes,
+        practitioner_id: body.practitioner_id,
+        room_id: body.room_id,
+        scope: Scope::This,
+        override_hours: body.override_working_hours,
+    });
     Ok(Json(calendar::update(&ctx, id, change.as_ref(), body.status).await?))
 }
 

@@ -8,7 +8,7 @@ mod calendar;
 pub mod openapi;
 
 use axum::{
-    extract::{rejection::JsonRejection, ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request},
+    extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Path, Query, Request},
     http::{header, request::Parts},
     response::IntoResponse,
     routing::{any, get},
@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::{
-    auth::{context::RequestContext, middleware::client_info},
+    auth::{context::RequestContext, middleware::client_of},
     AppState,
 };
 use crate::domain::{AppError, FieldError};
@@ -72,11 +72,7 @@ impl FromRequestParts<AppState> for Api {
                     .ok_or_else(|| AppError::BadRequest("X-Branch-Id must be a branch id (a UUID).".into()))
             })
             .transpose()?;
-        let client = client_info(
-            &parts.headers,
-            parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>(),
-            state.config.trusted_proxy_hops,
-        );
+        let client = client_of(&parts.extensions);
         let mut ctx = RequestContext::for_api_token(state.clone(), token.trim(), branch, client).await?;
         ctx.base_url = super::auth::context::public_base_url(state, Some(parts));
         Ok(Api(ctx))

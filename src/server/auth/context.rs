@@ -2,13 +2,13 @@
 //! state, who is asking, in which organization and branch, and the one guard that
 //! decides whether they may.
 
-use axum::{extract::ConnectInfo, http::request::Parts};
+use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 use uuid::Uuid;
 
-use super::{cookies, middleware::client_info, service::IssuedTokens, tokens::Authenticated};
+use super::{cookies, middleware::client_of, service::IssuedTokens, tokens::Authenticated};
 use crate::{
     domain::{access::Action, session::CurrentUser, AppError},
     server::{
@@ -27,16 +27,7 @@ fn parts() -> Result<Parts, AppError> {
 }
 
 pub fn client() -> ClientInfo {
-    let hops = app_state().map_or(0, |s| s.config.trusted_proxy_hops);
-    parts()
-        .map(|p| {
-            client_info(
-                &p.headers,
-                p.extensions.get::<ConnectInfo<std::net::SocketAddr>>(),
-                hops,
-            )
-        })
-        .unwrap_or_default()
+    parts().map(|p| client_of(&p.extensions)).unwrap_or_default()
 }
 
 /// The access token's identity, if the request carried a valid one.

@@ -24,6 +24,14 @@ pub async fn session_layer(State(state): State<AppState>, jar: CookieJar, mut re
         return AppError::Forbidden("This request came from another site and was refused.".into()).into_response();
     }
 
+    // Who is asking from where, worked out once for every handler after this layer.
+    let client = client_info(
+        req.headers(),
+        req.extensions().get::<ConnectInfo<std::net::SocketAddr>>(),
+        state.config.trusted_proxy_hops,
+    );
+    req.extensions_mut().insert(client.clone());
+
     let mut set_cookies = Vec::new();
     let access = jar
         .get(cookies::ACCESS_COOKIE)
@@ -32,17 +40,7 @@ pub async fn session_layer(State(state): State<AppState>, jar: CookieJar, mut re
         (Some(auth), _) => Some(auth),
         (None, None) => None,
         (None, Some(refresh)) => {
-            match service::refresh(
-                &state,
-                refresh.value(),
-                &client_info(
-                    req.headers(),
-                    req.extensions().get::<ConnectInfo<std::net::SocketAddr>>(),
-                    state.config.trusted_proxy_hops,
-                ),
-            )
-            .await
-            {
+            match service::refresh(&state, refresh.value(), &client).await {
                 Ok(Some(tokens)) => {
                     set_cookies = cookies::issued(&tokens, &state.config);
                     Some(tokens.auth)
@@ -92,9 +90,15 @@ fn is_cross_origin(headers: &HeaderMap) -> bool {
     }
 }
 
+/// The user agent and address of a request, as `session_layer` put it in the request's
+/// extensions.
+pub fn client_of(extensions: &axum::http::Extensions) -> ClientInfo {
+    extensions.get::<ClientInfo>().cloned().unwrap_or_default()
+}
+
 /// The user agent and address of a request. Behind `proxy_hops` proxies of ours, the
 /// address is the one the outermost of them saw (see `Config::trusted_proxy_hops`).
-pub fn client_info(
+fn client_info(
     headers: &HeaderMap,
     connect: Option<&ConnectInfo<std::net::SocketAddr>>,
     proxy_hops: usize,
