@@ -47,6 +47,10 @@ pub enum AppError {
     Network,
     #[error("CareOps is temporarily unavailable. Please try again in a minute.")]
     Unavailable,
+    /// Concurrent changes got in each other's way (a deadlock or a serialization
+    /// failure); the scheduling engine retries these before ever answering with one.
+    #[error("Many changes arrived at once. Please try again.")]
+    Contended,
     /// Anything unexpected. The cause is in the server log, under the request id.
     #[error("Something went wrong on our side. Please try again; if it keeps happening, contact support.")]
     Internal,
@@ -81,7 +85,7 @@ impl AppError {
             Self::NotFound(_) => 404,
             Self::Conflict { .. } => 409,
             Self::RateLimited { .. } => 429,
-            Self::Network | Self::Unavailable => 503,
+            Self::Network | Self::Unavailable | Self::Contended => 503,
             Self::Internal => 500,
         }
     }

@@ -23,6 +23,13 @@ impl From<sqlx::Error> for AppError {
                 return mapped;
             }
         }
+        if let Some(code) = err.as_database_error().and_then(|db| db.code()) {
+            // deadlock_detected, serialization_failure: the same work may succeed when repeated
+            if code == "40P01" || code == "40001" {
+                tracing::warn!(error = %err, "concurrent changes collided");
+                return AppError::Contended;
+            }
+        }
         match err {
             sqlx::Error::RowNotFound => AppError::NotFound("That record was not found.".into()),
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use super::{auth::tokens::Keys, config::Config, crypto::SecretBox, db::Db, realtime::Hub};
+use super::{auth::tokens::Keys, config::Config, crypto::SecretBox, db::Db, realtime::Hub, scheduling::Gate};
 
 /// What every handler and server function shares. Cheap to clone.
 #[derive(Clone)]
@@ -14,6 +14,8 @@ pub struct AppState {
     pub vault: SecretBox,
     /// Live events for this process's websockets.
     pub hub: Hub,
+    /// Turns for scheduling writes, per organization.
+    pub scheduling: Arc<Gate>,
     pub leptos_options: LeptosOptions,
 }
 
@@ -25,6 +27,7 @@ impl AppState {
         Self {
             hub,
             vault: SecretBox::new(&config.data_key),
+            scheduling: Arc::new(Gate::new(config.db_max_connections)),
             db,
             config: Arc::new(config),
             keys: Arc::new(keys),

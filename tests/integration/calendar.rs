@@ -64,14 +64,8 @@ async fn a_room_is_taken_only_once_and_another_of_its_kind_is_chosen() {
     let app = spawn_app().await;
     let org = app.org("Clinic").await;
     let s = app.schedule(&org).await;
-    let second = app.member(&org.owner, "practitioner", &[org.branch_id]).await;
+    let second = app.practitioner(&org).await;
     let mut owner = org.owner.clone();
-    let hours: Vec<(String, String)> = (0..5)
-        .map(|n| (format!("days[{n}]"), "08:00-18:00".to_owned()))
-        .chain([("user_id".to_owned(), second.id.to_string())])
-        .collect();
-    let hours: Vec<(&str, &str)> = hours.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    app.call::<careops::app::settings::SaveHours>(&mut owner, &hours).await;
     let other = Schedule {
         practitioner: second.id,
         service: s.service,

@@ -11,6 +11,7 @@ mod patients;
 mod permissions;
 mod portal;
 mod realtime;
+mod scheduling;
 mod server;
 mod staff;
 mod tenancy;

@@ -68,21 +68,6 @@ pub async fn get_booking_options(#[server(default)] query: String) -> Result<Boo
     })
 }
 
-/// Patients whose name, phone or email contains `query`.
-#[server]
-pub async fn search_patients(query: String) -> Result<Vec<PatientSummary>, AppError> {
-    use crate::{
-        domain::access::Action,
-        server::{auth::context::RequestContext, db},
-    };
-    let ctx = RequestContext::load().await?;
-    ctx.require(Action::ViewPatients)?;
-    let mut tx = ctx.tenant().await?;
-    let found = db::patients::search(&mut tx, ctx.org_id(), &query, 20).await?;
-    tx.commit().await?;
-    Ok(found)
-}
-
 /// Books an appointment, or a recurring series when `repeat` is ticked, then shows its day.
 #[server]
 pub async fn create_appointment(

@@ -4,7 +4,7 @@ mod booking;
 mod detail;
 mod grid;
 
-pub use booking::{CreateAppointment, GetBookingOptions, NewAppointmentPage, SearchPatients};
+pub use booking::{CreateAppointment, GetBookingOptions, NewAppointmentPage};
 pub use detail::{AppointmentPage, CancelAppointment, GetAppointment, RescheduleAppointment, SetAppointmentStatus};
 
 use chrono::{Duration, NaiveDate};

@@ -14,8 +14,8 @@ use crate::{
 
 #[server]
 pub async fn get_online_booking() -> Result<OnlineBookingSettings, AppError> {
-    use crate::server::{auth::context::RequestContext, online_booking};
-    online_booking::settings(&RequestContext::load().await?).await
+    use crate::server::{auth::context::RequestContext, portal};
+    portal::settings::settings(&RequestContext::load().await?).await
 }
 
 #[server]
@@ -27,7 +27,7 @@ pub async fn save_booking_rules(
 ) -> Result<(), AppError> {
     use crate::{
         domain::portal::OnlineRules,
-        server::{auth::context::RequestContext, online_booking},
+        server::{auth::context::RequestContext, portal},
     };
     let rules = OnlineRules::parse(
         &min_notice_hours,
@@ -35,7 +35,7 @@ pub async fn save_booking_rules(
         &slot_step_minutes,
         &cancellation_window_hours,
     )?;
-    online_booking::save_rules(&RequestContext::load().await?, rules).await
+    portal::settings::save_rules(&RequestContext::load().await?, rules).await
 }
 
 #[server]
@@ -46,10 +46,10 @@ pub async fn save_service_booking_rules(
 ) -> Result<(), AppError> {
     use crate::{
         domain::portal::ServiceRules,
-        server::{auth::context::RequestContext, online_booking},
+        server::{auth::context::RequestContext, portal},
     };
     let rules = ServiceRules::parse(&min_notice_hours, &max_days_ahead)?;
-    online_booking::save_service_rules(&RequestContext::load().await?, id, rules).await
+    portal::settings::save_service_rules(&RequestContext::load().await?, id, rules).await
 }
 
 fn hours(minutes: i32) -> String {

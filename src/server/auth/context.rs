@@ -113,14 +113,6 @@ pub struct RequestContext {
     pub base_url: String,
 }
 
-/// Resolves the caller of a server function and checks that they may take `action` in
-/// their current branch: the guard every server function goes through.
-pub async fn authorize(action: Action) -> Result<RequestContext, AppError> {
-    let ctx = RequestContext::load().await?;
-    ctx.require(action)?;
-    Ok(ctx)
-}
-
 impl RequestContext {
     /// The caller of a server function or page; `Unauthenticated` without a live session.
     pub async fn load() -> Result<Self, AppError> {

@@ -122,7 +122,7 @@ pub async fn sign_up(state: &AppState, input: SignUp, client: &ClientInfo) -> Re
     // sign-in attempts.
     let per_ip = state.config.login_attempts_per_ip_minute;
     let ip = client.ip.as_deref();
-    throttle::begin_with_limit(
+    throttle::count(
         state.db.pool(),
         throttle::Kind::SignUp,
         &format!("sign_up:{}", ip.unwrap_or("unknown")),
@@ -130,8 +130,6 @@ pub async fn sign_up(state: &AppState, input: SignUp, client: &ClientInfo) -> Re
         per_ip,
         per_ip,
     )
-    .await?
-    .succeeded(state.db.pool())
     .await?;
     let password_hash = password::hash_password(input.password).await?;
     let org_id = Uuid::new_v4();

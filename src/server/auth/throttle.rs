@@ -48,31 +48,50 @@ pub async fn begin(
     ip: Option<&str>,
     per_ip_minute: u32,
 ) -> Result<Attempt, AppError> {
-    begin_with_limit(
+    let id = enter(
         pool,
         kind,
         account,
         ip,
         ACCOUNT_ATTEMPTS_PER_MINUTE as u32,
         per_ip_minute,
+        true,
     )
-    .await
+    .await?;
+    Ok(Attempt { id })
 }
 
-/// As `begin`, with the per-account limit given (the portal counts bookings per address).
-///
-/// The check and the count are one step: the account's and the address's advisory locks
-/// (always taken in that order, so two attempts cannot deadlock) make simultaneous
-/// attempts queue, and each sees the ones before it. Without that, a burst of parallel
-/// guesses would all pass a check made before any of them was recorded.
-pub async fn begin_with_limit(
+/// Counts something that is limited but never judged (an online booking, a sign-up),
+/// refusing it with 429 past `per_account_minute` for `account` or `per_ip_minute` for
+/// the address. It never counts as a failure, so a burst of them locks nothing out.
+pub async fn count(
     pool: &PgPool,
     kind: Kind,
     account: &str,
     ip: Option<&str>,
     per_account_minute: u32,
     per_ip_minute: u32,
-) -> Result<Attempt, AppError> {
+) -> Result<(), AppError> {
+    enter(pool, kind, account, ip, per_account_minute, per_ip_minute, false).await?;
+    Ok(())
+}
+
+/// Checks the limits and records the attempt, as a failure until proven otherwise when
+/// it is `judged`; its id.
+///
+/// The check and the count are one step: the account's and the address's advisory locks
+/// (always taken in that order, so two attempts cannot deadlock) make simultaneous
+/// attempts queue, and each sees the ones before it. Without that, a burst of parallel
+/// guesses would all pass a check made before any of them was recorded.
+async fn enter(
+    pool: &PgPool,
+    kind: Kind,
+    account: &str,
+    ip: Option<&str>,
+    per_account_minute: u32,
+    per_ip_minute: u32,
+    judged: bool,
+) -> Result<i64, AppError> {
     // Whatever was typed as an email is stored; no real one is longer than 254 characters.
     let account: String = account.chars().filter(|c| !c.is_control()).take(320).collect();
     let mut tx = pool.begin().await?;
@@ -121,10 +140,11 @@ pub async fn begin_with_limit(
     // lock: the clock's time keeps the ledger in the order attempts were counted.
     let id = sqlx::query_scalar!(
         "insert into auth_attempts (kind, account, ip, succeeded, created_at)
-         values ($1, $2, $3, false, clock_timestamp()) returning id",
+         values ($1, $2, $3, $4, clock_timestamp()) returning id",
         kind.as_str(),
         account,
         ip,
+        !judged,
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -135,7 +155,7 @@ pub async fn begin_with_limit(
             .execute(pool)
             .await?;
     }
-    Ok(Attempt { id })
+    Ok(id)
 }
 
 impl Attempt {

@@ -120,18 +120,6 @@ pub async fn set_status(
     Ok(())
 }
 
-pub async fn set_notes(tx: &mut Tx, org_id: Uuid, id: Uuid, notes: &str) -> Result<(), AppError> {
-    sqlx::query!(
-        "update appointments set notes = $3 where org_id = $1 and id = $2",
-        org_id,
-        id,
-        notes
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// The parts of an appointment a change depends on, locked for the transaction.
 #[derive(Debug, Clone)]
 pub struct Current {
@@ -476,12 +464,42 @@ pub async fn free_resources(
     Ok(if missing.is_empty() { Ok(chosen) } else { Err(missing) })
 }
 
-/// The equipment an appointment holds.
-pub async fn resources_of(tx: &mut Tx, id: Uuid) -> Result<Vec<Uuid>, AppError> {
-    Ok(sqlx::query_scalar!(
-        "select resource_id from appointment_resources where appointment_id = $1",
-        id
+/// The equipment the given appointments hold, as (appointment, resource) pairs.
+pub async fn resources_of(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>, AppError> {
+    Ok(sqlx::query!(
+        "select appointment_id, resource_id from appointment_resources where appointment_id = any($1)",
+        ids
     )
     .fetch_all(&mut **tx)
-    .await?)
+    .await?
+    .into_iter()
+    .map(|r| (r.appointment_id, r.resource_id))
+    .collect())
+}
+
+/// Takes the transaction-scoped advisory locks named by `keys`, in the order given. Every
+/// writer of appointments passes its keys sorted, in one call, so that no two can wait
+/// for each other.
+pub async fn claim(tx: &mut Tx, keys: &[String]) -> Result<(), AppError> {
+    sqlx::query_scalar!(
+        "select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest($1::text[]) k",
+        keys
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// `savepoint x`, `release savepoint x` or `rollback to savepoint x`: a savepoint keeps
+/// the transaction usable to explain a refused write.
+pub async fn savepoint(tx: &mut Tx, statement: &'static str) -> Result<(), AppError> {
+    sqlx::query(statement).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The exclusion constraint a failed write ran into, if that is why it failed.
+pub fn overlap_of(err: &sqlx::Error) -> Option<&str> {
+    err.as_database_error()
+        .filter(|e| e.code().as_deref() == Some("23P01"))
+        .and_then(|e| e.constraint())
 }

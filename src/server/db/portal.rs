@@ -9,6 +9,7 @@ use super::Tx;
 use crate::domain::{
     appointment::Span,
     availability::{BookingRules, Needs, World},
+    portal::{OnlineBookingSettings, OnlineRules, ServiceRules, ServiceRulesRow},
     schedule::WorkingInterval,
     AppError,
 };
@@ -219,4 +220,146 @@ pub async fn remember_request(tx: &mut Tx, org_id: Uuid, key: &str, appointment_
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The organization's name and currency.
+pub async fn name_and_currency(tx: &mut Tx, org_id: Uuid) -> Result<(String, String), AppError> {
+    let row = sqlx::query!("select name, currency from organizations where id = $1", org_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok((row.name, row.currency))
+}
+
+/// An active staff member's name.
+pub async fn practitioner_name(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar!(
+        "select full_name from users where org_id = $1 and id = $2 and is_active",
+        org_id,
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// A branch's time zone.
+pub async fn branch_timezone(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar!(
+        "select timezone from branches where org_id = $1 and id = $2",
+        org_id,
+        branch_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// What a manage link's page shows of its appointment besides the appointment itself.
+pub struct Managed {
+    pub org_name: String,
+    pub slug: String,
+    pub branch_id: Uuid,
+    pub branch_name: String,
+    pub address: String,
+    pub phone: String,
+    pub timezone: String,
+    pub cancellation_window_hours: i32,
+    pub service: String,
+    pub practitioner: String,
+}
+
+pub async fn managed(tx: &mut Tx, org_id: Uuid, appointment_id: Uuid) -> Result<Managed, AppError> {
+    Ok(sqlx::query_as!(
+        Managed,
+        "select o.name as org_name, o.slug, b.id as branch_id, b.name as branch_name, b.address, b.phone, b.timezone,
+                b.cancellation_window_hours, s.name as service, u.full_name as practitioner
+         from appointments a join organizations o on o.id = a.org_id join branches b on b.id = a.branch_id
+         join services s on s.id = a.service_id join users u on u.id = a.practitioner_id
+         where a.org_id = $1 and a.id = $2",
+        org_id,
+        appointment_id,
+    )
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// The "Online booking" settings page: a branch's rules, the portal's slug and the
+/// organization's active services with their own rules.
+pub async fn online_settings(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<OnlineBookingSettings, AppError> {
+    let branch = sqlx::query!(
+        "select b.name, b.booking_min_notice_minutes, b.booking_max_days_ahead, b.booking_slot_step_minutes,
+                b.cancellation_window_hours, o.slug
+         from branches b join organizations o on o.id = b.org_id
+         where b.org_id = $1 and b.id = $2",
+        org_id,
+        branch_id,
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    let services = sqlx::query!(
+        "select id, name, online_bookable, min_notice_minutes, max_days_ahead from services
+         where org_id = $1 and active order by name",
+        org_id,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(OnlineBookingSettings {
+        // The caller puts the site's address in front.
+        portal_url: format!("/book/{}", branch.slug),
+        branch_name: branch.name,
+        rules: OnlineRules {
+            min_notice_minutes: branch.booking_min_notice_minutes,
+            max_days_ahead: branch.booking_max_days_ahead,
+            slot_step_minutes: branch.booking_slot_step_minutes,
+            cancellation_window_hours: branch.cancellation_window_hours,
+        },
+        services: services
+            .into_iter()
+            .map(|s| ServiceRulesRow {
+                id: s.id,
+                name: s.name,
+                online_bookable: s.online_bookable,
+                rules: ServiceRules {
+                    min_notice_minutes: s.min_notice_minutes,
+                    max_days_ahead: s.max_days_ahead,
+                },
+            })
+            .collect(),
+    })
+}
+
+pub async fn save_rules(tx: &mut Tx, org_id: Uuid, branch_id: Uuid, rules: &OnlineRules) -> Result<(), AppError> {
+    sqlx::query!(
+        "update branches set booking_min_notice_minutes = $3, booking_max_days_ahead = $4,
+                booking_slot_step_minutes = $5, cancellation_window_hours = $6, updated_at = now()
+         where org_id = $1 and id = $2",
+        org_id,
+        branch_id,
+        rules.min_notice_minutes,
+        rules.max_days_ahead,
+        rules.slot_step_minutes,
+        rules.cancellation_window_hours,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A service's own rules; false if the organization has no such service.
+pub async fn save_service_rules(
+    tx: &mut Tx,
+    org_id: Uuid,
+    service_id: Uuid,
+    rules: &ServiceRules,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query!(
+        "update services set min_notice_minutes = $3, max_days_ahead = $4, updated_at = now()
+         where org_id = $1 and id = $2",
+        org_id,
+        service_id,
+        rules.min_notice_minutes,
+        rules.max_days_ahead,
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        > 0)
 }

@@ -389,6 +389,20 @@ impl TestApp {
         }
     }
 
+    /// A second practitioner of the org's first branch, with weekday hours 08:00-18:00.
+    pub async fn practitioner(&self, org: &Org) -> Member {
+        let member = self.member(&org.owner, "practitioner", &[org.branch_id]).await;
+        let mut owner = org.owner.clone();
+        let hours: Vec<(String, String)> = (0..5)
+            .map(|n| (format!("days[{n}]"), "08:00-18:00".to_owned()))
+            .chain([("user_id".to_owned(), member.id.to_string())])
+            .collect();
+        let hours: Vec<(&str, &str)> = hours.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let saved = self.call::<careops::app::settings::SaveHours>(&mut owner, &hours).await;
+        assert_eq!(saved.status(), 200, "hours of the second practitioner");
+        member
+    }
+
     /// Books through the booking form's server function.
     pub async fn book(
         &self,

@@ -1,0 +1,141 @@
+//! Staff booking: one appointment or a series, through the scheduling engine.
+
+use chrono::Duration;
+
+use super::{checked_room, gives, tz_of};
+use crate::{
+    domain::{
+        access::Action,
+        appointment::{AppointmentView, NewAppointment},
+        messages::MessageKind,
+        patient::PatientChoice,
+        time::local_to_utc,
+        AppError,
+    },
+    server::{
+        auth::context::RequestContext,
+        db::{appointments, catalog, patients, schedules},
+        scheduling::{
+            self, explain, hours_problem, hours_rule,
+            record::{record, Actor, Change},
+            Attempt, Booking, Needs, Outcome, Patient, Practitioner,
+        },
+    },
+};
+
+/// Books an appointment, or every occurrence of a series (all or none).
+pub async fn create(ctx: &RequestContext, input: &NewAppointment) -> Result<Vec<AppointmentView>, AppError> {
+    ctx.require(Action::ManageAppointments)?;
+    scheduling::write(&ctx.state, ctx.org_id(), || create_once(ctx, input))
+        .await?
+        .ok_or_else(scheduling::kept_taken)
+}
+
+async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Attempt<Vec<AppointmentView>>, AppError> {
+    let tz = tz_of(ctx);
+    let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
+    let mut tx = ctx.tenant().await?;
+    let service = catalog::service(&mut tx, org, input.service_id)
+        .await?
+        .filter(|s| s.active)
+        .ok_or_else(|| AppError::not_found("That service"))?;
+    let practitioners = schedules::practitioners(&mut tx, org, branch).await?;
+    let (practitioner_id, name) = practitioners
+        .iter()
+        .find(|(id, _)| *id == input.practitioner_id)
+        .ok_or_else(|| AppError::not_found("That practitioner"))?;
+    let practitioner = Practitioner {
+        id: *practitioner_id,
+        name,
+    };
+    gives(&service, practitioner)?;
+    let room_id = match input.room_id {
+        Some(id) => Some(checked_room(&mut tx, ctx, id, &service).await?),
+        None => None,
+    };
+    let patient = match &input.patient {
+        PatientChoice::Existing(id) => Patient::Known(
+            patients::get(&mut tx, org, *id)
+                .await?
+                .ok_or_else(|| AppError::not_found("That patient"))?
+                .id,
+        ),
+        PatientChoice::New { name, phone } => Patient::New {
+            name: name.as_str(),
+            phone: phone.as_str(),
+        },
+    };
+    let minutes = Duration::minutes(i64::from(input.minutes.unwrap_or(service.duration_minutes)));
+    let occurrences: Vec<_> = match &input.recurrence {
+        Some(rule) => rule.occurrences(tz, input.start, minutes.num_minutes()),
+        None => {
+            let starts = local_to_utc(tz, input.start);
+            vec![(starts, starts + minutes)]
+        }
+    };
+    let hours = schedules::hours(&mut tx, org, branch).await?;
+    for &(starts, ends) in &occurrences {
+        let problem = hours_problem(&mut tx, org, branch, tz, practitioner, starts, ends, &hours).await?;
+        hours_rule(
+            problem,
+            ctx.user.can(Action::OverrideWorkingHours),
+            input.override_hours,
+        )?;
+    }
+    let series_id = match &input.recurrence {
+        Some(rule) => Some(
+            appointments::create_series(
+                &mut tx,
+                org,
+                branch,
+                &serde_json::to_value(rule).unwrap_or_default(),
+                input.start,
+                &ctx.user.branch.timezone,
+            )
+            .await?,
+        ),
+        None => None,
+    };
+
+    let booking = Booking {
+        branch_id: branch,
+        practitioner_id: practitioner.id,
+        patient,
+        needs: Needs {
+            service_id: service.id,
+            buffer_before_minutes: service.buffer_before_minutes,
+            buffer_after_minutes: service.buffer_after_minutes,
+            room_kind: service.room_kind.as_deref(),
+            resource_kinds: &service.resource_kinds,
+        },
+        room_id,
+        series_id,
+        occurrences: &occurrences,
+        source: input.source,
+        notes: input.notes.trim(),
+        created_by: Some(ctx.user.user_id),
+    };
+    let ids = match scheduling::place(&mut tx, org, &booking).await? {
+        Outcome::Done(ids) => ids,
+        Outcome::Refused(clash) => return Err(explain(&mut tx, org, tz, practitioner.id, &clash).await),
+        Outcome::Again => return Ok(Attempt::Again),
+    };
+
+    let views = appointments::by_ids(&mut tx, org, &ids, tz).await?;
+    for (n, view) in views.iter().enumerate() {
+        // One confirmation for a booking, the first date of a series: not one per week.
+        let message = (n == 0).then_some(MessageKind::BookingConfirmation);
+        record(
+            &mut tx,
+            &ctx.state,
+            Actor::staff(ctx),
+            "appointment.created",
+            view,
+            Change::Booked,
+            message,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Attempt::Done(views))
+}

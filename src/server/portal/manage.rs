@@ -1,0 +1,224 @@
+//! The patient's manage link: see, cancel or move a booking within the clinic's window.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::{free_slots, pages::day, Ask, Booked};
+use crate::{
+    domain::{
+        appointment::Status,
+        messages::MessageKind,
+        portal::{PortalBooking, PortalBranch, PortalDay},
+        time::zone,
+        AppError,
+    },
+    server::{
+        db::{
+            appointments::{self, Current},
+            portal,
+            sessions::ClientInfo,
+            Tx,
+        },
+        outbox,
+        scheduling::{
+            self,
+            record::{record, Actor, Change},
+            Attempt, Needs, Outcome, Relocation, Target,
+        },
+        AppState,
+    },
+};
+
+fn link_refused() -> AppError {
+    AppError::NotFound("This link is not valid or has expired. Contact your clinic to change your appointment.".into())
+}
+
+/// The appointment a manage link names, locked, with what the patient sees.
+async fn managed(state: &AppState, tx: &mut Tx, token: &str) -> Result<(Uuid, Current, PortalBooking), AppError> {
+    let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
+    let current = appointments::lock(tx, grant.org_id, grant.appointment_id)
+        .await?
+        .ok_or_else(link_refused)?;
+    let row = portal::managed(tx, grant.org_id, grant.appointment_id).await?;
+    let tz = zone(&row.timezone);
+    let deadline = current.starts_at - Duration::hours(i64::from(row.cancellation_window_hours));
+    let booking = PortalBooking {
+        org_name: row.org_name,
+        slug: row.slug,
+        branch: PortalBranch {
+            id: row.branch_id,
+            name: row.branch_name,
+            address: row.address,
+            phone: row.phone,
+            timezone: row.timezone,
+        },
+        service_id: current.service_id,
+        service: row.service,
+        practitioner_id: current.practitioner_id,
+        practitioner: row.practitioner,
+        when: current
+            .starts_at
+            .with_timezone(&tz)
+            .format("%A %-d %B %Y at %H:%M")
+            .to_string(),
+        cancelled: current.status == Status::Cancelled,
+        can_change: current.status.is_movable() && Utc::now() < deadline,
+        change_deadline: deadline.with_timezone(&tz).format("%A %-d %B at %H:%M").to_string(),
+    };
+    Ok((grant.org_id, current, booking))
+}
+
+pub async fn booking(state: &AppState, token: &str) -> Result<PortalBooking, AppError> {
+    let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
+    let mut tx = state.db.tenant(grant.org_id).await?;
+    let (_, _, booking) = managed(state, &mut tx, token).await?;
+    tx.commit().await?;
+    Ok(booking)
+}
+
+fn too_late(booking: &PortalBooking) -> AppError {
+    AppError::Conflict {
+        field: None,
+        message: format!(
+            "Online changes were possible until {}. Please call {} to change it.",
+            booking.change_deadline,
+            if booking.branch.phone.is_empty() {
+                booking.org_name.clone()
+            } else {
+                booking.branch.phone.clone()
+            }
+        ),
+    }
+}
+
+pub async fn cancel(state: &AppState, token: &str, client: &ClientInfo) -> Result<(), AppError> {
+    const REASON: &str = "Cancelled by the patient online";
+    let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
+    let mut tx = state.db.tenant(grant.org_id).await?;
+    let (org, current, booking) = managed(state, &mut tx, token).await?;
+    if !booking.can_change {
+        return Err(too_late(&booking));
+    }
+    current.status.transition(Status::Cancelled)?;
+    appointments::set_status(&mut tx, org, current.id, Status::Cancelled, Some(REASON)).await?;
+    let view = appointments::by_ids(&mut tx, org, &[current.id], zone(&booking.branch.timezone))
+        .await?
+        .pop()
+        .ok_or_else(link_refused)?;
+    record(
+        &mut tx,
+        state,
+        Actor::patient(org, client.ip.as_deref()),
+        "appointment.cancelled_online",
+        &view,
+        Change::Cancelled {
+            before: current.status,
+            reason: REASON,
+        },
+        Some(MessageKind::Cancellation),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves the booking to another free time of the same service and practitioner.
+pub async fn reschedule(
+    state: &AppState,
+    token: &str,
+    starts_at: DateTime<Utc>,
+    client: &ClientInfo,
+) -> Result<Booked, AppError> {
+    let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
+    let moved = scheduling::write(state, grant.org_id, || async {
+        let mut tx = state.db.tenant(grant.org_id).await?;
+        let (org, current, booking) = managed(state, &mut tx, token).await?;
+        if !booking.can_change {
+            return Err(too_late(&booking));
+        }
+        let tz = zone(&booking.branch.timezone);
+        let day = starts_at.with_timezone(&tz).date_naive();
+        let ask = Ask {
+            branch_id: current.branch_id,
+            service_id: current.service_id,
+            practitioner: Some(current.practitioner_id),
+            except: Some(current.id),
+        };
+        let (setup, free) = free_slots(&mut tx, org, &ask, day, day).await?;
+        if !free.iter().any(|s| s.starts_at == starts_at) {
+            return Ok(Attempt::Done(Booked::Taken));
+        }
+        let before = appointments::by_ids(&mut tx, org, &[current.id], tz)
+            .await?
+            .pop()
+            .ok_or_else(link_refused)?;
+        let targets = [Target {
+            id: current.id,
+            room_id: current.room_id,
+            starts: starts_at,
+            ends: starts_at + Duration::minutes(setup.needs.minutes),
+        }];
+        let relocation = Relocation {
+            branch_id: current.branch_id,
+            practitioner_id: current.practitioner_id,
+            needs: Needs {
+                service_id: current.service_id,
+                buffer_before_minutes: setup.needs.buffer_before_minutes,
+                buffer_after_minutes: setup.needs.buffer_after_minutes,
+                room_kind: setup.needs.room_kind.as_deref(),
+                resource_kinds: &setup.needs.resource_kinds,
+            },
+            room_id: None,
+            targets: &targets,
+        };
+        match scheduling::relocate(&mut tx, org, &relocation).await? {
+            Outcome::Done(()) => {}
+            Outcome::Refused(_) => return Ok(Attempt::Done(Booked::Taken)),
+            Outcome::Again => return Ok(Attempt::Again),
+        }
+        let view = appointments::by_ids(&mut tx, org, &[current.id], tz)
+            .await?
+            .pop()
+            .ok_or_else(link_refused)?;
+        record(
+            &mut tx,
+            state,
+            Actor::patient(org, client.ip.as_deref()),
+            "appointment.rescheduled_online",
+            &view,
+            Change::Moved { before: &before },
+            Some(MessageKind::Reschedule),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Attempt::Done(Booked::Done {
+            token: outbox::manage_token(state, org, current.id, starts_at)?,
+        }))
+    })
+    .await?;
+    Ok(moved.unwrap_or(Booked::Taken))
+}
+
+/// The patient's "choose another time" page: the same service with the same
+/// practitioner (the booking's own time does not stand in the way).
+pub async fn move_options(
+    state: &AppState,
+    token: &str,
+    date: Option<NaiveDate>,
+    wanted: Option<DateTime<Utc>>,
+) -> Result<PortalDay, AppError> {
+    let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
+    let mut tx = state.db.tenant(grant.org_id).await?;
+    let (_, current, booking) = managed(state, &mut tx, token).await?;
+    tx.commit().await?;
+    if !booking.can_change {
+        return Err(too_late(&booking));
+    }
+    let ask = Ask {
+        branch_id: current.branch_id,
+        service_id: current.service_id,
+        practitioner: Some(current.practitioner_id),
+        except: Some(current.id),
+    };
+    day(state, &booking.slug, ask, date, wanted).await
+}

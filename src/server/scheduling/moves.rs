@@ -1,0 +1,115 @@
+//! Moving appointments: a new time, length, practitioner or room, for one appointment or
+//! for an occurrence and the following ones of its series.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{Cause, Claims, Clash, Needs, Outcome};
+use crate::{
+    domain::{appointment::Span, AppError},
+    server::db::{
+        appointments::{self, overlap_of, savepoint, Taken},
+        Tx,
+    },
+};
+
+/// One appointment (locked by the caller) and where it goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub id: Uuid,
+    /// The room it has now.
+    pub room_id: Option<Uuid>,
+    pub starts: DateTime<Utc>,
+    pub ends: DateTime<Utc>,
+}
+
+pub struct Relocation<'a> {
+    pub branch_id: Uuid,
+    pub practitioner_id: Uuid,
+    pub needs: Needs<'a>,
+    /// A room the caller named (and checked); `None` keeps each appointment's room while
+    /// it is free at the new time, else takes another of the kind the service needs.
+    pub room_id: Option<Uuid>,
+    /// In the order they move: the constraints are checked row by row, so a series that
+    /// moves later moves its last occurrence first.
+    pub targets: &'a [Target],
+}
+
+pub async fn relocate(tx: &mut Tx, org_id: Uuid, r: &Relocation<'_>) -> Result<Outcome<()>, AppError> {
+    let mut claims = Claims::default();
+    claims.practitioner(r.practitioner_id);
+    let mut rooms = Vec::with_capacity(r.targets.len());
+    for target in r.targets {
+        let span = span_of(r, target);
+        let room_id = match (r.room_id, target.room_id, r.needs.room_kind) {
+            (Some(id), _, _) => Some(id),
+            (None, Some(current), Some(kind)) => {
+                let clash = appointments::clash(tx, org_id, Taken::Room(current), span, Some(target.id)).await?;
+                if clash.is_none() {
+                    Some(current)
+                } else {
+                    appointments::free_room(tx, org_id, r.branch_id, kind, span, Some(target.id))
+                        .await?
+                        .or(Some(current))
+                }
+            }
+            (None, current, _) => current,
+        };
+        if let Some(room) = room_id {
+            claims.room(room);
+        }
+        rooms.push(room_id);
+    }
+    // Equipment moves with its appointment (by trigger), so it is claimed too.
+    let ids: Vec<Uuid> = r.targets.iter().map(|t| t.id).collect();
+    let held = appointments::resources_of(tx, &ids).await?;
+    held.iter().for_each(|(_, resource)| claims.resource(*resource));
+    claims.take(tx).await?;
+
+    for (target, room_id) in r.targets.iter().zip(rooms) {
+        savepoint(tx, "savepoint moving").await?;
+        let moved = appointments::move_to(
+            tx,
+            org_id,
+            target.id,
+            target.starts,
+            target.ends,
+            r.practitioner_id,
+            room_id,
+        )
+        .await;
+        match moved {
+            Ok(()) => savepoint(tx, "release savepoint moving").await?,
+            Err(err) => {
+                let constraint = overlap_of(&err).map(str::to_owned);
+                savepoint(tx, "rollback to savepoint moving").await?;
+                let what = match constraint.as_deref() {
+                    Some("appointments_practitioner_overlap") => Taken::Practitioner(r.practitioner_id),
+                    Some("appointments_room_overlap") => Taken::Room(room_id.unwrap_or_default()),
+                    Some("appointment_resources_overlap") => Taken::Resource(
+                        held.iter()
+                            .find(|(a, _)| *a == target.id)
+                            .map(|(_, res)| *res)
+                            .unwrap_or_default(),
+                    ),
+                    _ => return Err(err.into()),
+                };
+                return Ok(Outcome::Refused(Clash {
+                    span: span_of(r, target),
+                    cause: Cause::Taken(what),
+                    moving: Some(target.id),
+                }));
+            }
+        }
+    }
+    Ok(Outcome::Done(()))
+}
+
+fn span_of(r: &Relocation<'_>, target: &Target) -> Span {
+    Span::blocked(
+        target.starts,
+        target.ends,
+        r.needs.buffer_before_minutes,
+        r.needs.buffer_after_minutes,
+    )
+}
