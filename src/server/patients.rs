@@ -170,15 +170,7 @@ pub async fn profile(ctx: &RequestContext, id: Uuid) -> Result<PatientProfile, A
     // The patient belongs to the organization; their appointments and messages belong to
     // branches, and the caller sees those of their own branches, each in its time zone.
     let branches: Vec<Uuid> = ctx.user.branches.iter().map(|b| b.id).collect();
-    let rows = sqlx::query!(
-        "select id, branch_id from appointments where org_id = $1 and patient_id = $2 and branch_id = any($3)
-         order by starts_at desc limit 200",
-        ctx.org_id(),
-        id,
-        &branches,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows = appointments::of_patient(&mut tx, ctx.org_id(), id, &branches).await?;
     let mut appointments = Vec::with_capacity(rows.len());
     for branch in &ctx.user.branches {
         let ids: Vec<Uuid> = rows.iter().filter(|r| r.branch_id == branch.id).map(|r| r.id).collect();

@@ -1,9 +1,10 @@
 //! Rate limits and lock-out for sign-in and second-factor attempts, kept in PostgreSQL
 //! so that every server process sees the same counts.
 
-use sqlx::PgPool;
-
-use crate::domain::AppError;
+use crate::{
+    domain::AppError,
+    server::db::{attempts, Pool},
+};
 
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {
@@ -42,7 +43,7 @@ pub struct Attempt {
 /// (password step) or the user id (second factor): unknown emails are limited exactly
 /// like known ones.
 pub async fn begin(
-    pool: &PgPool,
+    pool: &Pool,
     kind: Kind,
     account: &str,
     ip: Option<&str>,
@@ -65,7 +66,7 @@ pub async fn begin(
 /// refusing it with 429 past `per_account_minute` for `account` or `per_ip_minute` for
 /// the address. It never counts as a failure, so a burst of them locks nothing out.
 pub async fn count(
-    pool: &PgPool,
+    pool: &Pool,
     kind: Kind,
     account: &str,
     ip: Option<&str>,
@@ -84,7 +85,7 @@ pub async fn count(
 /// attempts queue, and each sees the ones before it. Without that, a burst of parallel
 /// guesses would all pass a check made before any of them was recorded.
 async fn enter(
-    pool: &PgPool,
+    pool: &Pool,
     kind: Kind,
     account: &str,
     ip: Option<&str>,
@@ -95,39 +96,15 @@ async fn enter(
     // Whatever was typed as an email is stored; no real one is longer than 254 characters.
     let account: String = account.chars().filter(|c| !c.is_control()).take(320).collect();
     let mut tx = pool.begin().await?;
-    sqlx::query!(
-        "select pg_advisory_xact_lock(hashtextextended('attempts:' || $1, 0)),
-                pg_advisory_xact_lock(hashtextextended('attempts-ip:' || coalesce($2, ''), 0))",
-        account,
-        ip,
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let row = sqlx::query!(
-        r#"
-        select
-            array(
-                select extract(epoch from now() - f.created_at)::float8
-                from auth_attempts f
-                where f.account = $1 and f.kind = $2 and not f.succeeded
-                  and f.created_at > now() - make_interval(secs => $4)
-                  and f.created_at > coalesce((select max(s.created_at) from auth_attempts s
-                                               where s.account = $1 and s.kind = $2 and s.succeeded), '-infinity')
-                order by f.created_at desc
-                limit $5
-            ) as "failure_ages!",
-            (select count(*) from auth_attempts r
-             where r.account = $1 and r.created_at > now() - interval '1 minute') as "account_recent!",
-            (select count(*) from auth_attempts r
-             where r.ip = $3 and r.created_at > now() - interval '1 minute') as "ip_recent!"
-        "#,
-        account,
+    attempts::lock(&mut tx, &account, ip).await?;
+    let row = attempts::recent(
+        &mut tx,
         kind.as_str(),
+        &account,
         ip,
         (2 * LOCKOUT_WINDOW_SECS) as f64,
         LOCKOUT_FAILURES,
     )
-    .fetch_one(&mut *tx)
     .await?;
 
     if let Some(wait) = lockout_remaining(&row.failure_ages) {
@@ -136,24 +113,10 @@ async fn enter(
     if row.account_recent >= i64::from(per_account_minute) || row.ip_recent >= i64::from(per_ip_minute) {
         return Err(AppError::RateLimited { retry_after_secs: 60 });
     }
-    // `now()` is the transaction's start, which may be before an attempt that held the
-    // lock: the clock's time keeps the ledger in the order attempts were counted.
-    let id = sqlx::query_scalar!(
-        "insert into auth_attempts (kind, account, ip, succeeded, created_at)
-         values ($1, $2, $3, $4, clock_timestamp()) returning id",
-        kind.as_str(),
-        account,
-        ip,
-        !judged,
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let id = attempts::add(&mut tx, kind.as_str(), &account, ip, !judged).await?;
     tx.commit().await?;
-    // Keep the ledger small: a day is far longer than any window above.
     if rand::random::<u8>() == 0 {
-        sqlx::query!("delete from auth_attempts where created_at < now() - interval '1 day'")
-            .execute(pool)
-            .await?;
+        attempts::prune(pool).await?;
     }
     Ok(id)
 }
@@ -161,14 +124,8 @@ async fn enter(
 impl Attempt {
     /// The attempt succeeded: it no longer counts towards the lock-out, and earlier
     /// failures stop counting too.
-    pub async fn succeeded(self, pool: &PgPool) -> Result<(), AppError> {
-        sqlx::query!(
-            "update auth_attempts set succeeded = true, created_at = clock_timestamp() where id = $1",
-            self.id
-        )
-        .execute(pool)
-        .await?;
-        Ok(())
+    pub async fn succeeded(self, pool: &Pool) -> Result<(), AppError> {
+        attempts::mark_succeeded(pool, self.id).await
     }
 }
 

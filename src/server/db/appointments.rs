@@ -351,6 +351,31 @@ pub async fn by_ids(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result<V
     rows.into_iter().map(|r| view(r, tz)).collect()
 }
 
+/// An appointment's id and branch.
+pub struct Placement {
+    pub id: Uuid,
+    pub branch_id: Uuid,
+}
+
+/// A patient's latest 200 appointments in the given branches, newest first.
+pub async fn of_patient(
+    tx: &mut Tx,
+    org_id: Uuid,
+    patient_id: Uuid,
+    branches: &[Uuid],
+) -> Result<Vec<Placement>, AppError> {
+    Ok(sqlx::query_as!(
+        Placement,
+        "select id, branch_id from appointments where org_id = $1 and patient_id = $2 and branch_id = any($3)
+         order by starts_at desc limit 200",
+        org_id,
+        patient_id,
+        branches,
+    )
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
 /// What an exclusion constraint protects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Taken {

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod appointments;
+pub mod attempts;
 pub mod audit;
 pub mod branches;
 pub mod catalog;
@@ -22,6 +23,8 @@ use super::config::Config;
 use crate::domain::AppError;
 
 pub type Tx = Transaction<'static, Postgres>;
+/// The application role's pool, for the few reads that run before a tenant is known.
+pub type Pool = PgPool;
 
 #[derive(Clone)]
 pub struct Db {
