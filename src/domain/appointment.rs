@@ -583,3 +583,25 @@ mod form_tests {
         ));
     }
 }
+
+/// What the booking form offers: active services, the branch's practitioners and rooms,
+/// and the patients matching a search, if one was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingOptions {
+    pub services: Vec<super::catalog::Service>,
+    pub practitioners: Vec<CalendarColumn>,
+    pub rooms: Vec<CalendarColumn>,
+    pub can_override: bool,
+    pub patients: Vec<super::patient::PatientSummary>,
+}
+
+/// An appointment with what the viewer may do to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentDetail {
+    pub appointment: AppointmentView,
+    pub next: Vec<Status>,
+    pub practitioners: Vec<CalendarColumn>,
+    pub rooms: Vec<CalendarColumn>,
+    pub can_manage: bool,
+    pub can_override: bool,
+}

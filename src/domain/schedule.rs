@@ -100,3 +100,37 @@ mod tests {
         assert!(!within_hours(&day, 4, 9 * 60, 10 * 60), "another weekday");
     }
 }
+
+/// Someone who can be given hours at a branch, with their weekly hours there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonHours {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub hours: Vec<WorkingInterval>,
+}
+
+/// A stretch of time off, in the branch's time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeOffRow {
+    pub id: uuid::Uuid,
+    pub who: String,
+    pub from: String,
+    pub until: String,
+    pub reason: String,
+}
+
+/// A day the branch is closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosureRow {
+    pub id: uuid::Uuid,
+    pub day: String,
+    pub name: String,
+}
+
+/// The working-hours settings page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursPage {
+    pub people: Vec<PersonHours>,
+    pub time_off: Vec<TimeOffRow>,
+    pub closures: Vec<ClosureRow>,
+}

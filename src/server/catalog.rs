@@ -16,7 +16,7 @@ use super::{
 use crate::domain::{
     access::Action,
     catalog::{Place, PlaceDetails, Service, ServiceDetails},
-    schedule::WorkingInterval,
+    schedule::{ClosureRow, HoursPage, PersonHours, TimeOffRow, WorkingInterval},
     time::{local_to_utc, zone},
     AppError,
 };
@@ -146,7 +146,7 @@ pub async fn save_place(
 }
 
 /// Practitioners of the branch with their weekly hours there.
-pub async fn working_hours(ctx: &RequestContext) -> Result<Vec<(Uuid, String, Vec<WorkingInterval>)>, AppError> {
+pub async fn working_hours(ctx: &RequestContext) -> Result<Vec<PersonHours>, AppError> {
     ctx.require(Action::ManageSchedules)?;
     let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
     let mut tx = ctx.tenant().await?;
@@ -167,9 +167,49 @@ pub async fn working_hours(ctx: &RequestContext) -> Result<Vec<(Uuid, String, Ve
         .into_iter()
         .map(|(id, name)| {
             let mine = hours.iter().filter(|(u, _)| *u == id).map(|(_, h)| *h).collect();
-            (id, name, mine)
+            PersonHours { id, name, hours: mine }
         })
         .collect())
+}
+
+/// The working-hours page: everyone's weekly hours, and the coming year's time off and
+/// closed days, in the branch's time.
+pub async fn hours_page(ctx: &RequestContext) -> Result<HoursPage, AppError> {
+    let people = working_hours(ctx).await?;
+    let mut tx = ctx.tenant().await?;
+    let now = chrono::Utc::now();
+    let year = chrono::Duration::days(366);
+    let away = schedules::time_off(&mut tx, ctx.org_id(), now, now + year).await?;
+    let today = now.date_naive();
+    let closures = schedules::closures(&mut tx, ctx.org_id(), ctx.user.branch.id, today, today + year).await?;
+    tx.commit().await?;
+    let name = |id: Uuid| {
+        people
+            .iter()
+            .find(|p| p.id == id)
+            .map_or_else(String::new, |p| p.name.clone())
+    };
+    Ok(HoursPage {
+        time_off: away
+            .into_iter()
+            .map(|o| TimeOffRow {
+                id: o.id,
+                who: name(o.user_id),
+                from: ctx.local_time(o.starts),
+                until: ctx.local_time(o.ends),
+                reason: o.reason,
+            })
+            .collect(),
+        closures: closures
+            .into_iter()
+            .map(|(id, day, name)| ClosureRow {
+                id,
+                day: day.format("%a %-d %b %Y").to_string(),
+                name,
+            })
+            .collect(),
+        people,
+    })
 }
 
 pub async fn set_working_hours(ctx: &RequestContext, user_id: Uuid, hours: &[WorkingInterval]) -> Result<(), AppError> {

@@ -9,63 +9,17 @@ use leptos_router::{
     components::{Form, A},
     hooks::use_query_map,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::{
     app::errors::ErrorPanel,
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
-    domain::{appointment::CalendarColumn, catalog::Service, patient::PatientSummary, AppError},
+    domain::{appointment::BookingOptions, AppError},
 };
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BookingOptions {
-    pub services: Vec<Service>,
-    pub practitioners: Vec<CalendarColumn>,
-    pub rooms: Vec<CalendarColumn>,
-    pub can_override: bool,
-    /// Patients matching the search, if one was made.
-    pub patients: Vec<PatientSummary>,
-}
 
 #[server]
 pub async fn get_booking_options(#[server(default)] query: String) -> Result<BookingOptions, AppError> {
-    use crate::{
-        domain::access::Action,
-        server::{auth::context::RequestContext, catalog, db, db::catalog::PlaceKind},
-    };
-    let ctx = RequestContext::load().await?;
-    ctx.require(Action::ManageAppointments)?;
-    let services = catalog::services(&ctx)
-        .await?
-        .into_iter()
-        .filter(|s| s.active)
-        .collect();
-    let rooms = catalog::places(&ctx, PlaceKind::Room).await?;
-    let mut tx = ctx.tenant().await?;
-    let practitioners = db::schedules::practitioners(&mut tx, ctx.org_id(), ctx.user.branch.id).await?;
-    let patients = if query.trim().is_empty() {
-        Vec::new()
-    } else {
-        db::patients::search(&mut tx, ctx.org_id(), &query, 20).await?
-    };
-    tx.commit().await?;
-    Ok(BookingOptions {
-        services,
-        practitioners: practitioners
-            .into_iter()
-            .map(|(id, label)| CalendarColumn { id, label })
-            .collect(),
-        rooms: rooms
-            .into_iter()
-            .filter(|r| r.active)
-            .map(|r| CalendarColumn {
-                id: r.id,
-                label: r.name,
-            })
-            .collect(),
-        can_override: ctx.user.can(Action::OverrideWorkingHours),
-        patients,
-    })
+    use crate::server::{auth::context::RequestContext, calendar};
+    calendar::booking_options(&RequestContext::load().await?, &query).await
 }
 
 /// Books an appointment, or a recurring series when `repeat` is ticked, then shows its day.

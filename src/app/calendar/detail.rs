@@ -6,59 +6,21 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
     app::errors::ErrorPanel,
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{
-        appointment::{AppointmentView, CalendarColumn, Status},
+        appointment::{AppointmentDetail, AppointmentView, Status},
         AppError,
     },
 };
 
-/// An appointment with what the viewer may do to it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AppointmentDetail {
-    pub appointment: AppointmentView,
-    pub next: Vec<Status>,
-    pub practitioners: Vec<CalendarColumn>,
-    pub rooms: Vec<CalendarColumn>,
-    pub can_manage: bool,
-    pub can_override: bool,
-}
-
 #[server]
 pub async fn get_appointment(id: Uuid) -> Result<AppointmentDetail, AppError> {
-    use crate::{
-        domain::access::Action,
-        server::{auth::context::RequestContext, calendar, catalog, db::catalog::PlaceKind},
-    };
-    let ctx = RequestContext::load().await?;
-    let appointment = calendar::get(&ctx, id).await?;
-    let mut tx = ctx.tenant().await?;
-    let practitioners = crate::server::db::schedules::practitioners(&mut tx, ctx.org_id(), ctx.user.branch.id).await?;
-    tx.commit().await?;
-    let rooms = catalog::places(&ctx, PlaceKind::Room).await?;
-    Ok(AppointmentDetail {
-        next: appointment.status.next().to_vec(),
-        practitioners: practitioners
-            .into_iter()
-            .map(|(id, label)| CalendarColumn { id, label })
-            .collect(),
-        rooms: rooms
-            .into_iter()
-            .filter(|r| r.active)
-            .map(|r| CalendarColumn {
-                id: r.id,
-                label: r.name,
-            })
-            .collect(),
-        can_manage: ctx.user.can(Action::ManageAppointments),
-        can_override: ctx.user.can(Action::OverrideWorkingHours),
-        appointment,
-    })
+    use crate::server::{auth::context::RequestContext, calendar};
+    calendar::detail(&RequestContext::load().await?, id).await
 }
 
 /// Moves, resizes or reassigns an appointment (or it and the following ones of its

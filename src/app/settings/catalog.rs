@@ -48,7 +48,10 @@ pub async fn get_services() -> Result<ServicesPage, AppError> {
     let staff = catalog::working_hours(&ctx)
         .await?
         .into_iter()
-        .map(|(id, label, _)| CalendarColumn { id, label })
+        .map(|p| CalendarColumn {
+            id: p.id,
+            label: p.name,
+        })
         .collect();
     let mut tx = ctx.tenant().await?;
     let currency = crate::server::db::organizations::currency(&mut tx, ctx.org_id()).await?;

@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
@@ -11,65 +10,15 @@ use crate::{
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{
         branch::WEEKDAYS,
-        schedule::{format_day, WorkingInterval},
+        schedule::{format_day, ClosureRow, HoursPage, PersonHours, TimeOffRow},
         AppError,
     },
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HoursPage {
-    pub people: Vec<(Uuid, String, Vec<WorkingInterval>)>,
-    /// (id, who, from, until, reason), in the branch's time.
-    pub time_off: Vec<(Uuid, String, String, String, String)>,
-    /// (id, day, name)
-    pub closures: Vec<(Uuid, String, String)>,
-}
-
 #[server]
 pub async fn get_hours() -> Result<HoursPage, AppError> {
-    use chrono::{Duration, Utc};
-
-    use crate::server::{auth::context::RequestContext, catalog, db::schedules};
-    let ctx = RequestContext::load().await?;
-    let people = catalog::working_hours(&ctx).await?;
-    let mut tx = ctx.tenant().await?;
-    let now = Utc::now();
-    let away = schedules::time_off(&mut tx, ctx.org_id(), now, now + Duration::days(366)).await?;
-    let today = now.date_naive();
-    let closures = schedules::closures(
-        &mut tx,
-        ctx.org_id(),
-        ctx.user.branch.id,
-        today,
-        today + Duration::days(366),
-    )
-    .await?;
-    tx.commit().await?;
-    let name = |id: Uuid| {
-        people
-            .iter()
-            .find(|(p, ..)| *p == id)
-            .map_or_else(String::new, |(_, n, _)| n.clone())
-    };
-    Ok(HoursPage {
-        time_off: away
-            .into_iter()
-            .map(|o| {
-                (
-                    o.id,
-                    name(o.user_id),
-                    ctx.local_time(o.starts),
-                    ctx.local_time(o.ends),
-                    o.reason,
-                )
-            })
-            .collect(),
-        closures: closures
-            .into_iter()
-            .map(|(id, day, n)| (id, day.format("%a %-d %b %Y").to_string(), n))
-            .collect(),
-        people,
-    })
+    use crate::server::{auth::context::RequestContext, catalog};
+    catalog::hours_page(&RequestContext::load().await?).await
 }
 
 /// Replaces someone's weekly hours: one field per weekday, `09:00-12:30, 13:30-17:00`.
@@ -175,14 +124,14 @@ pub fn HoursSettingsPage() -> impl IntoView {
                     Err(error) => return view! { <ErrorPanel error/> }.into_any(),
                 };
                 let HoursPage { people, time_off, closures } = page;
-                let choices: Vec<(Uuid, String)> = people.iter().map(|(id, name, _)| (*id, name.clone())).collect();
+                let choices: Vec<(Uuid, String)> = people.iter().map(|p| (p.id, p.name.clone())).collect();
                 view! {
                     <section class="panel" aria-labelledby="weekly-title">
                         <h2 id="weekly-title">"Weekly hours at this branch"</h2>
                         <p class="field__hint">"Write each day's hours like 09:00-12:30, 13:30-17:00; leave a day empty when they do not work."</p>
                         <FormAlert error=save_error/>
                         {move || hours_saved().then(|| view! { <p class="notice" role="status">"Hours saved."</p> })}
-                        {people.into_iter().map(|(id, name, hours)| view! {
+                        {people.into_iter().map(|PersonHours { id, name, hours }| view! {
                             <ActionForm action=save attr:class="hours-row">
                                 <input type="hidden" name="user_id" value=id.to_string()/>
                                 <h3>{name.clone()}</h3>
@@ -201,7 +150,7 @@ pub fn HoursSettingsPage() -> impl IntoView {
                     <section class="panel" aria-labelledby="off-title">
                         <h2 id="off-title">"Time off"</h2>
                         <ul class="list">
-                            {time_off.into_iter().map(|(id, who, from, until, reason)| view! {
+                            {time_off.into_iter().map(|TimeOffRow { id, who, from, until, reason }| view! {
                                 <li class="list__item">
                                     <span><strong>{who}</strong>{format!(" · {from} – {until}")}{(!reason.is_empty()).then(|| format!(" · {reason}"))}</span>
                                     <ActionForm action=remove_off><input type="hidden" name="id" value=id.to_string()/><button class="button button--quiet" type="submit">"Remove"</button></ActionForm>
@@ -225,7 +174,7 @@ pub fn HoursSettingsPage() -> impl IntoView {
                     <section class="panel" aria-labelledby="closed-title">
                         <h2 id="closed-title">"Branch closed"</h2>
                         <ul class="list">
-                            {closures.into_iter().map(|(id, day, name)| view! {
+                            {closures.into_iter().map(|ClosureRow { id, day, name }| view! {
                                 <li class="list__item">
                                     <span>{day}{(!name.is_empty()).then(|| format!(" · {name}"))}</span>
                                     <ActionForm action=remove_closed><input type="hidden" name="id" value=id.to_string()/><button class="button button--quiet" type="submit">"Remove"</button></ActionForm>

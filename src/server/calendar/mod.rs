@@ -19,13 +19,16 @@ use super::{
     db::{
         appointments::{self, RangeFilter},
         catalog::{self, PlaceKind},
-        schedules, Tx,
+        patients, schedules, Tx,
     },
     scheduling::Practitioner,
 };
 use crate::domain::{
     access::Action,
-    appointment::{AppointmentView, CalendarColumn, CalendarData, CalendarView, ColumnHours, Grouping},
+    appointment::{
+        AppointmentDetail, AppointmentView, BookingOptions, CalendarColumn, CalendarData, CalendarView, ColumnHours,
+        Grouping,
+    },
     catalog::Service,
     schedule::minute_of_day,
     time::{local_to_utc, utc_to_local, zone},
@@ -256,6 +259,67 @@ pub async fn get(ctx: &RequestContext, id: Uuid) -> Result<AppointmentView, AppE
         .ok_or_else(|| AppError::not_found("That appointment"))?;
     tx.commit().await?;
     Ok(view)
+}
+
+/// The branch's practitioners and active rooms, as the calendar's forms list them.
+async fn choices(tx: &mut Tx, ctx: &RequestContext) -> Result<(Vec<CalendarColumn>, Vec<CalendarColumn>), AppError> {
+    let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
+    let practitioners = schedules::practitioners(tx, org, branch)
+        .await?
+        .into_iter()
+        .map(|(id, label)| CalendarColumn { id, label })
+        .collect();
+    let rooms = catalog::places(tx, org, branch, PlaceKind::Room)
+        .await?
+        .into_iter()
+        .filter(|r| r.active)
+        .map(|r| CalendarColumn {
+            id: r.id,
+            label: r.name,
+        })
+        .collect();
+    Ok((practitioners, rooms))
+}
+
+/// The booking form's choices, and the patients matching `query` (none for a blank one).
+pub async fn booking_options(ctx: &RequestContext, query: &str) -> Result<BookingOptions, AppError> {
+    ctx.require(Action::ManageAppointments)?;
+    let mut tx = ctx.tenant().await?;
+    let services = catalog::services(&mut tx, ctx.org_id())
+        .await?
+        .into_iter()
+        .filter(|s| s.active)
+        .collect();
+    let (practitioners, rooms) = choices(&mut tx, ctx).await?;
+    let patients = if query.trim().is_empty() {
+        Vec::new()
+    } else {
+        patients::search(&mut tx, ctx.org_id(), query, 20).await?
+    };
+    tx.commit().await?;
+    Ok(BookingOptions {
+        services,
+        practitioners,
+        rooms,
+        can_override: ctx.user.can(Action::OverrideWorkingHours),
+        patients,
+    })
+}
+
+/// An appointment's page: the appointment, its next statuses, and where it could move.
+pub async fn detail(ctx: &RequestContext, id: Uuid) -> Result<AppointmentDetail, AppError> {
+    let appointment = get(ctx, id).await?;
+    let mut tx = ctx.tenant().await?;
+    let (practitioners, rooms) = choices(&mut tx, ctx).await?;
+    tx.commit().await?;
+    Ok(AppointmentDetail {
+        next: appointment.status.next().to_vec(),
+        practitioners,
+        rooms,
+        can_manage: ctx.user.can(Action::ManageAppointments),
+        can_override: ctx.user.can(Action::OverrideWorkingHours),
+        appointment,
+    })
 }
 
 /// The appointments of the caller's branch in `[from, to)` (the API's list), cancelled
