@@ -96,10 +96,7 @@ pub(super) async fn set_status_in(
         });
     }
     appointments::set_status(tx, org, id, status, None).await?;
-    let view = appointments::by_ids(tx, org, &[id], tz_of(ctx))
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::not_found("That appointment"))?;
+    let view = appointments::view_of(tx, org, id, tz_of(ctx)).await?;
     record(
         tx,
         &ctx.state,

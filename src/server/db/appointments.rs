@@ -376,6 +376,14 @@ pub async fn of_patient(
     .await?)
 }
 
+/// One appointment as a view in `tz`; another organization's is not found.
+pub async fn view_of(tx: &mut Tx, org_id: Uuid, id: Uuid, tz: Tz) -> Result<AppointmentView, AppError> {
+    by_ids(tx, org_id, &[id], tz)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::not_found("That appointment"))
+}
+
 /// What an exclusion constraint protects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Taken {

@@ -120,10 +120,7 @@ async fn book_once(
         Outcome::Again => return Ok(Attempt::Again),
     };
     portal::remember_request(&mut tx, org, request.key, id).await?;
-    let view = appointments::by_ids(&mut tx, org, &[id], tz)
-        .await?
-        .pop()
-        .ok_or_else(not_found)?;
+    let view = appointments::view_of(&mut tx, org, id, tz).await?;
     record(
         &mut tx,
         state,

@@ -101,10 +101,7 @@ pub async fn cancel(state: &AppState, token: &str, client: &ClientInfo) -> Resul
     }
     current.status.transition(Status::Cancelled)?;
     appointments::set_status(&mut tx, org, current.id, Status::Cancelled, Some(REASON)).await?;
-    let view = appointments::by_ids(&mut tx, org, &[current.id], zone(&booking.branch.timezone))
-        .await?
-        .pop()
-        .ok_or_else(link_refused)?;
+    let view = appointments::view_of(&mut tx, org, current.id, zone(&booking.branch.timezone)).await?;
     record(
         &mut tx,
         state,
@@ -148,10 +145,7 @@ pub async fn reschedule(
         if !free.iter().any(|s| s.starts_at == starts_at) {
             return Ok(Attempt::Done(Booked::Taken));
         }
-        let before = appointments::by_ids(&mut tx, org, &[current.id], tz)
-            .await?
-            .pop()
-            .ok_or_else(link_refused)?;
+        let before = appointments::view_of(&mut tx, org, current.id, tz).await?;
         let targets = [Target {
             id: current.id,
             room_id: current.room_id,
@@ -176,10 +170,7 @@ pub async fn reschedule(
             Outcome::Refused(_) => return Ok(Attempt::Done(Booked::Taken)),
             Outcome::Again => return Ok(Attempt::Again),
         }
-        let view = appointments::by_ids(&mut tx, org, &[current.id], tz)
-            .await?
-            .pop()
-            .ok_or_else(link_refused)?;
+        let view = appointments::view_of(&mut tx, org, current.id, tz).await?;
         record(
             &mut tx,
             state,
