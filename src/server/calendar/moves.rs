@@ -152,13 +152,7 @@ async fn reschedule_in(
     let relocation = Relocation {
         branch_id: branch,
         practitioner_id: practitioner.id,
-        needs: Needs {
-            service_id: service.id,
-            buffer_before_minutes: service.buffer_before_minutes,
-            buffer_after_minutes: service.buffer_after_minutes,
-            room_kind: service.room_kind.as_deref(),
-            resource_kinds: &service.resource_kinds,
-        },
+        needs: Needs::of(&service),
         room_id,
         targets: &targets,
     };

@@ -155,13 +155,7 @@ pub async fn reschedule(
         let relocation = Relocation {
             branch_id: current.branch_id,
             practitioner_id: current.practitioner_id,
-            needs: Needs {
-                service_id: current.service_id,
-                buffer_before_minutes: setup.needs.buffer_before_minutes,
-                buffer_after_minutes: setup.needs.buffer_after_minutes,
-                room_kind: setup.needs.room_kind.as_deref(),
-                resource_kinds: &setup.needs.resource_kinds,
-            },
+            needs: Needs::offered(current.service_id, &setup.needs),
             room_id: None,
             targets: &targets,
         };

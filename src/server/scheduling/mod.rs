@@ -25,7 +25,7 @@ pub use moves::{relocate, Relocation, Target};
 pub use place::{place, Booking, Patient};
 
 use super::db::{appointments, Tx};
-use crate::domain::{patient::phone_digits, AppError};
+use crate::domain::{availability, catalog::Service, patient::phone_digits, AppError};
 
 /// What a service or an online offer needs besides the practitioner.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +37,30 @@ pub struct Needs<'a> {
     pub room_kind: Option<&'a str>,
     /// One free piece of equipment of each kind.
     pub resource_kinds: &'a [String],
+}
+
+impl<'a> Needs<'a> {
+    /// What a catalog service needs (staff bookings and moves).
+    pub fn of(service: &'a Service) -> Self {
+        Self {
+            service_id: service.id,
+            buffer_before_minutes: service.buffer_before_minutes,
+            buffer_after_minutes: service.buffer_after_minutes,
+            room_kind: service.room_kind.as_deref(),
+            resource_kinds: &service.resource_kinds,
+        }
+    }
+
+    /// What a service offered online needs, as the availability engine read it.
+    pub fn offered(service_id: Uuid, needs: &'a availability::Needs) -> Self {
+        Self {
+            service_id,
+            buffer_before_minutes: needs.buffer_before_minutes,
+            buffer_after_minutes: needs.buffer_after_minutes,
+            room_kind: needs.room_kind.as_deref(),
+            resource_kinds: &needs.resource_kinds,
+        }
+    }
 }
 
 /// How a write ended that did not fail.
