@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
+    appointment::CalendarColumn,
     error::{AppError, FieldError},
     money::parse_amount,
 };
@@ -35,6 +36,23 @@ pub struct Place {
     pub name: String,
     pub kind: String,
     pub active: bool,
+}
+
+/// A branch's rooms and equipment, as the settings page lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Places {
+    pub rooms: Vec<Place>,
+    pub equipment: Vec<Place>,
+}
+
+/// The services settings page: the catalog, who could give a service (staff with access
+/// to the branch), the kinds of room the branch has, and the organization's currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServicesPage {
+    pub services: Vec<Service>,
+    pub staff: Vec<CalendarColumn>,
+    pub room_kinds: Vec<String>,
+    pub currency: String,
 }
 
 /// Validated service details.

@@ -15,19 +15,12 @@ use super::{
 };
 use crate::domain::{
     access::Action,
-    catalog::{Place, PlaceDetails, Service, ServiceDetails},
+    appointment::CalendarColumn,
+    catalog::{PlaceDetails, Places, ServiceDetails, ServicesPage},
     schedule::{ClosureRow, HoursPage, PersonHours, TimeOffRow, WorkingInterval},
     time::{local_to_utc, zone},
     AppError,
 };
-
-pub async fn services(ctx: &RequestContext) -> Result<Vec<Service>, AppError> {
-    ctx.require(Action::ViewCalendar)?;
-    let mut tx = ctx.tenant().await?;
-    let list = catalog::services(&mut tx, ctx.org_id()).await?;
-    tx.commit().await?;
-    Ok(list)
-}
 
 fn service_json(s: &ServiceDetails) -> serde_json::Value {
     json!({
@@ -85,12 +78,15 @@ pub async fn save_service(
     Ok(id)
 }
 
-pub async fn places(ctx: &RequestContext, kind: PlaceKind) -> Result<Vec<Place>, AppError> {
-    ctx.require(Action::ViewCalendar)?;
+/// The branch's rooms and equipment, for the settings page.
+pub async fn places_page(ctx: &RequestContext) -> Result<Places, AppError> {
+    ctx.require(Action::ManageCatalog)?;
+    let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
     let mut tx = ctx.tenant().await?;
-    let list = catalog::places(&mut tx, ctx.org_id(), ctx.user.branch.id, kind).await?;
+    let rooms = catalog::places(&mut tx, org, branch, PlaceKind::Room).await?;
+    let equipment = catalog::places(&mut tx, org, branch, PlaceKind::Resource).await?;
     tx.commit().await?;
-    Ok(list)
+    Ok(Places { rooms, equipment })
 }
 
 /// Adds (no id) or changes a room or piece of equipment of the caller's branch.
@@ -145,14 +141,11 @@ pub async fn save_place(
     Ok(id)
 }
 
-/// Practitioners of the branch with their weekly hours there.
-pub async fn working_hours(ctx: &RequestContext) -> Result<Vec<PersonHours>, AppError> {
-    ctx.require(Action::ManageSchedules)?;
-    let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
-    let mut tx = ctx.tenant().await?;
-    let mut people = schedules::practitioners(&mut tx, org, branch).await?;
-    // Anyone who may treat: staff of the branch who are not yet practitioners can get hours too.
-    for member in super::db::staff::list(&mut tx, org).await? {
+/// Practitioners of the branch, and the staff of the branch who are not practitioners
+/// yet (anyone who may treat can be given hours or a service).
+async fn people(tx: &mut Tx, org: Uuid, branch: Uuid) -> Result<Vec<(Uuid, String)>, AppError> {
+    let mut people = schedules::practitioners(tx, org, branch).await?;
+    for member in super::db::staff::list(tx, org).await? {
         let here = member
             .access
             .iter()
@@ -161,6 +154,43 @@ pub async fn working_hours(ctx: &RequestContext) -> Result<Vec<PersonHours>, App
             people.push((member.user_id, member.full_name));
         }
     }
+    Ok(people)
+}
+
+/// The services page, read in one transaction.
+pub async fn services_page(ctx: &RequestContext) -> Result<ServicesPage, AppError> {
+    ctx.require(Action::ManageCatalog)?;
+    let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
+    let mut tx = ctx.tenant().await?;
+    let services = catalog::services(&mut tx, org).await?;
+    let mut room_kinds: Vec<String> = catalog::places(&mut tx, org, branch, PlaceKind::Room)
+        .await?
+        .into_iter()
+        .map(|r| r.kind)
+        .collect();
+    room_kinds.sort();
+    room_kinds.dedup();
+    let staff = people(&mut tx, org, branch)
+        .await?
+        .into_iter()
+        .map(|(id, label)| CalendarColumn { id, label })
+        .collect();
+    let currency = super::db::organizations::currency(&mut tx, org).await?;
+    tx.commit().await?;
+    Ok(ServicesPage {
+        services,
+        staff,
+        room_kinds,
+        currency,
+    })
+}
+
+/// Practitioners of the branch with their weekly hours there.
+pub async fn working_hours(ctx: &RequestContext) -> Result<Vec<PersonHours>, AppError> {
+    ctx.require(Action::ManageSchedules)?;
+    let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
+    let mut tx = ctx.tenant().await?;
+    let people = people(&mut tx, org, branch).await?;
     let hours = schedules::hours(&mut tx, org, branch).await?;
     tx.commit().await?;
     Ok(people

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod patients;
 pub mod portal;
 pub mod realtime;
+pub mod routing;
 pub mod scheduling;
 pub mod staff;
 pub mod startup;

@@ -4,10 +4,8 @@ use std::{future::Future, net::SocketAddr, process::ExitCode};
 
 use axum::{
     extract::Request,
-    http::{header, HeaderValue},
-    middleware,
-    routing::get,
-    Router,
+    http::{header, HeaderValue, Method},
+    middleware, Router,
 };
 use leptos::{config::LeptosOptions, prelude::*};
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -22,7 +20,8 @@ use tower_http::{
 };
 
 use super::{
-    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health, telemetry, AppState,
+    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health, routing::Routes,
+    telemetry, AppState,
 };
 use crate::app::{shell, App};
 
@@ -80,9 +79,18 @@ impl Application {
     }
 }
 
+/// Every route beside the pages and the server functions.
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(Method::GET, "/health", health::health)
+        .add(Method::GET, "/ws", super::realtime::socket)
+        .merge(super::patients::routes::routes())
+        .merge(super::api::routes())
+}
+
 pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let pages = generate_route_list(App);
 
     // Hashed file names change with their content, so browsers may keep them forever.
     let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
@@ -99,18 +107,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip());
 
-    Router::new()
-        .route("/health", get(health::health))
-        .route("/ws", get(super::realtime::socket))
-        .route("/app/patients/export.csv", get(super::patients::export_route))
-        .route(
-            "/app/patients/import/upload",
-            axum::routing::post(super::patients::upload_route)
-                .layer(axum::extract::DefaultBodyLimit::max(6 * 1024 * 1024)),
-        )
-        .merge(super::api::routes())
+    routes()
+        .into_router()
+        .merge(super::api::unknown())
         .nest_service("/pkg", pkg)
-        .leptos_routes_with_context(&state, routes, || (), {
+        .leptos_routes_with_context(&state, pages, || (), {
             let options = options.clone();
             move || shell(options.clone())
         })

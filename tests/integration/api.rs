@@ -383,3 +383,19 @@ async fn the_openapi_document_matches_the_routes() {
         }
     }
 }
+
+pub fn surface() -> Vec<crate::security::Entry> {
+    use crate::security::{
+        Caller::{Public, Staff},
+        Entry, Ids, Input,
+    };
+    use careops::domain::access::Action::ManageOwnAccount;
+    vec![
+        Entry::route(Method::GET, "/api/v1/me", Staff(ManageOwnAccount), Ids::None, |_| {
+            Input::none()
+        }),
+        Entry::route(Method::GET, "/api/v1/openapi.json", Public, Ids::None, |_| {
+            Input::none()
+        }),
+    ]
+}

@@ -99,3 +99,11 @@ async fn the_audit_page_filters_and_pages() {
     .await;
     assert_eq!(dated["records"].as_array().unwrap().len(), 1);
 }
+
+pub fn surface() -> Vec<crate::security::Entry> {
+    use crate::security::{Caller::Staff, Entry, Ids, Input};
+    use careops::{app::settings::GetAuditLog, domain::access::Action::ViewAuditLog};
+    vec![Entry::function::<GetAuditLog>(Staff(ViewAuditLog), Ids::None, |_| {
+        Input::none()
+    })]
+}

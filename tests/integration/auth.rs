@@ -566,3 +566,84 @@ async fn a_user_ends_their_other_sessions_but_not_someone_elses() {
         StatusCode::OK
     );
 }
+
+/// Signing up and in, invitations, and one's own account (sessions, tokens, 2FA).
+pub fn surface() -> Vec<crate::security::Entry> {
+    use crate::security::{Caller::*, Entry, Ids, Input};
+    use careops::{
+        app::{
+            account::{
+                CreateApiToken, DisableTwoFactor, EnableTwoFactor, GetTwoFactor, ListApiTokens, ListSessions,
+                RevokeApiToken, RevokeSession,
+            },
+            auth::{AcceptInvitation, ConfirmLoginEnrolment, GetInvitation, GetLoginEnrolment, VerifyLoginCode},
+            SwitchBranch,
+        },
+        domain::access::Action::ManageOwnAccount,
+    };
+    vec![
+        Entry::function::<SignUp>(Public, Ids::None, |t| {
+            Input::form([
+                ("org_name", format!("Signed Up {}", t.round)),
+                ("branch_name", "Main".into()),
+                ("timezone", "Europe/Berlin".into()),
+                ("full_name", "New Owner".into()),
+                ("email", unique_email()),
+                ("password", PASSWORD.into()),
+            ])
+        })
+        .writes(),
+        Entry::function::<LogIn>(Public, Ids::None, |t| {
+            Input::form([("email", t.side.owner_email.clone()), ("password", PASSWORD.into())])
+        })
+        .writes(),
+        Entry::function::<VerifyLoginCode>(Challenge, Ids::None, |_| Input::form([("code", "123456".into())])),
+        Entry::function::<GetLoginEnrolment>(Challenge, Ids::None, |_| Input::none()),
+        Entry::function::<ConfirmLoginEnrolment>(Challenge, Ids::None, |_| Input::form([("code", "123456".into())])),
+        Entry::function::<GetInvitation>(Public, Ids::None, |t| {
+            Input::form([("token", t.side.invitation_token.clone())])
+        }),
+        Entry::function::<AcceptInvitation>(Public, Ids::None, |t| {
+            Input::form([
+                ("token", t.spare().invitation_token.clone()),
+                ("full_name", "Joined Later".into()),
+                ("password", PASSWORD.into()),
+            ])
+        })
+        .writes(),
+        // Signed out already, there is nothing to end.
+        Entry::function::<LogOut>(Public, Ids::None, |_| Input::none()),
+        Entry::function::<GetCurrentUser>(SignedIn, Ids::None, |_| Input::none()),
+        // Remembered as the user's current branch, and audited.
+        Entry::function::<SwitchBranch>(SignedIn, Ids::Branch, |t| {
+            Input::form([("branch_id", t.side.branch.to_string())])
+        })
+        .writes(),
+        // Opening the page starts an enrolment: a pending secret is stored.
+        Entry::function::<GetTwoFactor>(Staff(ManageOwnAccount), Ids::None, |_| Input::none()).writes(),
+        // Without the authenticator's current code, enabling is refused (422), and so is
+        // disabling what is not on (409); two_factor.rs walks the real codes.
+        Entry::function::<EnableTwoFactor>(Staff(ManageOwnAccount), Ids::None, |_| {
+            Input::form([("code", "000000".into())])
+        })
+        .or_refused(&[StatusCode::UNPROCESSABLE_ENTITY, StatusCode::CONFLICT]),
+        Entry::function::<DisableTwoFactor>(Staff(ManageOwnAccount), Ids::None, |_| {
+            Input::form([("code", "000000".into())])
+        })
+        .or_refused(&[StatusCode::CONFLICT]),
+        Entry::function::<ListSessions>(Staff(ManageOwnAccount), Ids::None, |_| Input::none()),
+        Entry::function::<RevokeSession>(Staff(ManageOwnAccount), Ids::Org, |t| {
+            Input::form([("id", t.me.spare_session.to_string())])
+        })
+        .writes(),
+        Entry::function::<ListApiTokens>(Staff(ManageOwnAccount), Ids::None, |_| Input::none()),
+        Entry::function::<CreateApiToken>(Staff(ManageOwnAccount), Ids::None, |t| {
+            Input::form([("name", format!("Integration {}", t.round))])
+        })
+        .writes(),
+        Entry::function::<RevokeApiToken>(Staff(ManageOwnAccount), Ids::Org, |t| {
+            Input::form([("id", t.me.spare_token.to_string())])
+        })
+        .writes(),
+    ]
+}

@@ -514,3 +514,110 @@ async fn two_hundred_concurrent_overlapping_bookings_give_exactly_one_success() 
             .unwrap();
     assert_eq!(booked, 1);
 }
+
+/// The calendar, Today, appointments and their API.
+pub fn surface() -> Vec<crate::security::Entry> {
+    use crate::security::{Caller::Staff, Entry, Ids, Input};
+    use careops::{
+        app::{
+            calendar::{CreateAppointment, GetBookingOptions, GetCalendar},
+            home::GetToday,
+        },
+        domain::access::Action::{ManageAppointments, ViewCalendar},
+    };
+    use serde_json::json;
+    vec![
+        Entry::function::<GetToday>(Staff(ViewCalendar), Ids::None, |_| Input::none()),
+        Entry::function::<GetCalendar>(Staff(ViewCalendar), Ids::None, |t| {
+            Input::form([("date", t.side.monday.to_string())])
+        }),
+        Entry::function::<GetAppointment>(Staff(ViewCalendar), Ids::Org, |t| {
+            Input::form([("id", t.side.appointment.to_string())])
+        }),
+        // Tuesday's spares move to Wednesday.
+        Entry::function::<RescheduleAppointment>(Staff(ManageAppointments), Ids::Org, |t| {
+            let (date, time) = t.slot(2, t.round as i64 * 40);
+            Input::form([("id", t.spare().to_move.to_string()), ("date", date), ("time", time)])
+        })
+        .writes(),
+        Entry::function::<CancelAppointment>(Staff(ManageAppointments), Ids::Org, |t| {
+            Input::form([
+                ("id", t.spare().to_cancel.to_string()),
+                ("reason", "Patient asked".into()),
+            ])
+        })
+        .writes(),
+        Entry::function::<SetAppointmentStatus>(Staff(ManageAppointments), Ids::Org, |t| {
+            Input::form([("id", t.spare().to_confirm.to_string()), ("status", "confirmed".into())])
+        })
+        .writes(),
+        Entry::function::<GetBookingOptions>(Staff(ManageAppointments), Ids::None, |_| {
+            Input::form([("query", "Spare".into())])
+        }),
+        // New bookings go to Friday morning.
+        Entry::function::<CreateAppointment>(Staff(ManageAppointments), Ids::Org, |t| {
+            let (date, time) = t.slot(4, t.round as i64 * 40);
+            Input::form([
+                ("patient_id", t.side.patient.to_string()),
+                ("practitioner_id", t.side.owner.to_string()),
+                ("service_id", t.side.service.to_string()),
+                ("room_id", t.side.room.to_string()),
+                ("date", date),
+                ("time", time),
+            ])
+        })
+        .writes(),
+        Entry::route(
+            Method::GET,
+            "/api/v1/calendar/appointments",
+            Staff(ViewCalendar),
+            Ids::None,
+            |t| {
+                Input::at(format!(
+                    "/api/v1/calendar/appointments?from={}&to={}",
+                    t.side.monday,
+                    t.side.monday + Duration::days(7)
+                ))
+            },
+        ),
+        // The API books the next Monday.
+        Entry::route(
+            Method::POST,
+            "/api/v1/calendar/appointments",
+            Staff(ManageAppointments),
+            Ids::Org,
+            |t| {
+                Input::none().json(json!({
+                    "patient_id": t.side.patient,
+                    "practitioner_id": t.side.owner,
+                    "service_id": t.side.service,
+                    "starts_at": t.instant(7, t.round as i64 * 40),
+                }))
+            },
+        )
+        .writes(),
+        // What the server function moved to Wednesday, the API moves to the next Tuesday.
+        Entry::route(
+            Method::PATCH,
+            "/api/v1/calendar/appointments/{id}",
+            Staff(ManageAppointments),
+            Ids::Org,
+            |t| {
+                Input::at(format!("/api/v1/calendar/appointments/{}", t.spare().to_move))
+                    .json(json!({"starts_at": t.instant(8, t.round as i64 * 40)}))
+            },
+        )
+        .writes(),
+        Entry::route(
+            Method::POST,
+            "/api/v1/calendar/appointments/{id}/cancel",
+            Staff(ManageAppointments),
+            Ids::Org,
+            |t| {
+                Input::at(format!("/api/v1/calendar/appointments/{}/cancel", t.spare().to_confirm))
+                    .json(json!({"reason": "Clinic closed"}))
+            },
+        )
+        .writes(),
+    ]
+}

@@ -481,3 +481,64 @@ async fn another_organizations_patients_cannot_be_read_changed_or_merged() {
         .unwrap();
     assert_eq!(name, "Ada Lovelace");
 }
+
+/// Patients, their import and export.
+pub fn surface() -> Vec<crate::security::Entry> {
+    use crate::security::{Caller::Staff, Entry, Ids, Input};
+    use careops::domain::access::Action::{ExportPatients, ManagePatients, ViewPatients};
+    use reqwest::Method;
+    vec![
+        Entry::function::<ListPatients>(Staff(ViewPatients), Ids::None, |_| Input::none()),
+        Entry::function::<CreatePatient>(Staff(ManagePatients), Ids::None, |t| {
+            Input::form([
+                ("full_name", format!("Created Patient {}", t.round)),
+                ("phone", format!("+44 20 7946 {:04}", 5000 + t.round)),
+            ])
+        })
+        .writes(),
+        // Health data: a read is audited, and the audit log is all it changes.
+        Entry::function::<GetPatient>(Staff(ViewPatients), Ids::Org, |t| {
+            Input::form([("id", t.side.patient.to_string())])
+        }),
+        Entry::function::<UpdatePatient>(Staff(ManagePatients), Ids::Org, |t| {
+            Input::form([
+                ("id", t.side.patient.to_string()),
+                ("full_name", "Spare Patient 0".into()),
+                ("phone", "+44 20 7946 1000".into()),
+                ("notes", format!("Seen in round {}", t.round)),
+            ])
+        })
+        .writes(),
+        Entry::function::<ArchivePatient>(Staff(ManagePatients), Ids::Org, |t| {
+            Input::form([("id", t.spare().to_archive.to_string()), ("archived", "true".into())])
+        })
+        .writes(),
+        Entry::function::<MergePatients>(Staff(ManagePatients), Ids::Org, |t| {
+            let (keep, other) = t.spare().to_merge;
+            Input::form([("id", keep.to_string()), ("other", other.to_string())])
+        })
+        .writes(),
+        Entry::function::<GetImport>(Staff(ManagePatients), Ids::Org, |t| {
+            Input::form([("id", t.side.import.to_string())])
+        }),
+        Entry::function::<RunImport>(Staff(ManagePatients), Ids::Org, |t| {
+            Input::form([("id", t.spare().import.to_string())])
+        })
+        .writes(),
+        Entry::route(
+            Method::GET,
+            "/app/patients/export.csv",
+            Staff(ExportPatients),
+            Ids::None,
+            |_| Input::none(),
+        ),
+        Entry::route(
+            Method::POST,
+            "/app/patients/import/upload",
+            Staff(ManagePatients),
+            Ids::None,
+            |t| Input::none().csv(&format!("full_name,phone\nUploaded {},+44 20 7946 6000\n", t.round)),
+        )
+        .writes(),
+    ]
+}

@@ -658,3 +658,62 @@ async fn one_clinic_cannot_reach_another_through_the_portal_or_its_settings() {
     assert_eq!(p.count("select count(*) from appointments").await, 0);
     assert!(BookOnline::PATH.starts_with("/api/"));
 }
+
+/// The portal's calls: public, so the walker calls them signed out; a clinic's address
+/// with another clinic's branch or service is not found.
+pub fn surface() -> Vec<crate::security::Entry> {
+    use crate::security::{Caller::Public, Entry, Ids, Input};
+    use careops::app::portal::{
+        AvailableTimes, BookingSummary, ManageBooking, MoveOptions, PortalHome, PortalServices,
+    };
+    vec![
+        Entry::function::<PortalHome>(Public, Ids::None, |t| Input::form([("slug", t.own.slug.clone())])),
+        Entry::function::<PortalServices>(Public, Ids::Org, |t| {
+            Input::form([("slug", t.own.slug.clone()), ("branch", t.side.branch.to_string())])
+        }),
+        Entry::function::<AvailableTimes>(Public, Ids::Org, |t| {
+            Input::form([
+                ("slug", t.own.slug.clone()),
+                ("branch", t.side.branch.to_string()),
+                ("service", t.side.service.to_string()),
+                ("date", (t.side.monday + Duration::days(3)).to_string()),
+            ])
+        }),
+        Entry::function::<BookingSummary>(Public, Ids::Org, |t| {
+            Input::form([
+                ("slug", t.own.slug.clone()),
+                ("branch", t.side.branch.to_string()),
+                ("service", t.side.service.to_string()),
+                ("at", t.instant(3, 510)),
+            ])
+        }),
+        // Friday afternoon is free.
+        Entry::function::<BookOnline>(Public, Ids::Org, |t| {
+            Input::form([
+                ("slug", t.own.slug.clone()),
+                ("branch", t.side.branch.to_string()),
+                ("service", t.side.service.to_string()),
+                ("at", t.instant(4, 360)),
+                ("name", "Walk Through".into()),
+                ("phone", "+44 20 7946 7000".into()),
+                ("key", Uuid::new_v4().to_string()),
+            ])
+        })
+        .writes(),
+        Entry::function::<ManageBooking>(Public, Ids::None, |t| Input::form([("token", t.side.manage.clone())])),
+        Entry::function::<CancelBooking>(Public, Ids::None, |t| {
+            Input::form([("token", t.spare().manage_to_cancel.clone())])
+        })
+        .writes(),
+        Entry::function::<MoveOptions>(Public, Ids::None, |t| {
+            Input::form([
+                ("token", t.side.manage.clone()),
+                ("date", (t.side.monday + Duration::days(3)).to_string()),
+            ])
+        }),
+        Entry::function::<MoveBooking>(Public, Ids::None, |t| {
+            Input::form([("token", t.spare().manage_to_move.clone()), ("at", t.instant(3, 540))])
+        })
+        .writes(),
+    ]
+}

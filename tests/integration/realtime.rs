@@ -111,3 +111,14 @@ async fn another_branch_of_the_same_organization_hears_nothing() {
     assert_eq!(next_event(&mut ours).await["type"], "appointment_created");
     assert_silent(&mut theirs, "the annex's").await;
 }
+
+pub fn surface() -> Vec<crate::security::Entry> {
+    use crate::security::{Caller::CoveredBy, Entry, Ids, Input};
+    vec![Entry::route(
+        reqwest::Method::GET,
+        "/ws",
+        CoveredBy("realtime.rs: a_socket_needs_a_session, another_branch_or_organization_sees_nothing"),
+        Ids::None,
+        |_| Input::none(),
+    )]
+}

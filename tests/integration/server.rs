@@ -125,3 +125,10 @@ async fn a_missing_asset_is_not_cached_for_a_year() {
         .unwrap_or_default();
     assert!(!cache.contains("immutable"), "{cache}");
 }
+
+pub fn surface() -> Vec<crate::security::Entry> {
+    use crate::security::{Caller::Public, Entry, Ids, Input};
+    vec![Entry::route(reqwest::Method::GET, "/health", Public, Ids::None, |_| {
+        Input::none()
+    })]
+}

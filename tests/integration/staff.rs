@@ -288,3 +288,98 @@ async fn an_admin_of_one_branch_cannot_change_a_branch_where_they_are_a_receptio
         .unwrap();
     assert_eq!(name, "Annex");
 }
+
+#[tokio::test]
+async fn nobody_changes_their_own_access_and_admins_cannot_touch_the_owner() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let subject = app.member(&org.owner, "receptionist", &[org.branch_id]).await;
+    let mut owner = org.owner.clone();
+    let mut admin = app.member(&org.owner, "admin", &[]).await.browser;
+    let owner_id = org.owner_id.to_string();
+    let branch = org.branch_id.to_string();
+
+    let own = app
+        .call::<UpdateStaffAccess>(
+            &mut owner,
+            &[
+                ("id", &owner_id),
+                ("roles[0][branch]", &branch),
+                ("roles[0][role]", "receptionist"),
+            ],
+        )
+        .await;
+    assert_eq!(own.status(), StatusCode::FORBIDDEN);
+    let deactivate_owner = app
+        .call::<SetStaffActive>(&mut admin, &[("id", &owner_id), ("active", "false")])
+        .await;
+    assert_eq!(deactivate_owner.status(), StatusCode::FORBIDDEN);
+    let make_admin = app
+        .call::<UpdateStaffAccess>(&mut admin, &[("id", &subject.id.to_string()), ("org_role", "admin")])
+        .await;
+    assert_eq!(make_admin.status(), StatusCode::FORBIDDEN);
+    let invite_admin = app
+        .call::<InviteStaff>(&mut admin, &[("email", "boss@clinic.com"), ("role", "admin")])
+        .await;
+    assert_eq!(invite_admin.status(), StatusCode::FORBIDDEN);
+
+    let (active, roles): (bool, i64) = sqlx::query_as(
+        "select is_active, (select count(*) from memberships where user_id = u.id and role = 'owner') from users u where id = $1",
+    )
+    .bind(org.owner_id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((active, roles), (true, 1));
+}
+
+/// The staff list, invitations and each member's access.
+pub fn surface() -> Vec<crate::security::Entry> {
+    use crate::security::{Caller::Staff, Entry, Ids, Input};
+    use careops::{
+        app::staff::RevokeInvitation,
+        domain::access::Action::{ManageStaff, ViewStaff},
+    };
+    use reqwest::Method;
+    vec![
+        Entry::function::<GetStaff>(Staff(ViewStaff), Ids::None, |_| Input::none()),
+        Entry::function::<InviteStaff>(Staff(ManageStaff), Ids::Branch, |t| {
+            Input::form([
+                ("email", unique_email()),
+                ("role", "receptionist".into()),
+                ("branches[]", t.side.branch.to_string()),
+            ])
+        })
+        .writes(),
+        Entry::function::<RevokeInvitation>(Staff(ManageStaff), Ids::Org, |t| {
+            Input::form([("id", t.spare().invitation.to_string())])
+        })
+        .writes(),
+        Entry::function::<GetStaffMember>(Staff(ManageStaff), Ids::Org, |t| {
+            Input::form([("id", t.side.member.to_string())])
+        }),
+        Entry::function::<UpdateStaffAccess>(Staff(ManageStaff), Ids::Org, |t| {
+            let role = if t.round % 2 == 0 {
+                "practitioner"
+            } else {
+                "receptionist"
+            };
+            Input::form([
+                ("id", t.side.member.to_string()),
+                ("roles[0][branch]", t.side.branch.to_string()),
+                ("roles[0][role]", role.into()),
+            ])
+        })
+        .writes(),
+        Entry::function::<SetStaffActive>(Staff(ManageStaff), Ids::Org, |t| {
+            Input::form([
+                ("id", t.side.member.to_string()),
+                ("active", (t.round % 2 == 1).to_string()),
+            ])
+        })
+        .writes(),
+        Entry::route(Method::GET, "/api/v1/staff", Staff(ViewStaff), Ids::None, |_| {
+            Input::none()
+        }),
+    ]
+}

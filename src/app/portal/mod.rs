@@ -9,8 +9,8 @@
 mod manage;
 mod slots;
 
-pub use manage::{CancelBooking, ManagePage, MoveBooking, MovePage};
-pub use slots::{BookOnline, ConfirmPage, SlotsPage};
+pub use manage::{CancelBooking, ManageBooking, ManagePage, MoveBooking, MoveOptions, MovePage};
+pub use slots::{AvailableTimes, BookOnline, BookingSummary, ConfirmPage, SlotsPage};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;

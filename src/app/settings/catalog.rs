@@ -6,62 +6,22 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
     app::errors::ErrorPanel,
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{
-        appointment::CalendarColumn,
-        catalog::{Place, Service},
+        catalog::{Place, Places, Service, ServicesPage},
         money::format_minor,
         AppError,
     },
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServicesPage {
-    pub services: Vec<Service>,
-    /// Everyone who could give a service (staff with access to the branch).
-    pub staff: Vec<CalendarColumn>,
-    pub room_kinds: Vec<String>,
-    pub currency: String,
-}
-
 #[server]
 pub async fn get_services() -> Result<ServicesPage, AppError> {
-    use crate::{
-        domain::access::Action,
-        server::{auth::context::RequestContext, catalog, db::catalog::PlaceKind},
-    };
-    let ctx = RequestContext::load().await?;
-    ctx.require(Action::ManageCatalog)?;
-    let services = catalog::services(&ctx).await?;
-    let mut kinds: Vec<String> = catalog::places(&ctx, PlaceKind::Room)
-        .await?
-        .into_iter()
-        .map(|r| r.kind)
-        .collect();
-    kinds.sort();
-    kinds.dedup();
-    let staff = catalog::working_hours(&ctx)
-        .await?
-        .into_iter()
-        .map(|p| CalendarColumn {
-            id: p.id,
-            label: p.name,
-        })
-        .collect();
-    let mut tx = ctx.tenant().await?;
-    let currency = crate::server::db::organizations::currency(&mut tx, ctx.org_id()).await?;
-    tx.commit().await?;
-    Ok(ServicesPage {
-        services,
-        staff,
-        room_kinds: kinds,
-        currency,
-    })
+    use crate::server::{auth::context::RequestContext, catalog};
+    catalog::services_page(&RequestContext::load().await?).await
 }
 
 /// Creates (no id) or updates a service.
@@ -215,17 +175,9 @@ fn ServiceFields(
 }
 
 #[server]
-pub async fn get_places() -> Result<(Vec<Place>, Vec<Place>), AppError> {
-    use crate::{
-        domain::access::Action,
-        server::{auth::context::RequestContext, catalog, db::catalog::PlaceKind},
-    };
-    let ctx = RequestContext::load().await?;
-    ctx.require(Action::ManageCatalog)?;
-    Ok((
-        catalog::places(&ctx, PlaceKind::Room).await?,
-        catalog::places(&ctx, PlaceKind::Resource).await?,
-    ))
+pub async fn get_places() -> Result<Places, AppError> {
+    use crate::server::{auth::context::RequestContext, catalog};
+    catalog::places_page(&RequestContext::load().await?).await
 }
 
 /// Adds (no id) or changes a room (`what` = room) or piece of equipment (`what` = resource).
@@ -264,13 +216,13 @@ pub fn PlacesPage() -> impl IntoView {
         <FormAlert error/>
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let (rooms, resources) = match places.await {
+                let places = match places.await {
                     Ok(places) => places,
                     Err(error) => return view! { <ErrorPanel error/> }.into_any(),
                 };
                 view! {
-                    <PlaceList title="Rooms" what="room" list=rooms save/>
-                    <PlaceList title="Equipment" what="resource" list=resources save/>
+                    <PlaceList title="Rooms" what="room" list=places.rooms save/>
+                    <PlaceList title="Equipment" what="resource" list=places.equipment save/>
                 }
                 .into_any()
             })}

@@ -9,9 +9,9 @@ pub mod openapi;
 
 use axum::{
     extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Path, Query, Request},
-    http::{header, request::Parts},
+    http::{header, request::Parts, Method},
     response::IntoResponse,
-    routing::{any, get},
+    routing::any,
     Json, Router,
 };
 use serde::de::DeserializeOwned;
@@ -19,30 +19,34 @@ use uuid::Uuid;
 
 use super::{
     auth::{context::RequestContext, middleware::client_of},
+    routing::Routes,
     AppState,
 };
 use crate::domain::{AppError, FieldError};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/branches", get(branches::list).post(branches::create))
-        .route("/api/v1/branches/{id}", get(branches::get).patch(branches::update))
-        .route("/api/v1/staff", get(staff))
-        .route(
-            "/api/v1/calendar/appointments",
-            get(calendar::list).post(calendar::create),
-        )
-        .route(
-            "/api/v1/calendar/appointments/{id}",
-            axum::routing::patch(calendar::update),
-        )
-        .route(
+/// The API's routes; the catch-all answers unknown paths with the JSON error.
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(Method::GET, "/api/v1/me", me)
+        .add(Method::GET, "/api/v1/branches", branches::list)
+        .add(Method::POST, "/api/v1/branches", branches::create)
+        .add(Method::GET, "/api/v1/branches/{id}", branches::get)
+        .add(Method::PATCH, "/api/v1/branches/{id}", branches::update)
+        .add(Method::GET, "/api/v1/staff", staff)
+        .add(Method::GET, "/api/v1/calendar/appointments", calendar::list)
+        .add(Method::POST, "/api/v1/calendar/appointments", calendar::create)
+        .add(Method::PATCH, "/api/v1/calendar/appointments/{id}", calendar::update)
+        .add(
+            Method::POST,
             "/api/v1/calendar/appointments/{id}/cancel",
-            axum::routing::post(calendar::cancel),
+            calendar::cancel,
         )
-        .route("/api/v1/openapi.json", get(openapi::serve))
-        .route("/api/v1/{*rest}", any(unknown_route))
+        .add(Method::GET, "/api/v1/openapi.json", openapi::serve)
+}
+
+/// Paths under `/api/v1` that no route above takes.
+pub fn unknown() -> Router<AppState> {
+    Router::new().route("/api/v1/{*rest}", any(unknown_route))
 }
 
 /// An authenticated API call, resolved to the same request context as a server function.

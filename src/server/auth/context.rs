@@ -250,3 +250,48 @@ impl RequestContext {
         .await
     }
 }
+
+/// The signed-in staff member behind a plain axum route (a download, a form upload): the
+/// same request context as a server function's. Without a live session the browser is
+/// sent to sign in and brought back to the page it was on.
+pub struct Staff(pub RequestContext);
+
+impl axum::extract::FromRequestParts<AppState> for Staff {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        use axum::response::{IntoResponse, Redirect};
+
+        let sign_in = |parts: &Parts| {
+            let next: String = form_urlencoded::byte_serialize(return_path(parts).as_bytes()).collect();
+            Redirect::to(&format!("/login?next={next}")).into_response()
+        };
+        let Some(auth) = parts.extensions.get::<Authenticated>().copied() else {
+            return Err(sign_in(parts));
+        };
+        match RequestContext::for_session(state.clone(), auth, client_of(&parts.extensions)).await {
+            Ok(mut ctx) => {
+                ctx.base_url = public_base_url(state, Some(parts));
+                Ok(Staff(ctx))
+            }
+            Err(AppError::Unauthenticated(_)) => Err(sign_in(parts)),
+            Err(err) => Err(err.into_response()),
+        }
+    }
+}
+
+/// Where to come back to after signing in: the page asked for, or for a form post the
+/// page the form was on (its `Referer`, when it is one of ours).
+fn return_path(parts: &Parts) -> String {
+    let wanted = if parts.method == axum::http::Method::GET {
+        parts.uri.path_and_query().map(|p| p.as_str().to_owned())
+    } else {
+        parts
+            .headers
+            .get(axum::http::header::REFERER)
+            .and_then(|r| r.to_str().ok())
+            .and_then(|r| r.parse::<axum::http::Uri>().ok())
+            .and_then(|uri| uri.path_and_query().map(|p| p.as_str().to_owned()))
+    };
+    crate::domain::account::safe_next_path(wanted.as_deref())
+}

@@ -1,5 +1,7 @@
 //! Patient use cases: the list and search, records, duplicates and merging, import and
-//! export.
+//! export. The CSV download and upload routes are in `routes.rs`.
+
+pub mod routes;
 
 use serde_json::json;
 use uuid::Uuid;
@@ -386,88 +388,4 @@ pub async fn export_csv(ctx: &RequestContext) -> Result<String, AppError> {
         .into_inner()
         .map_err(|e| super::error::internal("writing csv", e))?;
     String::from_utf8(bytes).map_err(|e| super::error::internal("csv text", e))
-}
-
-/// `GET /app/patients/export.csv`: every patient of the organization as a download, for
-/// a signed-in user whose role may export (the export is audited).
-pub async fn export_route(
-    axum::extract::State(state): axum::extract::State<super::AppState>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    use axum::{
-        http::header,
-        response::{IntoResponse, Redirect},
-    };
-
-    use super::auth::{middleware::client_of, tokens::Authenticated};
-
-    let Some(auth) = request.extensions().get::<Authenticated>().copied() else {
-        return Redirect::to("/login?next=%2Fapp%2Fpatients").into_response();
-    };
-    let client = client_of(request.extensions());
-    let exported = match RequestContext::for_session(state, auth, client).await {
-        Ok(ctx) => export_csv(&ctx).await,
-        Err(err) => Err(err),
-    };
-    match exported {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"patients.csv\""),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            csv,
-        )
-            .into_response(),
-        Err(err) => err.into_response(),
-    }
-}
-
-/// `POST /app/patients/import/upload`: a plain multipart form post (with or without
-/// JavaScript). Answers with a redirect to the preview, or back to the form with
-/// `?problem=` saying what is wrong with the file.
-pub async fn upload_route(
-    axum::extract::State(state): axum::extract::State<super::AppState>,
-    auth: Option<axum::Extension<super::auth::tokens::Authenticated>>,
-    client: Option<axum::Extension<super::db::sessions::ClientInfo>>,
-    mut form: axum::extract::Multipart,
-) -> axum::response::Response {
-    use axum::response::{IntoResponse, Redirect};
-
-    const LIMIT: usize = 5 * 1024 * 1024;
-    let back = |message: &str| {
-        let message: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-        Redirect::to(&format!("/app/patients/import?problem={message}")).into_response()
-    };
-    let mut bytes = Vec::new();
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
-                Ok(data) => bytes.extend_from_slice(&data),
-                Err(_) => return back("The file could not be read; try uploading it again."),
-            },
-            Ok(Some(_)) => {}
-            Ok(None) => break,
-            Err(_) => return back("The file could not be read; try uploading it again."),
-        }
-        if bytes.len() > LIMIT {
-            return back("The file is larger than 5 MB; split it into smaller files.");
-        }
-    }
-    let Ok(text) = String::from_utf8(bytes) else {
-        return back("The file is not UTF-8 text; save it from your spreadsheet as \"CSV UTF-8\".");
-    };
-    let Some(axum::Extension(auth)) = auth else {
-        return Redirect::to("/login?next=%2Fapp%2Fpatients%2Fimport").into_response();
-    };
-    let client = client.map(|axum::Extension(c)| c).unwrap_or_default();
-    let ctx = match RequestContext::for_session(state, auth, client).await {
-        Ok(ctx) => ctx,
-        Err(err) => return err.into_response(),
-    };
-    match preview_import(&ctx, text.trim_start_matches('\u{feff}')).await {
-        Ok(preview) => Redirect::to(&format!("/app/patients/import/{}", preview.id)).into_response(),
-        Err(AppError::Validation(errors)) => back(errors.first().map_or("The file could not be read.", |e| &e.message)),
-        Err(err) => err.into_response(),
-    }
 }

@@ -1,0 +1,372 @@
+//! The walk's fixture: two organizations with every kind of record the tables name,
+//! records to spend for each allowed caller, and organization A's staff in every role.
+
+use careops::domain::access::Role;
+use chrono::{Duration, NaiveDate, NaiveTime};
+use reqwest::{header, Response, StatusCode};
+use uuid::Uuid;
+
+use super::Target;
+use crate::common::*;
+
+/// A signed-in member of organization A, with a second session and an API token of
+/// their own to revoke.
+pub struct Person {
+    pub role: Role,
+    pub browser: Browser,
+    pub token: String,
+    pub spare_session: Uuid,
+    pub spare_token: Uuid,
+}
+
+/// Records of one round, to change or spend.
+pub struct Spare {
+    pub to_move: Uuid,
+    pub to_cancel: Uuid,
+    pub to_confirm: Uuid,
+    pub to_archive: Uuid,
+    pub to_merge: (Uuid, Uuid),
+    pub time_off: Uuid,
+    pub closure: Uuid,
+    pub import: Uuid,
+    pub invitation: Uuid,
+    pub invitation_token: String,
+    pub manage_to_move: String,
+    pub manage_to_cancel: String,
+}
+
+/// One organization's records, as the inputs name them.
+pub struct Side {
+    pub slug: String,
+    pub branch: Uuid,
+    pub owner: Uuid,
+    pub owner_email: String,
+    pub service: Uuid,
+    pub room: Uuid,
+    pub monday: NaiveDate,
+    /// A receptionist whom managers act on.
+    pub member: Uuid,
+    pub appointment: Uuid,
+    pub patient: Uuid,
+    pub import: Uuid,
+    pub invitation_token: String,
+    pub manage: String,
+    pub spares: Vec<Spare>,
+}
+
+pub struct World {
+    pub app: TestApp,
+    pub a: Side,
+    pub b: Side,
+    /// Organization A's staff, one per role, the owner first.
+    pub people: Vec<Person>,
+    /// Organization B's owner, whose own sessions and tokens cross-tenant calls name.
+    pub b_owner: Person,
+}
+
+const ROUNDS: usize = 5;
+
+async fn person(app: &TestApp, role: Role, id: Uuid, email: &str, browser: Browser) -> Person {
+    use careops::app::account::ListSessions;
+    let token = app.api_token(&browser).await;
+    let (_, mut second) = app.log_in(email, PASSWORD).await;
+    let spare_token_value = app.api_token(&second).await;
+    let sessions = json(app.call::<ListSessions>(&mut second, &[]).await).await;
+    let current = first_session(app, id).await;
+    let spare_session = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| Uuid::parse_str(s["id"].as_str().unwrap()).unwrap())
+        .find(|s| *s != current)
+        .expect("a second session");
+    let spare_token =
+        sqlx::query_scalar("select id from api_tokens where user_id = $1 order by created_at desc limit 1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(!spare_token_value.is_empty());
+    Person {
+        role,
+        browser,
+        token,
+        spare_session,
+        spare_token,
+    }
+}
+
+/// The user's first session: the one their browser holds.
+async fn first_session(app: &TestApp, user: Uuid) -> Uuid {
+    sqlx::query_scalar("select id from sessions where user_id = $1 order by created_at limit 1")
+        .bind(user)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
+    use careops::app::{
+        patients::CreatePatient,
+        settings::{AddClosure, AddTimeOff},
+        staff::InviteStaff,
+    };
+    let org = app.org(name).await;
+    let s = app.schedule(&org).await;
+    let mut owner = org.owner.clone();
+    let ok = |response: &Response, what: &str| assert!(response.status().is_success(), "{what}: {}", response.status());
+    let slug: String = sqlx::query_scalar("select slug from organizations where id = $1")
+        .bind(org.id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let member = app.member(&org.owner, "receptionist", &[org.branch_id]).await;
+    let scratch = Side {
+        slug,
+        branch: org.branch_id,
+        owner: org.owner_id,
+        owner_email: org.owner_email.clone(),
+        service: s.service,
+        room: s.room,
+        monday: s.monday,
+        member: member.id,
+        appointment: Uuid::nil(),
+        patient: Uuid::nil(),
+        import: Uuid::nil(),
+        invitation_token: String::new(),
+        manage: String::new(),
+        spares: Vec::new(),
+    };
+    let newest = |table: &'static str| {
+        let (db, org) = (app.db.clone(), org.id);
+        async move {
+            sqlx::query_scalar::<_, Uuid>(&format!(
+                "select id from {table} where org_id = $1 order by created_at desc limit 1"
+            ))
+            .bind(org)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    // Staff bookings on Monday (the one to read) and Tuesday (those to spend).
+    let mut booked = Vec::new();
+    for n in 0..(1 + 3 * rounds as i64) {
+        let (day, minutes) = if n == 0 { (0, 0) } else { (1, (n - 1) * 40) };
+        let date = s.monday + Duration::days(day);
+        let time = (NaiveTime::from_hms_opt(8, 0, 0).unwrap() + Duration::minutes(minutes))
+            .format("%H:%M")
+            .to_string();
+        let response = app.book(&org.owner, &s, date, &time, &[]).await;
+        ok(&response, "booking");
+        booked.push(newest("appointments").await);
+    }
+    let mut patients = Vec::new();
+    for n in 0..(1 + 3 * rounds) {
+        let phone = format!("+44 20 7946 {:04}", 1000 + n);
+        let response = app
+            .call::<CreatePatient>(
+                &mut owner,
+                &[
+                    ("full_name", &format!("Spare Patient {n}")),
+                    ("phone", &phone),
+                    ("add_anyway", "on"),
+                ],
+            )
+            .await;
+        ok(&response, "patient");
+        patients.push(json(response).await.as_str().unwrap().parse::<Uuid>().unwrap());
+    }
+    let mut imports = Vec::new();
+    for n in 0..=rounds {
+        imports.push(
+            upload(
+                app,
+                &owner,
+                &format!("full_name,phone\nImported {n},+44 20 7946 {:04}\n", 2000 + n),
+            )
+            .await,
+        );
+    }
+    let mut invitations = Vec::new();
+    for n in 0..=(2 * rounds) {
+        let response = app
+            .call::<InviteStaff>(
+                &mut owner,
+                &[
+                    ("email", &format!("spare{n}-{}@example.com", org.id.simple())),
+                    ("role", "practitioner"),
+                    ("branches[]", &org.branch_id.to_string()),
+                ],
+            )
+            .await;
+        ok(&response, "invitation");
+        let url: String = json(response).await.as_str().unwrap().to_owned();
+        invitations.push((newest("invitations").await, url.rsplit('/').next().unwrap().to_owned()));
+    }
+    let mut manage = Vec::new();
+    for n in 0..(1 + 2 * rounds as i64) {
+        manage.push(book_online(app, &scratch, n).await);
+    }
+    let mut spares = Vec::new();
+    for round in 0..rounds {
+        let year = 2030 + round;
+        let from = format!("{year}-01-07T08:00");
+        let until = format!("{year}-01-07T12:00");
+        let r = app
+            .call::<AddTimeOff>(
+                &mut owner,
+                &[
+                    ("user_id", &org.owner_id.to_string()),
+                    ("from", &from),
+                    ("until", &until),
+                ],
+            )
+            .await;
+        ok(&r, "time off");
+        let time_off = newest("time_off").await;
+        let r = app
+            .call::<AddClosure>(&mut owner, &[("day", &format!("{year}-12-24")), ("name", "Closed")])
+            .await;
+        ok(&r, "closure");
+        let closure = sqlx::query_scalar("select id from branch_closures where org_id = $1 and day = $2::date")
+            .bind(org.id)
+            .bind(format!("{year}-12-24"))
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        spares.push(Spare {
+            to_move: booked[1 + 3 * round],
+            to_cancel: booked[2 + 3 * round],
+            to_confirm: booked[3 + 3 * round],
+            to_archive: patients[1 + 3 * round],
+            to_merge: (patients[2 + 3 * round], patients[3 + 3 * round]),
+            time_off,
+            closure,
+            import: imports[1 + round],
+            invitation: invitations[1 + 2 * round].0,
+            invitation_token: invitations[2 + 2 * round].1.clone(),
+            manage_to_move: manage[1 + 2 * round].clone(),
+            manage_to_cancel: manage[2 + 2 * round].clone(),
+        });
+    }
+    let side = Side {
+        appointment: booked[0],
+        patient: patients[0],
+        import: imports[0],
+        invitation_token: invitations[0].1.clone(),
+        manage: manage[0].clone(),
+        spares,
+        ..scratch
+    };
+    (side, org)
+}
+
+/// Uploads a CSV to the import form; the preview's id.
+async fn upload(app: &TestApp, browser: &Browser, csv: &str) -> Uuid {
+    let response = send_upload(app, browser, "/app/patients/import/upload", csv).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    location.rsplit('/').next().unwrap().parse().expect("a preview id")
+}
+
+pub async fn send_upload(app: &TestApp, browser: &Browser, path: &str, csv: &str) -> Response {
+    let part = reqwest::multipart::Part::text(csv.to_owned()).file_name("patients.csv");
+    app.http
+        .post(app.url(path))
+        .header(header::COOKIE, browser.header())
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Books online on the side's Thursday (every 45 minutes from 08:00); the manage token.
+async fn book_online(app: &TestApp, side: &Side, n: i64) -> String {
+    let person = nobody();
+    let target = Target {
+        own: side,
+        side,
+        me: &person,
+        round: 0,
+    };
+    let at = target.instant(3, n * 45);
+    let response = app
+        .call::<careops::app::portal::BookOnline>(
+            &mut Browser::default(),
+            &[
+                ("slug", side.slug.as_str()),
+                ("branch", &side.branch.to_string()),
+                ("service", &side.service.to_string()),
+                ("at", &at),
+                ("name", "Online Patient"),
+                ("phone", &format!("+44 20 7946 {:04}", 3000 + n)),
+                ("key", &Uuid::new_v4().to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "online booking {n}");
+    let location = response.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    location
+        .strip_prefix("/manage/")
+        .and_then(|rest| rest.split('?').next())
+        .unwrap_or_else(|| panic!("a manage link, not {location}"))
+        .to_owned()
+}
+
+/// The caller of a public call: nobody signed in.
+fn nobody() -> Person {
+    Person {
+        role: Role::Receptionist,
+        browser: Browser::default(),
+        token: String::new(),
+        spare_session: Uuid::nil(),
+        spare_token: Uuid::nil(),
+    }
+}
+
+pub async fn world() -> World {
+    // The fixture books online more often than a patient may in a minute.
+    let app = spawn_app_with(&[("PORTAL_BOOKINGS_PER_IP_MINUTE", "1000")]).await;
+    let (a, a_org) = side(&app, "Clinic A", ROUNDS).await;
+    let (b, b_org) = side(&app, "Clinic B", 1).await;
+    let mut people = vec![
+        person(
+            &app,
+            Role::Owner,
+            a_org.owner_id,
+            &a_org.owner_email,
+            a_org.owner.clone(),
+        )
+        .await,
+    ];
+    for (role, branches) in [
+        (Role::Admin, vec![]),
+        (Role::Practitioner, vec![a.branch]),
+        (Role::Receptionist, vec![a.branch]),
+        (Role::Accountant, vec![a.branch]),
+    ] {
+        let mut member = app.member(&a_org.owner, role.as_str(), &branches).await;
+        // Everyone works in A's first branch, whatever branches the walk adds.
+        let switched = app
+            .call::<careops::app::SwitchBranch>(&mut member.browser, &[("branch_id", &a.branch.to_string())])
+            .await;
+        assert!(switched.status().is_success());
+        people.push(person(&app, role, member.id, &member.email, member.browser).await);
+    }
+    let b_owner = person(
+        &app,
+        Role::Owner,
+        b_org.owner_id,
+        &b_org.owner_email,
+        b_org.owner.clone(),
+    )
+    .await;
+    World {
+        app,
+        a,
+        b,
+        people,
+        b_owner,
+    }
+}
