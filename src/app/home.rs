@@ -1,11 +1,12 @@
 //! `/app`: where a staff member lands: who and where they are, and today's appointments
 //! at their branch by status, live.
 
+use crate::components::loaded::loaded_with;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::{calendar::SetAppointmentStatus, errors::ErrorPanel, realtime::use_realtime};
+use super::{calendar::SetAppointmentStatus, realtime::use_realtime};
 use crate::{
     components::form::{action_error, FormAlert},
     domain::{
@@ -90,12 +91,7 @@ fn Today(can_manage: bool) -> impl IntoView {
                 <A href="/app/calendar">"Open the calendar"</A>
             </div>
             <FormAlert error=step_error/>
-            <Suspense fallback=|| view! { <p role="status">"Loading today's appointments…"</p> }>
-                {move || Suspend::new(async move {
-                    let (today, list) = match data.await {
-                        Ok(today) => today,
-                        Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                    };
+            {loaded_with(data, "Loading today's appointments…", move |(today, list)| {
                     let appointments = RwSignal::new(list);
                     if let Some(realtime) = realtime {
                         Effect::new(move |_| {
@@ -145,8 +141,7 @@ fn Today(can_manage: bool) -> impl IntoView {
                         }}
                     }
                     .into_any()
-                })}
-            </Suspense>
+            })}
         </section>
     }
 }

@@ -1,6 +1,8 @@
 //! The staff app's frame: brand, organization and branch (with the switcher), user
 //! menu, and a navigation that lists only pages the user may open.
 
+use crate::components::error::ErrorPanel;
+use crate::components::url::encode;
 use leptos::prelude::*;
 use leptos_router::{
     components::{Outlet, Redirect, A},
@@ -10,7 +12,6 @@ use uuid::Uuid;
 
 use super::{
     auth::{get_current_user, LogOut},
-    errors::ErrorPanel,
     realtime::{LiveIndicator, Realtime},
     settings::settings_pages,
 };
@@ -41,7 +42,7 @@ pub fn AppLayout() -> impl IntoView {
                         let path = location.pathname.get_untracked();
                         let search = location.search.get_untracked();
                         let here = if search.is_empty() { path } else { format!("{path}?{search}") };
-                        let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
+                        let next = encode(&here);
                         view! { <Redirect path=format!("/login?next={next}")/> }.into_any()
                     }
                     Err(error) => view! { <main class="content" id="main"><ErrorPanel error/></main> }.into_any(),

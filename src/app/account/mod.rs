@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    components::loaded::loaded,
     domain::{
         account::{ApiTokenInfo, DeviceSession, TwoFactorStatus},
         AppError,
@@ -151,10 +152,7 @@ fn SessionsSection() -> impl IntoView {
         <section class="panel" aria-labelledby="sessions-title">
             <h2 id="sessions-title">"Signed-in devices"</h2>
             <FormAlert error=revoke_error/>
-            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-                {move || {
-                    Suspend::new(async move {
-                        sessions.await.map(|list| view! {
+            {loaded(sessions, move |list| view! {
                             <table class="table">
                                 <thead><tr><th scope="col">"Device"</th><th scope="col">"Address"</th><th scope="col">"Last active"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                 <tbody>
@@ -179,10 +177,7 @@ fn SessionsSection() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        })
-                    })
-                }}
-            </Suspense>
+                        })}
         </section>
     }
 }
@@ -202,10 +197,7 @@ fn ApiTokensSection() -> impl IntoView {
         <section class="panel" aria-labelledby="api-title">
             <h2 id="api-title">"API tokens"</h2>
             <p>"Integrations call the CareOps API with a token that acts as you. Send it as " <code>"Authorization: Bearer …"</code> ", and the branch as " <code>"X-Branch-Id"</code> "."</p>
-            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-                {move || {
-                    Suspend::new(async move {
-                        tokens.await.map(|(list, flashed)| {
+            {loaded(tokens, move |(list, flashed)| {
                             let shown = created().or(flashed);
                             view! {
                                 {shown.map(|token| view! {
@@ -227,10 +219,7 @@ fn ApiTokensSection() -> impl IntoView {
                                     }).collect_view()}
                                 </ul>
                             }
-                        })
-                    })
-                }}
-            </Suspense>
+                        })}
             <ActionForm action=create attr:class="form form--inline">
                 <FormAlert error=create_error/>
                 <TextField label="Token name" name="name" hint="What uses it, e.g. \"Accounting export\"." required=true error=field_error(create_error, "name")/>

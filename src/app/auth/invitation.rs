@@ -1,8 +1,8 @@
 //! `/invite/{token}`: joining an organization from an invitation link.
 
+use crate::components::url::param;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use super::{get_invitation, AcceptInvitation};
 use crate::{
@@ -12,8 +12,7 @@ use crate::{
 
 #[component]
 pub fn InvitationPage() -> impl IntoView {
-    let params = use_params_map();
-    let token = move || params.read().get("token").unwrap_or_default();
+    let token = param("token");
     let invitation = Resource::new(token, get_invitation);
     let action = ServerAction::<AcceptInvitation>::new();
     let error = action_error(action);

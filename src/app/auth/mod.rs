@@ -30,7 +30,7 @@ fn after_password(state: &crate::server::AppState, outcome: crate::server::auth:
                 ChallengePurpose::Verify => "/login/verify",
                 ChallengePurpose::Enrol => "/login/setup-2fa",
             };
-            let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            let next = crate::components::url::encode(next);
             leptos_axum::redirect(&format!("{step}?next={next}"));
         }
     }

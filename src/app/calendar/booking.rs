@@ -3,6 +3,7 @@
 // A server function takes one argument per form field.
 #![allow(clippy::too_many_arguments)]
 
+use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
@@ -11,7 +12,6 @@ use leptos_router::{
 };
 
 use crate::{
-    app::errors::ErrorPanel,
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{appointment::BookingOptions, AppError},
 };
@@ -86,12 +86,7 @@ pub fn NewAppointmentPage() -> impl IntoView {
         <Title text="New appointment"/>
         <p><A href=move || format!("/app/calendar?date={}", q("date"))>"← Calendar"</A></p>
         <h1>"New appointment"</h1>
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let options = match options.await {
-                    Ok(options) => options,
-                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                };
+        {loaded(options, move |options| {
                 let (date, time, chosen_practitioner, chosen_room, search) = (q("date"), q("time"), q("practitioner"), q("room"), q("q"));
                 // The patient search is its own GET form: it works without JavaScript.
                 let search_form = {
@@ -194,7 +189,6 @@ pub fn NewAppointmentPage() -> impl IntoView {
                     </ActionForm>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }

@@ -3,13 +3,14 @@
 // A server function takes one argument per form field.
 #![allow(clippy::too_many_arguments)]
 
+use crate::components::loaded::loaded;
+use crate::components::url::id_param;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::{
-    app::errors::ErrorPanel,
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{
         appointment::{AppointmentDetail, AppointmentView, Status},
@@ -85,8 +86,7 @@ fn action_label(status: Status) -> &'static str {
 
 #[component]
 pub fn AppointmentPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let id = id_param("id");
     let move_action = ServerAction::<RescheduleAppointment>::new();
     let cancel_action = ServerAction::<CancelAppointment>::new();
     let status_action = ServerAction::<SetAppointmentStatus>::new();
@@ -111,12 +111,7 @@ pub fn AppointmentPage() -> impl IntoView {
     let status_error = action_error(status_action);
 
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let detail = match detail.await {
-                    Ok(detail) => detail,
-                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                };
+        {loaded(detail, move |detail| {
                 let a = detail.appointment.clone();
                 let id = a.id.to_string();
                 let back = format!("/app/calendar?date={}", a.local_date);
@@ -220,8 +215,7 @@ pub fn AppointmentPage() -> impl IntoView {
                     {cancel_section}
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }
 

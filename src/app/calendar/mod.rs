@@ -7,6 +7,7 @@ mod grid;
 pub use booking::{CreateAppointment, GetBookingOptions, NewAppointmentPage};
 pub use detail::{AppointmentPage, CancelAppointment, GetAppointment, RescheduleAppointment, SetAppointmentStatus};
 
+use crate::components::error::ErrorPanel;
 use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +17,7 @@ use leptos_router::{
 };
 use uuid::Uuid;
 
-use super::{errors::ErrorPanel, realtime::use_realtime};
+use super::realtime::use_realtime;
 use crate::domain::{
     appointment::{CalendarData, CalendarView, Grouping},
     AppError,

@@ -1,15 +1,13 @@
 //! `/app/patients/import`: upload a CSV, see every row and its problems, then import.
 
+use crate::components::loaded::loaded_with;
+use crate::components::url::id_param;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{
-    components::A,
-    hooks::{use_params_map, use_query_map},
-};
+use leptos_router::{components::A, hooks::use_query_map};
 use uuid::Uuid;
 
 use crate::{
-    app::errors::ErrorPanel,
     components::form::{action_error, FormAlert, SubmitButton},
     domain::{
         patient::{ImportPreview, IMPORT_COLUMNS},
@@ -54,8 +52,7 @@ pub fn ImportPage() -> impl IntoView {
 
 #[component]
 pub fn ImportPreviewPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let id = id_param("id");
     let run = ServerAction::<RunImport>::new();
     let preview = Resource::new(
         move || (id(), run.version().get()),
@@ -71,12 +68,7 @@ pub fn ImportPreviewPage() -> impl IntoView {
         <Title text="Import preview"/>
         <p><A href="/app/patients/import">"← Import another file"</A></p>
         <h1>"Import preview"</h1>
-        <Suspense fallback=|| view! { <p role="status">"Reading the file…"</p> }>
-            {move || Suspend::new(async move {
-                let preview = match preview.await {
-                    Ok(preview) => preview,
-                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                };
+        {loaded_with(preview, "Reading the file…", move |preview| {
                 view! {
                     <p data-testid="import-summary">{format!("{} rows can be imported; {} have problems and will be skipped.", preview.valid, preview.invalid)}</p>
                     <FormAlert error/>
@@ -103,7 +95,6 @@ pub fn ImportPreviewPage() -> impl IntoView {
                     </table>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }

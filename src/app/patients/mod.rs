@@ -7,16 +7,17 @@ mod import;
 
 pub use import::{GetImport, ImportPage, ImportPreviewPage, RunImport};
 
+use crate::components::loaded::{loaded, loaded_with};
+use crate::components::url::{encode, id_param};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
     components::{Form, A},
-    hooks::{use_navigate, use_params_map, use_query_map},
+    hooks::{use_navigate, use_query_map},
     NavigateOptions,
 };
 use uuid::Uuid;
 
-use super::errors::ErrorPanel;
 use crate::{
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{
@@ -129,7 +130,7 @@ pub fn PatientsPage() -> impl IntoView {
     let navigate = use_navigate();
     let typing = StoredValue::new(None::<TimeoutHandle>);
     let search_as_you_type = move |ev: leptos::ev::Event| {
-        let term: String = form_urlencoded::byte_serialize(event_target_value(&ev).trim().as_bytes()).collect();
+        let term = encode(event_target_value(&ev).trim());
         if let Some(handle) = typing.get_value() {
             handle.clear();
         }
@@ -166,16 +167,11 @@ pub fn PatientsPage() -> impl IntoView {
             </div>
             <button class="button" type="submit">"Search"</button>
         </Form>
-        <Suspense fallback=|| view! { <p role="status">"Searching…"</p> }>
-            {move || Suspend::new(async move {
-                let page = match page.await {
-                    Ok(page) => page,
-                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                };
-                let search: String = form_urlencoded::byte_serialize(q().as_bytes()).collect();
+        {loaded_with(page, "Searching…", move |page| {
+                let search = encode(&q());
                 let first = format!("/app/patients?q={search}");
                 let next = page.next.clone().map(|cursor| {
-                    let cursor: String = form_urlencoded::byte_serialize(cursor.as_bytes()).collect();
+                    let cursor = encode(&cursor);
                     format!("/app/patients?q={search}&after={cursor}")
                 });
                 view! {
@@ -203,8 +199,7 @@ pub fn PatientsPage() -> impl IntoView {
                     </nav>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }
 
@@ -258,8 +253,7 @@ pub fn NewPatientPage() -> impl IntoView {
 #[component]
 pub fn PatientPage() -> impl IntoView {
     let user = expect_context::<CurrentUser>();
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let id = id_param("id");
     let update = ServerAction::<UpdatePatient>::new();
     let archive = ServerAction::<ArchivePatient>::new();
     let merge = ServerAction::<MergePatients>::new();
@@ -285,12 +279,7 @@ pub fn PatientPage() -> impl IntoView {
     let can_edit = user.can(Action::ManagePatients);
 
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let profile = match profile.await {
-                    Ok(profile) => profile,
-                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                };
+        {loaded(profile, move |profile| {
                 let p = profile.patient.clone();
                 let pid = p.id.to_string();
                 let duplicates = (can_edit && !profile.duplicates.is_empty()).then(|| {
@@ -396,7 +385,6 @@ pub fn PatientPage() -> impl IntoView {
                     {edit}
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }

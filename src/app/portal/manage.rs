@@ -2,6 +2,7 @@
 //! given: see it, cancel it, or move it to another free time, within the branch's
 //! cancellation window.
 
+use crate::components::loaded::loaded_or;
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -77,12 +78,7 @@ pub fn ManagePage() -> impl IntoView {
     );
     let error = action_error(cancel);
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let b = match booking.await {
-                    Ok(b) => b,
-                    Err(error) => return view! { <PortalError error restart=None/> }.into_any(),
-                };
+        {loaded_or(booking, "Loading…", move |error| view! { <PortalError error restart=None/> }.into_any(), move |b| {
                 let home = format!("/book/{}", b.slug);
                 let title = if b.cancelled {
                     "Your appointment is cancelled"
@@ -125,8 +121,7 @@ pub fn ManagePage() -> impl IntoView {
                     </PortalFrame>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }
 
@@ -143,12 +138,7 @@ pub fn MovePage() -> impl IntoView {
         |(token, date, wanted)| move_options(token, parse_date(&date), parse_instant(&wanted)),
     );
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Finding free times…"</p> }>
-            {move || Suspend::new(async move {
-                let day = match data.await {
-                    Ok(day) => day,
-                    Err(error) => return view! { <PortalError error restart=Some(format!("/manage/{}", token())) /> }.into_any(),
-                };
+        {loaded_or(data, "Finding free times…", move |error| view! { <PortalError error restart=Some(format!("/manage/{}", token()))/> }.into_any(), move |day| {
                 let token = token();
                 let back = format!("/manage/{token}");
                 let base = format!("{back}/move?");
@@ -164,7 +154,6 @@ pub fn MovePage() -> impl IntoView {
                     </PortalFrame>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }

@@ -12,15 +12,21 @@ mod slots;
 pub use manage::{CancelBooking, ManageBooking, ManagePage, MoveBooking, MoveOptions, MovePage};
 pub use slots::{AvailableTimes, BookOnline, BookingSummary, ConfirmPage, SlotsPage};
 
+use crate::components::loaded::loaded_or;
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use crate::domain::{
-    portal::{PortalBranch, PortalOrg, PortalService},
-    AppError,
+use crate::{
+    components::{
+        error::ErrorPanel,
+        url::{encode, param},
+    },
+    domain::{
+        portal::{PortalBranch, PortalOrg, PortalService},
+        AppError,
+    },
 };
 
 #[server]
@@ -39,11 +45,6 @@ pub async fn portal_services(
 }
 
 /// A path parameter of the current page.
-fn param(name: &'static str) -> impl Fn() -> String + Copy {
-    let params = use_params_map();
-    move || params.read().get(name).unwrap_or_default()
-}
-
 fn parse_uuid(text: &str) -> Option<Uuid> {
     Uuid::parse_str(text.trim()).ok()
 }
@@ -70,10 +71,6 @@ fn place(branch: &PortalBranch) -> String {
     } else {
         format!("{}, {}", branch.name, branch.address)
     }
-}
-
-fn encode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 /// The frame of every portal page: the clinic's name and the page.
@@ -112,29 +109,14 @@ fn Steps(current: usize) -> impl IntoView {
     }
 }
 
-/// A portal page that failed: what happened and where to start again.
+/// A portal page that failed, in the portal's frame: what happened and where to start
+/// again.
 #[component]
 fn PortalError(error: AppError, #[prop(into)] restart: Option<String>) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = axum::http::StatusCode::from_u16(error.status_code()) {
-            response.set_status(status);
-        }
-    }
-    let title = match error {
-        AppError::NotFound(_) => "Not found",
-        AppError::Network | AppError::Unavailable => "Can't reach the booking service",
-        _ => "Something went wrong",
-    };
     view! {
-        <Title text=title/>
         <div class="portal">
             <main class="portal__main" id="main">
-                <section class="error-panel" role="alert">
-                    <h1>{title}</h1>
-                    <p>{error.to_string()}</p>
-                    {restart.map(|href| view! { <p><a class="button" href=href>"Start again"</a></p> })}
-                </section>
+                <ErrorPanel error restart/>
             </main>
         </div>
     }
@@ -146,12 +128,7 @@ pub fn PortalHomePage() -> impl IntoView {
     let slug = param("slug");
     let org = Resource::new(slug, portal_home);
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let org = match org.await {
-                    Ok(org) => org,
-                    Err(error) => return view! { <PortalError error restart=None/> }.into_any(),
-                };
+        {loaded_or(org, "Loading…", move |error| view! { <PortalError error restart=None/> }.into_any(), move |org| {
                 let home = format!("/book/{}", org.slug);
                 let slug = org.slug.clone();
                 view! {
@@ -172,8 +149,7 @@ pub fn PortalHomePage() -> impl IntoView {
                     </PortalFrame>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }
 
@@ -193,12 +169,7 @@ pub fn PortalServicesPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let (org, branch, services) = match data.await {
-                    Ok(data) => data,
-                    Err(error) => return view! { <PortalError error restart=Some(format!("/book/{}", slug())) /> }.into_any(),
-                };
+        {loaded_or(data, "Loading…", move |error| view! { <PortalError error restart=Some(format!("/book/{}", slug()))/> }.into_any(), move |(org, branch, services)| {
                 let home = format!("/book/{}", org.slug);
                 let base = format!("/book/{}/{}", org.slug, branch.id);
                 view! {
@@ -227,7 +198,6 @@ pub fn PortalServicesPage() -> impl IntoView {
                     </PortalFrame>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }

@@ -1,6 +1,7 @@
 //! Choosing a time (`/book/{org}/{branch}/{service}`) and confirming it with one's
 //! details (`…/confirm`).
 
+use crate::components::loaded::loaded_or;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -280,12 +281,7 @@ pub fn SlotsPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Finding free times…"</p> }>
-            {move || Suspend::new(async move {
-                let day = match data.await {
-                    Ok(day) => day,
-                    Err(error) => return view! { <PortalError error restart=Some(format!("/book/{}", slug())) /> }.into_any(),
-                };
+        {loaded_or(data, "Finding free times…", move |error| view! { <PortalError error restart=Some(format!("/book/{}", slug()))/> }.into_any(), move |day| {
                 let home = format!("/book/{}", day.org.slug);
                 let services = format!("{home}/{}", day.branch.id);
                 let path = format!("{services}/{}", day.service.id);
@@ -317,8 +313,7 @@ pub fn SlotsPage() -> impl IntoView {
                     </PortalFrame>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }
 
@@ -344,12 +339,7 @@ pub fn ConfirmPage() -> impl IntoView {
     let action = ServerAction::<BookOnline>::new();
     let error = action_error(action);
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let confirm = match data.await {
-                    Ok(confirm) => confirm,
-                    Err(error) => return view! { <PortalError error restart=Some(format!("/book/{}", slug())) /> }.into_any(),
-                };
+        {loaded_or(data, "Loading…", move |error| view! { <PortalError error restart=Some(format!("/book/{}", slug()))/> }.into_any(), move |confirm| {
                 let home = format!("/book/{}", slug());
                 let times = format!("{home}/{}/{}?p={}", branch(), service(), q("p"));
                 view! {
@@ -390,7 +380,6 @@ pub fn ConfirmPage() -> impl IntoView {
                     </PortalFrame>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }

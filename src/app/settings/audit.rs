@@ -1,6 +1,8 @@
 //! `/app/settings/audit`: the audit log, filtered and paged. The filters are a plain
 //! GET form, so the page works the same with and without JavaScript.
 
+use crate::components::loaded::loaded;
+use crate::components::url::encode;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
@@ -8,12 +10,9 @@ use leptos_router::{
     hooks::use_query_map,
 };
 
-use crate::{
-    app::errors::ErrorPanel,
-    domain::{
-        audit::{action_label, AuditPage as Page, AUDIT_ACTIONS},
-        AppError,
-    },
+use crate::domain::{
+    audit::{action_label, AuditPage as Page, AUDIT_ACTIONS},
+    AppError,
 };
 
 /// One page of the log. Dates are days (`YYYY-MM-DD`) in the caller's branch time zone.
@@ -78,20 +77,14 @@ pub fn AuditPage() -> impl IntoView {
         <Title text="Audit log"/>
         <p><A href="/app/settings">"← Settings"</A></p>
         <h1>"Audit log"</h1>
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || {
-                Suspend::new(async move {
-                    let page = match page.await {
-                        Ok(page) => page,
-                        Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                    };
+        {loaded(page, move |page| {
                     let chosen_action = param("action").unwrap_or_default();
                     let chosen_actor = param("actor").unwrap_or_default();
                     let next = page.next_before.map(|before| {
                         let mut url = format!("/app/settings/audit?before={before}");
                         for key in ["action", "actor", "from", "until"] {
                             if let Some(value) = param(key) {
-                                let value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+                                let value = encode(&value);
                                 url.push_str(&format!("&{key}={value}"));
                             }
                         }
@@ -162,8 +155,6 @@ pub fn AuditPage() -> impl IntoView {
                             {next.map(|url| view! { <A href=url>"Older entries"</A> })}
                         </nav>
                     }.into_any()
-                })
-            }}
-        </Suspense>
+        })}
     }
 }

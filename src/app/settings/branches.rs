@@ -1,12 +1,13 @@
 //! `/app/settings/branches`: the organization's locations.
 
+use crate::components::loaded::loaded;
+use crate::components::url::id_param;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::{
-    app::errors::ErrorPanel,
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{
         account::COMMON_TIME_ZONES,
@@ -83,10 +84,7 @@ pub fn BranchesPage() -> impl IntoView {
             <h1>"Branches"</h1>
             <A href="/app/settings/branches/new" attr:class="button button--primary">"Add a branch"</A>
         </div>
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match branches.await {
-                    Ok(list) => view! {
+        {loaded(branches, move |list| view! {
                         <table class="table" aria-label="Branches">
                             <thead><tr><th scope="col">"Name"</th><th scope="col">"Address"</th><th scope="col">"Time zone"</th></tr></thead>
                             <tbody>
@@ -99,11 +97,7 @@ pub fn BranchesPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+                    }.into_any())}
     }
 }
 
@@ -124,8 +118,7 @@ pub fn BranchNewPage() -> impl IntoView {
 
 #[component]
 pub fn BranchEditPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let id = id_param("id");
     let action = ServerAction::<UpdateBranch>::new();
     let error = action_error(action);
     let saved = move || action.value().get().is_some_and(|r| r.is_ok());
@@ -139,10 +132,7 @@ pub fn BranchEditPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match branch.await {
-                    Ok(branch) => view! {
+        {loaded(branch, move |branch| view! {
                         <Title text=branch.name.clone()/>
                         <p><A href="/app/settings/branches">"← Branches"</A></p>
                         <h1>{branch.name.clone()}</h1>
@@ -152,11 +142,7 @@ pub fn BranchEditPage() -> impl IntoView {
                             <BranchFields branch=Some(branch.clone()) error/>
                             <SubmitButton label="Save" pending_label="Saving…" pending=action.pending()/>
                         </ActionForm>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+                    }.into_any())}
     }
 }
 

@@ -3,13 +3,14 @@
 // A server function takes one argument per form field.
 #![allow(clippy::too_many_arguments)]
 
+use crate::components::url::id_param;
+use crate::components::{error::ErrorPanel, loaded::loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::{
-    app::errors::ErrorPanel,
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{
         catalog::{Place, Places, Service, ServicesPage},
@@ -72,12 +73,7 @@ pub fn ServicesListPage() -> impl IntoView {
         <Title text="Services"/>
         <p><A href="/app/settings">"← Settings"</A></p>
         <h1>"Services"</h1>
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let page = match page.await {
-                    Ok(page) => page,
-                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                };
+        {loaded(page, move |page| {
                 let (services, currency) = (page.services.clone(), page.currency.clone());
                 view! {
                     <table class="table" aria-label="Services">
@@ -103,26 +99,19 @@ pub fn ServicesListPage() -> impl IntoView {
                     </section>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }
 
 #[component]
 pub fn ServiceEditPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let id = id_param("id");
     let save = ServerAction::<SaveService>::new();
     let page = Resource::new(move || save.version().get(), |_| get_services());
     let error = action_error(save);
     let saved = move || save.value().get().is_some_and(|r| r.is_ok());
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let page = match page.await {
-                    Ok(page) => page,
-                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                };
+        {loaded(page, move |page| {
                 let Some(service) = page.services.iter().find(|s| Some(s.id) == id()).cloned() else {
                     return view! { <ErrorPanel error=AppError::not_found("That service")/> }.into_any();
                 };
@@ -139,8 +128,7 @@ pub fn ServiceEditPage() -> impl IntoView {
                     </ActionForm>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }
 
@@ -214,19 +202,13 @@ pub fn PlacesPage() -> impl IntoView {
         <h1>"Rooms and equipment"</h1>
         <p class="field__hint">"Of the current branch. A service that needs a kind of room or equipment gets a free one of that kind when it is booked."</p>
         <FormAlert error/>
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let places = match places.await {
-                    Ok(places) => places,
-                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                };
+        {loaded(places, move |places| {
                 view! {
                     <PlaceList title="Rooms" what="room" list=places.rooms save/>
                     <PlaceList title="Equipment" what="resource" list=places.equipment save/>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }
 

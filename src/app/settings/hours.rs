@@ -1,12 +1,12 @@
 //! `/app/settings/hours`: practitioners' weekly hours, time off and branch closures.
 
+use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::{
-    app::errors::ErrorPanel,
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{
         branch::WEEKDAYS,
@@ -117,12 +117,7 @@ pub fn HoursSettingsPage() -> impl IntoView {
         <Title text="Working hours"/>
         <p><A href="/app/settings">"← Settings"</A></p>
         <h1>"Working hours"</h1>
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let page = match page.await {
-                    Ok(page) => page,
-                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                };
+        {loaded(page, move |page| {
                 let HoursPage { people, time_off, closures } = page;
                 let choices: Vec<(Uuid, String)> = people.iter().map(|p| (p.id, p.name.clone())).collect();
                 view! {
@@ -190,7 +185,6 @@ pub fn HoursSettingsPage() -> impl IntoView {
                     </section>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }

@@ -12,11 +12,11 @@ pub use catalog::{GetPlaces, GetServices, PlacesPage, SavePlace, SaveService, Se
 pub use hours::{AddClosure, AddTimeOff, GetHours, HoursSettingsPage, RemoveClosure, RemoveTimeOff, SaveHours};
 pub use online::{GetOnlineBooking, OnlineBookingPage, SaveBookingRules, SaveServiceBookingRules};
 
+use crate::components::{error::ErrorPanel, loaded::loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::errors::ErrorPanel;
 use crate::{
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{access::Action, organization::SecurityPolicy, session::CurrentUser, AppError},
@@ -123,12 +123,7 @@ pub fn SecurityPage() -> impl IntoView {
         <Title text="Security settings"/>
         <p><A href="/app/settings">"← Settings"</A></p>
         <h1>"Security"</h1>
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let policy = match policy.await {
-                    Ok(policy) => policy,
-                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                };
+        {loaded(policy, move |policy| {
                 view! {
                     <ActionForm action=save attr:class="form panel">
                         <FormAlert error/>
@@ -160,7 +155,6 @@ pub fn SecurityPage() -> impl IntoView {
                         <SubmitButton label="Save" pending_label="Saving…" pending=save.pending()/>
                     </ActionForm>
                 }.into_any()
-            })}
-        </Suspense>
+        })}
     }
 }

@@ -1,13 +1,13 @@
 //! `/app/settings/online-booking`: the portal's address, this branch's booking rules and
 //! the services' own notice and horizon.
 
+use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::{
-    app::errors::ErrorPanel,
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{portal::OnlineBookingSettings, AppError},
 };
@@ -71,12 +71,7 @@ pub fn OnlineBookingPage() -> impl IntoView {
         <Title text="Online booking"/>
         <p><A href="/app/settings">"← Settings"</A></p>
         <h1>"Online booking"</h1>
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let s = match settings.await {
-                    Ok(s) => s,
-                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                };
+        {loaded(settings, move |s| {
                 let r = s.rules;
                 view! {
                     <section class="panel" aria-labelledby="portal-title">
@@ -129,7 +124,6 @@ pub fn OnlineBookingPage() -> impl IntoView {
                     </section>
                 }
                 .into_any()
-            })}
-        </Suspense>
+        })}
     }
 }

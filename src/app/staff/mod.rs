@@ -1,11 +1,12 @@
 //! `/app/staff`: everyone in the organization, invitations, and each member's access.
 
+use crate::components::loaded::loaded;
+use crate::components::url::id_param;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::errors::ErrorPanel;
 use crate::{
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
     domain::{
@@ -110,14 +111,8 @@ pub fn StaffPage() -> impl IntoView {
     view! {
         <Title text="Staff"/>
         <h1>"Staff"</h1>
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || {
-                let grantable = grantable.clone();
-                Suspend::new(async move {
-                    let StaffOverview { members, invitations, branches, can_manage } = match overview.await {
-                        Ok(overview) => overview,
-                        Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                    };
+        {loaded(overview, move |StaffOverview { members, invitations, branches, can_manage }| {
+                    let grantable = grantable.clone();
                     view! {
                         <table class="table" aria-label="Staff members">
                             <thead>
@@ -207,16 +202,13 @@ pub fn StaffPage() -> impl IntoView {
                             </section>
                         })}
                     }.into_any()
-                })
-            }}
-        </Suspense>
+        })}
     }
 }
 
 #[component]
 pub fn StaffMemberPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let id = id_param("id");
     let update = ServerAction::<UpdateStaffAccess>::new();
     let activate = ServerAction::<SetStaffActive>::new();
     let detail = Resource::new(
@@ -233,12 +225,7 @@ pub fn StaffMemberPage() -> impl IntoView {
     let saved = move || update.value().get().is_some_and(|r| r.is_ok());
 
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let detail = match detail.await {
-                    Ok(detail) => detail,
-                    Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                };
+        {loaded(detail, move |detail| {
                 let member = detail.member.clone();
                 view! {
                     <Title text=member.full_name.clone()/>
@@ -266,8 +253,7 @@ pub fn StaffMemberPage() -> impl IntoView {
                         }.into_any(),
                     }}
                 }.into_any()
-            })}
-        </Suspense>
+        })}
     }
 }
 
