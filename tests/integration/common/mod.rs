@@ -538,3 +538,45 @@ pub async fn next_event(
         }
     }
 }
+
+/// The SQL statements run on this test's thread while `run` runs: the app in a test
+/// shares the test's single-threaded runtime, so what sqlx logs here is this test's
+/// work alone (BEGIN and COMMIT included). Each entry is sqlx's summary of a statement.
+pub async fn statements<F: std::future::Future>(run: F) -> (F::Output, Vec<String>) {
+    use std::sync::{Arc, Mutex};
+    use tracing_subscriber::{layer::SubscriberExt, Layer};
+
+    struct Collect(Arc<Mutex<Vec<String>>>);
+    struct Summary(String);
+    impl tracing::field::Visit for Summary {
+        fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+            if field.name() == "summary" {
+                self.0 = value.to_owned();
+            }
+        }
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "summary" {
+                self.0 = format!("{value:?}");
+            }
+        }
+    }
+    impl<S: tracing::Subscriber> Layer<S> for Collect {
+        fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+            if event.metadata().target() == "sqlx::query" {
+                let mut summary = Summary(String::new());
+                event.record(&mut summary);
+                self.0.lock().unwrap().push(summary.0);
+            }
+        }
+    }
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let subscriber = tracing_subscriber::registry().with(
+        Collect(seen.clone())
+            .with_filter(tracing_subscriber::filter::Targets::new().with_target("sqlx::query", tracing::Level::TRACE)),
+    );
+    let guard = tracing::subscriber::set_default(subscriber);
+    let output = run.await;
+    drop(guard);
+    let list = seen.lock().unwrap().clone();
+    (output, list)
+}
