@@ -39,14 +39,12 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
         .await?
         .filter(|s| s.active)
         .ok_or_else(|| AppError::not_found("That service"))?;
-    let practitioners = schedules::practitioners(&mut tx, org, branch).await?;
-    let (practitioner_id, name) = practitioners
-        .iter()
-        .find(|(id, _)| *id == input.practitioner_id)
+    let name = schedules::practitioner(&mut tx, org, branch, input.practitioner_id)
+        .await?
         .ok_or_else(|| AppError::not_found("That practitioner"))?;
     let practitioner = Practitioner {
-        id: *practitioner_id,
-        name,
+        id: input.practitioner_id,
+        name: &name,
     };
     gives(&service, practitioner)?;
     let room_id = match input.room_id {
@@ -73,7 +71,7 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
             vec![(starts, starts + minutes)]
         }
     };
-    let hours = schedules::hours(&mut tx, org, branch).await?;
+    let hours = schedules::hours_of(&mut tx, org, branch, practitioner.id).await?;
     for &(starts, ends) in &occurrences {
         let problem = hours_problem(&mut tx, org, branch, tz, practitioner, starts, ends, &hours).await?;
         hours_rule(

@@ -98,15 +98,13 @@ async fn reschedule_in(
     let service = catalog::service(tx, org, this.service_id)
         .await?
         .ok_or_else(|| AppError::not_found("That service"))?;
-    let practitioners = schedules::practitioners(tx, org, branch).await?;
     let wanted = change.practitioner_id.unwrap_or(this.practitioner_id);
-    let (practitioner_id, name) = practitioners
-        .iter()
-        .find(|(p, _)| *p == wanted)
+    let name = schedules::practitioner(tx, org, branch, wanted)
+        .await?
         .ok_or_else(|| AppError::not_found("That practitioner"))?;
     let practitioner = Practitioner {
-        id: *practitioner_id,
-        name,
+        id: wanted,
+        name: &name,
     };
     if change.practitioner_id.is_some() {
         gives(&service, practitioner)?;
@@ -115,7 +113,7 @@ async fn reschedule_in(
         Some(room) => Some(checked_room(tx, ctx, room, &service).await?),
         None => None,
     };
-    let hours = schedules::hours(tx, org, branch).await?;
+    let hours = schedules::hours_of(tx, org, branch, practitioner.id).await?;
     // Following occurrences move by the same number of days, to the new time of day.
     let start = change.start.unwrap_or_else(|| utc_to_local(this.starts_at, tz));
     let day_shift = start.date() - utc_to_local(this.starts_at, tz).date();

@@ -64,6 +64,9 @@ pub async fn attach_resources(
     appointment_id: Uuid,
     resources: &[Uuid],
 ) -> Result<(), sqlx::Error> {
+    if resources.is_empty() {
+        return Ok(());
+    }
     sqlx::query!(
         "insert into appointment_resources (org_id, appointment_id, resource_id, blocked)
          select $1, $2, r, a.blocked from unnest($3::uuid[]) r, appointments a where a.id = $2",

@@ -31,6 +31,32 @@ pub async fn hours(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<Vec<(Uu
         .collect())
 }
 
+/// One practitioner's weekly hours at the branch (what a booking checks).
+pub async fn hours_of(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    user_id: Uuid,
+) -> Result<Vec<WorkingInterval>, AppError> {
+    let rows = sqlx::query!(
+        "select weekday, starts, ends from working_hours
+         where org_id = $1 and branch_id = $2 and user_id = $3 order by weekday, starts",
+        org_id,
+        branch_id,
+        user_id,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| WorkingInterval {
+            weekday: r.weekday as u8,
+            starts: r.starts,
+            ends: r.ends,
+        })
+        .collect())
+}
+
 /// Replaces a practitioner's weekly hours at the branch.
 pub async fn set_hours(
     tx: &mut Tx,
@@ -186,6 +212,26 @@ pub async fn remove_closure(tx: &mut Tx, org_id: Uuid, branch_id: Uuid, id: Uuid
 
 /// The people who see patients at the branch: practitioners there, and anyone with
 /// working hours there (an owner who treats, say). Active accounts only, by name.
+/// The name of one practitioner of the branch (as `practitioners` lists them), if they are one.
+pub async fn practitioner(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar!(
+        "select u.full_name from users u
+         where u.org_id = $1 and u.id = $3 and u.is_active and (
+             exists (select 1 from memberships m where m.user_id = u.id and m.branch_id = $2 and m.role = 'practitioner')
+             or exists (select 1 from working_hours w where w.user_id = u.id and w.branch_id = $2))",
+        org_id,
+        branch_id,
+        user_id,
+    )
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
 pub async fn practitioners(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<Vec<(Uuid, String)>, AppError> {
     let rows = sqlx::query!(
         "select u.id, u.full_name from users u

@@ -32,7 +32,7 @@ pub async fn hours_problem(
     practitioner: Practitioner<'_>,
     starts: DateTime<Utc>,
     ends: DateTime<Utc>,
-    hours: &[(Uuid, WorkingInterval)],
+    hours: &[WorkingInterval],
 ) -> Result<Option<String>, AppError> {
     let (start, end) = (utc_to_local(starts, tz), utc_to_local(ends, tz));
     let day = start.date();
@@ -56,21 +56,16 @@ pub async fn hours_problem(
         };
         return Ok(Some(format!("{} is away then{why}.", practitioner.name)));
     }
-    let mine: Vec<WorkingInterval> = hours
-        .iter()
-        .filter(|(u, _)| *u == practitioner.id)
-        .map(|(_, h)| *h)
-        .collect();
     let weekday = day.weekday().number_from_monday() as u8;
     let end_minute = if end.date() > day {
         24 * 60
     } else {
         minute_of_day(end.time())
     };
-    if within_hours(&mine, weekday, minute_of_day(start.time()), end_minute) {
+    if within_hours(hours, weekday, minute_of_day(start.time()), end_minute) {
         return Ok(None);
     }
-    let today = format_day(&mine, weekday);
+    let today = format_day(hours, weekday);
     let hours_text = if today.is_empty() {
         "not working that day".to_owned()
     } else {
