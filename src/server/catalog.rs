@@ -143,15 +143,18 @@ pub async fn save_place(
 
 /// Practitioners of the branch, and the staff of the branch who are not practitioners
 /// yet (anyone who may treat can be given hours or a service).
-async fn people(tx: &mut Tx, org: Uuid, branch: Uuid) -> Result<Vec<(Uuid, String)>, AppError> {
+async fn people(tx: &mut Tx, org: Uuid, branch: Uuid) -> Result<Vec<CalendarColumn>, AppError> {
     let mut people = schedules::practitioners(tx, org, branch).await?;
     for member in super::db::staff::list(tx, org).await? {
         let here = member
             .access
             .iter()
             .any(|a| a.branch_id.is_none() || a.branch_id == Some(branch));
-        if member.is_active && here && !people.iter().any(|(id, _)| *id == member.user_id) {
-            people.push((member.user_id, member.full_name));
+        if member.is_active && here && !people.iter().any(|p| p.id == member.user_id) {
+            people.push(CalendarColumn {
+                id: member.user_id,
+                label: member.full_name,
+            });
         }
     }
     Ok(people)
@@ -170,11 +173,7 @@ pub async fn services_page(ctx: &RequestContext) -> Result<ServicesPage, AppErro
         .collect();
     room_kinds.sort();
     room_kinds.dedup();
-    let staff = people(&mut tx, org, branch)
-        .await?
-        .into_iter()
-        .map(|(id, label)| CalendarColumn { id, label })
-        .collect();
+    let staff = people(&mut tx, org, branch).await?;
     let currency = super::db::organizations::currency(&mut tx, org).await?;
     tx.commit().await?;
     Ok(ServicesPage {
@@ -195,9 +194,13 @@ pub async fn working_hours(ctx: &RequestContext) -> Result<Vec<PersonHours>, App
     tx.commit().await?;
     Ok(people
         .into_iter()
-        .map(|(id, name)| {
-            let mine = hours.iter().filter(|(u, _)| *u == id).map(|(_, h)| *h).collect();
-            PersonHours { id, name, hours: mine }
+        .map(|p| {
+            let mine = hours.iter().filter(|(u, _)| *u == p.id).map(|(_, h)| *h).collect();
+            PersonHours {
+                id: p.id,
+                name: p.label,
+                hours: mine,
+            }
         })
         .collect())
 }

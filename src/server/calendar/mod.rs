@@ -72,7 +72,7 @@ pub async fn calendar(ctx: &RequestContext, q: &CalendarQuery) -> Result<Calenda
     let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
 
     let mut tx = ctx.tenant().await?;
-    let practitioners = schedules::practitioners(&mut tx, org, branch).await?;
+    let practitioner_choices = schedules::practitioners(&mut tx, org, branch).await?;
     let rooms = catalog::places(&mut tx, org, branch, PlaceKind::Room).await?;
     let services = catalog::services(&mut tx, org).await?;
     let hours = schedules::hours(&mut tx, org, branch).await?;
@@ -94,7 +94,6 @@ pub async fn calendar(ctx: &RequestContext, q: &CalendarQuery) -> Result<Calenda
         id,
         label: label.to_owned(),
     };
-    let practitioner_choices: Vec<CalendarColumn> = practitioners.iter().map(|(id, n)| column(*id, n)).collect();
     let room_choices: Vec<CalendarColumn> = rooms
         .iter()
         .filter(|r| r.active)
@@ -264,11 +263,7 @@ pub async fn get(ctx: &RequestContext, id: Uuid) -> Result<AppointmentView, AppE
 /// The branch's practitioners and active rooms, as the calendar's forms list them.
 async fn choices(tx: &mut Tx, ctx: &RequestContext) -> Result<(Vec<CalendarColumn>, Vec<CalendarColumn>), AppError> {
     let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
-    let practitioners = schedules::practitioners(tx, org, branch)
-        .await?
-        .into_iter()
-        .map(|(id, label)| CalendarColumn { id, label })
-        .collect();
+    let practitioners = schedules::practitioners(tx, org, branch).await?;
     let rooms = catalog::places(tx, org, branch, PlaceKind::Room)
         .await?
         .into_iter()

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::Tx;
-use crate::domain::{schedule::WorkingInterval, AppError};
+use crate::domain::{appointment::CalendarColumn, schedule::WorkingInterval, AppError};
 
 /// Every practitioner's weekly hours at the branch.
 pub async fn hours(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<Vec<(Uuid, WorkingInterval)>, AppError> {
@@ -232,7 +232,8 @@ pub async fn practitioner(
     .await?)
 }
 
-pub async fn practitioners(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<Vec<(Uuid, String)>, AppError> {
+/// The branch's practitioners (a practitioner membership there, or hours there), by name.
+pub async fn practitioners(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<Vec<CalendarColumn>, AppError> {
     let rows = sqlx::query!(
         "select u.id, u.full_name from users u
          where u.org_id = $1 and u.is_active and (
@@ -244,5 +245,11 @@ pub async fn practitioners(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result
     )
     .fetch_all(&mut **tx)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.full_name)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| CalendarColumn {
+            id: r.id,
+            label: r.full_name,
+        })
+        .collect())
 }
