@@ -18,17 +18,16 @@ pub async fn hours(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<Vec<(Uu
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            (
-                r.user_id,
-                WorkingInterval {
-                    weekday: r.weekday as u8,
-                    starts: r.starts,
-                    ends: r.ends,
-                },
-            )
-        })
+        .map(|r| (r.user_id, interval(r.weekday, r.starts, r.ends)))
         .collect())
+}
+
+fn interval(weekday: i16, starts: chrono::NaiveTime, ends: chrono::NaiveTime) -> WorkingInterval {
+    WorkingInterval {
+        weekday: weekday as u8,
+        starts,
+        ends,
+    }
 }
 
 /// One practitioner's weekly hours at the branch (what a booking checks).
@@ -49,11 +48,7 @@ pub async fn hours_of(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| WorkingInterval {
-            weekday: r.weekday as u8,
-            starts: r.starts,
-            ends: r.ends,
-        })
+        .map(|r| interval(r.weekday, r.starts, r.ends))
         .collect())
 }
 
