@@ -367,10 +367,13 @@ pub fn parse_minutes(raw: &str) -> Result<Option<i32>, AppError> {
     }
 }
 
+/// The longest an appointment may last, in minutes (services are held to it too).
+pub const LONGEST_MINUTES: i32 = 600;
+
 /// An appointment's length, if one is given: 5 to 600 minutes.
 pub fn check_minutes(minutes: Option<i32>) -> Result<Option<i32>, AppError> {
     match minutes {
-        None | Some(5..=600) => Ok(minutes),
+        None | Some(5..=LONGEST_MINUTES) => Ok(minutes),
         Some(_) => Err(AppError::field("minutes", "An appointment lasts 5 to 600 minutes.")),
     }
 }

@@ -1,10 +1,11 @@
 //! Working time: a practitioner's weekly hours at a branch (several intervals a day,
 //! so breaks are natural), and the check that an appointment lies inside them.
 
-use chrono::NaiveTime;
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::{branch::WEEKDAYS, error::FieldError};
+use super::{branch::WEEKDAYS, error::FieldError, time::utc_to_local};
 
 /// One working interval; `weekday` 1 is Monday (ISO 8601).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +71,77 @@ pub fn within_hours(hours: &[WorkingInterval], weekday: u8, start: u32, end: u32
         .any(|i| minute_of_day(i.starts) <= start && end <= minute_of_day(i.ends))
 }
 
+/// What a practitioner's time is checked against when staff book or move them: their
+/// weekly hours at the branch, the branch's closed days and their time off, read once for
+/// every occurrence of a booking.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rota {
+    pub hours: Vec<WorkingInterval>,
+    pub closures: Vec<Closure>,
+    pub away: Vec<Away>,
+}
+
+/// A day the branch is closed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub day: NaiveDate,
+    pub name: String,
+}
+
+/// A stretch of a practitioner's time off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Away {
+    pub starts: DateTime<Utc>,
+    pub ends: DateTime<Utc>,
+    pub reason: String,
+}
+
+impl Rota {
+    /// Why `[starts, ends)` does not suit `name`, if it does not: the branch is closed,
+    /// they are away, or it is outside their hours.
+    pub fn problem(&self, tz: Tz, name: &str, starts: DateTime<Utc>, ends: DateTime<Utc>) -> Option<String> {
+        let (start, end) = (utc_to_local(starts, tz), utc_to_local(ends, tz));
+        let day = start.date();
+        let why = |text: &str| {
+            if text.is_empty() {
+                String::new()
+            } else {
+                format!(" ({text})")
+            }
+        };
+        if let Some(closed) = self.closures.iter().find(|c| c.day == day) {
+            return Some(format!(
+                "The branch is closed on {}{}.",
+                day.format("%-d %b"),
+                why(&closed.name)
+            ));
+        }
+        if let Some(off) = self.away.iter().find(|a| a.starts < ends && starts < a.ends) {
+            return Some(format!("{name} is away then{}.", why(&off.reason)));
+        }
+        let weekday = day.weekday().number_from_monday() as u8;
+        let end_minute = if end.date() > day {
+            24 * 60
+        } else {
+            minute_of_day(end.time())
+        };
+        if within_hours(&self.hours, weekday, minute_of_day(start.time()), end_minute) {
+            return None;
+        }
+        let today = format_day(&self.hours, weekday);
+        let hours = if today.is_empty() {
+            "not working that day".to_owned()
+        } else {
+            format!("hours {today}")
+        };
+        Some(format!(
+            "{name} does not work at {} on {} ({hours}).",
+            start.format("%H:%M"),
+            day.format("%A"),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +170,52 @@ mod tests {
         assert!(!within_hours(&day, 3, 12 * 60, 13 * 60 + 45), "across the break");
         assert!(!within_hours(&day, 3, 8 * 60 + 45, 9 * 60 + 30), "before opening");
         assert!(!within_hours(&day, 4, 9 * 60, 10 * 60), "another weekday");
+    }
+
+    #[test]
+    fn a_rota_names_a_closure_then_time_off_then_the_hours() {
+        let berlin = crate::domain::time::zone("Europe/Berlin");
+        let at = |h: u32, m: u32| {
+            crate::domain::time::local_to_utc(
+                berlin,
+                NaiveDate::from_ymd_opt(2026, 12, 9)
+                    .unwrap()
+                    .and_hms_opt(h, m, 0)
+                    .unwrap(),
+            )
+        };
+        let mut rota = Rota {
+            hours: parse_day("f", 3, "09:00-12:30, 13:30-17:00").unwrap(),
+            ..Rota::default()
+        };
+        assert_eq!(rota.problem(berlin, "Ana", at(9, 0), at(9, 30)), None);
+        let outside = rota.problem(berlin, "Ana", at(12, 15), at(13, 0)).unwrap();
+        assert_eq!(
+            outside,
+            "Ana does not work at 12:15 on Wednesday (hours 09:00-12:30, 13:30-17:00)."
+        );
+        rota.away.push(Away {
+            starts: at(9, 20),
+            ends: at(11, 0),
+            reason: "Training".into(),
+        });
+        assert_eq!(
+            rota.problem(berlin, "Ana", at(9, 0), at(9, 30)).unwrap(),
+            "Ana is away then (Training)."
+        );
+        assert_eq!(
+            rota.problem(berlin, "Ana", at(11, 0), at(11, 30)),
+            None,
+            "time off ends as the visit starts"
+        );
+        rota.closures.push(Closure {
+            day: NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
+            name: String::new(),
+        });
+        assert_eq!(
+            rota.problem(berlin, "Ana", at(9, 0), at(9, 30)).unwrap(),
+            "The branch is closed on 9 Dec."
+        );
     }
 }
 

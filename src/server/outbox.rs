@@ -1,12 +1,15 @@
-//! Queues the messages a patient would receive about a change to their appointment, in
-//! the transaction of that change: one per channel they agreed to.
+//! The messages a patient would receive about a change to their appointment, written by
+//! the change recorder in the transaction of that change: one per channel they agreed to.
 
 use chrono::Duration;
 use uuid::Uuid;
 
 use super::{
     auth::{context::message_base_url, tokens::ManageGrant},
-    db::{outbox, Tx},
+    db::{
+        changes::{Message, Outgoing},
+        outbox, Tx,
+    },
     AppState,
 };
 use crate::domain::{
@@ -28,15 +31,17 @@ pub fn manage_token(
         .issue_manage(ManageGrant { appointment_id, org_id }, starts_at + Duration::days(7))
 }
 
-pub async fn queue(
+/// The messages the patient gets about `kind` happening to the appointment: one per
+/// channel they agreed to. `None` when the appointment is not found.
+pub async fn compose(
     tx: &mut Tx,
     state: &AppState,
     org_id: Uuid,
     appointment_id: Uuid,
     kind: MessageKind,
-) -> Result<(), AppError> {
+) -> Result<Option<Outgoing>, AppError> {
     let Some(f) = outbox::facts(tx, org_id, appointment_id).await? else {
-        return Ok(());
+        return Ok(None);
     };
     let tz = zone(&f.timezone);
     let when = f
@@ -62,33 +67,29 @@ pub async fn queue(
         when: &when,
         manage_url: manage.as_deref(),
     };
+    let mut messages = Vec::with_capacity(2);
     if f.consent_email && !f.email.is_empty() {
         let (subject, body) = render(kind, &facts);
-        let message = outbox::NewMessage {
-            branch_id: f.branch_id,
-            patient_id: f.patient_id,
-            appointment_id: Some(appointment_id),
-            kind,
+        messages.push(Message {
             channel: "email",
-            recipient: &f.email,
-            subject: &subject,
-            body: &body,
-        };
-        outbox::add(tx, org_id, &message).await?;
+            recipient: f.email.clone(),
+            subject,
+            body,
+        });
     }
     if f.consent_sms && !f.phone.is_empty() {
-        let body = render_sms(kind, &facts);
-        let message = outbox::NewMessage {
-            branch_id: f.branch_id,
-            patient_id: f.patient_id,
-            appointment_id: Some(appointment_id),
-            kind,
+        messages.push(Message {
             channel: "sms",
-            recipient: &f.phone,
-            subject: "",
-            body: &body,
-        };
-        outbox::add(tx, org_id, &message).await?;
+            recipient: f.phone.clone(),
+            subject: String::new(),
+            body: render_sms(kind, &facts),
+        });
     }
-    Ok(())
+    Ok(Some(Outgoing {
+        branch_id: f.branch_id,
+        patient_id: f.patient_id,
+        appointment_id,
+        kind,
+        messages,
+    }))
 }

@@ -18,7 +18,7 @@ use tokio::sync::broadcast;
 
 use super::{
     auth::{context::RequestContext, middleware::client_of, tokens::Authenticated},
-    db::{sessions, Tx},
+    db::sessions,
     AppState,
 };
 use crate::domain::{
@@ -27,7 +27,8 @@ use crate::domain::{
     AppError,
 };
 
-const CHANNEL: &str = "careops_events";
+/// The PostgreSQL channel every process listens on.
+pub const CHANNEL: &str = "careops_events";
 
 /// The process's end of the event stream.
 #[derive(Clone)]
@@ -104,21 +105,19 @@ async fn listen_once(
 /// `pg_notify` refuses payloads of 8,000 bytes or more.
 const MAX_PAYLOAD_BYTES: usize = 7_900;
 
-/// Publishes an event with the transaction that makes it true.
-pub async fn publish(tx: &mut Tx, envelope: &Envelope) -> Result<(), AppError> {
+/// An event as the `pg_notify` payload that publishes it on [`CHANNEL`], with the
+/// transaction that makes it true.
+pub fn payload(envelope: &Envelope) -> Result<String, AppError> {
     let encode = |e: &Envelope| serde_json::to_string(e).map_err(|e| super::error::internal("encoding event", e));
-    let mut payload = encode(envelope)?;
-    if payload.len() > MAX_PAYLOAD_BYTES {
-        // Long notes could push an event past PostgreSQL's limit and fail the change
-        // itself; calendars show the start of the notes, the appointment page all of it.
-        let mut shorter = envelope.clone();
-        shorter.event.shorten_texts(200);
-        payload = encode(&shorter)?;
+    let payload = encode(envelope)?;
+    if payload.len() <= MAX_PAYLOAD_BYTES {
+        return Ok(payload);
     }
-    sqlx::query!("select pg_notify($1, $2)", CHANNEL, payload)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    // Long notes could push an event past PostgreSQL's limit and fail the change
+    // itself; calendars show the start of the notes, the appointment page all of it.
+    let mut shorter = envelope.clone();
+    shorter.event.shorten_texts(200);
+    encode(&shorter)
 }
 
 /// `/ws`: authenticated by the session cookie, subscribed to the user's current branch.

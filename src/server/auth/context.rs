@@ -12,7 +12,7 @@ use super::{cookies, middleware::client_of, service::IssuedTokens, tokens::Authe
 use crate::{
     domain::{access::Action, session::CurrentUser, AppError},
     server::{
-        db::{accounts, api_tokens, audit, sessions, sessions::ClientInfo, Tx},
+        db::{accounts, audit, sessions::ClientInfo, Tx},
         error::internal,
         AppState,
     },
@@ -124,16 +124,11 @@ impl RequestContext {
     }
 
     pub async fn for_session(state: AppState, auth: Authenticated, client: ClientInfo) -> Result<Self, AppError> {
-        let mut tx = state.db.tenant(auth.org_id).await?;
         // The access token may be valid for minutes after a log-out or deactivation; the
         // session row is the truth.
-        if !sessions::touch_session(&mut tx, auth.session_id, auth.user_id).await? {
-            return Err(AppError::sign_in_required());
-        }
-        let user = accounts::current_user(&mut tx, auth.user_id, None)
+        let user = accounts::session_caller(state.db.pool(), auth.org_id, auth.session_id, auth.user_id)
             .await?
             .ok_or_else(AppError::sign_in_required)?;
-        tx.commit().await?;
         Ok(Self {
             base_url: public_base_url(&state, None),
             state,
@@ -151,16 +146,9 @@ impl RequestContext {
         branch: Option<Uuid>,
         client: ClientInfo,
     ) -> Result<Self, AppError> {
-        let invalid = || AppError::Unauthenticated("The API token is missing, revoked or wrong.".into());
-        let (token_id, org_id, user_id) = api_tokens::owner(state.db.pool(), &super::tokens::hash_token(token))
+        let (token_id, user) = accounts::api_caller(state.db.pool(), &super::tokens::hash_token(token), branch)
             .await?
-            .ok_or_else(invalid)?;
-        let mut tx = state.db.tenant(org_id).await?;
-        let user = accounts::current_user(&mut tx, user_id, branch)
-            .await?
-            .ok_or_else(invalid)?;
-        api_tokens::touch(&mut tx, token_id).await?;
-        tx.commit().await?;
+            .ok_or_else(|| AppError::Unauthenticated("The API token is missing, revoked or wrong.".into()))?;
         Ok(Self {
             base_url: public_base_url(&state, None),
             state,

@@ -1,8 +1,8 @@
 //! Staff booking: one appointment or a series, through the scheduling engine.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
-use super::{checked_room, gives, tz_of};
+use super::{checked_room, facts_of, gives, tz_of};
 use crate::{
     domain::{
         access::Action,
@@ -14,11 +14,11 @@ use crate::{
     },
     server::{
         auth::context::RequestContext,
-        db::{appointments, catalog, patients, schedules},
+        db::{appointments, schedules},
         scheduling::{
-            self, explain, hours_problem, hours_rule,
+            self, hours_rule,
             record::{record, Actor, Change},
-            Attempt, Booking, Needs, Outcome, Patient, Practitioner,
+            Attempt, Booking, Needs, Outcome, Patient, Practitioner, Refusal,
         },
     },
 };
@@ -34,13 +34,33 @@ pub async fn create(ctx: &RequestContext, input: &NewAppointment) -> Result<Vec<
 async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Attempt<Vec<AppointmentView>>, AppError> {
     let tz = tz_of(ctx);
     let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
+    // When each occurrence starts; how long it lasts may depend on the service.
+    let starts: Vec<DateTime<Utc>> = match &input.recurrence {
+        Some(rule) => rule
+            .occurrences(tz, input.start, 0)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect(),
+        None => vec![local_to_utc(tz, input.start)],
+    };
+    let known = match &input.patient {
+        PatientChoice::Existing(id) => Some(*id),
+        PatientChoice::New { .. } => None,
+    };
     let mut tx = ctx.tenant().await?;
-    let service = catalog::service(&mut tx, org, input.service_id)
-        .await?
+    let facts = schedules::booking_facts(
+        &mut tx,
+        org,
+        branch,
+        &facts_of(tz, input.service_id, input.practitioner_id, known, &starts),
+    )
+    .await?;
+    let service = facts
+        .service
         .filter(|s| s.active)
         .ok_or_else(|| AppError::not_found("That service"))?;
-    let name = schedules::practitioner(&mut tx, org, branch, input.practitioner_id)
-        .await?
+    let name = facts
+        .practitioner
         .ok_or_else(|| AppError::not_found("That practitioner"))?;
     let practitioner = Practitioner {
         id: input.practitioner_id,
@@ -52,30 +72,18 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
         None => None,
     };
     let patient = match &input.patient {
-        PatientChoice::Existing(id) => Patient::Known(
-            patients::get(&mut tx, org, *id)
-                .await?
-                .ok_or_else(|| AppError::not_found("That patient"))?
-                .id,
-        ),
+        PatientChoice::Existing(id) if facts.patient_known => Patient::Known(*id),
+        PatientChoice::Existing(_) => return Err(AppError::not_found("That patient")),
         PatientChoice::New { name, phone } => Patient::New {
             name: name.as_str(),
             phone: phone.as_str(),
         },
     };
     let minutes = Duration::minutes(i64::from(input.minutes.unwrap_or(service.duration_minutes)));
-    let occurrences: Vec<_> = match &input.recurrence {
-        Some(rule) => rule.occurrences(tz, input.start, minutes.num_minutes()),
-        None => {
-            let starts = local_to_utc(tz, input.start);
-            vec![(starts, starts + minutes)]
-        }
-    };
-    let hours = schedules::hours_of(&mut tx, org, branch, practitioner.id).await?;
+    let occurrences: Vec<_> = starts.iter().map(|&s| (s, s + minutes)).collect();
     for &(starts, ends) in &occurrences {
-        let problem = hours_problem(&mut tx, org, branch, tz, practitioner, starts, ends, &hours).await?;
         hours_rule(
-            problem,
+            facts.rota.problem(tz, practitioner.name, starts, ends),
             ctx.user.can(Action::OverrideWorkingHours),
             input.override_hours,
         )?;
@@ -109,7 +117,13 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
     };
     let ids = match scheduling::place(&mut tx, org, &booking).await? {
         Outcome::Done(ids) => ids,
-        Outcome::Refused(clash) => return Err(explain(&mut tx, org, tz, practitioner.id, &clash).await),
+        Outcome::Refused(clash) => {
+            return Ok(Attempt::Refused(Refusal {
+                clash,
+                practitioner_id: practitioner.id,
+                tz,
+            }))
+        }
         Outcome::Again => return Ok(Attempt::Again),
     };
 

@@ -10,7 +10,7 @@ pub use book::create;
 pub use moves::{reschedule, update, Reschedule};
 pub use status::{cancel, set_status};
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
 
@@ -19,7 +19,9 @@ use super::{
     db::{
         appointments::{self, RangeFilter},
         catalog::{self, PlaceKind},
-        patients, schedules, Tx,
+        patients,
+        schedules::{self, FactsOf},
+        Tx,
     },
     scheduling::Practitioner,
 };
@@ -27,7 +29,7 @@ use crate::domain::{
     access::Action,
     appointment::{
         AppointmentDetail, AppointmentView, BookingOptions, CalendarColumn, CalendarData, CalendarView, ColumnHours,
-        Grouping,
+        Grouping, LONGEST_MINUTES,
     },
     catalog::Service,
     schedule::minute_of_day,
@@ -209,6 +211,26 @@ fn subtract(intervals: Vec<(u32, u32)>, cut: (u32, u32)) -> Vec<(u32, u32)> {
 }
 
 /// Refuses a practitioner who does not give the service.
+/// What a booking or move reads to check itself: the local days its appointments start
+/// on, and a period that covers them whatever their length.
+fn facts_of(
+    tz: Tz,
+    service_id: Uuid,
+    practitioner_id: Uuid,
+    patient_id: Option<Uuid>,
+    starts: &[DateTime<Utc>],
+) -> FactsOf {
+    let first = starts.iter().min().copied().unwrap_or_else(Utc::now);
+    let last = starts.iter().max().copied().unwrap_or(first);
+    FactsOf {
+        service_id,
+        practitioner_id,
+        patient_id,
+        days: (utc_to_local(first, tz).date(), utc_to_local(last, tz).date()),
+        period: (first, last + Duration::minutes(i64::from(LONGEST_MINUTES))),
+    }
+}
+
 fn gives(service: &Service, practitioner: Practitioner<'_>) -> Result<(), AppError> {
     if service.practitioner_ids.is_empty() || service.practitioner_ids.contains(&practitioner.id) {
         Ok(())

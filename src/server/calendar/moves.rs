@@ -3,7 +3,7 @@
 use chrono::{Duration, NaiveDateTime};
 use uuid::Uuid;
 
-use super::{checked_room, gives, locked, status::set_status_in, tz_of};
+use super::{checked_room, facts_of, gives, locked, status::set_status_in, tz_of};
 use crate::{
     domain::{
         access::Action,
@@ -14,11 +14,11 @@ use crate::{
     },
     server::{
         auth::context::RequestContext,
-        db::{appointments, catalog, schedules, Tx},
+        db::{appointments, schedules, Tx},
         scheduling::{
-            self, explain, hours_problem, hours_rule,
+            self, hours_rule,
             record::{record, Actor, Change},
-            Attempt, Needs, Outcome, Practitioner, Relocation, Target,
+            Attempt, Needs, Outcome, Practitioner, Refusal, Relocation, Target,
         },
     },
 };
@@ -40,8 +40,10 @@ pub async fn reschedule(ctx: &RequestContext, id: Uuid, change: &Reschedule) -> 
     scheduling::write(&ctx.state, ctx.org_id(), || async {
         let mut tx = ctx.tenant().await?;
         let moved = reschedule_in(&mut tx, ctx, id, change).await?;
-        tx.commit().await?;
-        Ok(Attempt::Done(moved))
+        if let Attempt::Done(_) = moved {
+            tx.commit().await?;
+        }
+        Ok(moved)
     })
     .await?
     .ok_or_else(scheduling::kept_taken)
@@ -60,7 +62,11 @@ pub async fn update(
         let mut tx = ctx.tenant().await?;
         let mut view = None;
         if let Some(change) = change {
-            view = reschedule_in(&mut tx, ctx, id, change).await?.into_iter().next();
+            match reschedule_in(&mut tx, ctx, id, change).await? {
+                Attempt::Done(moved) => view = moved.into_iter().next(),
+                Attempt::Again => return Ok(Attempt::Again),
+                Attempt::Refused(refusal) => return Ok(Attempt::Refused(refusal)),
+            }
         }
         if let Some(status) = status {
             view = Some(set_status_in(&mut tx, ctx, id, status).await?);
@@ -78,7 +84,7 @@ async fn reschedule_in(
     ctx: &RequestContext,
     id: Uuid,
     change: &Reschedule,
-) -> Result<Vec<AppointmentView>, AppError> {
+) -> Result<Attempt<Vec<AppointmentView>>, AppError> {
     let tz = tz_of(ctx);
     let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
     let this = locked(tx, ctx, id).await?;
@@ -95,12 +101,33 @@ async fn reschedule_in(
         (Scope::Following, Some(series)) => appointments::series_from(tx, org, series, this.starts_at).await?,
         _ => vec![this.clone()],
     };
-    let service = catalog::service(tx, org, this.service_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("That service"))?;
     let wanted = change.practitioner_id.unwrap_or(this.practitioner_id);
-    let name = schedules::practitioner(tx, org, branch, wanted)
-        .await?
+    // Following occurrences move by the same number of days, to the new time of day.
+    let start = change.start.unwrap_or_else(|| utc_to_local(this.starts_at, tz));
+    let day_shift = start.date() - utc_to_local(this.starts_at, tz).date();
+    current.sort_by_key(|t| t.starts_at);
+    if local_to_utc(tz, start) > this.starts_at {
+        current.reverse();
+    }
+    let spans: Vec<_> = current
+        .iter()
+        .map(|c| {
+            let minutes = i64::from(
+                change
+                    .minutes
+                    .unwrap_or_else(|| (c.ends_at - c.starts_at).num_minutes() as i32),
+            );
+            let date = utc_to_local(c.starts_at, tz).date() + day_shift;
+            let starts = local_to_utc(tz, date.and_time(start.time()));
+            (starts, starts + Duration::minutes(minutes))
+        })
+        .collect();
+    let starts: Vec<_> = spans.iter().map(|(s, _)| *s).collect();
+    let facts =
+        schedules::booking_facts(tx, org, branch, &facts_of(tz, this.service_id, wanted, None, &starts)).await?;
+    let service = facts.service.ok_or_else(|| AppError::not_found("That service"))?;
+    let name = facts
+        .practitioner
         .ok_or_else(|| AppError::not_found("That practitioner"))?;
     let practitioner = Practitioner {
         id: wanted,
@@ -113,27 +140,10 @@ async fn reschedule_in(
         Some(room) => Some(checked_room(tx, ctx, room, &service).await?),
         None => None,
     };
-    let hours = schedules::hours_of(tx, org, branch, practitioner.id).await?;
-    // Following occurrences move by the same number of days, to the new time of day.
-    let start = change.start.unwrap_or_else(|| utc_to_local(this.starts_at, tz));
-    let day_shift = start.date() - utc_to_local(this.starts_at, tz).date();
-    current.sort_by_key(|t| t.starts_at);
-    if local_to_utc(tz, start) > this.starts_at {
-        current.reverse();
-    }
     let mut targets = Vec::with_capacity(current.len());
-    for c in &current {
-        let minutes = i64::from(
-            change
-                .minutes
-                .unwrap_or_else(|| (c.ends_at - c.starts_at).num_minutes() as i32),
-        );
-        let date = utc_to_local(c.starts_at, tz).date() + day_shift;
-        let starts = local_to_utc(tz, date.and_time(start.time()));
-        let ends = starts + Duration::minutes(minutes);
-        let problem = hours_problem(tx, org, branch, tz, practitioner, starts, ends, &hours).await?;
+    for (c, &(starts, ends)) in current.iter().zip(&spans) {
         hours_rule(
-            problem,
+            facts.rota.problem(tz, practitioner.name, starts, ends),
             ctx.user.can(Action::OverrideWorkingHours),
             change.override_hours,
         )?;
@@ -156,7 +166,13 @@ async fn reschedule_in(
     };
     match scheduling::relocate(tx, org, &relocation).await? {
         Outcome::Done(()) => {}
-        Outcome::Refused(clash) => return Err(explain(tx, org, tz, practitioner.id, &clash).await),
+        Outcome::Refused(clash) => {
+            return Ok(Attempt::Refused(Refusal {
+                clash,
+                practitioner_id: practitioner.id,
+                tz,
+            }))
+        }
         // A move keeps or names its rooms; it chooses none that could be taken meanwhile.
         Outcome::Again => return Err(scheduling::kept_taken()),
     }
@@ -179,5 +195,5 @@ async fn reschedule_in(
         )
         .await?;
     }
-    Ok(after)
+    Ok(Attempt::Done(after))
 }

@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::Tx;
+use super::{Pool, Tx};
 use crate::{
     domain::{
         access::Role,
@@ -110,79 +110,120 @@ fn portal_slug(name: &str) -> String {
     }
 }
 
-/// The signed-in user with every branch they may work in and their role there; the
-/// current branch is `requested` (the API's `X-Branch-Id`) or, without one, the branch
-/// they last chose if they still belong to it, else their first. `None` when the user is
-/// inactive or belongs nowhere; `Forbidden` when `requested` is not one of theirs.
-#[tracing::instrument(skip_all, fields(%user_id))]
-pub async fn current_user(
-    tx: &mut Tx,
+/// One row of `caller_rows`: the user, and one branch they may work in.
+struct CallerRow {
+    credential_id: Uuid,
     user_id: Uuid,
-    requested: Option<Uuid>,
+    full_name: String,
+    email: String,
+    org_id: Uuid,
+    current_branch_id: Option<Uuid>,
+    two_factor: bool,
+    org_name: String,
+    branch_id: Uuid,
+    branch_name: String,
+    timezone: String,
+    role: String,
+}
+
+/// The caller behind a browser session (its organization and user come from the signed
+/// access token), in one statement: `None` when the session is no longer live (revoked,
+/// expired, idle too long) or the user is inactive or belongs nowhere. Records the
+/// session's use at most once a minute.
+#[tracing::instrument(skip_all, fields(%session_id, %user_id))]
+pub async fn session_caller(
+    pool: &Pool,
+    org_id: Uuid,
+    session_id: Uuid,
+    user_id: Uuid,
 ) -> Result<Option<CurrentUser>, AppError> {
-    let Some(user) = sqlx::query!(
-        r#"select u.full_name, u.email, u.org_id, u.current_branch_id, u.totp_enabled_at is not null as "two_factor!",
-                  o.name as org_name
-           from users u join organizations o on o.id = u.org_id
-           where u.id = $1 and u.is_active"#,
+    let rows = sqlx::query_as!(
+        CallerRow,
+        r#"select credential_id as "credential_id!", user_id as "user_id!", full_name as "full_name!",
+                  email as "email!", org_id as "org_id!", current_branch_id, two_factor as "two_factor!",
+                  org_name as "org_name!", branch_id as "branch_id!", branch_name as "branch_name!",
+                  timezone as "timezone!", role as "role!"
+           from session_caller($1, $2, $3)"#,
+        org_id,
+        session_id,
         user_id,
     )
-    .fetch_optional(&mut **tx)
-    .await?
-    else {
+    .fetch_all(pool)
+    .await?;
+    Ok(caller(rows, None)?.map(|(_, user)| user))
+}
+
+/// The caller behind an API token, in one statement: the token's id and its user, whose
+/// current branch is `requested` (`X-Branch-Id`) or the one they last chose. `None` when
+/// the token is unknown or revoked, or its user inactive or nowhere. Records the token's
+/// use at most once a minute.
+#[tracing::instrument(skip_all)]
+pub async fn api_caller(
+    pool: &Pool,
+    token_hash: &[u8],
+    requested: Option<Uuid>,
+) -> Result<Option<(Uuid, CurrentUser)>, AppError> {
+    let rows = sqlx::query_as!(
+        CallerRow,
+        r#"select credential_id as "credential_id!", user_id as "user_id!", full_name as "full_name!",
+                  email as "email!", org_id as "org_id!", current_branch_id, two_factor as "two_factor!",
+                  org_name as "org_name!", branch_id as "branch_id!", branch_name as "branch_name!",
+                  timezone as "timezone!", role as "role!"
+           from api_caller($1)"#,
+        token_hash,
+    )
+    .fetch_all(pool)
+    .await?;
+    caller(rows, requested)
+}
+
+/// The user with every branch they may work in and their role there; the current branch
+/// is `requested` or, without one, the branch they last chose if they still belong to it,
+/// else their first. `Forbidden` when `requested` is not one of theirs.
+fn caller(rows: Vec<CallerRow>, requested: Option<Uuid>) -> Result<Option<(Uuid, CurrentUser)>, AppError> {
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
-
-    // An organization-wide membership covers every branch.
-    let rows = sqlx::query!(
-        r#"select b.id, b.name, b.timezone, m.role
-           from memberships m
-           join branches b on b.org_id = m.org_id and (m.branch_id = b.id or m.branch_id is null)
-           where m.user_id = $1
-           order by b.name, b.id"#,
-        user_id,
-    )
-    .fetch_all(&mut **tx)
-    .await?;
+    let (credential_id, chosen) = (first.credential_id, first.current_branch_id);
+    let (user_id, two_factor, org_id) = (first.user_id, first.two_factor, first.org_id);
+    let (full_name, email, org_name) = (first.full_name.clone(), first.email.clone(), first.org_name.clone());
     let mut branches: Vec<BranchAccess> = Vec::with_capacity(rows.len());
     for r in rows {
         let role = Role::parse(&r.role).ok_or_else(|| internal("unknown role", &r.role))?;
-        match branches.iter_mut().find(|b| b.id == r.id) {
+        match branches.iter_mut().find(|b| b.id == r.branch_id) {
             // Both an organization-wide and a branch role: the stronger one counts.
             Some(existing) => existing.role = existing.role.min(role),
             None => branches.push(BranchAccess {
-                id: r.id,
-                name: r.name,
+                id: r.branch_id,
+                name: r.branch_name,
                 timezone: r.timezone,
                 role,
             }),
         }
     }
-
     let current = match requested {
         Some(id) => match branches.iter().find(|b| b.id == id) {
             Some(branch) => branch.clone(),
             None => return Err(AppError::Forbidden("You have no access to this branch.".into())),
         },
-        None => match branches
-            .iter()
-            .find(|b| Some(b.id) == user.current_branch_id)
-            .or(branches.first())
-        {
+        None => match branches.iter().find(|b| Some(b.id) == chosen).or(branches.first()) {
             Some(branch) => branch.clone(),
             None => return Ok(None),
         },
     };
-    Ok(Some(CurrentUser {
-        user_id,
-        full_name: user.full_name,
-        email: user.email,
-        two_factor: user.two_factor,
-        org_id: user.org_id,
-        org_name: user.org_name,
-        branch: current,
-        branches,
-    }))
+    Ok(Some((
+        credential_id,
+        CurrentUser {
+            user_id,
+            full_name,
+            email,
+            two_factor,
+            org_id,
+            org_name,
+            branch: current,
+            branches,
+        },
+    )))
 }
 
 /// Remembers the branch the user works in; the caller checked they belong to it.

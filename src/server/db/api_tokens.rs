@@ -48,25 +48,3 @@ pub async fn revoke(tx: &mut Tx, user_id: Uuid, id: Uuid) -> Result<bool, AppErr
     .await?;
     Ok(updated.rows_affected() == 1)
 }
-
-/// The live token behind a bearer secret, found before the organization is known.
-pub async fn owner(pool: &sqlx::PgPool, token_hash: &[u8]) -> Result<Option<(Uuid, Uuid, Uuid)>, AppError> {
-    let row = sqlx::query!(
-        r#"select token_id as "token_id!", org_id as "org_id!", user_id as "user_id!" from auth_api_token($1)"#,
-        token_hash,
-    )
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|r| (r.token_id, r.org_id, r.user_id)))
-}
-
-pub async fn touch(tx: &mut Tx, id: Uuid) -> Result<(), AppError> {
-    sqlx::query!(
-        "update api_tokens set last_used_at = now()
-         where id = $1 and (last_used_at is null or last_used_at < now() - interval '1 minute')",
-        id,
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}

@@ -526,13 +526,6 @@ pub async fn claim(tx: &mut Tx, keys: &[String]) -> Result<(), AppError> {
     Ok(())
 }
 
-/// `savepoint x`, `release savepoint x` or `rollback to savepoint x`: a savepoint keeps
-/// the transaction usable to explain a refused write.
-pub async fn savepoint(tx: &mut Tx, statement: &'static str) -> Result<(), AppError> {
-    sqlx::query(statement).execute(&mut **tx).await?;
-    Ok(())
-}
-
 /// The exclusion constraint a failed write ran into, if that is why it failed.
 pub fn overlap_of(err: &sqlx::Error) -> Option<&str> {
     err.as_database_error()

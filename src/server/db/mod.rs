@@ -8,6 +8,7 @@ pub mod attempts;
 pub mod audit;
 pub mod branches;
 pub mod catalog;
+pub mod changes;
 pub mod organizations;
 pub mod outbox;
 pub mod patients;
@@ -25,6 +26,9 @@ use crate::domain::AppError;
 pub type Tx = Transaction<'static, Postgres>;
 /// The application role's pool, for the few reads that run before a tenant is known.
 pub type Pool = PgPool;
+
+/// The tracing target of the BEGIN that opens each tenant transaction.
+pub const TRANSACTIONS: &str = "careops::transactions";
 
 #[derive(Clone)]
 pub struct Db {
@@ -56,10 +60,13 @@ impl Db {
 
     /// A transaction that sees one organization's rows only (row-level security).
     pub async fn tenant(&self, org_id: Uuid) -> Result<Tx, AppError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query_scalar!("select set_config('app.org_id', $1, true)", org_id.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-        Ok(tx)
+        // BEGIN and the organization in one round trip: a simple query may hold several
+        // statements, and a UUID formatted in cannot be anything but a UUID. sqlx does not
+        // log a BEGIN; this event does, so that statement counts include it.
+        tracing::debug!(target: TRANSACTIONS, "begin; set tenant");
+        Ok(self
+            .pool
+            .begin_with(format!("begin; select set_config('app.org_id', '{org_id}', true)"))
+            .await?)
     }
 }

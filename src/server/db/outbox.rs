@@ -3,37 +3,7 @@
 use uuid::Uuid;
 
 use super::Tx;
-use crate::domain::{messages::MessageKind, patient::OutboxMessage, AppError};
-
-pub struct NewMessage<'a> {
-    pub branch_id: Uuid,
-    pub patient_id: Uuid,
-    pub appointment_id: Option<Uuid>,
-    pub kind: MessageKind,
-    pub channel: &'a str,
-    pub recipient: &'a str,
-    pub subject: &'a str,
-    pub body: &'a str,
-}
-
-pub async fn add(tx: &mut Tx, org_id: Uuid, m: &NewMessage<'_>) -> Result<(), AppError> {
-    sqlx::query!(
-        "insert into outbox (org_id, branch_id, patient_id, appointment_id, kind, channel, recipient, subject, body)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        org_id,
-        m.branch_id,
-        m.patient_id,
-        m.appointment_id,
-        m.kind.as_str(),
-        m.channel,
-        m.recipient,
-        m.subject,
-        m.body,
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
+use crate::domain::{patient::OutboxMessage, AppError};
 
 /// A patient's messages, newest first (`created_local` is left for the caller).
 pub async fn for_patient(

@@ -3,8 +3,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use sqlx::types::Json;
+
 use super::Tx;
-use crate::domain::{appointment::CalendarColumn, schedule::WorkingInterval, AppError};
+use crate::domain::{
+    appointment::CalendarColumn,
+    catalog::Service,
+    schedule::{Rota, WorkingInterval},
+    AppError,
+};
 
 /// Every practitioner's weekly hours at the branch.
 pub async fn hours(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<Vec<(Uuid, WorkingInterval)>, AppError> {
@@ -30,26 +37,72 @@ fn interval(weekday: i16, starts: chrono::NaiveTime, ends: chrono::NaiveTime) ->
     }
 }
 
-/// One practitioner's weekly hours at the branch (what a booking checks).
-pub async fn hours_of(
-    tx: &mut Tx,
-    org_id: Uuid,
-    branch_id: Uuid,
-    user_id: Uuid,
-) -> Result<Vec<WorkingInterval>, AppError> {
-    let rows = sqlx::query!(
-        "select weekday, starts, ends from working_hours
-         where org_id = $1 and branch_id = $2 and user_id = $3 order by weekday, starts",
+/// What a staff booking or move is checked against, read in one statement.
+pub struct BookingFacts {
+    pub service: Option<Service>,
+    /// The practitioner's name, if they treat at the branch (a practitioner membership
+    /// there, or hours there) and are active.
+    pub practitioner: Option<String>,
+    /// The patient is on file and not archived.
+    pub patient_known: bool,
+    /// The practitioner's hours at the branch, its closures on `days`, and their time
+    /// off during `period`.
+    pub rota: Rota,
+}
+
+/// What a booking or move names, and the local days and the period its appointments touch.
+pub struct FactsOf {
+    pub service_id: Uuid,
+    pub practitioner_id: Uuid,
+    pub patient_id: Option<Uuid>,
+    pub days: (NaiveDate, NaiveDate),
+    pub period: (DateTime<Utc>, DateTime<Utc>),
+}
+
+pub async fn booking_facts(tx: &mut Tx, org_id: Uuid, branch_id: Uuid, of: &FactsOf) -> Result<BookingFacts, AppError> {
+    let row = sqlx::query!(
+        r#"select
+             (select to_jsonb(x) from (
+                 select s.id, s.name, s.duration_minutes, s.price_minor, s.buffer_before_minutes,
+                        s.buffer_after_minutes, s.colour, s.online_bookable, s.room_kind, s.resource_kinds, s.active,
+                        array(select user_id from service_practitioners sp where sp.service_id = s.id order by user_id)
+                            as practitioner_ids
+                 from services s where s.org_id = $1 and s.id = $4) x) as "service: Json<Service>",
+             (select u.full_name from users u
+              where u.org_id = $1 and u.id = $3 and u.is_active and (
+                  exists (select 1 from memberships m where m.user_id = u.id and m.branch_id = $2 and m.role = 'practitioner')
+                  or exists (select 1 from working_hours w where w.user_id = u.id and w.branch_id = $2))) as practitioner,
+             exists (select 1 from patients p where p.org_id = $1 and p.id = $5 and p.archived_at is null) as "patient_known!",
+             jsonb_build_object(
+                 'hours', coalesce((select jsonb_agg(jsonb_build_object('weekday', w.weekday, 'starts', w.starts, 'ends', w.ends)
+                                                     order by w.weekday, w.starts)
+                                    from working_hours w where w.org_id = $1 and w.branch_id = $2 and w.user_id = $3), '[]'),
+                 'closures', coalesce((select jsonb_agg(jsonb_build_object('day', c.day, 'name', c.name) order by c.day)
+                                       from branch_closures c
+                                       where c.org_id = $1 and c.branch_id = $2 and c.day between $6 and $7), '[]'),
+                 'away', coalesce((select jsonb_agg(jsonb_build_object('starts', lower(t.period), 'ends', upper(t.period),
+                                                                       'reason', t.reason) order by lower(t.period))
+                                   from time_off t
+                                   where t.org_id = $1 and t.user_id = $3 and t.period && tstzrange($8, $9)), '[]')
+             ) as "rota!: Json<Rota>""#,
         org_id,
         branch_id,
-        user_id,
+        of.practitioner_id,
+        of.service_id,
+        of.patient_id,
+        of.days.0,
+        of.days.1,
+        of.period.0,
+        of.period.1,
     )
-    .fetch_all(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| interval(r.weekday, r.starts, r.ends))
-        .collect())
+    Ok(BookingFacts {
+        service: row.service.map(|Json(s)| s),
+        practitioner: row.practitioner,
+        patient_known: row.patient_known,
+        rota: row.rota.0,
+    })
 }
 
 /// Replaces a practitioner's weekly hours at the branch.

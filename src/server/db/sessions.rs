@@ -164,32 +164,6 @@ pub async fn revoke_session(tx: &mut Tx, session_id: Uuid, reason: &str) -> Resu
     Ok(())
 }
 
-/// The session behind an access token is still live (not revoked, expired or idle for
-/// too long), and its last use is recorded (at most once a minute, to spare the writes).
-pub async fn touch_session(tx: &mut Tx, session_id: Uuid, user_id: Uuid) -> Result<bool, AppError> {
-    let live = sqlx::query_scalar!(
-        r#"select s.revoked_at is null and s.expires_at > now()
-                  and s.last_seen_at > now() - make_interval(mins => o.session_idle_minutes) as "live!"
-           from sessions s join organizations o on o.id = s.org_id
-           where s.id = $1 and s.user_id = $2"#,
-        session_id,
-        user_id,
-    )
-    .fetch_optional(&mut **tx)
-    .await?
-    .unwrap_or(false);
-    if live {
-        sqlx::query!(
-            "update sessions set last_seen_at = now()
-             where id = $1 and last_seen_at < now() - interval '1 minute'",
-            session_id,
-        )
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(live)
-}
-
 /// The user's signed-in devices, most recently used first.
 pub async fn list_for_user(tx: &mut Tx, user_id: Uuid, current: Uuid) -> Result<Vec<DeviceSession>, AppError> {
     let rows = sqlx::query!(

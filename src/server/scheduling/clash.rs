@@ -7,7 +7,7 @@ use crate::{
     domain::{appointment::Span, time::utc_to_local, AppError},
     server::db::{
         appointments::{self, Taken},
-        Tx,
+        Db,
     },
 };
 
@@ -31,11 +31,30 @@ pub struct Clash {
     pub moving: Option<Uuid>,
 }
 
-/// The refusal for `clash`, naming what is booked and from when to when. The
-/// practitioner's own appointment is the clearest thing to name, so it is looked for
-/// first whatever the constraint was.
-pub async fn explain(tx: &mut Tx, org_id: Uuid, tz: Tz, practitioner_id: Uuid, clash: &Clash) -> AppError {
-    let mine = Taken::Practitioner(practitioner_id);
+/// A refused write: what stands in the way, whose time it was, and the zone to name the
+/// times in.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub clash: Clash,
+    pub practitioner_id: Uuid,
+    pub tz: Tz,
+}
+
+/// The refusal for a clash, naming what is booked and from when to when, read in a
+/// transaction of its own (the refused one is aborted). The practitioner's own
+/// appointment is the clearest thing to name, so it is looked for first whatever the
+/// constraint was.
+pub async fn explain(db: &Db, org_id: Uuid, refusal: &Refusal) -> AppError {
+    let Refusal {
+        clash,
+        practitioner_id,
+        tz,
+    } = refusal;
+    let mut tx = match db.tenant(org_id).await {
+        Ok(tx) => tx,
+        Err(err) => return err,
+    };
+    let mine = Taken::Practitioner(*practitioner_id);
     let mut order = vec![mine];
     if let Cause::Taken(what) = clash.cause {
         if what != mine {
@@ -49,10 +68,10 @@ pub async fn explain(tx: &mut Tx, org_id: Uuid, tz: Tz, practitioner_id: Uuid, c
             Taken::Resource(_) => "The equipment ",
         };
         if let Ok(Some((name, starts, ends, service))) =
-            appointments::clash(tx, org_id, what, clash.span, clash.moving).await
+            appointments::clash(&mut tx, org_id, what, clash.span, clash.moving).await
         {
-            let (s, e) = (utc_to_local(starts, tz), utc_to_local(ends, tz));
-            return refusal(format!(
+            let (s, e) = (utc_to_local(starts, *tz), utc_to_local(ends, *tz));
+            return conflict(format!(
                 "{subject}{name} is already booked from {} to {} on {} ({service}). Choose another time.",
                 s.format("%H:%M"),
                 e.format("%H:%M"),
@@ -60,7 +79,7 @@ pub async fn explain(tx: &mut Tx, org_id: Uuid, tz: Tz, practitioner_id: Uuid, c
             ));
         }
     }
-    refusal(match &clash.cause {
+    conflict(match &clash.cause {
         Cause::NoRoom(kind) => format!("No {kind} room is free at that time. Choose another time."),
         Cause::NoEquipment(kinds) => format!("No {} is free at that time. Choose another time.", kinds.join(" or ")),
         Cause::Taken(_) => "That time was just taken. Choose another time.".into(),
@@ -69,10 +88,10 @@ pub async fn explain(tx: &mut Tx, org_id: Uuid, tz: Tz, practitioner_id: Uuid, c
 
 /// The answer when the rooms or equipment the engine chose kept being taken.
 pub fn kept_taken() -> AppError {
-    refusal("The rooms and equipment for that time were just taken. Choose another time.".into())
+    conflict("The rooms and equipment for that time were just taken. Choose another time.".into())
 }
 
-fn refusal(message: String) -> AppError {
+fn conflict(message: String) -> AppError {
     AppError::Conflict {
         field: Some("time".into()),
         message,

@@ -10,6 +10,7 @@ use std::{
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
+use super::clash::{explain, Refusal};
 use crate::{domain::AppError, server::AppState};
 
 /// How often a write is tried when concurrency undid it.
@@ -54,12 +55,26 @@ pub enum Attempt<T> {
     Done(T),
     /// Something the write chose was taken meanwhile: plan and try again.
     Again,
+    /// What stands in the way, to be put into words once the refused transaction is gone.
+    Refused(Refusal),
+}
+
+impl<T> Attempt<T> {
+    /// The same ending with the value changed, for a write that is part of a larger one.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Attempt<U> {
+        match self {
+            Attempt::Done(value) => Attempt::Done(f(value)),
+            Attempt::Again => Attempt::Again,
+            Attempt::Refused(refusal) => Attempt::Refused(refusal),
+        }
+    }
 }
 
 /// Runs a scheduling write: waits for the organization's turn, then tries `attempt`
 /// (which opens and commits its own transaction) until it is done. A deadlock or
 /// serialization failure, or a chosen room taken meanwhile, is tried again a few times
-/// after a short pause; `None` means the choices kept being taken.
+/// after a short pause; `None` means the choices kept being taken. A refused write is
+/// explained after its transaction has ended, so a refusal never holds two connections.
 pub async fn write<T, F, Fut>(state: &AppState, org_id: Uuid, mut attempt: F) -> Result<Option<T>, AppError>
 where
     F: FnMut() -> Fut,
@@ -77,6 +92,7 @@ where
                 .await;
             }
             Ok(Attempt::Again) => return Ok(None),
+            Ok(Attempt::Refused(refusal)) => return Err(explain(&state.db, org_id, &refusal).await),
             Err(err) => return Err(err),
         }
     }

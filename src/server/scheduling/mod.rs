@@ -18,9 +18,9 @@ use std::collections::BTreeSet;
 
 use uuid::Uuid;
 
-pub use clash::{explain, kept_taken, Cause, Clash};
+pub use clash::{kept_taken, Cause, Clash, Refusal};
 pub use gate::{write, Attempt, Gate};
-pub use hours::{hours_problem, hours_rule, Practitioner};
+pub use hours::{hours_rule, Practitioner};
 pub use moves::{relocate, Relocation, Target};
 pub use place::{place, Booking, Patient};
 

@@ -8,7 +8,7 @@ use super::{Cause, Claims, Clash, Needs, Outcome};
 use crate::{
     domain::{appointment::Span, AppError},
     server::db::{
-        appointments::{self, overlap_of, savepoint, Taken},
+        appointments::{self, overlap_of, Taken},
         Tx,
     },
 };
@@ -67,7 +67,6 @@ pub async fn relocate(tx: &mut Tx, org_id: Uuid, r: &Relocation<'_>) -> Result<O
     claims.take(tx).await?;
 
     for (target, room_id) in r.targets.iter().zip(rooms) {
-        savepoint(tx, "savepoint moving").await?;
         let moved = appointments::move_to(
             tx,
             org_id,
@@ -78,28 +77,24 @@ pub async fn relocate(tx: &mut Tx, org_id: Uuid, r: &Relocation<'_>) -> Result<O
             room_id,
         )
         .await;
-        match moved {
-            Ok(()) => savepoint(tx, "release savepoint moving").await?,
-            Err(err) => {
-                let constraint = overlap_of(&err).map(str::to_owned);
-                savepoint(tx, "rollback to savepoint moving").await?;
-                let what = match constraint.as_deref() {
-                    Some("appointments_practitioner_overlap") => Taken::Practitioner(r.practitioner_id),
-                    Some("appointments_room_overlap") => Taken::Room(room_id.unwrap_or_default()),
-                    Some("appointment_resources_overlap") => Taken::Resource(
-                        held.iter()
-                            .find(|(a, _)| *a == target.id)
-                            .map(|(_, res)| *res)
-                            .unwrap_or_default(),
-                    ),
-                    _ => return Err(err.into()),
-                };
-                return Ok(Outcome::Refused(Clash {
-                    span: span_of(r, target),
-                    cause: Cause::Taken(what),
-                    moving: Some(target.id),
-                }));
-            }
+        // A refused update aborts the transaction, which the caller then drops.
+        if let Err(err) = moved {
+            let what = match overlap_of(&err) {
+                Some("appointments_practitioner_overlap") => Taken::Practitioner(r.practitioner_id),
+                Some("appointments_room_overlap") => Taken::Room(room_id.unwrap_or_default()),
+                Some("appointment_resources_overlap") => Taken::Resource(
+                    held.iter()
+                        .find(|(a, _)| *a == target.id)
+                        .map(|(_, res)| *res)
+                        .unwrap_or_default(),
+                ),
+                _ => return Err(err.into()),
+            };
+            return Ok(Outcome::Refused(Clash {
+                span: span_of(r, target),
+                cause: Cause::Taken(what),
+                moving: Some(target.id),
+            }));
         }
     }
     Ok(Outcome::Done(()))

@@ -11,7 +11,7 @@ use crate::{
         AppError,
     },
     server::db::{
-        appointments::{self, overlap_of, savepoint, NewRow, Taken},
+        appointments::{self, overlap_of, NewRow, Taken},
         patients, Tx,
     },
 };
@@ -54,8 +54,9 @@ struct Planned {
     resources: Vec<Uuid>,
 }
 
-/// Places the booking's appointments in `tx` and returns their ids. Nothing is written
-/// when any occurrence is refused; the caller rolls back on `Again` and tries anew.
+/// Places the booking's appointments in `tx` and returns their ids. When any occurrence
+/// is refused (`Refused`, `Again`) the transaction is spent: the caller drops it, and on
+/// `Again` tries anew.
 pub async fn place(tx: &mut Tx, org_id: Uuid, b: &Booking<'_>) -> Result<Outcome<Vec<Uuid>>, AppError> {
     let mut claims = Claims::default();
     claims.practitioner(b.practitioner_id);
@@ -123,7 +124,8 @@ pub async fn place(tx: &mut Tx, org_id: Uuid, b: &Booking<'_>) -> Result<Outcome
             notes: b.notes,
             created_by: b.created_by,
         };
-        savepoint(tx, "savepoint booking").await?;
+        // A refused insert aborts the transaction, which the caller then drops: nothing
+        // of the booking stays, and no savepoint costs two more round trips.
         let inserted = match appointments::insert(tx, org_id, &row).await {
             Ok(id) => appointments::attach_resources(tx, org_id, id, &p.resources)
                 .await
@@ -131,14 +133,9 @@ pub async fn place(tx: &mut Tx, org_id: Uuid, b: &Booking<'_>) -> Result<Outcome
             Err(err) => Err(err),
         };
         match inserted {
-            Ok(id) => {
-                savepoint(tx, "release savepoint booking").await?;
-                ids.push(id);
-            }
+            Ok(id) => ids.push(id),
             Err(err) => {
-                let constraint = overlap_of(&err).map(str::to_owned);
-                savepoint(tx, "rollback to savepoint booking").await?;
-                let what = match constraint.as_deref() {
+                let what = match overlap_of(&err) {
                     Some("appointments_practitioner_overlap") => Taken::Practitioner(b.practitioner_id),
                     Some("appointments_room_overlap") if p.chosen_room => return Ok(Outcome::Again),
                     Some("appointments_room_overlap") => Taken::Room(p.room_id.unwrap_or_default()),

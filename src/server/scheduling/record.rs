@@ -14,7 +14,7 @@ use crate::{
     },
     server::{
         auth::context::RequestContext,
-        db::{audit, Tx},
+        db::{audit, changes, Tx},
         outbox, realtime, AppState,
     },
 };
@@ -89,20 +89,6 @@ pub async fn record(
     if actor.user_id.is_none() {
         diff["by"] = Value::from("patient online");
     }
-    audit::record(
-        tx,
-        audit::Entry {
-            org_id: actor.org_id,
-            branch_id: Some(appointment.branch_id),
-            actor: actor.user_id,
-            action,
-            entity: "appointment",
-            entity_id: Some(appointment.id),
-            diff,
-            ip: actor.ip,
-        },
-    )
-    .await?;
     let event = match change {
         Change::Booked => Event::AppointmentCreated {
             appointment: appointment.clone(),
@@ -114,19 +100,26 @@ pub async fn record(
             appointment: appointment.clone(),
         },
     };
-    realtime::publish(
-        tx,
-        &Envelope {
-            org_id: actor.org_id,
-            branch_id: appointment.branch_id,
-            event,
-        },
-    )
-    .await?;
-    if let Some(kind) = message {
-        outbox::queue(tx, state, actor.org_id, appointment.id, kind).await?;
-    }
-    Ok(())
+    let payload = realtime::payload(&Envelope {
+        org_id: actor.org_id,
+        branch_id: appointment.branch_id,
+        event,
+    })?;
+    let outgoing = match message {
+        Some(kind) => outbox::compose(tx, state, actor.org_id, appointment.id, kind).await?,
+        None => None,
+    };
+    let entry = audit::Entry {
+        org_id: actor.org_id,
+        branch_id: Some(appointment.branch_id),
+        actor: actor.user_id,
+        action,
+        entity: "appointment",
+        entity_id: Some(appointment.id),
+        diff,
+        ip: actor.ip,
+    };
+    changes::write(tx, &entry, outgoing.as_ref(), &payload).await
 }
 
 /// What the audit log keeps of an appointment.
