@@ -1,6 +1,8 @@
 //! Calendar benchmark (run by `scripts/bench`, not a test): appointment creation over
-//! HTTP at 8, 32 and 64 concurrent clients beside pgbench running the same SQL
-//! transaction on the same database, and the week-range read with 2,000 appointments.
+//! HTTP at 8, 32 and 64 concurrent clients beside pgbench running the very statements one
+//! HTTP booking runs (captured from the app's own log as it books, so they cannot drift),
+//! as the application role and with as many connections as the app's bookings may hold;
+//! and the week-range read with 2,000 appointments.
 //!
 //! `TEST_DATABASE_URL` names a PostgreSQL superuser URL (no database); the benchmark
 //! makes and drops its own database.
@@ -10,19 +12,31 @@ use std::{
     net::SocketAddr,
     process::Command,
     sync::{
-        atomic::{AtomicI64, Ordering},
-        Arc,
+        atomic::{AtomicBool, AtomicI64, Ordering},
+        Arc, Mutex,
     },
     time::{Duration, Instant},
 };
 
-use careops::server::{config::Config, startup::Application};
+use careops::server::{config::Config, db::TRANSACTIONS, startup::Application};
 use leptos::{config::LeptosOptions, server_fn::ServerFn};
 use reqwest::header;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::{postgres::PgConnectOptions, Connection, Executor, PgConnection, PgPool};
+use tracing::{field::Field, subscriber::Interest, Metadata, Subscriber};
+use tracing_subscriber::{
+    layer::{Context, SubscriberExt},
+    util::SubscriberInitExt,
+    Layer,
+};
 use uuid::Uuid;
 
+/// Seconds measured at each client count, after a warm-up that is not counted.
 const SECONDS: u64 = 10;
+const WARM_UP: Duration = Duration::from_secs(2);
+/// The app's pool in this benchmark (its default). A quarter of it is what one
+/// organization's bookings may hold at once (`scheduling::Gate`), and so what pgbench gets.
+const POOL: usize = 20;
+const BOOKING_CONNECTIONS: usize = POOL / 4;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -35,6 +49,85 @@ fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
 }
 
+static CAPTURING: AtomicBool = AtomicBool::new(false);
+static CAPTURED: Mutex<Vec<(String, f64)>> = Mutex::new(Vec::new());
+
+/// Records the round trips the app makes to PostgreSQL while `CAPTURING`: each statement's
+/// full SQL as sqlx logs it, and the app's own event for the `begin; set tenant` that
+/// opens a transaction (sqlx does not log a BEGIN).
+struct Capture;
+
+struct Statement {
+    summary: String,
+    sql: String,
+    seconds: f64,
+}
+
+impl tracing::field::Visit for Statement {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            "summary" | "message" => self.summary = value.to_owned(),
+            "db.statement" => self.sql = value.to_owned(),
+            _ => {}
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.record_str(field, &format!("{value:?}"));
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        if field.name() == "elapsed_secs" {
+            self.seconds = value;
+        }
+    }
+}
+
+fn round_trip(metadata: &Metadata<'_>) -> bool {
+    metadata.target() == "sqlx::query" || metadata.target() == TRANSACTIONS
+}
+
+impl<S: Subscriber> Layer<S> for Capture {
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        if round_trip(metadata) {
+            Interest::sometimes()
+        } else {
+            Interest::never()
+        }
+    }
+
+    // Events forwarded from the `log` crate share one callsite: check each one's target.
+    fn enabled(&self, metadata: &Metadata<'_>, _: Context<'_, S>) -> bool {
+        round_trip(metadata) && CAPTURING.load(Ordering::Relaxed)
+    }
+
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        let mut statement = Statement {
+            summary: String::new(),
+            sql: String::new(),
+            seconds: 0.0,
+        };
+        event.record(&mut statement);
+        // sqlx leaves `db.statement` empty when the summary is the whole statement.
+        let sql = if statement.sql.trim().is_empty() {
+            statement.summary
+        } else {
+            statement.sql.trim().to_owned()
+        };
+        CAPTURED.lock().unwrap().push((sql, statement.seconds));
+    }
+}
+
+/// What the app sent to PostgreSQL while `work` ran (nothing else may run meanwhile), and
+/// how long each took as the app saw it (0 for a BEGIN).
+async fn captured<T>(work: impl AsyncFnOnce() -> T) -> (T, Vec<(String, f64)>) {
+    CAPTURED.lock().unwrap().clear();
+    CAPTURING.store(true, Ordering::Relaxed);
+    let out = work().await;
+    CAPTURING.store(false, Ordering::Relaxed);
+    (out, std::mem::take(&mut *CAPTURED.lock().unwrap()))
+}
+
 struct Fixture {
     address: String,
     http: reqwest::Client,
@@ -45,7 +138,8 @@ struct Fixture {
     practitioner: Uuid,
     service: Uuid,
     patient: Uuid,
-    app_url: String,
+    /// The same database as the application role (row-level security applies).
+    app: PgConnectOptions,
     db: PgPool,
 }
 
@@ -74,20 +168,20 @@ async fn fixture(server: &str, db_name: &str) -> Fixture {
             "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into(),
         ),
         ("PORT", "0".into()),
-        // pgbench opens up to 64 connections of its own beside these (max_connections is 100).
-        ("DATABASE_MAX_CONNECTIONS", "20".into()),
+        ("DATABASE_MAX_CONNECTIONS", POOL.to_string()),
         ("LOG_FORMAT", "json".into()),
     ]);
     let config = Config::from_lookup(|k| values.get(k).cloned()).expect("config");
+    let app = config.app_database.clone();
     let options = LeptosOptions::builder()
         .output_name("careops")
         .site_root("target/site")
         .site_pkg_dir("pkg")
         .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
         .build();
-    let app = Application::build(config, options).await.expect("app starts");
-    let address = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let application = Application::build(config, options).await.expect("app starts");
+    let address = format!("http://{}", application.local_addr());
+    tokio::spawn(application.run_until(std::future::pending()));
     let http = reqwest::Client::builder().pool_max_idle_per_host(128).build().unwrap();
 
     let signed = call::<careops::app::SignUp>(
@@ -148,8 +242,10 @@ async fn fixture(server: &str, db_name: &str) -> Fixture {
         .execute(&db)
         .await
         .unwrap();
+    // A patient who agreed to email and text messages: every booking queues both.
     let patient: Uuid = sqlx::query_scalar(
-        "insert into patients (org_id, full_name, phone) values ($1, 'Bench Patient', '+44 20 7946 0958') returning id",
+        "insert into patients (org_id, full_name, phone, email, consent_sms, consent_email)
+         values ($1, 'Bench Patient', '+44 20 7946 0958', 'bench.patient@example.org', true, true) returning id",
     )
     .bind(org)
     .fetch_one(&db)
@@ -165,37 +261,56 @@ async fn fixture(server: &str, db_name: &str) -> Fixture {
         practitioner,
         service,
         patient,
-        app_url: url.replacen("postgres://postgres@", "postgres://careops_app@", 1),
+        app,
         db,
     }
 }
 
-/// Books as fast as `clients` concurrent clients can for `SECONDS`; every booking takes
-/// its own half hour, so all succeed.
-async fn http_creation(f: &Fixture, clients: usize, slot: Arc<AtomicI64>) -> (f64, Duration, Duration, usize) {
-    let deadline = Instant::now() + Duration::from_secs(SECONDS);
+/// Slot `n`: half an hour each, from 2040-01-01 (pgbench books from 2050 on).
+fn starts_at(n: i64) -> String {
     let base = chrono::DateTime::parse_from_rfc3339("2040-01-01T00:00:00Z").unwrap();
+    (base + chrono::Duration::minutes(30 * n)).to_rfc3339()
+}
+
+/// The body of an API booking at slot `n`.
+fn booking(f: &Fixture, n: i64) -> serde_json::Value {
+    serde_json::json!({
+        "patient_id": f.patient, "practitioner_id": f.practitioner, "service_id": f.service,
+        "starts_at": starts_at(n), "override_working_hours": true,
+    })
+}
+
+/// Books as fast as `clients` concurrent clients can; every booking takes its own half
+/// hour, so all succeed. A warm-up is not counted, nor is a request that ends after the
+/// window. Returns (bookings per second, p50, p99, failures).
+async fn http_creation(f: &Fixture, clients: usize, slot: Arc<AtomicI64>) -> (f64, Duration, Duration, usize) {
+    let start = Instant::now() + WARM_UP;
+    let deadline = start + Duration::from_secs(SECONDS);
+    let url = format!("{}/api/v1/calendar/appointments", f.address);
     let tasks = (0..clients).map(|_| {
-        let (http, url, token, slot) = (
-            f.http.clone(),
-            format!("{}/api/v1/calendar/appointments", f.address),
-            f.token.clone(),
-            slot.clone(),
-        );
-        let body =
-            serde_json::json!({"patient_id": f.patient, "practitioner_id": f.practitioner, "service_id": f.service});
+        let (http, url, token, slot) = (f.http.clone(), url.clone(), f.token.clone(), slot.clone());
+        let template = booking(f, 0);
+        let make = move |n: i64| {
+            let mut body = template.clone();
+            body["starts_at"] = serde_json::json!(starts_at(n));
+            body
+        };
         tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut failures = 0;
-            while Instant::now() < deadline {
-                let n = slot.fetch_add(1, Ordering::Relaxed);
-                let mut body = body.clone();
-                body["starts_at"] = serde_json::json!((base + chrono::Duration::minutes(30 * n)).to_rfc3339());
-                body["override_working_hours"] = serde_json::json!(true);
-                let started = Instant::now();
+            loop {
+                let began = Instant::now();
+                if began >= deadline {
+                    break;
+                }
+                let body = make(slot.fetch_add(1, Ordering::Relaxed));
                 let response = http.post(&url).bearer_auth(&token).json(&body).send().await;
+                let ended = Instant::now();
+                if began < start || ended > deadline {
+                    continue;
+                }
                 match response {
-                    Ok(r) if r.status() == 201 => latencies.push(started.elapsed()),
+                    Ok(r) if r.status() == 201 => latencies.push(ended - began),
                     _ => failures += 1,
                 }
             }
@@ -218,61 +333,186 @@ async fn http_creation(f: &Fixture, clients: usize, slot: Arc<AtomicI64>) -> (f6
     )
 }
 
-/// The statements the server runs to book one appointment through the API, for pgbench.
-/// A random slot among 300 million may still meet an earlier one (or its buffer):
-/// `on conflict do nothing` lets that transaction finish instead of aborting the run.
-fn pgbench_script(f: &Fixture) -> String {
-    format!(
-        r#"\set n random(1, 300000000)
-begin;
-select set_config('app.org_id', '{org}', true);
-select u.id, u.org_id, s.revoked_at, s.expires_at from users u, sessions s limit 1;
-select s.id, s.name, s.duration_minutes, array(select user_id from service_practitioners sp where sp.service_id = s.id) from services s where s.org_id = '{org}' order by s.active desc, s.name;
-select u.id, u.full_name from users u where u.org_id = '{org}' and u.is_active and (exists (select 1 from memberships m where m.user_id = u.id and m.branch_id = '{branch}' and m.role = 'practitioner') or exists (select 1 from working_hours w where w.user_id = u.id and w.branch_id = '{branch}')) order by u.full_name, u.id;
-select id, full_name, phone, email from patients where org_id = '{org}' and id = '{patient}';
-select user_id, weekday, starts, ends from working_hours where org_id = '{org}' and branch_id = '{branch}' order by user_id, weekday, starts;
-select id, day, name from branch_closures where org_id = '{org}' and branch_id = '{branch}' and day between '2030-01-01' and '2030-01-01';
-select id, user_id from time_off where org_id = '{org}' and period && tstzrange(timestamptz '2030-01-01' + :n * interval '30 minutes', timestamptz '2030-01-01' + (:n + 1) * interval '30 minutes');
-select a.id from appointments a where a.org_id = '{org}' and a.status <> 'cancelled' and a.blocked && tstzrange(timestamptz '2030-01-01' + :n * interval '30 minutes', timestamptz '2030-01-01' + (:n + 1) * interval '30 minutes') and a.practitioner_id = '{practitioner}' limit 1;
-savepoint booking;
-insert into appointments (org_id, branch_id, patient_id, practitioner_id, service_id, starts_at, ends_at, source) values ('{org}', '{branch}', '{patient}', '{practitioner}', '{service}', timestamptz '2030-01-01' + :n * interval '30 minutes', timestamptz '2030-01-01' + (:n + 1) * interval '30 minutes', 'api') on conflict do nothing;
-release savepoint booking;
-select a.id, p.full_name, u.full_name, s.name from appointments a join patients p on p.id = a.patient_id join users u on u.id = a.practitioner_id join services s on s.id = a.service_id where a.org_id = '{org}' and a.starts_at = timestamptz '2030-01-01' + :n * interval '30 minutes' and a.practitioner_id = '{practitioner}';
-insert into audit_log (org_id, branch_id, actor_user_id, action, entity, diff) values ('{org}', '{branch}', '{practitioner}', 'appointment.created', 'appointment', '{{}}');
-select o.name, b.name, b.address, b.timezone, p.full_name, p.phone, p.email, p.consent_sms, p.consent_email, s.name, u.full_name, a.starts_at from appointments a join organizations o on o.id = a.org_id join branches b on b.id = a.branch_id join patients p on p.id = a.patient_id join services s on s.id = a.service_id join users u on u.id = a.practitioner_id where a.org_id = '{org}' and a.starts_at = timestamptz '2030-01-01' + :n * interval '30 minutes' and a.practitioner_id = '{practitioner}';
-select pg_notify('careops_events', '{{"org_id":"{org}","branch_id":"{branch}","event":{{"type":"resync"}}}}');
-commit;
-"#,
-        org = f.org,
-        branch = f.branch,
-        patient = f.patient,
-        practitioner = f.practitioner,
-        service = f.service,
-    )
+/// How pgbench gives each statement of a booking its parameters, in the order the app
+/// runs them: what the statement starts with, and an expression for each `$n`. The times
+/// vary per transaction (`:t`, seconds since 1970, a slot of the client's own; `:t_end`
+/// half an hour later; `:t_window` the booking's longest possible end); the rest is what
+/// the captured booking bound, read back from the database.
+const STEPS: &[(&str, &[&str])] = &[
+    ("select credential_id", &[":token_hash"]),
+    ("begin; set tenant", &[]),
+    (
+        "select (select to_jsonb(x)",
+        &[
+            ":org",
+            ":branch",
+            ":practitioner",
+            ":service",
+            ":patient",
+            "(to_timestamp(:t) at time zone 'Europe/Berlin')::date",
+            "(to_timestamp(:t) at time zone 'Europe/Berlin')::date",
+            "to_timestamp(:t)",
+            "to_timestamp(:t_window)",
+        ],
+    ),
+    ("select count(pg_advisory_xact_lock", &[":claims"]),
+    (
+        "insert into appointments",
+        &[
+            ":org",
+            ":branch",
+            ":patient",
+            ":practitioner",
+            ":service",
+            "null",
+            "null",
+            "to_timestamp(:t)",
+            "to_timestamp(:t_end)",
+            "0",
+            "0",
+            "'api'",
+            "''",
+            ":practitioner",
+        ],
+    ),
+    ("select a.id, a.branch_id", &[":org", "array[:id]::uuid[]"]),
+    ("select o.name as org_name", &[":org", ":id"]),
+    (
+        "with audit as",
+        &[
+            ":org",
+            ":branch",
+            ":practitioner",
+            "'appointment.created'",
+            "'appointment'",
+            ":id",
+            ":diff",
+            "'127.0.0.1'",
+            ":branch",
+            ":patient",
+            ":id",
+            "'booking_confirmation'",
+            ":channels",
+            ":recipients",
+            ":subjects",
+            ":bodies",
+            "'careops_events'",
+            ":payload",
+        ],
+    ),
+    ("COMMIT", &[]),
+];
+
+fn squash(sql: &str) -> String {
+    sql.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// (transactions per second, average latency in ms) from pgbench.
-fn pgbench(f: &Fixture, clients: usize) -> (f64, f64) {
-    let script = std::env::temp_dir().join(format!("careops-bench-{}.sql", std::process::id()));
-    std::fs::write(&script, pgbench_script(f)).unwrap();
-    let output = Command::new("pgbench")
-        .args([
-            "-n",
-            "-M",
-            "prepared",
-            "-T",
-            &SECONDS.to_string(),
-            "-c",
-            &clients.to_string(),
-            "-j",
-            "2",
-            "-f",
-        ])
-        .arg(&script)
-        .arg(&f.app_url)
-        .output()
-        .expect("pgbench runs");
-    let text = String::from_utf8_lossy(&output.stdout);
+/// `sql` with each `$n` replaced by `params[n - 1]`.
+fn bind(sql: &str, params: &[&str]) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        let digits: String = if c == '$' {
+            std::iter::from_fn(|| chars.next_if(char::is_ascii_digit)).collect()
+        } else {
+            String::new()
+        };
+        match digits.parse::<usize>() {
+            Ok(n) => out.push_str(
+                params
+                    .get(n - 1)
+                    .unwrap_or_else(|| panic!("no parameter ${n} for: {sql}")),
+            ),
+            Err(_) if c == '$' => out.push('$'),
+            Err(_) => out.push(c),
+        }
+    }
+    out
+}
+
+/// The pgbench script of the statements one booking ran (`statements`, as captured), with
+/// the parameters of `STEPS`. Panics when the app's statements no longer match them.
+fn pgbench_script(statements: &[String]) -> String {
+    let names: Vec<String> = statements
+        .iter()
+        .map(|s| squash(s).chars().take(60).collect())
+        .collect();
+    assert_eq!(
+        statements.len(),
+        STEPS.len(),
+        "one booking now runs other statements than the bench binds: {names:#?}"
+    );
+    // A slot of the client's own in each run: `base` moves on with every run, `k` counts
+    // the client's transactions (pgbench keeps variables from one to the next).
+    let mut script = String::from(
+        "\\set k :k + 1\n\\set t 2524608000 + (:base + :client_id * 1000000 + :k) * 1800\n\\set t_end :t + 1800\n\\set t_window :t + 36000\n",
+    );
+    for (sql, (starts, params)) in statements.iter().zip(STEPS) {
+        let sql = squash(sql);
+        assert!(
+            sql.starts_with(starts),
+            "the booking's statements changed: expected one starting {starts:?}, the app ran {names:#?}"
+        );
+        let wanted = (1..=params.len()).all(|n| sql.contains(&format!("${n}")))
+            && !sql.contains(&format!("${}", params.len() + 1));
+        assert!(wanted, "{starts:?} takes other parameters now: {sql}");
+        match *starts {
+            // A simple query of two statements, which pgbench cannot prepare: it sends
+            // them as two round trips where the app sends one.
+            "begin; set tenant" => script.push_str("begin;\nselect set_config('app.org_id', :org, true);\n"),
+            "insert into appointments" => script.push_str(&format!("{} \\gset\n", bind(&sql, params))),
+            _ => script.push_str(&format!("{};\n", bind(&sql, params))),
+        }
+    }
+    script
+}
+
+/// A PostgreSQL array literal of `items`.
+fn array(items: &[String]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|i| format!("\"{}\"", i.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    format!("{{{}}}", quoted.join(","))
+}
+
+/// What pgbench measured: transactions per second, their average latency, and each SQL
+/// statement's average latency in the script's order (ms).
+struct Pgbench {
+    tps: f64,
+    latency: f64,
+    statements: Vec<f64>,
+}
+
+/// Runs pgbench after a warm-up run; the benchmark fails if pgbench does.
+fn pgbench(f: &Fixture, script: &str, values: &[(String, String)], clients: usize) -> Pgbench {
+    static RUNS: AtomicI64 = AtomicI64::new(0);
+    let path = std::env::temp_dir().join(format!("careops-bench-{}.sql", std::process::id()));
+    std::fs::write(&path, script).unwrap();
+    let run = |seconds: u64| {
+        let mut command = Command::new("pgbench");
+        command.args(["-n", "-r", "-M", "prepared", "-j", "2"]);
+        command.args(["-T", &seconds.to_string(), "-c", &clients.to_string()]);
+        command.args(["-h", f.app.get_host(), "-p", &f.app.get_port().to_string()]);
+        command.args(["-U", f.app.get_username()]);
+        let base = RUNS.fetch_add(1, Ordering::Relaxed) * 100_000_000;
+        command.args(["-D", "k=0", "-D", &format!("base={base}")]);
+        for (name, value) in values {
+            command.arg("-D").arg(format!("{name}={value}"));
+        }
+        command.arg("-f").arg(&path);
+        command.arg(f.app.get_database().expect("a database"));
+        let output = command.output().expect("pgbench runs");
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success() && text.contains("number of failed transactions: 0"),
+            "pgbench failed:\n{text}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        text
+    };
+    run(WARM_UP.as_secs());
+    let text = run(SECONDS);
     let value = |key: &str| -> f64 {
         text.lines()
             .find(|l| l.starts_with(key))
@@ -281,10 +521,62 @@ fn pgbench(f: &Fixture, clients: usize) -> (f64, f64) {
             .and_then(|v| v.parse().ok())
             .unwrap_or(0.0)
     };
-    if !output.status.success() {
-        eprintln!("pgbench failed: {}", String::from_utf8_lossy(&output.stderr));
+    // `-r` lists each command's latency (ms), failures and text; meta-commands (`\set`)
+    // come first and are no SQL.
+    let statements = text
+        .lines()
+        .skip_while(|l| !l.starts_with("statement latencies"))
+        .skip(1)
+        .filter(|l| !l.split_whitespace().nth(2).unwrap_or("\\").starts_with('\\'))
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect();
+    Pgbench {
+        tps: value("tps"),
+        latency: value("latency average"),
+        statements,
     }
-    (value("tps"), value("latency average"))
+}
+
+/// The values the captured booking bound that pgbench binds too: the ids, the token's
+/// hash, the audit diff, the messages and the event (`payload`) it wrote.
+async fn bound(f: &Fixture, payload: String) -> Vec<(String, String)> {
+    let token_hash: String = sqlx::query_scalar("select '\\x' || encode(token_hash, 'hex') from api_tokens")
+        .fetch_one(&f.db)
+        .await
+        .unwrap();
+    let diff: String = sqlx::query_scalar(
+        "select diff::text from audit_log where action = 'appointment.created' order by id desc limit 1",
+    )
+    .fetch_one(&f.db)
+    .await
+    .unwrap();
+    let messages: Vec<(String, String, String, String)> =
+        sqlx::query_as("select channel, recipient, subject, body from outbox order by created_at, channel")
+            .fetch_all(&f.db)
+            .await
+            .unwrap();
+    assert_eq!(messages.len(), 2, "the captured booking queues an email and a text");
+    let column = |pick: fn(&(String, String, String, String)) -> &String| {
+        array(&messages.iter().map(|m| pick(m).clone()).collect::<Vec<_>>())
+    };
+    vec![
+        ("token_hash".into(), token_hash),
+        ("org".into(), f.org.to_string()),
+        ("branch".into(), f.branch.to_string()),
+        ("practitioner".into(), f.practitioner.to_string()),
+        ("service".into(), f.service.to_string()),
+        ("patient".into(), f.patient.to_string()),
+        (
+            "claims".into(),
+            array(&[format!("appointment:practitioner:{}", f.practitioner)]),
+        ),
+        ("diff".into(), diff),
+        ("channels".into(), column(|m| &m.0)),
+        ("recipients".into(), column(|m| &m.1)),
+        ("subjects".into(), column(|m| &m.2)),
+        ("bodies".into(), column(|m| &m.3)),
+        ("payload".into(), payload),
+    ]
 }
 
 /// 2,000 appointments in one week: 20 practitioners with 100 each.
@@ -325,6 +617,7 @@ async fn timed(count: usize, mut run: impl AsyncFnMut() -> bool) -> (Duration, D
 
 #[tokio::main]
 async fn main() {
+    tracing_subscriber::registry().with(Capture).init();
     let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
     let db_name = format!("careops_bench_{}", std::process::id());
     let mut admin = PgConnection::connect(&format!("{server}/postgres"))
@@ -336,20 +629,119 @@ async fn main() {
         .unwrap();
     let f = fixture(&server, &db_name).await;
 
-    println!("\n## Appointment creation (POST /api/v1/calendar/appointments vs pgbench, {SECONDS} s each)\n");
-    println!("| clients | HTTP bookings/s | HTTP p50 ms | HTTP p99 ms | failed | pgbench tx/s | pgbench avg ms | HTTP / pgbench |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    // pgbench runs as the application role, so row-level security costs it what it costs
+    // the app, whatever the superuser of this server is called.
+    let mut app = PgConnection::connect_with(&f.app)
+        .await
+        .expect("the application role connects");
+    let (superuser, bypasses): (bool, bool) =
+        sqlx::query_as("select rolsuper, rolbypassrls from pg_roles where rolname = current_user")
+            .fetch_one(&mut app)
+            .await
+            .unwrap();
+    assert!(
+        !superuser && !bypasses,
+        "the application role must not bypass row-level security"
+    );
+    app.close().await.unwrap();
+
+    // One booking, captured as it runs: what pgbench will run, with what it bound.
+    let mut listener = sqlx::postgres::PgListener::connect_with(&f.db).await.unwrap();
+    listener.listen("careops_events").await.unwrap();
+    let url = format!("{}/api/v1/calendar/appointments", f.address);
+    let (status, statements) = captured(async || {
+        let sent = f.http.post(&url).bearer_auth(&f.token).json(&booking(&f, -1)).send();
+        sent.await.unwrap().status()
+    })
+    .await;
+    assert_eq!(status, 201, "the captured booking failed");
+    let payload = listener.recv().await.unwrap().payload().to_owned();
+    // A listener nobody reads from would hold up every NOTIFY of the runs below.
+    drop(listener);
+    let statements: Vec<String> = statements.into_iter().map(|(sql, _)| sql).collect();
+    let script = pgbench_script(&statements);
+    let values = bound(&f, payload).await;
+
+    // Where one booking's time goes: 200 bookings one after another, each statement's
+    // time as the app waited for it (PostgreSQL's work and the round trip).
+    let (_, one_by_one) = captured(async || {
+        for n in 0..200 {
+            let sent = f
+                .http
+                .post(&url)
+                .bearer_auth(&f.token)
+                .json(&booking(&f, -2 - n))
+                .send();
+            assert_eq!(sent.await.unwrap().status(), 201);
+        }
+    })
+    .await;
+    assert_eq!(
+        one_by_one.len(),
+        200 * statements.len(),
+        "every booking runs the same statements"
+    );
+    let mut total = vec![0.0; statements.len()];
+    for (n, (_, seconds)) in one_by_one.iter().enumerate() {
+        total[n % statements.len()] += seconds;
+    }
+    let mut rows = Vec::new();
+    let mut busiest: Option<Pgbench> = None;
     let slot = Arc::new(AtomicI64::new(0));
     for clients in [8, 32, 64] {
         let (rate, p50, p99, failed) = http_creation(&f, clients, slot.clone()).await;
-        let (tps, avg) = pgbench(&f, clients);
-        let ratio = if tps > 0.0 { rate / tps } else { 0.0 };
-        println!(
-            "| {clients} | {rate:.0} | {} | {} | {failed} | {tps:.0} | {avg:.1} | {ratio:.2} |",
+        // The app's bookings hold at most BOOKING_CONNECTIONS connections; so does pgbench.
+        let connections = clients.min(BOOKING_CONNECTIONS);
+        let run = pgbench(&f, &script, &values, connections);
+        let ratio = if run.tps > 0.0 { rate / run.tps } else { 0.0 };
+        rows.push(format!(
+            "| {clients} | {rate:.0} | {} | {} | {failed} | {connections} | {:.0} | {:.1} | {ratio:.2} |",
             ms(p50),
-            ms(p99)
+            ms(p99),
+            run.tps,
+            run.latency,
+        ));
+        busiest.get_or_insert(run);
+    }
+    println!(
+        "\n## Appointment creation (POST /api/v1/calendar/appointments vs pgbench running its statements, {SECONDS} s each after {} s of warm-up)\n",
+        WARM_UP.as_secs()
+    );
+    println!("| clients | HTTP bookings/s | HTTP p50 ms | HTTP p99 ms | failed | pgbench connections | pgbench tx/s | pgbench avg ms | HTTP ÷ pgbench |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    rows.iter().for_each(|row| println!("{row}"));
+
+    // pgbench sends `begin` and `set_config` apart (it cannot prepare the app's two-in-one
+    // simple query): its rows 2 and 3 make the app's row 2.
+    let mut loaded = busiest.map(|run| run.statements).unwrap_or_default();
+    if loaded.len() == statements.len() + 1 {
+        let set = loaded.remove(2);
+        loaded[1] += set;
+    }
+    println!(
+        "\n## One API booking, as PostgreSQL sees it ({} round trips)\n",
+        statements.len()
+    );
+    println!(
+        "| # | statement | ms, one booking at a time (mean of 200, as the app waits) | ms under load (pgbench, {} connections) |",
+        BOOKING_CONNECTIONS.min(8)
+    );
+    println!("|---:|---|---:|---:|");
+    for (n, sql) in statements.iter().enumerate() {
+        let text: String = squash(sql).chars().take(70).collect();
+        println!(
+            "| {} | `{}` | {:.3} | {:.3} |",
+            n + 1,
+            text.replace('|', "\\|"),
+            total[n] / 200.0 * 1000.0,
+            loaded.get(n).copied().unwrap_or(0.0)
         );
     }
+    println!(
+        "| | all | {:.3} | {:.3} |",
+        total.iter().sum::<f64>() / 200.0 * 1000.0,
+        loaded.iter().sum::<f64>()
+    );
 
     seed_week(&f).await;
     let api = format!(
@@ -378,7 +770,7 @@ async fn main() {
     })
     .await;
     let plan: serde_json::Value = {
-        let mut conn = PgConnection::connect(&f.app_url).await.unwrap();
+        let mut conn = PgConnection::connect_with(&f.app).await.unwrap();
         let mut tx = conn.begin().await.unwrap();
         sqlx::query("select set_config('app.org_id', $1, true)")
             .bind(f.org.to_string())

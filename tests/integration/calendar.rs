@@ -251,6 +251,75 @@ async fn moving_into_a_clash_is_refused_and_cancelling_frees_the_time() {
     );
 }
 
+/// A series is checked week by week against the practitioner's time off and the
+/// branch's closed days (read once for the whole series), and names what stands in the
+/// way; a permitted override books it whole.
+#[tokio::test]
+async fn a_series_meets_time_off_and_a_closed_day_in_a_later_week_by_name() {
+    use careops::app::settings::{AddClosure, AddTimeOff};
+
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let mut owner = org.owner.clone();
+    let weekly = [
+        ("repeat", "on"),
+        ("repeat_every", "1"),
+        ("repeat_unit", "weeks"),
+        ("repeat_count", "4"),
+    ];
+    let third = s.monday + Duration::days(14);
+    let away = app
+        .call::<AddTimeOff>(
+            &mut owner,
+            &[
+                ("user_id", &s.practitioner.to_string()),
+                ("from", &format!("{third}T08:00")),
+                ("until", &format!("{third}T12:00")),
+                ("reason", "Training"),
+            ],
+        )
+        .await;
+    assert_eq!(away.status(), StatusCode::OK);
+    let count = async || -> i64 {
+        sqlx::query_scalar("select count(*) from appointments")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+
+    let refused = app.book(&org.owner, &s, s.monday, "09:00", &weekly).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let message = json(refused).await["Conflict"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("is away then (Training)"), "{message}");
+    assert_eq!(count().await, 0);
+
+    let fourth = s.monday + Duration::days(21);
+    let closed = app
+        .call::<AddClosure>(&mut owner, &[("day", &fourth.to_string()), ("name", "Staff day")])
+        .await;
+    assert_eq!(closed.status(), StatusCode::OK);
+    let afternoon = app.book(&org.owner, &s, s.monday, "14:00", &weekly).await;
+    assert_eq!(afternoon.status(), StatusCode::CONFLICT);
+    let message = json(afternoon).await["Conflict"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains(&format!(
+            "The branch is closed on {} (Staff day)",
+            fourth.format("%-d %b")
+        )),
+        "{message}"
+    );
+    assert_eq!(count().await, 0);
+
+    let anyway = [weekly.as_slice(), &[("override_hours", "on")]].concat();
+    let booked = app.book(&org.owner, &s, s.monday, "14:00", &anyway).await;
+    assert_eq!(booked.status(), StatusCode::OK);
+    assert_eq!(count().await, 4);
+}
+
 #[tokio::test]
 async fn a_series_is_booked_whole_or_not_at_all_and_moves_from_an_occurrence_on() {
     let app = spawn_app().await;

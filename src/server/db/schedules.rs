@@ -258,28 +258,6 @@ pub async fn remove_closure(tx: &mut Tx, org_id: Uuid, branch_id: Uuid, id: Uuid
     Ok(deleted.rows_affected() == 1)
 }
 
-/// The people who see patients at the branch: practitioners there, and anyone with
-/// working hours there (an owner who treats, say). Active accounts only, by name.
-/// The name of one practitioner of the branch (as `practitioners` lists them), if they are one.
-pub async fn practitioner(
-    tx: &mut Tx,
-    org_id: Uuid,
-    branch_id: Uuid,
-    user_id: Uuid,
-) -> Result<Option<String>, AppError> {
-    Ok(sqlx::query_scalar!(
-        "select u.full_name from users u
-         where u.org_id = $1 and u.id = $3 and u.is_active and (
-             exists (select 1 from memberships m where m.user_id = u.id and m.branch_id = $2 and m.role = 'practitioner')
-             or exists (select 1 from working_hours w where w.user_id = u.id and w.branch_id = $2))",
-        org_id,
-        branch_id,
-        user_id,
-    )
-    .fetch_optional(&mut **tx)
-    .await?)
-}
-
 /// The branch's practitioners (a practitioner membership there, or hours there), by name.
 pub async fn practitioners(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<Vec<CalendarColumn>, AppError> {
     let rows = sqlx::query!(

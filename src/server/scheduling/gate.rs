@@ -59,17 +59,6 @@ pub enum Attempt<T> {
     Refused(Refusal),
 }
 
-impl<T> Attempt<T> {
-    /// The same ending with the value changed, for a write that is part of a larger one.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Attempt<U> {
-        match self {
-            Attempt::Done(value) => Attempt::Done(f(value)),
-            Attempt::Again => Attempt::Again,
-            Attempt::Refused(refusal) => Attempt::Refused(refusal),
-        }
-    }
-}
-
 /// Runs a scheduling write: waits for the organization's turn, then tries `attempt`
 /// (which opens and commits its own transaction) until it is done. A deadlock or
 /// serialization failure, or a chosen room taken meanwhile, is tried again a few times
