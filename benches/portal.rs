@@ -6,10 +6,11 @@
 //! `TEST_DATABASE_URL` names a PostgreSQL superuser URL (no database); the benchmark
 //! makes and drops its own database.
 
+mod support;
+
 use std::{
     collections::BTreeMap,
     net::SocketAddr,
-    sync::atomic::{AtomicBool, AtomicUsize, Ordering},
     time::{Duration, Instant},
 };
 
@@ -26,58 +27,19 @@ use careops::{
     },
 };
 use chrono::{NaiveTime, Utc};
-use leptos::{config::LeptosOptions, server_fn::ServerFn};
+use leptos::config::LeptosOptions;
 use reqwest::header;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
-use tracing::{subscriber::Interest, Metadata, Subscriber};
-use tracing_subscriber::{layer::Context, prelude::*, Layer};
+use support::{call, captured, percentile, Capture};
+use tracing_subscriber::prelude::*;
 use uuid::Uuid;
 
 const RUNS: usize = 100;
 
-/// Counts the round trips to PostgreSQL while `COUNTING` is on.
-static COUNTING: AtomicBool = AtomicBool::new(false);
-static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
-
-struct StatementCounter;
-
-impl<S: Subscriber> Layer<S> for StatementCounter {
-    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
-        if round_trip(metadata) {
-            Interest::sometimes()
-        } else {
-            Interest::never()
-        }
-    }
-
-    fn enabled(&self, metadata: &Metadata<'_>, _: Context<'_, S>) -> bool {
-        round_trip(metadata) && COUNTING.load(Ordering::Relaxed)
-    }
-
-    fn on_event(&self, _: &tracing::Event<'_>, _: Context<'_, S>) {
-        STATEMENTS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-/// A statement sqlx logs, or the app's `begin; set tenant` (sqlx does not log a BEGIN).
-fn round_trip(metadata: &Metadata<'_>) -> bool {
-    metadata.target() == "sqlx::query" || metadata.target() == careops::server::db::TRANSACTIONS
-}
-
 /// How many round trips `work` makes to PostgreSQL.
 async fn statements<T>(work: impl AsyncFnOnce() -> T) -> (usize, T) {
-    STATEMENTS.store(0, Ordering::Relaxed);
-    COUNTING.store(true, Ordering::Relaxed);
-    let out = work().await;
-    COUNTING.store(false, Ordering::Relaxed);
-    (STATEMENTS.load(Ordering::Relaxed), out)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+    let (out, sent) = captured(work).await;
+    (sent.len(), out)
 }
 
 fn ms(d: Duration) -> String {
@@ -109,21 +71,6 @@ fn config(url: &str) -> Config {
         ("PORTAL_BOOKINGS_PER_IP_MINUTE", "100000".into()),
     ]);
     Config::from_lookup(|k| values.get(k).cloned()).expect("config")
-}
-
-async fn call<S: ServerFn>(
-    http: &reqwest::Client,
-    address: &str,
-    cookies: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    http.post(format!("{address}{}", S::PATH))
-        .header(header::ACCEPT, "application/json")
-        .header(header::COOKIE, cookies)
-        .form(form)
-        .send()
-        .await
-        .expect("request")
 }
 
 struct Clinic {
@@ -271,7 +218,7 @@ fn kb(bytes: u64) -> String {
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::registry().with(StatementCounter).init();
+    tracing_subscriber::registry().with(Capture).init();
     let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
     let db_name = format!("careops_bench_portal_{}", std::process::id());
     let mut admin = PgConnection::connect(&format!("{server}/postgres"))
