@@ -273,7 +273,6 @@ const STEPS: &[(&str, &[&str])] = &[
         ],
     ),
     ("select a.id, a.branch_id", &[":org", "array[:id]::uuid[]"]),
-    ("select o.name as org_name", &[":org", ":id"]),
     (
         "with audit as",
         &[

@@ -66,7 +66,7 @@ pub async fn statements<F: std::future::Future>(run: F) -> (F::Output, Vec<Strin
 /// loops over rows. The booking's count is today's; it may only go down.
 #[tokio::test]
 async fn reads_and_a_booking_run_the_same_statements_whatever_the_data_size() {
-    const BOOKING_STATEMENTS: usize = 10;
+    const BOOKING_STATEMENTS: usize = 9;
     let app = spawn_app().await;
     let org = app.org("Clinic").await;
     let s = app.schedule(&org).await;

@@ -7,8 +7,8 @@ use uuid::Uuid;
 use super::{
     auth::{context::message_base_url, tokens::ManageGrant},
     db::{
+        appointments::Recorded,
         changes::{Message, Outgoing},
-        outbox, Tx,
     },
     AppState,
 };
@@ -32,21 +32,17 @@ pub fn manage_token(
 }
 
 /// The messages the patient gets about `kind` happening to the appointment: one per
-/// channel they agreed to. `None` when the appointment is not found.
-pub async fn compose(
-    tx: &mut Tx,
+/// channel they agreed to.
+pub fn compose(
     state: &AppState,
     org_id: Uuid,
-    appointment_id: Uuid,
+    appointment: &Recorded,
     kind: MessageKind,
-) -> Result<Option<Outgoing>, AppError> {
-    let Some(f) = outbox::facts(tx, org_id, appointment_id).await? else {
-        return Ok(None);
-    };
-    let tz = zone(&f.timezone);
-    let when = f
+) -> Result<Outgoing, AppError> {
+    let (a, to) = (&appointment.view, &appointment.addressing);
+    let when = a
         .starts_at
-        .with_timezone(&tz)
+        .with_timezone(&zone(&to.timezone))
         .format("%A %-d %B %Y at %H:%M")
         .to_string();
     let manage = match kind {
@@ -54,42 +50,42 @@ pub async fn compose(
         _ => Some(format!(
             "{}/manage/{}",
             message_base_url(state),
-            manage_token(state, org_id, appointment_id, f.starts_at)?
+            manage_token(state, org_id, a.id, a.starts_at)?
         )),
     };
     let facts = AppointmentFacts {
-        org_name: &f.org_name,
-        branch_name: &f.branch_name,
-        branch_address: &f.branch_address,
-        patient_name: &f.patient_name,
-        service: &f.service,
-        practitioner: &f.practitioner,
+        org_name: &to.org_name,
+        branch_name: &to.branch_name,
+        branch_address: &to.branch_address,
+        patient_name: &a.patient_name,
+        service: &a.service_name,
+        practitioner: &a.practitioner_name,
         when: &when,
         manage_url: manage.as_deref(),
     };
     let mut messages = Vec::with_capacity(2);
-    if f.consent_email && !f.email.is_empty() {
+    if to.consent_email && !to.email.is_empty() {
         let (subject, body) = render(kind, &facts);
         messages.push(Message {
             channel: "email",
-            recipient: f.email.clone(),
+            recipient: to.email.clone(),
             subject,
             body,
         });
     }
-    if f.consent_sms && !f.phone.is_empty() {
+    if to.consent_sms && !to.phone.is_empty() {
         messages.push(Message {
             channel: "sms",
-            recipient: f.phone.clone(),
+            recipient: to.phone.clone(),
             subject: String::new(),
             body: render_sms(kind, &facts),
         });
     }
-    Ok(Some(Outgoing {
-        branch_id: f.branch_id,
-        patient_id: f.patient_id,
-        appointment_id,
+    Ok(Outgoing {
+        branch_id: a.branch_id,
+        patient_id: a.patient_id,
+        appointment_id: a.id,
         kind,
         messages,
-    }))
+    })
 }

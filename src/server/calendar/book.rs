@@ -127,8 +127,8 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
         Outcome::Again => return Ok(Attempt::Again),
     };
 
-    let views = appointments::by_ids(&mut tx, org, &ids, tz).await?;
-    for (n, view) in views.iter().enumerate() {
+    let booked = appointments::recorded(&mut tx, org, &ids, tz).await?;
+    for (n, appointment) in booked.iter().enumerate() {
         // One confirmation for a booking, the first date of a series: not one per week.
         let message = (n == 0).then_some(MessageKind::BookingConfirmation);
         record(
@@ -136,12 +136,12 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
             &ctx.state,
             Actor::staff(ctx),
             "appointment.created",
-            view,
+            appointment,
             Change::Booked,
             message,
         )
         .await?;
     }
     tx.commit().await?;
-    Ok(Attempt::Done(views))
+    Ok(Attempt::Done(booked.into_iter().map(|b| b.view).collect()))
 }

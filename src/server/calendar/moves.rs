@@ -177,23 +177,23 @@ async fn reschedule_in(
         Outcome::Again => return Err(scheduling::kept_taken()),
     }
 
-    let after = appointments::by_ids(tx, org, &ids, tz).await?;
-    let first = after.iter().min_by_key(|a| a.starts_at).map(|a| a.id);
-    for view in &after {
-        let Some(old) = before.iter().find(|b| b.id == view.id) else {
+    let after = appointments::recorded(tx, org, &ids, tz).await?;
+    let first = after.iter().map(|a| &a.view).min_by_key(|a| a.starts_at).map(|a| a.id);
+    for moved in &after {
+        let Some(old) = before.iter().find(|b| b.id == moved.view.id) else {
             continue;
         };
-        let message = (Some(view.id) == first).then_some(MessageKind::Reschedule);
+        let message = (Some(moved.view.id) == first).then_some(MessageKind::Reschedule);
         record(
             tx,
             &ctx.state,
             Actor::staff(ctx),
             "appointment.rescheduled",
-            view,
+            moved,
             Change::Moved { before: old },
             message,
         )
         .await?;
     }
-    Ok(Attempt::Done(after))
+    Ok(Attempt::Done(after.into_iter().map(|a| a.view).collect()))
 }

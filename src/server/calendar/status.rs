@@ -46,25 +46,25 @@ pub async fn cancel(
         appointments::set_status(&mut tx, org, target.id, Status::Cancelled, Some(reason)).await?;
     }
     let ids: Vec<Uuid> = targets.iter().map(|t| t.id).collect();
-    let views = appointments::by_ids(&mut tx, org, &ids, tz_of(ctx)).await?;
-    for view in &views {
+    let cancelled = appointments::recorded(&mut tx, org, &ids, tz_of(ctx)).await?;
+    for appointment in &cancelled {
         let before = targets
             .iter()
-            .find(|t| t.id == view.id)
+            .find(|t| t.id == appointment.view.id)
             .map_or(Status::Scheduled, |t| t.status);
         record(
             &mut tx,
             &ctx.state,
             Actor::staff(ctx),
             "appointment.cancelled",
-            view,
+            appointment,
             Change::Cancelled { before, reason },
             Some(MessageKind::Cancellation),
         )
         .await?;
     }
     tx.commit().await?;
-    Ok(views)
+    Ok(cancelled.into_iter().map(|c| c.view).collect())
 }
 
 /// Moves an appointment along the status machine (arrived, in progress, completed,
@@ -96,16 +96,16 @@ pub(super) async fn set_status_in(
         });
     }
     appointments::set_status(tx, org, id, status, None).await?;
-    let view = appointments::view_of(tx, org, id, tz_of(ctx)).await?;
+    let changed = appointments::recorded_one(tx, org, id, tz_of(ctx)).await?;
     record(
         tx,
         &ctx.state,
         Actor::staff(ctx),
         "appointment.status_changed",
-        &view,
+        &changed,
         Change::StatusChanged { before: this.status },
         None,
     )
     .await?;
-    Ok(view)
+    Ok(changed.view)
 }

@@ -328,21 +328,51 @@ pub async fn range(
     rows.into_iter().map(|r| view(r, tz)).collect()
 }
 
+/// What a message to an appointment's patient needs besides the appointment's view.
+pub struct Addressing {
+    pub org_name: String,
+    pub branch_name: String,
+    pub branch_address: String,
+    pub timezone: String,
+    pub phone: String,
+    pub email: String,
+    pub consent_sms: bool,
+    pub consent_email: bool,
+}
+
+/// An appointment as the change recorder writes it: its view, and how to reach its patient.
+pub struct Recorded {
+    pub view: AppointmentView,
+    pub addressing: Addressing,
+}
+
 /// Appointments by id (any branch of the organization), as views in `tz`.
 pub async fn by_ids(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result<Vec<AppointmentView>, AppError> {
-    let rows = sqlx::query_as!(
-        ViewRow,
+    Ok(recorded(tx, org_id, ids, tz)
+        .await?
+        .into_iter()
+        .map(|r| r.view)
+        .collect())
+}
+
+/// Appointments by id with what a message to their patients needs, in one read.
+pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result<Vec<Recorded>, AppError> {
+    let rows = sqlx::query!(
         r#"select a.id, a.branch_id, a.patient_id, p.full_name as patient_name, a.practitioner_id,
                   u.full_name as practitioner_name, a.service_id, s.name as service_name, s.colour,
                   a.room_id, r.name as "room_name?",
                   array(select res.name from appointment_resources ar join resources res on res.id = ar.resource_id
                         where ar.appointment_id = a.id order by res.name) as "resource_names!",
                   a.status, a.source, a.starts_at, a.ends_at, a.buffer_before_minutes, a.buffer_after_minutes,
-                  a.series_id, a.notes, a.cancel_reason
+                  a.series_id, a.notes, a.cancel_reason,
+                  o.name as org_name, b.name as branch_name, b.address as branch_address, b.timezone,
+                  p.phone, p.email, p.consent_sms, p.consent_email
            from appointments a
            join patients p on p.id = a.patient_id
            join users u on u.id = a.practitioner_id
            join services s on s.id = a.service_id
+           join branches b on b.id = a.branch_id
+           join organizations o on o.id = a.org_id
            left join rooms r on r.id = a.room_id
            where a.org_id = $1 and a.id = any($2)
            order by a.starts_at, a.id"#,
@@ -351,7 +381,47 @@ pub async fn by_ids(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result<V
     )
     .fetch_all(&mut **tx)
     .await?;
-    rows.into_iter().map(|r| view(r, tz)).collect()
+    rows.into_iter()
+        .map(|r| {
+            let addressing = Addressing {
+                org_name: r.org_name,
+                branch_name: r.branch_name,
+                branch_address: r.branch_address,
+                timezone: r.timezone,
+                phone: r.phone,
+                email: r.email,
+                consent_sms: r.consent_sms,
+                consent_email: r.consent_email,
+            };
+            let row = ViewRow {
+                id: r.id,
+                branch_id: r.branch_id,
+                patient_id: r.patient_id,
+                patient_name: r.patient_name,
+                practitioner_id: r.practitioner_id,
+                practitioner_name: r.practitioner_name,
+                service_id: r.service_id,
+                service_name: r.service_name,
+                colour: r.colour,
+                room_id: r.room_id,
+                room_name: r.room_name,
+                resource_names: r.resource_names,
+                status: r.status,
+                source: r.source,
+                starts_at: r.starts_at,
+                ends_at: r.ends_at,
+                buffer_before_minutes: r.buffer_before_minutes,
+                buffer_after_minutes: r.buffer_after_minutes,
+                series_id: r.series_id,
+                notes: r.notes,
+                cancel_reason: r.cancel_reason,
+            };
+            Ok(Recorded {
+                view: view(row, tz)?,
+                addressing,
+            })
+        })
+        .collect()
 }
 
 /// An appointment's id and branch.
@@ -381,7 +451,12 @@ pub async fn of_patient(
 
 /// One appointment as a view in `tz`; another organization's is not found.
 pub async fn view_of(tx: &mut Tx, org_id: Uuid, id: Uuid, tz: Tz) -> Result<AppointmentView, AppError> {
-    by_ids(tx, org_id, &[id], tz)
+    Ok(recorded_one(tx, org_id, id, tz).await?.view)
+}
+
+/// One appointment as the change recorder writes it; another organization's is not found.
+pub async fn recorded_one(tx: &mut Tx, org_id: Uuid, id: Uuid, tz: Tz) -> Result<Recorded, AppError> {
+    recorded(tx, org_id, &[id], tz)
         .await?
         .pop()
         .ok_or_else(|| AppError::not_found("That appointment"))

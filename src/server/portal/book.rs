@@ -114,13 +114,13 @@ async fn book_once(
         Outcome::Again => return Ok(Attempt::Again),
     };
     portal::remember_request(&mut tx, org, request.key, id).await?;
-    let view = appointments::view_of(&mut tx, org, id, tz).await?;
+    let booked = appointments::recorded_one(&mut tx, org, id, tz).await?;
     record(
         &mut tx,
         state,
         Actor::patient(org, client.ip.as_deref()),
         "appointment.booked_online",
-        &view,
+        &booked,
         Change::Booked,
         Some(MessageKind::BookingConfirmation),
     )

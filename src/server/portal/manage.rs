@@ -101,13 +101,13 @@ pub async fn cancel(state: &AppState, token: &str, client: &ClientInfo) -> Resul
     }
     current.status.transition(Status::Cancelled)?;
     appointments::set_status(&mut tx, org, current.id, Status::Cancelled, Some(REASON)).await?;
-    let view = appointments::view_of(&mut tx, org, current.id, zone(&booking.branch.timezone)).await?;
+    let cancelled = appointments::recorded_one(&mut tx, org, current.id, zone(&booking.branch.timezone)).await?;
     record(
         &mut tx,
         state,
         Actor::patient(org, client.ip.as_deref()),
         "appointment.cancelled_online",
-        &view,
+        &cancelled,
         Change::Cancelled {
             before: current.status,
             reason: REASON,
@@ -164,13 +164,13 @@ pub async fn reschedule(
             Outcome::Refused(_) => return Ok(Attempt::Done(Booked::Taken)),
             Outcome::Again => return Ok(Attempt::Again),
         }
-        let view = appointments::view_of(&mut tx, org, current.id, tz).await?;
+        let moved = appointments::recorded_one(&mut tx, org, current.id, tz).await?;
         record(
             &mut tx,
             state,
             Actor::patient(org, client.ip.as_deref()),
             "appointment.rescheduled_online",
-            &view,
+            &moved,
             Change::Moved { before: &before },
             Some(MessageKind::Reschedule),
         )

@@ -14,7 +14,7 @@ use crate::{
     },
     server::{
         auth::context::RequestContext,
-        db::{audit, changes, Tx},
+        db::{appointments::Recorded, audit, changes, Tx},
         outbox, realtime, AppState,
     },
 };
@@ -63,17 +63,18 @@ pub enum Change<'a> {
     },
 }
 
-/// Records `change` to `appointment` (as it is now), with the audit `action`, and queues
-/// `message` for the patient if given.
+/// Records `change` to `recorded` (the appointment as it is now), with the audit
+/// `action`, and queues `message` for the patient if given.
 pub async fn record(
     tx: &mut Tx,
     state: &AppState,
     actor: Actor<'_>,
     action: &str,
-    appointment: &AppointmentView,
+    recorded: &Recorded,
     change: Change<'_>,
     message: Option<MessageKind>,
 ) -> Result<(), AppError> {
+    let appointment = &recorded.view;
     let mut diff = match change {
         Change::Booked => json!({"after": snapshot(appointment)}),
         Change::Moved { before } => audit::changes(&snapshot(before), &snapshot(appointment)),
@@ -105,10 +106,9 @@ pub async fn record(
         branch_id: appointment.branch_id,
         event,
     })?;
-    let outgoing = match message {
-        Some(kind) => outbox::compose(tx, state, actor.org_id, appointment.id, kind).await?,
-        None => None,
-    };
+    let outgoing = message
+        .map(|kind| outbox::compose(state, actor.org_id, recorded, kind))
+        .transpose()?;
     let entry = audit::Entry {
         org_id: actor.org_id,
         branch_id: Some(appointment.branch_id),
