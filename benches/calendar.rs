@@ -48,6 +48,8 @@ struct Fixture {
     org: Uuid,
     branch: Uuid,
     practitioner: Uuid,
+    /// The practitioner and seven more at the branch, for bookings spread over a team.
+    team: Vec<Uuid>,
     service: Uuid,
     patient: Uuid,
     /// The same database as the application role (row-level security applies).
@@ -139,6 +141,20 @@ async fn fixture(server: &str, db_name: &str) -> Fixture {
         .execute(&db)
         .await
         .unwrap();
+    let mut team: Vec<Uuid> = sqlx::query_scalar(
+        "with staff as (
+             insert into users (org_id, email, full_name, password_hash)
+             select $1, 'team' || n || '@bench.careops.test', 'Team Member ' || n, 'x' from generate_series(1, 7) n
+             returning id)
+         insert into memberships (org_id, user_id, branch_id, role) select $1, id, $2, 'practitioner' from staff
+         returning user_id",
+    )
+    .bind(org)
+    .bind(branch)
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    team.insert(0, practitioner);
     // A patient who agreed to email and text messages: every booking queues both.
     let patient: Uuid = sqlx::query_scalar(
         "insert into patients (org_id, full_name, phone, email, consent_sms, consent_email)
@@ -156,6 +172,7 @@ async fn fixture(server: &str, db_name: &str) -> Fixture {
         org,
         branch,
         practitioner,
+        team,
         service,
         patient,
         app,
@@ -177,16 +194,23 @@ fn booking(f: &Fixture, n: i64) -> serde_json::Value {
     })
 }
 
-/// Books as fast as `clients` concurrent clients can; every booking takes its own half
-/// hour, so all succeed. A warm-up is not counted, nor is a request that ends after the
-/// window. Returns (bookings per second, p50, p99, failures).
-async fn http_creation(f: &Fixture, clients: usize, slot: Arc<AtomicI64>) -> (f64, Duration, Duration, usize) {
+/// Books as fast as `clients` concurrent clients can, client `n` for practitioner
+/// `n mod team`; every booking takes its own half hour, so all succeed. A warm-up is not
+/// counted, nor is a request that ends after the window. Returns (bookings per second,
+/// p50, p99, failures).
+async fn http_creation(
+    f: &Fixture,
+    clients: usize,
+    team: &[Uuid],
+    slot: Arc<AtomicI64>,
+) -> (f64, Duration, Duration, usize) {
     let start = Instant::now() + WARM_UP;
     let deadline = start + Duration::from_secs(SECONDS);
     let url = format!("{}/api/v1/calendar/appointments", f.address);
-    let tasks = (0..clients).map(|_| {
+    let tasks = (0..clients).map(|n| {
         let (http, url, token, slot) = (f.http.clone(), url.clone(), f.token.clone(), slot.clone());
-        let template = booking(f, 0);
+        let mut template = booking(f, 0);
+        template["practitioner_id"] = serde_json::json!(team[n % team.len()]);
         let make = move |n: i64| {
             let mut body = template.clone();
             body["starts_at"] = serde_json::json!(starts_at(n));
@@ -381,10 +405,18 @@ struct Pgbench {
 }
 
 /// Runs pgbench after a warm-up run; the benchmark fails if pgbench does.
-fn pgbench(f: &Fixture, script: &str, values: &[(String, String)], clients: usize) -> Pgbench {
+/// Each transaction runs one of `scripts`, chosen at random.
+fn pgbench(f: &Fixture, scripts: &[String], values: &[(String, String)], clients: usize) -> Pgbench {
     static RUNS: AtomicI64 = AtomicI64::new(0);
-    let path = std::env::temp_dir().join(format!("careops-bench-{}.sql", std::process::id()));
-    std::fs::write(&path, script).unwrap();
+    let paths: Vec<_> = scripts
+        .iter()
+        .enumerate()
+        .map(|(n, script)| {
+            let path = std::env::temp_dir().join(format!("careops-bench-{}-{n}.sql", std::process::id()));
+            std::fs::write(&path, script).unwrap();
+            path
+        })
+        .collect();
     let run = |seconds: u64| {
         let mut command = Command::new("pgbench");
         command.args(["-n", "-r", "-M", "prepared", "-j", "2"]);
@@ -396,7 +428,9 @@ fn pgbench(f: &Fixture, script: &str, values: &[(String, String)], clients: usiz
         for (name, value) in values {
             command.arg("-D").arg(format!("{name}={value}"));
         }
-        command.arg("-f").arg(&path);
+        for path in &paths {
+            command.arg("-f").arg(path);
+        }
         command.arg(f.app.get_database().expect("a database"));
         let output = command.output().expect("pgbench runs");
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -417,8 +451,8 @@ fn pgbench(f: &Fixture, script: &str, values: &[(String, String)], clients: usiz
             .and_then(|v| v.parse().ok())
             .unwrap_or(0.0)
     };
-    // `-r` lists each command's latency (ms), failures and text; meta-commands (`\set`)
-    // come first and are no SQL.
+    // `-r` lists each command's latency (ms), failures and text (for one script; several
+    // are listed apart); meta-commands (`\set`) come first and are no SQL.
     let statements = text
         .lines()
         .skip_while(|l| !l.starts_with("statement latencies"))
@@ -431,6 +465,11 @@ fn pgbench(f: &Fixture, script: &str, values: &[(String, String)], clients: usiz
         latency: value("latency average"),
         statements,
     }
+}
+
+/// The advisory lock a booking of `practitioner` takes (`scheduling::Claims`).
+fn claims(practitioner: Uuid) -> String {
+    array(&[format!("appointment:practitioner:{practitioner}")])
 }
 
 /// The values the captured booking bound that pgbench binds too: the ids, the token's
@@ -462,10 +501,7 @@ async fn bound(f: &Fixture, payload: String) -> Vec<(String, String)> {
         ("practitioner".into(), f.practitioner.to_string()),
         ("service".into(), f.service.to_string()),
         ("patient".into(), f.patient.to_string()),
-        (
-            "claims".into(),
-            array(&[format!("appointment:practitioner:{}", f.practitioner)]),
-        ),
+        ("claims".into(), claims(f.practitioner)),
         ("diff".into(), diff),
         ("channels".into(), column(|m| &m.0)),
         ("recipients".into(), column(|m| &m.1)),
@@ -581,30 +617,50 @@ async fn main() {
     for (n, (_, seconds)) in one_by_one.iter().enumerate() {
         total[n % statements.len()] += seconds;
     }
+    // The same script for each member of the team, naming them through their own variables.
+    let team_scripts: Vec<String> = (0..f.team.len())
+        .map(|n| {
+            script
+                .replace(":practitioner", &format!(":practitioner_{n}"))
+                .replace(":claims", &format!(":claims_{n}"))
+        })
+        .collect();
+    let mut team_values = values.clone();
+    for (n, member) in f.team.iter().enumerate() {
+        team_values.push((format!("practitioner_{n}"), member.to_string()));
+        team_values.push((format!("claims_{n}"), claims(*member)));
+    }
     let mut rows = Vec::new();
     let mut busiest: Option<Pgbench> = None;
     let slot = Arc::new(AtomicI64::new(0));
-    for clients in [8, 32, 64] {
-        let (rate, p50, p99, failed) = http_creation(&f, clients, slot.clone()).await;
-        // The app's bookings hold at most BOOKING_CONNECTIONS connections; so does pgbench.
-        let connections = clients.min(BOOKING_CONNECTIONS);
-        let run = pgbench(&f, &script, &values, connections);
-        let ratio = if run.tps > 0.0 { rate / run.tps } else { 0.0 };
-        rows.push(format!(
-            "| {clients} | {rate:.0} | {} | {} | {failed} | {connections} | {:.0} | {:.1} | {ratio:.2} |",
-            ms(p50),
-            ms(p99),
-            run.tps,
-            run.latency,
-        ));
-        busiest.get_or_insert(run);
+    for (team, scripts, values) in [
+        (&f.team[..1], std::slice::from_ref(&script), &values),
+        (&f.team[..], &team_scripts[..], &team_values),
+    ] {
+        for clients in [8, 32, 64] {
+            let (rate, p50, p99, failed) = http_creation(&f, clients, team, slot.clone()).await;
+            // The app's bookings hold at most BOOKING_CONNECTIONS connections; so does pgbench.
+            let connections = clients.min(BOOKING_CONNECTIONS);
+            let run = pgbench(&f, scripts, values, connections);
+            let ratio = if run.tps > 0.0 { rate / run.tps } else { 0.0 };
+            rows.push(format!(
+                "| {} | {clients} | {rate:.0} | {} | {} | {failed} | {connections} | {:.0} | {:.1} | {ratio:.2} |",
+                team.len(),
+                ms(p50),
+                ms(p99),
+                run.tps,
+                run.latency,
+            ));
+            busiest.get_or_insert(run);
+        }
     }
     println!(
         "\n## Appointment creation (POST /api/v1/calendar/appointments vs pgbench running its statements, {SECONDS} s each after {} s of warm-up)\n",
         WARM_UP.as_secs()
     );
-    println!("| clients | HTTP bookings/s | HTTP p50 ms | HTTP p99 ms | failed | pgbench connections | pgbench tx/s | pgbench avg ms | HTTP ÷ pgbench |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("Every booking holds its practitioner's lock from before its insert until it commits: one practitioner's bookings queue, a team's run side by side.\n");
+    println!("| practitioners | clients | HTTP bookings/s | HTTP p50 ms | HTTP p99 ms | failed | pgbench connections | pgbench tx/s | pgbench avg ms | HTTP ÷ pgbench |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     rows.iter().for_each(|row| println!("{row}"));
 
     // pgbench sends `begin` and `set_config` apart (it cannot prepare the app's two-in-one
