@@ -48,8 +48,9 @@ struct Fixture {
     org: Uuid,
     branch: Uuid,
     practitioner: Uuid,
-    /// The practitioner and seven more at the branch, for bookings spread over a team.
-    team: Vec<Uuid>,
+    /// The practitioner and seven more at the branch, for bookings spread over a team,
+    /// and a patient of each (the first is `patient`).
+    team: Vec<(Uuid, Uuid)>,
     service: Uuid,
     patient: Uuid,
     /// The same database as the application role (row-level security applies).
@@ -155,15 +156,19 @@ async fn fixture(server: &str, db_name: &str) -> Fixture {
     .await
     .unwrap();
     team.insert(0, practitioner);
-    // A patient who agreed to email and text messages: every booking queues both.
-    let patient: Uuid = sqlx::query_scalar(
+    // Patients who agreed to email and text messages: every booking queues both.
+    let patients: Vec<Uuid> = sqlx::query_scalar(
         "insert into patients (org_id, full_name, phone, email, consent_sms, consent_email)
-         values ($1, 'Bench Patient', '+44 20 7946 0958', 'bench.patient@example.org', true, true) returning id",
+         select $1, 'Bench Patient ' || n, '+44 20 7946 0958', 'bench.patient' || n || '@example.org', true, true
+         from generate_series(1, $2) n returning id",
     )
     .bind(org)
-    .fetch_one(&db)
+    .bind(team.len() as i32)
+    .fetch_all(&db)
     .await
     .unwrap();
+    let patient = patients[0];
+    let team = team.into_iter().zip(patients).collect();
     Fixture {
         address,
         http,
@@ -194,14 +199,14 @@ fn booking(f: &Fixture, n: i64) -> serde_json::Value {
     })
 }
 
-/// Books as fast as `clients` concurrent clients can, client `n` for practitioner
-/// `n mod team`; every booking takes its own half hour, so all succeed. A warm-up is not
+/// Books as fast as `clients` concurrent clients can, client `n` for the practitioner and
+/// patient `n mod team`; every booking takes its own half hour, so all succeed. A warm-up is not
 /// counted, nor is a request that ends after the window. Returns (bookings per second,
 /// p50, p99, failures).
 async fn http_creation(
     f: &Fixture,
     clients: usize,
-    team: &[Uuid],
+    team: &[(Uuid, Uuid)],
     slot: Arc<AtomicI64>,
 ) -> (f64, Duration, Duration, usize) {
     let start = Instant::now() + WARM_UP;
@@ -210,7 +215,9 @@ async fn http_creation(
     let tasks = (0..clients).map(|n| {
         let (http, url, token, slot) = (f.http.clone(), url.clone(), f.token.clone(), slot.clone());
         let mut template = booking(f, 0);
-        template["practitioner_id"] = serde_json::json!(team[n % team.len()]);
+        let (practitioner, patient) = team[n % team.len()];
+        template["practitioner_id"] = serde_json::json!(practitioner);
+        template["patient_id"] = serde_json::json!(patient);
         let make = move |n: i64| {
             let mut body = template.clone();
             body["starts_at"] = serde_json::json!(starts_at(n));
@@ -596,7 +603,8 @@ async fn main() {
 
     // Where one booking's time goes: 200 bookings one after another, each statement's
     // time as the app waited for it (PostgreSQL's work and the round trip).
-    let (_, one_by_one) = captured(async || {
+    let (http_ms, one_by_one) = captured(async || {
+        let started = Instant::now();
         for n in 0..200 {
             let sent = f
                 .http
@@ -606,6 +614,7 @@ async fn main() {
                 .send();
             assert_eq!(sent.await.unwrap().status(), 201);
         }
+        started.elapsed().as_secs_f64() * 1000.0 / 200.0
     })
     .await;
     assert_eq!(
@@ -617,17 +626,20 @@ async fn main() {
     for (n, (_, seconds)) in one_by_one.iter().enumerate() {
         total[n % statements.len()] += seconds;
     }
-    // The same script for each member of the team, naming them through their own variables.
+    // The same script for each member of the team and their patient, named through
+    // variables of their own.
     let team_scripts: Vec<String> = (0..f.team.len())
         .map(|n| {
             script
                 .replace(":practitioner", &format!(":practitioner_{n}"))
+                .replace(":patient", &format!(":patient_{n}"))
                 .replace(":claims", &format!(":claims_{n}"))
         })
         .collect();
     let mut team_values = values.clone();
-    for (n, member) in f.team.iter().enumerate() {
+    for (n, (member, patient)) in f.team.iter().enumerate() {
         team_values.push((format!("practitioner_{n}"), member.to_string()));
+        team_values.push((format!("patient_{n}"), patient.to_string()));
         team_values.push((format!("claims_{n}"), claims(*member)));
     }
     let mut rows = Vec::new();
@@ -658,7 +670,7 @@ async fn main() {
         "\n## Appointment creation (POST /api/v1/calendar/appointments vs pgbench running its statements, {SECONDS} s each after {} s of warm-up)\n",
         WARM_UP.as_secs()
     );
-    println!("Every booking holds its practitioner's lock from before its insert until it commits: one practitioner's bookings queue, a team's run side by side.\n");
+    println!("Every booking holds its practitioner's lock from before its insert until it commits: one practitioner's bookings queue, a team's (eight practitioners, a patient each) run side by side.\n");
     println!("| practitioners | clients | HTTP bookings/s | HTTP p50 ms | HTTP p99 ms | failed | pgbench connections | pgbench tx/s | pgbench avg ms | HTTP ÷ pgbench |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     rows.iter().for_each(|row| println!("{row}"));
@@ -694,6 +706,7 @@ async fn main() {
         total.iter().sum::<f64>() / 200.0 * 1000.0,
         loaded.iter().sum::<f64>()
     );
+    println!("| | the whole HTTP request, one at a time | {http_ms:.3} | |");
 
     seed_week(&f).await;
     let api = format!(
