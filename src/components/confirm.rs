@@ -19,10 +19,13 @@ pub fn Confirm(
     /// What will happen, said before it does: "Grace Hopper's record moves to the archive."
     #[prop(into)]
     question: String,
+    /// Open from the start: after a failed attempt, so that its errors show.
+    #[prop(optional, into)]
+    open: Signal<bool>,
     children: Children,
 ) -> impl IntoView {
     view! {
-        <details class="confirm">
+        <details class="confirm" open=move || open.get()>
             <summary class="button confirm__open">
                 {label}
                 {detail.map(|d| view! { <span class="visually-hidden">{d}</span> })}

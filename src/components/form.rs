@@ -490,6 +490,17 @@ fn choice_group(
     }
 }
 
+/// A field's error line on its own, for a problem that no single control carries (the
+/// choice among a list of radio buttons, a right the user lacks).
+#[component]
+pub fn FieldMessage(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|message| view! { <p class="field__error">{message}</p> })
+    }
+}
+
 /// The message above a form after a failed submission. Field problems are named on
 /// their fields; this says what happened and what to do.
 #[component]

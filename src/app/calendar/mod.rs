@@ -7,7 +7,10 @@ mod grid;
 pub use booking::{CreateAppointment, GetBookingOptions, NewAppointmentPage};
 pub use detail::{AppointmentPage, CancelAppointment, GetAppointment, RescheduleAppointment, SetAppointmentStatus};
 
-use crate::components::error::ErrorPanel;
+use crate::components::{
+    form::{CheckboxGroup, Choice},
+    loaded::loaded_with,
+};
 use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,7 +22,7 @@ use uuid::Uuid;
 
 use super::realtime::use_realtime;
 use crate::domain::{
-    appointment::{CalendarData, CalendarView, Grouping},
+    appointment::{CalendarColumn, CalendarData, CalendarView, Grouping},
     AppError,
 };
 use grid::Grid;
@@ -126,22 +129,19 @@ pub fn CalendarPage() -> impl IntoView {
 
     view! {
         <Title text="Calendar"/>
-        <Suspense fallback=|| view! { <p role="status">"Loading the calendar…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => {
-                        let p = params.get_untracked();
-                        view! {
-                            <Toolbar data=data.clone() params=p.clone()/>
-                            <Grid data params=p/>
-                        }
-                        .into_any()
-                    }
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded_with(data, "Loading the calendar…", move |data| {
+            let p = params.get_untracked();
+            view! {
+                <Toolbar data=data.clone() params=p.clone()/>
+                <Grid data params=p/>
+            }
+        })}
     }
+}
+
+/// Practitioners, rooms or services as the options of a form field.
+pub(crate) fn choices(columns: &[CalendarColumn]) -> Vec<Choice> {
+    columns.iter().map(|c| Choice::new(c.id, c.label.clone())).collect()
 }
 
 fn day_title(data: &CalendarData) -> String {
@@ -161,7 +161,7 @@ fn Toolbar(data: CalendarData, params: CalendarParams) -> impl IntoView {
     let first = data.days[0];
     let (view, grouping) = (data.view, data.grouping);
     let link = |date: NaiveDate| params.href(date, view, grouping);
-    let chosen = |list: &[Uuid], id: Uuid| list.contains(&id);
+    let ids = |list: &[Uuid]| list.iter().map(Uuid::to_string).collect::<Vec<_>>();
     let new_href = format!("/app/calendar/new?date={first}");
     view! {
         <div class="calendar-head">
@@ -187,21 +187,9 @@ fn Toolbar(data: CalendarData, params: CalendarParams) -> impl IntoView {
                 <input type="hidden" name="date" value=first.to_string()/>
                 <input type="hidden" name="view" value=if view == CalendarView::Week { "week" } else { "day" }/>
                 <input type="hidden" name="group" value=if grouping == Grouping::Room { "room" } else { "practitioner" }/>
-                <fieldset class="form__group"><legend>"Practitioners"</legend>
-                    {data.practitioners.iter().map(|c| view! {
-                        <label class="checkbox"><input type="checkbox" name="practitioner" value=c.id.to_string() checked=chosen(&params.practitioners, c.id)/>{c.label.clone()}</label>
-                    }).collect_view()}
-                </fieldset>
-                <fieldset class="form__group"><legend>"Rooms"</legend>
-                    {data.rooms.iter().map(|c| view! {
-                        <label class="checkbox"><input type="checkbox" name="room" value=c.id.to_string() checked=chosen(&params.rooms, c.id)/>{c.label.clone()}</label>
-                    }).collect_view()}
-                </fieldset>
-                <fieldset class="form__group"><legend>"Services"</legend>
-                    {data.services.iter().map(|c| view! {
-                        <label class="checkbox"><input type="checkbox" name="service" value=c.id.to_string() checked=chosen(&params.services, c.id)/>{c.label.clone()}</label>
-                    }).collect_view()}
-                </fieldset>
+                <CheckboxGroup legend="Practitioners" name="practitioner" choices=choices(&data.practitioners) checked=ids(&params.practitioners)/>
+                <CheckboxGroup legend="Rooms" name="room" choices=choices(&data.rooms) checked=ids(&params.rooms)/>
+                <CheckboxGroup legend="Services" name="service" choices=choices(&data.services) checked=ids(&params.services)/>
                 <button class="button" type="submit">"Apply filters"</button>
                 <A href=CalendarParams::default().href(first, view, grouping)>"Clear"</A>
             </Form>
