@@ -153,6 +153,7 @@ struct Input {
     list: Option<&'static str>,
     inputmode: Option<&'static str>,
     placeholder: Option<String>,
+    min: Option<&'static str>,
     label_hidden: bool,
     error: MaybeProp<String>,
 }
@@ -171,6 +172,7 @@ impl Input {
             list: None,
             inputmode: None,
             placeholder: None,
+            min: None,
             label_hidden: false,
             error: MaybeProp::default(),
         }
@@ -195,6 +197,7 @@ fn input(field: Input) -> impl IntoView {
             list=field.list
             inputmode=field.inputmode
             placeholder=field.placeholder
+            min=field.min
             aria-invalid=wiring.aria_invalid()
             aria-describedby=wiring.described_by()
         />
@@ -219,6 +222,9 @@ pub fn TextField(
     #[prop(optional)] list: Option<&'static str>,
     #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(optional, into)] placeholder: Option<String>,
+    /// The smallest number a `number` field takes.
+    #[prop(optional)]
+    min: Option<&'static str>,
     /// The label is for screen readers only (the row or column around it says it).
     #[prop(optional)]
     label_hidden: bool,
@@ -236,6 +242,7 @@ pub fn TextField(
         list,
         inputmode,
         placeholder,
+        min,
         label_hidden,
         error,
     })

@@ -18,7 +18,10 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    components::{
+        form::{action_error, field_error, Checkbox, FormAlert, SubmitButton, TextField},
+        toast::Toast,
+    },
     domain::{access::Action, organization::SecurityPolicy, session::CurrentUser, AppError},
 };
 
@@ -117,7 +120,12 @@ pub fn SecurityPage() -> impl IntoView {
     let save = ServerAction::<UpdateSecurityPolicy>::new();
     let policy = Resource::new(move || save.version().get(), |_| get_security_policy());
     let error = action_error(save);
-    let saved = move || save.value().get().and_then(Result::ok);
+    let saved = Signal::derive(move || {
+        save.value()
+            .get()
+            .and_then(Result::ok)
+            .map(|ended| format!("Saved. {ended} session(s) without two-factor authentication were ended."))
+    });
 
     view! {
         <Title text="Security settings"/>
@@ -127,15 +135,14 @@ pub fn SecurityPage() -> impl IntoView {
                 view! {
                     <ActionForm action=save attr:class="form panel">
                         <FormAlert error/>
-                        {move || saved().map(|ended| view! {
-                            <p class="notice" role="status">{format!("Saved. {ended} session(s) without two-factor authentication were ended.")}</p>
-                        })}
-                        <label class="checkbox">
-                            <input type="checkbox" name="require_two_factor" value="on" checked=policy.require_two_factor/>
-                            "Require two-factor authentication for all staff"
-                        </label>
-                        <p class="field__hint">"Staff without it set it up at their next sign-in; their open sessions end now."</p>
-                        {move || error.get().and_then(|e| e.field_message("require_two_factor")).map(|m| view! { <p class="field__error">{m}</p> })}
+                        <Toast message=saved/>
+                        <Checkbox
+                            label="Require two-factor authentication for all staff"
+                            name="require_two_factor"
+                            checked=policy.require_two_factor
+                            hint="Staff without it set it up at their next sign-in; their open sessions end now."
+                            error=field_error(error, "require_two_factor")
+                        />
                         <TextField
                             label="Sign out after this many idle minutes"
                             name="session_idle_minutes"
