@@ -8,7 +8,10 @@ use leptos_router::components::A;
 
 use super::{calendar::SetAppointmentStatus, realtime::use_realtime};
 use crate::{
-    components::form::{action_error, FormAlert},
+    components::{
+        form::{action_error, FormAlert},
+        table::{Column, DataTable},
+    },
     domain::{
         access::Action,
         appointment::{count_by_status, AppointmentView, Status},
@@ -106,38 +109,35 @@ fn Today(can_manage: bool) -> impl IntoView {
                                 <li class="counts__item" data-status=status.as_str()><strong>{n}</strong>" "{status.label()}</li>
                             }).collect_view()}
                         </ul>
-                        {move || if appointments.with(Vec::is_empty) {
-                            view! { <p>"No appointments today."</p> }.into_any()
-                        } else {
-                            view! {
-                                <table class="table" aria-label="Today's appointments">
-                                    <thead><tr>
-                                        <th scope="col">"Time"</th><th scope="col">"Patient"</th><th scope="col">"Service"</th>
-                                        <th scope="col">"With"</th><th scope="col">"Status"</th>
-                                        <th scope="col"><span class="visually-hidden">"Next step"</span></th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {appointments.get().into_iter().map(|a| {
-                                            let patient = a.patient_name.clone();
-                                            view! {
-                                            <tr data-testid="today-row" data-status=a.status.as_str()>
-                                                <td>{a.time_label.clone()}</td>
-                                                <td><A href=format!("/app/calendar/appointments/{}", a.id)>{a.patient_name.clone()}</A></td>
-                                                <td>{a.service_name.clone()}</td>
-                                                <td>{a.practitioner_name.clone()}</td>
-                                                <td>{a.status.label()}</td>
-                                                <td>{next_step(a.status).filter(|_| can_manage).map(|(to, label)| view! {
-                                                    <ActionForm action=step>
-                                                        <input type="hidden" name="id" value=a.id.to_string()/>
-                                                        <input type="hidden" name="status" value=to.as_str()/>
-                                                        <button class="button button--quiet" type="submit">{label}<span class="visually-hidden">{format!(": {patient}")}</span></button>
-                                                    </ActionForm>
-                                                })}</td>
-                                            </tr>
-                                        }}).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
+                        {move || view! {
+                            <DataTable
+                                label="Today's appointments"
+                                columns=vec![
+                                    "Time".into(), "Patient".into(), "Service".into(), "With".into(), "Status".into(),
+                                    Column::hidden("Next step"),
+                                ]
+                                rows=appointments.get()
+                                empty="No appointments today."
+                                row=move |a| {
+                                    let patient = a.patient_name.clone();
+                                    view! {
+                                        <tr data-testid="today-row" data-status=a.status.as_str()>
+                                            <td>{a.time_label.clone()}</td>
+                                            <td><A href=format!("/app/calendar/appointments/{}", a.id)>{a.patient_name.clone()}</A></td>
+                                            <td>{a.service_name.clone()}</td>
+                                            <td>{a.practitioner_name.clone()}</td>
+                                            <td>{a.status.label()}</td>
+                                            <td>{next_step(a.status).filter(|_| can_manage).map(|(to, label)| view! {
+                                                <ActionForm action=step>
+                                                    <input type="hidden" name="id" value=a.id.to_string()/>
+                                                    <input type="hidden" name="status" value=to.as_str()/>
+                                                    <button class="button button--quiet" type="submit">{label}<span class="visually-hidden">{format!(": {patient}")}</span></button>
+                                                </ActionForm>
+                                            })}</td>
+                                        </tr>
+                                    }
+                                }
+                            />
                         }}
                     }
                     .into_any()
