@@ -40,10 +40,17 @@ pub fn Confirm(
 
 /// The button that does what a [`Confirm`] asked about.
 #[component]
-pub fn ConfirmButton(#[prop(into)] label: String, #[prop(optional, into)] pending: Signal<bool>) -> impl IntoView {
+pub fn ConfirmButton(
+    #[prop(into)] label: String,
+    /// What it says while the server works ("Cancelling…"); the label otherwise.
+    #[prop(optional, into)]
+    pending_label: Option<String>,
+    #[prop(optional, into)] pending: Signal<bool>,
+) -> impl IntoView {
+    let pending_label = pending_label.unwrap_or_else(|| label.clone());
     view! {
         <button class="button button--danger" type="submit" disabled=move || pending.get()>
-            {label}
+            {move || if pending.get() { pending_label.clone() } else { label.clone() }}
         </button>
     }
 }

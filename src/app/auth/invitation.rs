@@ -1,6 +1,6 @@
 //! `/invite/{token}`: joining an organization from an invitation link.
 
-use crate::components::url::param;
+use crate::components::{loaded::loaded_or, url::param};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -22,10 +22,15 @@ pub fn InvitationPage() -> impl IntoView {
         <main class="auth" id="main">
             <section class="auth__card" aria-labelledby="invite-title">
                 <p class="auth__brand">"CareOps"</p>
-                <Suspense fallback=|| view! { <p role="status">"Checking your invitation…"</p> }>
-                    {move || Suspend::new(async move {
-                        match invitation.await {
-                            Ok((org_name, email)) => view! {
+                {loaded_or(
+                    invitation,
+                    "Checking your invitation…",
+                    |error| view! {
+                        <h1 id="invite-title">"Invitation not valid"</h1>
+                        <p role="alert">{error.to_string()}</p>
+                        <p><a href="/login">"Go to sign in"</a></p>
+                    }.into_any(),
+                    move |(org_name, email)| view! {
                                 <h1 id="invite-title">{format!("Join {org_name}")}</h1>
                                 <p>"You were invited as " <strong>{email}</strong> ". Choose your name and a password to finish."</p>
                                 <ActionForm action attr:class="form">
@@ -43,15 +48,8 @@ pub fn InvitationPage() -> impl IntoView {
                                     />
                                     <SubmitButton label="Join" pending_label="Joining…" pending=action.pending()/>
                                 </ActionForm>
-                            }.into_any(),
-                            Err(error) => view! {
-                                <h1 id="invite-title">"Invitation not valid"</h1>
-                                <p role="alert">{error.to_string()}</p>
-                                <p><a href="/login">"Go to sign in"</a></p>
-                            }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                    },
+                )}
             </section>
         </main>
     }

@@ -12,7 +12,7 @@ use super::{
     encode, instant_param, param, parse_date, parse_instant, parse_uuid, place, PortalError, PortalFrame, Steps,
 };
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    components::form::{action_error, field_error, Checkbox, Choice, FormAlert, RadioGroup, SubmitButton, TextField},
     domain::{
         availability::Slot,
         portal::{PortalConfirm, PortalDay},
@@ -299,13 +299,14 @@ pub fn SlotsPage() -> impl IntoView {
                         <p class="portal__where">{format!("{} minutes · {} · {}", day.service.minutes, day.service.price, day.branch.name)}</p>
                         // Who: a plain GET form, so it works without JavaScript.
                         <form class="portal__who" method="get" action=path.clone()>
-                            <fieldset class="form__group">
-                                <legend>"Who would you like to see?"</legend>
-                                <label class="checkbox"><input type="radio" name="p" value="" checked=chosen.is_none()/>"Anyone available"</label>
-                                {day.practitioners.iter().map(|p| view! {
-                                    <label class="checkbox"><input type="radio" name="p" value=p.id.to_string() checked=chosen == Some(p.id)/>{p.name.clone()}</label>
-                                }).collect_view()}
-                            </fieldset>
+                            <RadioGroup
+                                legend="Who would you like to see?"
+                                name="p"
+                                choices=std::iter::once(Choice::new("", "Anyone available"))
+                                    .chain(day.practitioners.iter().map(|p| Choice::new(p.id, p.name.clone())))
+                                    .collect()
+                                selected=chosen.map(|p| p.to_string()).unwrap_or_default()
+                            />
                             <input type="hidden" name="date" value=date/>
                             <button class="button" type="submit">"Show free times"</button>
                         </form>
@@ -367,8 +368,8 @@ pub fn ConfirmPage() -> impl IntoView {
                             <TextField label="Email (optional)" name="email" kind="email" autocomplete="email" error=field_error(error, "email")/>
                             <fieldset class="form__group">
                                 <legend>"Messages about this appointment"</legend>
-                                <label class="checkbox"><input type="checkbox" name="consent_sms" value="on"/>"Send me text messages"</label>
-                                <label class="checkbox"><input type="checkbox" name="consent_email" value="on"/>"Send me emails"</label>
+                                <Checkbox label="Send me text messages" name="consent_sms"/>
+                                <Checkbox label="Send me emails" name="consent_email"/>
                             </fieldset>
                             // Hidden from people (and screen readers): only robots fill it in.
                             <div class="honeypot" aria-hidden="true">
