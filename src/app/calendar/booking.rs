@@ -1,8 +1,5 @@
 //! `/app/calendar/new`: booking an appointment (once, or as a recurring series).
 
-// A server function takes one argument per form field.
-#![allow(clippy::too_many_arguments)]
-
 use super::choices;
 use crate::components::loaded::loaded;
 use leptos::prelude::*;
@@ -17,7 +14,10 @@ use crate::{
         action_error, field_error, Checkbox, Choice, DateField, FieldMessage, FormAlert, SelectField, SubmitButton,
         TextArea, TextField, TimeField,
     },
-    domain::{appointment::BookingOptions, AppError},
+    domain::{
+        appointment::{BookingForm, BookingOptions},
+        AppError,
+    },
 };
 
 #[server]
@@ -28,50 +28,12 @@ pub async fn get_booking_options(#[server(default)] query: String) -> Result<Boo
 
 /// Books an appointment, or a recurring series when `repeat` is ticked, then shows its day.
 #[server]
-pub async fn create_appointment(
-    #[server(default)] patient_id: String,
-    #[server(default)] new_patient_name: String,
-    #[server(default)] new_patient_phone: String,
-    practitioner_id: String,
-    service_id: String,
-    #[server(default)] room_id: String,
-    date: String,
-    time: String,
-    #[server(default)] minutes: String,
-    #[server(default)] notes: String,
-    #[server(default)] override_hours: Option<String>,
-    #[server(default)] repeat: Option<String>,
-    #[server(default)] repeat_every: String,
-    #[server(default)] repeat_unit: String,
-    #[server(default)] repeat_until: String,
-    #[server(default)] repeat_count: String,
-) -> Result<(), AppError> {
+pub async fn create_appointment(#[server(flatten)] form: BookingForm) -> Result<(), AppError> {
     use crate::{
-        domain::appointment::{BookingForm, NewAppointment, Source},
+        domain::appointment::Source,
         server::{auth::context::RequestContext, calendar},
     };
-    let form = BookingForm {
-        patient_id: &patient_id,
-        new_patient_name: &new_patient_name,
-        new_patient_phone: &new_patient_phone,
-        practitioner_id: &practitioner_id,
-        service_id: &service_id,
-        room_id: &room_id,
-        date: &date,
-        time: &time,
-        minutes: &minutes,
-        notes: &notes,
-        override_hours: override_hours.is_some(),
-        repeat: repeat.map(|_| {
-            (
-                repeat_every.as_str(),
-                repeat_unit.as_str(),
-                repeat_until.as_str(),
-                repeat_count.as_str(),
-            )
-        }),
-    };
-    let input = NewAppointment::parse(&form, Source::Staff)?;
+    let input = form.parse(Source::Staff)?;
     let created = calendar::create(&RequestContext::load().await?, &input).await?;
     let date = created.first().map_or(input.start.date(), |a| a.local_date);
     leptos_axum::redirect(&format!("/app/calendar?date={date}"));

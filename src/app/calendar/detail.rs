@@ -1,8 +1,5 @@
 //! `/app/calendar/appointments/{id}`: one appointment, its status, moving and cancelling.
 
-// A server function takes one argument per form field.
-#![allow(clippy::too_many_arguments)]
-
 use crate::components::loaded::loaded;
 use crate::components::url::id_param;
 use leptos::prelude::*;
@@ -20,7 +17,7 @@ use crate::{
         },
     },
     domain::{
-        appointment::{AppointmentDetail, AppointmentView, Status},
+        appointment::{AppointmentDetail, AppointmentView, CancelForm, RescheduleForm, Status},
         AppError,
     },
 };
@@ -32,43 +29,21 @@ pub async fn get_appointment(id: Uuid) -> Result<AppointmentDetail, AppError> {
 }
 
 /// Moves, resizes or reassigns an appointment (or it and the following ones of its
-/// series). Empty `minutes`, `practitioner_id` or `room_id` keep what it has.
+/// series).
 #[server]
 pub async fn reschedule_appointment(
     id: Uuid,
-    date: String,
-    time: String,
-    #[server(default)] minutes: String,
-    #[server(default)] practitioner_id: String,
-    #[server(default)] room_id: String,
-    #[server(default)] scope: String,
-    #[server(default)] override_hours: Option<String>,
+    #[server(flatten)] form: RescheduleForm,
 ) -> Result<Vec<AppointmentView>, AppError> {
-    use crate::{
-        domain::appointment::{parse_choice, parse_local_start, parse_minutes, Scope},
-        server::{
-            auth::context::RequestContext,
-            calendar::{self, Reschedule},
-        },
-    };
-    let change = Reschedule {
-        start: Some(parse_local_start(&date, &time)?),
-        minutes: parse_minutes(&minutes)?,
-        practitioner_id: parse_choice("practitioner_id", &practitioner_id)?,
-        room_id: parse_choice("room_id", &room_id)?,
-        scope: Scope::parse(&scope),
-        override_hours: override_hours.is_some(),
-    };
+    use crate::server::{auth::context::RequestContext, calendar};
+    let change = form.parse()?;
     calendar::reschedule(&RequestContext::load().await?, id, &change).await
 }
 
 #[server]
-pub async fn cancel_appointment(id: Uuid, reason: String, #[server(default)] scope: String) -> Result<(), AppError> {
-    use crate::{
-        domain::appointment::Scope,
-        server::{auth::context::RequestContext, calendar},
-    };
-    calendar::cancel(&RequestContext::load().await?, id, &reason, Scope::parse(&scope)).await?;
+pub async fn cancel_appointment(id: Uuid, #[server(flatten)] form: CancelForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, calendar};
+    calendar::cancel(&RequestContext::load().await?, id, &form.reason, form.scope()).await?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use super::CalendarParams;
 use crate::{
     app::realtime::use_realtime,
     domain::{
-        appointment::{AppointmentView, CalendarData, CalendarView, Grouping, Status},
+        appointment::{AppointmentView, CalendarData, CalendarView, Grouping, RescheduleForm, Status},
         realtime::apply,
     },
 };
@@ -238,17 +238,16 @@ pub fn Grid(data: CalendarData, params: CalendarParams) -> impl IntoView {
             hhmm(start)
         ));
         leptos::task::spawn_local(async move {
-            let result = super::detail::reschedule_appointment(
-                s.id,
-                target.date.to_string(),
-                hhmm(start),
-                (end - start).to_string(),
-                practitioner,
-                room,
-                "this".into(),
-                None,
-            )
-            .await;
+            let form = RescheduleForm {
+                date: target.date.to_string(),
+                time: hhmm(start),
+                minutes: (end - start).to_string(),
+                practitioner_id: practitioner,
+                room_id: room,
+                scope: "this".into(),
+                override_hours: None,
+            };
+            let result = super::detail::reschedule_appointment(s.id, form).await;
             match result {
                 Ok(saved) => {
                     appointments.update(|l| {

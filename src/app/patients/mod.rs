@@ -1,8 +1,5 @@
 //! `/app/patients`: finding, adding, editing, merging, importing and exporting patients.
 
-// A server function takes one argument per form field.
-#![allow(clippy::too_many_arguments)]
-
 mod import;
 
 pub use import::{GetImport, ImportPage, ImportPreviewPage, RunImport};
@@ -29,7 +26,7 @@ use crate::{
     },
     domain::{
         access::Action,
-        patient::{Patient, PatientPage, PatientProfile},
+        patient::{Patient, PatientForm, PatientPage, PatientProfile},
         session::CurrentUser,
         AppError,
     },
@@ -44,32 +41,15 @@ pub async fn list_patients(
     patients::page(&RequestContext::load().await?, &query, after.as_deref()).await
 }
 
+/// Adds a patient and opens their page. A phone or email already on file is refused
+/// with a warning until `add_anyway` is ticked.
 #[server]
 pub async fn create_patient(
-    full_name: String,
-    #[server(default)] phone: String,
-    #[server(default)] email: String,
-    #[server(default)] birth_date: String,
-    #[server(default)] notes: String,
-    #[server(default)] tags: String,
-    #[server(default)] consent_sms: Option<String>,
-    #[server(default)] consent_email: Option<String>,
+    #[server(flatten)] form: PatientForm,
     #[server(default)] add_anyway: Option<String>,
 ) -> Result<Uuid, AppError> {
-    use crate::{
-        domain::patient::{PatientDetails, PatientFields},
-        server::{auth::context::RequestContext, patients},
-    };
-    let details = PatientDetails::parse(&PatientFields {
-        full_name: &full_name,
-        phone: &phone,
-        email: &email,
-        birth_date: &birth_date,
-        notes: &notes,
-        tags: &tags,
-        consent_sms: consent_sms.is_some(),
-        consent_email: consent_email.is_some(),
-    })?;
+    use crate::server::{auth::context::RequestContext, patients};
+    let details = form.parse()?;
     let id = patients::create(&RequestContext::load().await?, &details, add_anyway.is_some()).await?;
     leptos_axum::redirect(&format!("/app/patients/{id}"));
     Ok(id)
@@ -82,31 +62,9 @@ pub async fn get_patient(id: Uuid) -> Result<PatientProfile, AppError> {
 }
 
 #[server]
-pub async fn update_patient(
-    id: Uuid,
-    full_name: String,
-    #[server(default)] phone: String,
-    #[server(default)] email: String,
-    #[server(default)] birth_date: String,
-    #[server(default)] notes: String,
-    #[server(default)] tags: String,
-    #[server(default)] consent_sms: Option<String>,
-    #[server(default)] consent_email: Option<String>,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::patient::{PatientDetails, PatientFields},
-        server::{auth::context::RequestContext, patients},
-    };
-    let details = PatientDetails::parse(&PatientFields {
-        full_name: &full_name,
-        phone: &phone,
-        email: &email,
-        birth_date: &birth_date,
-        notes: &notes,
-        tags: &tags,
-        consent_sms: consent_sms.is_some(),
-        consent_email: consent_email.is_some(),
-    })?;
+pub async fn update_patient(id: Uuid, #[server(flatten)] form: PatientForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, patients};
+    let details = form.parse()?;
     patients::update(&RequestContext::load().await?, id, &details).await
 }
 

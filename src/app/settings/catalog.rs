@@ -1,8 +1,5 @@
 //! `/app/settings/services` and `/app/settings/places`: what the branch books.
 
-// A server function takes one argument per form field.
-#![allow(clippy::too_many_arguments)]
-
 use crate::components::url::id_param;
 use crate::components::{error::ErrorPanel, loaded::loaded};
 use leptos::prelude::*;
@@ -18,7 +15,7 @@ use crate::{
         toast::Toast,
     },
     domain::{
-        catalog::{Place, Places, Service, ServicesPage},
+        catalog::{Place, PlaceForm, Places, Service, ServiceForm, ServicesPage},
         money::format_minor,
         AppError,
     },
@@ -34,35 +31,11 @@ pub async fn get_services() -> Result<ServicesPage, AppError> {
 #[server]
 pub async fn save_service(
     #[server(default)] id: Option<Uuid>,
-    name: String,
-    duration_minutes: String,
-    price: String,
-    #[server(default)] buffer_before_minutes: String,
-    #[server(default)] buffer_after_minutes: String,
-    colour: String,
-    #[server(default)] online_bookable: Option<String>,
-    #[server(default)] room_kind: String,
-    #[server(default)] resource_kinds: String,
-    #[server(default)] practitioners: Vec<String>,
-    #[server(default)] retired: Option<String>,
+    #[server(flatten)] form: ServiceForm,
 ) -> Result<(), AppError> {
-    use crate::{
-        domain::catalog::ServiceDetails,
-        server::{auth::context::RequestContext, catalog},
-    };
-    let details = ServiceDetails::parse(
-        &name,
-        &duration_minutes,
-        &price,
-        &buffer_before_minutes,
-        &buffer_after_minutes,
-        &colour,
-        online_bookable.is_some(),
-        &room_kind,
-        &resource_kinds,
-        &practitioners,
-    )?;
-    let saved = catalog::save_service(&RequestContext::load().await?, id, &details, retired.is_none()).await?;
+    use crate::server::{auth::context::RequestContext, catalog};
+    let details = form.parse()?;
+    let saved = catalog::save_service(&RequestContext::load().await?, id, &details, form.active()).await?;
     if id.is_none() {
         leptos_axum::redirect(&format!("/app/settings/services/{saved}"));
     }
@@ -183,21 +156,16 @@ pub async fn get_places() -> Result<Places, AppError> {
 pub async fn save_place(
     what: String,
     #[server(default)] id: Option<Uuid>,
-    name: String,
-    kind: String,
-    #[server(default)] retired: Option<String>,
+    #[server(flatten)] form: PlaceForm,
 ) -> Result<(), AppError> {
-    use crate::{
-        domain::catalog::PlaceDetails,
-        server::{auth::context::RequestContext, catalog, db::catalog::PlaceKind},
-    };
+    use crate::server::{auth::context::RequestContext, catalog, db::catalog::PlaceKind};
     let place = match what.as_str() {
         "room" => PlaceKind::Room,
         "resource" => PlaceKind::Resource,
         _ => return Err(AppError::BadRequest("Unknown kind of place.".into())),
     };
-    let details = PlaceDetails::parse(&name, &kind)?;
-    catalog::save_place(&RequestContext::load().await?, place, id, &details, retired.is_none()).await?;
+    let details = form.parse()?;
+    catalog::save_place(&RequestContext::load().await?, place, id, &details, form.active()).await?;
     Ok(())
 }
 
