@@ -3,9 +3,6 @@
 //! every page renders on the server and every step is a link or a form that posts, so
 //! the portal works the same with JavaScript off. Built for a phone first.
 
-// A server function takes one argument per form field.
-#![allow(clippy::too_many_arguments)]
-
 mod manage;
 mod slots;
 
@@ -24,7 +21,7 @@ use crate::{
         url::{encode, param},
     },
     domain::{
-        portal::{PortalBranch, PortalOrg, PortalService},
+        portal::{parse_instant, PortalBranch, PortalOrg, PortalService},
         AppError,
     },
 };
@@ -51,12 +48,6 @@ fn parse_uuid(text: &str) -> Option<Uuid> {
 
 fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
-}
-
-fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// An instant as it travels in a link: `2026-11-30T09:30:00Z`.

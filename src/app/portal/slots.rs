@@ -15,7 +15,7 @@ use crate::{
     components::form::{action_error, field_error, Checkbox, Choice, FormAlert, RadioGroup, SubmitButton, TextField},
     domain::{
         availability::Slot,
-        portal::{PortalConfirm, PortalDay},
+        portal::{PortalBookingForm, PortalConfirm, PortalDay},
         AppError,
     },
 };
@@ -66,55 +66,31 @@ pub async fn booking_summary(
 /// Books the time, then shows the booking's own page; when someone else took the time
 /// first, goes back to the times with the nearest free ones offered.
 #[server]
-pub async fn book_online(
-    slug: String,
-    branch: Uuid,
-    service: Uuid,
-    #[server(default)] practitioner: String,
-    at: String,
-    name: String,
-    phone: String,
-    #[server(default)] email: String,
-    #[server(default)] consent_sms: Option<String>,
-    #[server(default)] consent_email: Option<String>,
-    #[server(default)] website: String,
-    key: String,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::portal::PortalPatient,
-        server::{
-            auth::context::{app_state, client},
-            portal::{self, Booked, PortalRequest},
-        },
+pub async fn book_online(#[server(flatten)] form: PortalBookingForm) -> Result<(), AppError> {
+    use crate::server::{
+        auth::context::{app_state, client},
+        portal::{self, Booked, PortalRequest},
     };
-    // A field people never see: only robots fill it in.
-    if !website.is_empty() {
-        return Err(AppError::BadRequest("This booking could not be sent.".into()));
-    }
-    let starts_at = parse_instant(&at)
-        .ok_or_else(|| AppError::BadRequest("The chosen time is not valid; please choose a time again.".into()))?;
-    let key = parse_uuid(&key)
-        .ok_or_else(|| AppError::BadRequest("This form is out of date; please choose the time again.".into()))?
-        .to_string();
-    let patient = PortalPatient::parse(&name, &phone, &email, consent_sms.is_some(), consent_email.is_some())?;
-    let practitioner = parse_uuid(&practitioner);
+    let booking = form.parse()?;
+    let key = booking.key.to_string();
     let state = app_state()?;
     let request = PortalRequest {
-        slug: &slug,
-        branch_id: branch,
-        service_id: service,
-        practitioner,
-        starts_at,
-        patient,
+        slug: &form.slug,
+        branch_id: booking.branch_id,
+        service_id: booking.service_id,
+        practitioner: booking.practitioner,
+        starts_at: booking.starts_at,
+        patient: booking.patient,
         key: &key,
     };
     match portal::book(&state, &request, &client()).await? {
         Booked::Done { token } => leptos_axum::redirect(&format!("/manage/{token}?booked=1")),
         Booked::Taken => {
-            let who = practitioner.map(|p| p.to_string()).unwrap_or_default();
+            let (slug, branch, service) = (&form.slug, booking.branch_id, booking.service_id);
+            let who = booking.practitioner.map(|p| p.to_string()).unwrap_or_default();
             leptos_axum::redirect(&format!(
                 "/book/{slug}/{branch}/{service}?p={who}&wanted={}&taken=1",
-                encode(&instant_param(starts_at))
+                encode(&instant_param(booking.starts_at))
             ));
         }
     }

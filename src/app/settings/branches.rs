@@ -15,7 +15,7 @@ use crate::{
     },
     domain::{
         account::COMMON_TIME_ZONES,
-        branch::{Branch, WeekHoursInput, WEEKDAYS},
+        branch::{Branch, BranchForm, WeekHoursInput, WEEKDAYS},
         AppError,
     },
 };
@@ -43,37 +43,18 @@ pub async fn get_branch(id: Uuid) -> Result<Branch, AppError> {
 }
 
 #[server]
-pub async fn create_branch(
-    name: String,
-    #[server(default)] address: String,
-    #[server(default)] phone: String,
-    timezone: String,
-    #[server(default)] hours: WeekHoursInput,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::branch::BranchDetails,
-        server::{auth::context::RequestContext, branches},
-    };
-    let details = BranchDetails::parse(&name, &address, &phone, &timezone, &hours)?;
+pub async fn create_branch(#[server(flatten)] form: BranchForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, branches};
+    let details = form.parse()?;
     let branch = branches::create(&RequestContext::load().await?, &details).await?;
     leptos_axum::redirect(&format!("/app/settings/branches/{}", branch.id));
     Ok(())
 }
 
 #[server]
-pub async fn update_branch(
-    id: Uuid,
-    name: String,
-    #[server(default)] address: String,
-    #[server(default)] phone: String,
-    timezone: String,
-    #[server(default)] hours: WeekHoursInput,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::branch::BranchDetails,
-        server::{auth::context::RequestContext, branches},
-    };
-    let details = BranchDetails::parse(&name, &address, &phone, &timezone, &hours)?;
+pub async fn update_branch(id: Uuid, #[server(flatten)] form: BranchForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, branches};
+    let details = form.parse()?;
     branches::update(&RequestContext::load().await?, id, &details).await?;
     Ok(())
 }

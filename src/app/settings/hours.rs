@@ -17,7 +17,7 @@ use crate::{
     },
     domain::{
         branch::WEEKDAYS,
-        schedule::{format_day, ClosureRow, HoursPage, PersonHours, TimeOffRow},
+        schedule::{format_day, ClosureForm, ClosureRow, HoursPage, PersonHours, TimeOffForm, TimeOffRow, WeekForm},
         AppError,
     },
 };
@@ -30,48 +30,17 @@ pub async fn get_hours() -> Result<HoursPage, AppError> {
 
 /// Replaces someone's weekly hours: one field per weekday, `09:00-12:30, 13:30-17:00`.
 #[server]
-pub async fn save_hours(user_id: Uuid, #[server(default)] days: Vec<String>) -> Result<(), AppError> {
-    use crate::{
-        domain::{schedule::parse_day, FieldError},
-        server::{auth::context::RequestContext, catalog},
-    };
-    let mut hours = Vec::new();
-    let mut errors: Vec<FieldError> = Vec::new();
-    for (n, (key, _)) in WEEKDAYS.iter().enumerate() {
-        let raw = days.get(n).map(String::as_str).unwrap_or_default();
-        match parse_day(&format!("days.{key}"), n as u8 + 1, raw) {
-            Ok(day) => hours.extend(day),
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+pub async fn save_hours(user_id: Uuid, #[server(flatten)] form: WeekForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, catalog};
+    let hours = form.parse()?;
     catalog::set_working_hours(&RequestContext::load().await?, user_id, &hours).await
 }
 
 #[server]
-pub async fn add_time_off(
-    user_id: Uuid,
-    from: String,
-    until: String,
-    #[server(default)] reason: String,
-) -> Result<(), AppError> {
-    use chrono::NaiveDateTime;
-
+pub async fn add_time_off(user_id: Uuid, #[server(flatten)] form: TimeOffForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, catalog};
-    let parse = |field: &str, raw: &str| {
-        NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
-            .map_err(|_| AppError::field(field, "Enter a date and time like 2026-12-24T08:00."))
-    };
-    catalog::add_time_off(
-        &RequestContext::load().await?,
-        user_id,
-        parse("from", &from)?,
-        parse("until", &until)?,
-        &reason,
-    )
-    .await?;
+    let off = form.parse()?;
+    catalog::add_time_off(&RequestContext::load().await?, user_id, &off).await?;
     Ok(())
 }
 
@@ -82,11 +51,10 @@ pub async fn remove_time_off(id: Uuid) -> Result<(), AppError> {
 }
 
 #[server]
-pub async fn add_closure(day: String, #[server(default)] name: String) -> Result<(), AppError> {
+pub async fn add_closure(#[server(flatten)] form: ClosureForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, catalog};
-    let day = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::field("day", "Enter a date like 2026-12-25."))?;
-    catalog::add_closure(&RequestContext::load().await?, day, &name).await?;
+    let closure = form.parse()?;
+    catalog::add_closure(&RequestContext::load().await?, &closure).await?;
     Ok(())
 }
 

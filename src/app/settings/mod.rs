@@ -22,7 +22,12 @@ use crate::{
         form::{action_error, field_error, Checkbox, FormAlert, SubmitButton, TextField},
         toast::Toast,
     },
-    domain::{access::Action, organization::SecurityPolicy, session::CurrentUser, AppError},
+    domain::{
+        access::Action,
+        organization::{SecurityPolicy, SecurityPolicyForm},
+        session::CurrentUser,
+        AppError,
+    },
 };
 
 /// The settings pages the user may open, as (path, title, description).
@@ -105,13 +110,9 @@ pub async fn get_security_policy() -> Result<SecurityPolicy, AppError> {
 
 /// Stores the policy; the answer is how many sessions it ended.
 #[server]
-pub async fn update_security_policy(
-    #[server(default)] require_two_factor: Option<String>,
-    session_idle_minutes: String,
-    session_max_hours: String,
-) -> Result<u64, AppError> {
+pub async fn update_security_policy(#[server(flatten)] form: SecurityPolicyForm) -> Result<u64, AppError> {
     use crate::server::{account, auth::context::RequestContext};
-    let policy = SecurityPolicy::parse(require_two_factor.is_some(), &session_idle_minutes, &session_max_hours)?;
+    let policy = form.parse()?;
     account::set_security_policy(&RequestContext::load().await?, &policy).await
 }
 

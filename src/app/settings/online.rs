@@ -12,7 +12,10 @@ use crate::{
         form::{action_done, action_error, field_error, FormAlert, SubmitButton, TextField},
         toast::Toast,
     },
-    domain::{portal::OnlineBookingSettings, AppError},
+    domain::{
+        portal::{OnlineBookingSettings, OnlineRulesForm, ServiceRulesForm},
+        AppError,
+    },
 };
 
 #[server]
@@ -22,36 +25,16 @@ pub async fn get_online_booking() -> Result<OnlineBookingSettings, AppError> {
 }
 
 #[server]
-pub async fn save_booking_rules(
-    min_notice_hours: String,
-    max_days_ahead: String,
-    slot_step_minutes: String,
-    cancellation_window_hours: String,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::portal::OnlineRules,
-        server::{auth::context::RequestContext, portal},
-    };
-    let rules = OnlineRules::parse(
-        &min_notice_hours,
-        &max_days_ahead,
-        &slot_step_minutes,
-        &cancellation_window_hours,
-    )?;
+pub async fn save_booking_rules(#[server(flatten)] form: OnlineRulesForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, portal};
+    let rules = form.parse()?;
     portal::settings::save_rules(&RequestContext::load().await?, rules).await
 }
 
 #[server]
-pub async fn save_service_booking_rules(
-    id: Uuid,
-    #[server(default)] min_notice_hours: String,
-    #[server(default)] max_days_ahead: String,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::portal::ServiceRules,
-        server::{auth::context::RequestContext, portal},
-    };
-    let rules = ServiceRules::parse(&min_notice_hours, &max_days_ahead)?;
+pub async fn save_service_booking_rules(id: Uuid, #[server(flatten)] form: ServiceRulesForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, portal};
+    let rules = form.parse()?;
     portal::settings::save_service_rules(&RequestContext::load().await?, id, rules).await
 }
 

@@ -20,7 +20,7 @@ use crate::{
     domain::{
         access::Role,
         session::CurrentUser,
-        staff::{BranchRoleInput, StaffDetail, StaffMember, StaffOverview},
+        staff::{InviteForm, StaffAccessForm, StaffDetail, StaffMember, StaffOverview},
         AppError,
     },
 };
@@ -37,19 +37,12 @@ pub async fn get_staff() -> Result<StaffOverview, AppError> {
 
 /// Invites someone by email; the answer is the link to give them.
 #[server]
-pub async fn invite_staff(
-    email: String,
-    role: String,
-    #[server(default)] branches: Vec<String>,
-) -> Result<String, AppError> {
-    use crate::{
-        domain::staff::InviteInput,
-        server::{
-            auth::context::{request_base_url, RequestContext},
-            staff,
-        },
+pub async fn invite_staff(#[server(flatten)] form: InviteForm) -> Result<String, AppError> {
+    use crate::server::{
+        auth::context::{request_base_url, RequestContext},
+        staff,
     };
-    let input = InviteInput::parse(&email, &role, &branches)?;
+    let input = form.parse()?;
     let ctx = RequestContext::load().await?;
     staff::invite(&ctx, &input, &request_base_url(&ctx.state)).await
 }
@@ -69,16 +62,9 @@ pub async fn get_staff_member(id: Uuid) -> Result<StaffDetail, AppError> {
 /// Replaces a member's access: `org_role` "admin" for the whole organization, or a
 /// role per branch in `roles[n][branch]` / `roles[n][role]`.
 #[server]
-pub async fn update_staff_access(
-    id: Uuid,
-    #[server(default)] org_role: Option<String>,
-    #[server(default)] roles: Vec<BranchRoleInput>,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::staff::AccessGrant,
-        server::{auth::context::RequestContext, staff},
-    };
-    let grant = AccessGrant::parse(org_role.as_deref().unwrap_or_default(), &roles)?;
+pub async fn update_staff_access(id: Uuid, #[server(flatten)] form: StaffAccessForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, staff};
+    let grant = form.parse()?;
     staff::update_access(&RequestContext::load().await?, id, &grant).await
 }
 
