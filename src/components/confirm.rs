@@ -1,14 +1,23 @@
 //! Asking before a destructive action (cancel, archive, merge, remove): a button that
-//! opens the question, and inside it the form that does it. A disclosure, so it works
-//! the same before hydration and after, from the keyboard and with a screen reader
-//! (the button says whether it is open); nothing happens until the second button.
+//! asks, then the question with the form that does it and a way back. The question is a
+//! state of the page's address (`?confirm=archive`), so it works the same before
+//! hydration (a GET form, then a page with the question open) and after it (the same
+//! address, reached without a reload); both steps are real buttons, and the focus moves
+//! to the question when it opens and back to the button when it closes.
 
-use leptos::prelude::*;
+use leptos::{ev::SubmitEvent, html, prelude::*};
+use leptos_router::{
+    components::A,
+    hooks::{use_location, use_navigate, use_query_map},
+    NavigateOptions,
+};
 
-/// `children` is the form that acts, ending with its confirming button
-/// ([`ConfirmButton`]).
+/// `children` is the form that acts, ending with its [`ConfirmButton`].
 #[component]
 pub fn Confirm(
+    /// Names the question in the address; unique on the page ("archive", "merge-{id}").
+    #[prop(into)]
+    key: String,
     /// The button that asks: "Archive this patient".
     #[prop(into)]
     label: String,
@@ -16,25 +25,79 @@ pub fn Confirm(
     /// the next: ": Grace Hopper".
     #[prop(optional, into)]
     detail: Option<String>,
-    /// What will happen, said before it does: "Grace Hopper's record moves to the archive."
+    /// What will happen, said before it does.
     #[prop(into)]
     question: String,
-    /// Open from the start: after a failed attempt, so that its errors show.
-    #[prop(optional, into)]
-    open: Signal<bool>,
+    /// The way back without acting.
+    #[prop(default = "No, go back".into(), into)]
+    back: String,
     children: Children,
 ) -> impl IntoView {
+    let query = use_query_map();
+    let location = use_location();
+    let asked = {
+        let key = key.clone();
+        Memo::new(move |_| query.read().get("confirm").as_deref() == Some(key.as_str()))
+    };
+    let question_ref = NodeRef::<html::P>::new();
+    let ask_ref = NodeRef::<html::Button>::new();
+    // Hydrated, opening and closing happen in place: the focus follows.
+    Effect::new(move |was: Option<bool>| {
+        let now = asked.get();
+        if was.is_some_and(|was| was != now) {
+            let _ = if now {
+                question_ref.get().map(|p| p.focus())
+            } else {
+                ask_ref.get().map(|b| b.focus())
+            };
+        }
+        now
+    });
+    let here = move || location.pathname.get();
+    // Without JavaScript the GET form opens the question; hydrated, the router does,
+    // keeping the page where it is (a path keeps its case: tokens are case-sensitive).
+    let ask = {
+        let (navigate, key) = (use_navigate(), key.clone());
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let path = location.pathname.get_untracked();
+            navigate(
+                &format!("{path}?confirm={key}"),
+                NavigateOptions {
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        }
+    };
+    let question_id = format!("confirm-{key}");
+    let labelled_by = question_id.clone();
     view! {
-        <details class="confirm" open=move || open.get()>
-            <summary class="button confirm__open">
-                {label}
-                {detail.map(|d| view! { <span class="visually-hidden">{d}</span> })}
-            </summary>
-            <div class="confirm__panel">
-                <p class="confirm__question">{question}</p>
+        <div class="confirm">
+            <form class="confirm__ask" method="get" on:submit=ask hidden=move || asked.get()>
+                <button class="button" type="submit" name="confirm" value=key node_ref=ask_ref>
+                    {label}
+                    {detail.map(|d| view! { <span class="visually-hidden">{d}</span> })}
+                </button>
+            </form>
+            <div class="confirm__panel" role="group" aria-labelledby=labelled_by hidden=move || !asked.get()>
+                <p
+                    class="confirm__question"
+                    id=question_id
+                    tabindex="-1"
+                    autofocus=asked.get_untracked()
+                    node_ref=question_ref
+                >
+                    {question}
+                </p>
                 {children()}
+                <p class="confirm__back">
+                    <A href=here scroll=false>
+                        {back}
+                    </A>
+                </p>
             </div>
-        </details>
+        </div>
     }
 }
 

@@ -213,6 +213,7 @@ fn ApiTokensSection() -> impl IntoView {
                                             <span>{t.name.clone()}</span>
                                             <span class="field__hint">{format!("created {}", t.created_local)}</span>
                                             <Confirm
+                                                key=format!("revoke-{}", t.id)
                                                 label="Revoke"
                                                 detail=format!(" {}", t.name)
                                                 question="Whatever uses this token can no longer call CareOps."

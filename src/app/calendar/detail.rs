@@ -171,7 +171,7 @@ pub fn AppointmentPage() -> impl IntoView {
                         <section class="panel" aria-labelledby="cancel-title">
                             <h2 id="cancel-title">"Cancel"</h2>
                             <FormAlert error=cancel_error/>
-                            <Confirm label="Cancel appointment" question open=Signal::derive(move || cancel_error.with(Option::is_some))>
+                            <Confirm key="cancel" label="Cancel appointment" question back="Keep the appointment">
                                 <ActionForm action=cancel_action attr:class="form form--inline">
                                     <input type="hidden" name="id" value=id/>
                                     <TextField label="Reason" name="reason" required=true hint="For example: patient called in sick." error=field_error(cancel_error, "reason")/>

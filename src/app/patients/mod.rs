@@ -259,7 +259,7 @@ pub fn PatientPage() -> impl IntoView {
                                         <li class="list__item" data-testid="duplicate">
                                             <A href=format!("/app/patients/{}", d.id)>{d.full_name.clone()}</A>
                                             <span class="field__hint">{format!("{} {}", d.phone, d.email)}</span>
-                                            <Confirm label="Merge into this record" detail=merge_label question=question>
+                                            <Confirm key=format!("merge-{}", d.id) label="Merge into this record" detail=merge_label question=question>
                                                 <ActionForm action=merge>
                                                     <input type="hidden" name="id" value=pid/>
                                                     <input type="hidden" name="other" value=d.id.to_string()/>
@@ -299,7 +299,7 @@ pub fn PatientPage() -> impl IntoView {
                                     p.full_name
                                 );
                                 view! {
-                                    <Confirm label="Archive this patient" question>
+                                    <Confirm key="archive" label="Archive this patient" question>
                                         <ActionForm action=archive>
                                             <input type="hidden" name="id" value=pid/>
                                             <input type="hidden" name="archived" value="true"/>

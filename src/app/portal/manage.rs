@@ -112,7 +112,7 @@ pub fn ManagePage() -> impl IntoView {
                                 <FormAlert error/>
                                 <div class="button-row">
                                     <a class="button" href=format!("/manage/{token}/move")>"Choose another time"</a>
-                                    <Confirm label="Cancel appointment" question=format!("Cancel {} on {}? The time is then free for someone else.", b.service, b.when)>
+                                    <Confirm key="cancel" label="Cancel appointment" back="No, keep it" question=format!("Cancel {} on {}? The time is then free for someone else.", b.service, b.when)>
                                         <ActionForm action=cancel>
                                             <input type="hidden" name="token" value=token.clone()/>
                                             <ConfirmButton label="Yes, cancel it" pending_label="Cancelling…" pending=cancel.pending()/>

@@ -125,7 +125,7 @@ pub fn HoursSettingsPage() -> impl IntoView {
                             {time_off.into_iter().map(|TimeOffRow { id, who, from, until, reason }| view! {
                                 <li class="list__item">
                                     <span><strong>{who.clone()}</strong>{format!(" · {from} – {until}")}{(!reason.is_empty()).then(|| format!(" · {reason}"))}</span>
-                                    <Confirm label="Remove" detail=format!(": {who}'s time off") question="They count as working then again.">
+                                    <Confirm key=format!("remove-{id}") label="Remove" detail=format!(": {who}'s time off") question="They count as working then again.">
                                         <ActionForm action=remove_off>
                                             <input type="hidden" name="id" value=id.to_string()/>
                                             <ConfirmButton label="Remove the time off" pending=remove_off.pending()/>
@@ -149,7 +149,7 @@ pub fn HoursSettingsPage() -> impl IntoView {
                             {closures.into_iter().map(|ClosureRow { id, day, name }| view! {
                                 <li class="list__item">
                                     <span>{day.clone()}{(!name.is_empty()).then(|| format!(" · {name}"))}</span>
-                                    <Confirm label="Remove" detail=format!(": closed on {day}") question="The branch counts as open that day again.">
+                                    <Confirm key=format!("remove-{id}") label="Remove" detail=format!(": closed on {day}") question="The branch counts as open that day again.">
                                         <ActionForm action=remove_closed>
                                             <input type="hidden" name="id" value=id.to_string()/>
                                             <ConfirmButton label="Remove the closed day" pending=remove_closed.pending()/>

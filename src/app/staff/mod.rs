@@ -174,6 +174,7 @@ pub fn StaffPage() -> impl IntoView {
                                                             <input class="field__input invitation-link" readonly value=link.url aria-label=format!("Invitation link for {}", i.email)/>
                                                         </label>
                                                         <Confirm
+                                                            key=format!("withdraw-{}", i.id)
                                                             label="Withdraw"
                                                             detail=format!(" the invitation of {}", i.email)
                                                             question="The link stops working at once."
@@ -236,7 +237,7 @@ pub fn StaffMemberPage() -> impl IntoView {
                                 <FormAlert error=activate_error/>
                                 {if member.is_active {
                                     view! {
-                                        <Confirm label="Deactivate" question=format!("{} is signed out everywhere and can no longer sign in.", member.full_name)>
+                                        <Confirm key="deactivate" label="Deactivate" question=format!("{} is signed out everywhere and can no longer sign in.", member.full_name)>
                                             <ActionForm action=activate>
                                                 <input type="hidden" name="id" value=member.user_id.to_string()/>
                                                 <input type="hidden" name="active" value="false"/>
