@@ -220,6 +220,52 @@ pub struct ColumnHours {
 }
 
 /// Everything the calendar draws for a visible range.
+/// What a calendar page shows: a day (today when absent) or its week, columns by
+/// practitioner or by room, and the filters. The page reads it from its address and
+/// asks `get_calendar` for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CalendarQuery {
+    pub date: Option<NaiveDate>,
+    pub view: CalendarView,
+    pub grouping: Grouping,
+    pub practitioners: Vec<Uuid>,
+    pub rooms: Vec<Uuid>,
+    pub services: Vec<Uuid>,
+}
+
+impl CalendarQuery {
+    /// The address of this view with some parts changed.
+    pub fn href(&self, date: NaiveDate, view: CalendarView, grouping: Grouping) -> String {
+        let mut url = format!(
+            "/app/calendar?date={date}&view={}&group={}",
+            if view == CalendarView::Week { "week" } else { "day" },
+            if grouping == Grouping::Room {
+                "room"
+            } else {
+                "practitioner"
+            },
+        );
+        for (key, ids) in [
+            ("practitioner", &self.practitioners),
+            ("room", &self.rooms),
+            ("service", &self.services),
+        ] {
+            for id in ids {
+                url.push_str(&format!("&{key}={id}"));
+            }
+        }
+        url
+    }
+}
+
+/// Today at the caller's branch, and its appointments (cancelled ones included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodayPage {
+    pub today: NaiveDate,
+    pub appointments: Vec<AppointmentView>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarData {
     pub timezone: String,
