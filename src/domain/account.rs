@@ -275,6 +275,21 @@ mod tests {
     }
 }
 
+/// Whom an invitation link is from and for, as the joining page greets them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationInfo {
+    pub org_name: String,
+    pub email: String,
+}
+
+/// One's API tokens, and the secret of one just created by a form posted without
+/// JavaScript (shown this once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokens {
+    pub tokens: Vec<ApiTokenInfo>,
+    pub created: Option<String>,
+}
+
 /// A personal API token as its owner sees it (the secret is shown once, at creation).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiTokenInfo {

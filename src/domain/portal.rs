@@ -28,6 +28,14 @@ pub struct PortalOrg {
     pub branches: Vec<PortalBranch>,
 }
 
+/// A branch's page of the portal: what one can book there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalBranchPage {
+    pub org: PortalOrg,
+    pub branch: PortalBranch,
+    pub services: Vec<PortalService>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalService {
     pub id: Uuid,
@@ -143,6 +151,30 @@ impl PortalPatient {
             )),
         }
     }
+}
+
+/// A page of free times as its address asks for it: a clinic's treatment at a branch,
+/// with someone or anyone, around a day; `wanted` is a time just taken by someone else.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TimesQuery {
+    pub slug: String,
+    pub branch: Uuid,
+    pub service: Uuid,
+    pub practitioner: Option<Uuid>,
+    pub date: Option<NaiveDate>,
+    pub wanted: Option<DateTime<Utc>>,
+}
+
+/// The details step's summary as its address asks for it: one start time chosen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChosenTime {
+    pub slug: String,
+    pub branch: Uuid,
+    pub service: Uuid,
+    pub practitioner: Option<Uuid>,
+    pub at: DateTime<Utc>,
 }
 
 /// An instant as it travels in a portal link or form: `2026-11-30T09:30:00Z`.

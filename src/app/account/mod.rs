@@ -14,7 +14,7 @@ use crate::{
         table::{Column, DataTable},
     },
     domain::{
-        account::{ApiTokenInfo, DeviceSession, TwoFactorStatus},
+        account::{ApiTokens, DeviceSession, TwoFactorStatus},
         AppError,
     },
 };
@@ -62,11 +62,14 @@ pub async fn revoke_session(id: Uuid) -> Result<(), AppError> {
 
 /// The caller's API tokens, and a token just created by a form without JavaScript.
 #[server]
-pub async fn list_api_tokens() -> Result<(Vec<ApiTokenInfo>, Option<String>), AppError> {
+pub async fn list_api_tokens() -> Result<ApiTokens, AppError> {
     use crate::server::{account, auth::context::RequestContext, flash};
     let ctx = RequestContext::load().await?;
     let tokens = account::api_tokens(&ctx).await?;
-    Ok((tokens, flash::take(&ctx.state)))
+    Ok(ApiTokens {
+        tokens,
+        created: flash::take(&ctx.state),
+    })
 }
 
 /// Creates an API token; its secret is returned this once.
@@ -198,7 +201,7 @@ fn ApiTokensSection() -> impl IntoView {
         <section class="panel" aria-labelledby="api-title">
             <h2 id="api-title">"API tokens"</h2>
             <p>"Integrations call the CareOps API with a token that acts as you. Send it as " <code>"Authorization: Bearer …"</code> ", and the branch as " <code>"X-Branch-Id"</code> "."</p>
-            {loaded(tokens, move |(list, flashed)| {
+            {loaded(tokens, move |ApiTokens { tokens: list, created: flashed }| {
                             let shown = created().or(flashed);
                             view! {
                                 {shown.map(|token| view! {

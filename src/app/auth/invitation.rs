@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use super::{get_invitation, AcceptInvitation};
 use crate::{
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
-    domain::account::MIN_PASSWORD_CHARS,
+    domain::account::{InvitationInfo, MIN_PASSWORD_CHARS},
 };
 
 #[component]
@@ -30,7 +30,7 @@ pub fn InvitationPage() -> impl IntoView {
                         <p role="alert">{error.to_string()}</p>
                         <p><a href="/login">"Go to sign in"</a></p>
                     }.into_any(),
-                    move |(org_name, email)| view! {
+                    move |InvitationInfo { org_name, email }| view! {
                                 <h1 id="invite-title">{format!("Join {org_name}")}</h1>
                                 <p>"You were invited as " <strong>{email}</strong> ". Choose your name and a password to finish."</p>
                                 <ActionForm action attr:class="form">

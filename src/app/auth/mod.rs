@@ -12,7 +12,11 @@ pub use signup::SignUpPage;
 
 use leptos::prelude::*;
 
-use crate::domain::{account::EnrolmentView, session::CurrentUser, AppError};
+use crate::domain::{
+    account::{EnrolmentView, InvitationInfo},
+    session::CurrentUser,
+    AppError,
+};
 
 /// Where a successful first step goes: the app, or the second step.
 #[cfg(feature = "ssr")]
@@ -115,12 +119,15 @@ pub async fn confirm_login_enrolment(code: String, next: Option<String>) -> Resu
 
 /// The organization and email an invitation link is for.
 #[server]
-pub async fn get_invitation(token: String) -> Result<(String, String), AppError> {
+pub async fn get_invitation(token: String) -> Result<InvitationInfo, AppError> {
     use crate::server::auth::{context, service};
 
     let state = context::app_state()?;
     let (_, open) = service::invitation(&state, &token).await?;
-    Ok((open.org_name, open.email))
+    Ok(InvitationInfo {
+        org_name: open.org_name,
+        email: open.email,
+    })
 }
 
 /// Joins the organization that sent the invitation.

@@ -21,7 +21,7 @@ use crate::{
         url::{encode, param},
     },
     domain::{
-        portal::{parse_instant, PortalBranch, PortalOrg, PortalService},
+        portal::{parse_instant, PortalBranch, PortalBranchPage, PortalOrg},
         AppError,
     },
 };
@@ -33,10 +33,7 @@ pub async fn portal_home(slug: String) -> Result<PortalOrg, AppError> {
 }
 
 #[server]
-pub async fn portal_services(
-    slug: String,
-    branch: Uuid,
-) -> Result<(PortalOrg, PortalBranch, Vec<PortalService>), AppError> {
+pub async fn portal_services(slug: String, branch: Uuid) -> Result<PortalBranchPage, AppError> {
     use crate::server::{auth::context::app_state, portal};
     portal::services(&app_state()?, &slug, branch).await
 }
@@ -160,7 +157,7 @@ pub fn PortalServicesPage() -> impl IntoView {
         },
     );
     view! {
-        {loaded_or(data, "Loading…", move |error| view! { <PortalError error restart=Some(format!("/book/{}", slug()))/> }.into_any(), move |(org, branch, services)| {
+        {loaded_or(data, "Loading…", move |error| view! { <PortalError error restart=Some(format!("/book/{}", slug()))/> }.into_any(), move |PortalBranchPage { org, branch, services }| {
                 let home = format!("/book/{}", org.slug);
                 let base = format!("/book/{}/{}", org.slug, branch.id);
                 view! {

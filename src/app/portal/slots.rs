@@ -2,11 +2,10 @@
 //! details (`…/confirm`).
 
 use crate::components::loaded::loaded_or;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use uuid::Uuid;
 
 use super::{
     encode, instant_param, param, parse_date, parse_instant, parse_uuid, place, PortalError, PortalFrame, Steps,
@@ -15,52 +14,39 @@ use crate::{
     components::form::{action_error, field_error, Checkbox, Choice, FormAlert, RadioGroup, SubmitButton, TextField},
     domain::{
         availability::Slot,
-        portal::{PortalBookingForm, PortalConfirm, PortalDay},
+        portal::{ChosenTime, PortalBookingForm, PortalConfirm, PortalDay, TimesQuery},
         AppError,
     },
 };
 
 #[server]
-pub async fn available_times(
-    slug: String,
-    branch: Uuid,
-    service: Uuid,
-    practitioner: Option<Uuid>,
-    date: Option<NaiveDate>,
-    wanted: Option<DateTime<Utc>>,
-) -> Result<PortalDay, AppError> {
+pub async fn available_times(#[server(flatten)] query: TimesQuery) -> Result<PortalDay, AppError> {
     use crate::server::{
         auth::context::app_state,
         portal::{self, Ask},
     };
     let ask = Ask {
-        branch_id: branch,
-        service_id: service,
-        practitioner,
+        branch_id: query.branch,
+        service_id: query.service,
+        practitioner: query.practitioner,
         except: None,
     };
-    portal::day(&app_state()?, &slug, ask, date, wanted).await
+    portal::day(&app_state()?, &query.slug, ask, query.date, query.wanted).await
 }
 
 #[server]
-pub async fn booking_summary(
-    slug: String,
-    branch: Uuid,
-    service: Uuid,
-    practitioner: Option<Uuid>,
-    at: DateTime<Utc>,
-) -> Result<PortalConfirm, AppError> {
+pub async fn booking_summary(#[server(flatten)] chosen: ChosenTime) -> Result<PortalConfirm, AppError> {
     use crate::server::{
         auth::context::app_state,
         portal::{self, Ask},
     };
     let ask = Ask {
-        branch_id: branch,
-        service_id: service,
-        practitioner,
+        branch_id: chosen.branch,
+        service_id: chosen.service,
+        practitioner: chosen.practitioner,
         except: None,
     };
-    portal::confirm(&app_state()?, &slug, ask, at).await
+    portal::confirm(&app_state()?, &chosen.slug, ask, chosen.at).await
 }
 
 /// Books the time, then shows the booking's own page; when someone else took the time
@@ -240,14 +226,14 @@ pub fn SlotsPage() -> impl IntoView {
         |(slug, branch, service, p, date, wanted)| async move {
             match (parse_uuid(&branch), parse_uuid(&service)) {
                 (Some(branch), Some(service)) => {
-                    available_times(
+                    available_times(TimesQuery {
                         slug,
                         branch,
                         service,
-                        parse_uuid(&p),
-                        parse_date(&date),
-                        parse_instant(&wanted),
-                    )
+                        practitioner: parse_uuid(&p),
+                        date: parse_date(&date),
+                        wanted: parse_instant(&wanted),
+                    })
                     .await
                 }
                 _ => Err(AppError::NotFound(
@@ -305,7 +291,14 @@ pub fn ConfirmPage() -> impl IntoView {
         |(slug, branch, service, p, at)| async move {
             match (parse_uuid(&branch), parse_uuid(&service), parse_instant(&at)) {
                 (Some(branch), Some(service), Some(at)) => {
-                    booking_summary(slug, branch, service, parse_uuid(&p), at).await
+                    booking_summary(ChosenTime {
+                        slug,
+                        branch,
+                        service,
+                        practitioner: parse_uuid(&p),
+                        at,
+                    })
+                    .await
                 }
                 _ => Err(AppError::NotFound(
                     "This booking page does not exist. Choose a time again.".into(),

@@ -16,50 +16,16 @@ use crate::{
         table::{columns, DataTable, PageLink, Pager},
     },
     domain::{
-        audit::{action_label, AuditPage as Page, AUDIT_ACTIONS},
+        audit::{action_label, AuditPage as Page, AuditQuery, AUDIT_ACTIONS},
         AppError,
     },
 };
 
 /// One page of the log. Dates are days (`YYYY-MM-DD`) in the caller's branch time zone.
 #[server]
-pub async fn get_audit_log(
-    #[server(default)] action: Option<String>,
-    #[server(default)] actor: Option<String>,
-    #[server(default)] from: Option<String>,
-    #[server(default)] until: Option<String>,
-    #[server(default)] before: Option<i64>,
-) -> Result<Page, AppError> {
-    use chrono::{NaiveDate, TimeZone};
-
-    use crate::{
-        domain::audit::AuditFilter,
-        server::{account, auth::context::RequestContext},
-    };
-
-    let ctx = RequestContext::load().await?;
-    let tz: chrono_tz::Tz = ctx.user.branch.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let day = |field: &str, raw: Option<String>, plus_days: i64| -> Result<_, AppError> {
-        match raw.filter(|s| !s.trim().is_empty()) {
-            None => Ok(None),
-            Some(raw) => {
-                let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-                    .map_err(|_| AppError::field(field, "Enter a date like 2026-11-21."))?
-                    + chrono::Duration::days(plus_days);
-                let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-                Ok(tz.from_local_datetime(&midnight).earliest().map(|t| t.to_utc()))
-            }
-        }
-    };
-    let filter = AuditFilter {
-        action: action.filter(|a| !a.is_empty()),
-        actor: actor.and_then(|a| uuid::Uuid::parse_str(&a).ok()),
-        from: day("from", from, 0)?,
-        // "until" includes that whole day
-        until: day("until", until, 1)?,
-        before,
-    };
-    account::audit_log(&ctx, &filter).await
+pub async fn get_audit_log(#[server(flatten)] query: AuditQuery) -> Result<Page, AppError> {
+    use crate::server::{account, auth::context::RequestContext};
+    account::audit_log(&RequestContext::load().await?, &query).await
 }
 
 #[component]
@@ -67,16 +33,14 @@ pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let page = Resource::new(
-        move || {
-            (
-                param("action"),
-                param("actor"),
-                param("from"),
-                param("until"),
-                param("before").and_then(|b| b.parse::<i64>().ok()),
-            )
+        move || AuditQuery {
+            action: param("action").unwrap_or_default(),
+            actor: param("actor").unwrap_or_default(),
+            from: param("from").unwrap_or_default(),
+            until: param("until").unwrap_or_default(),
+            before: param("before").unwrap_or_default(),
         },
-        |(action, actor, from, until, before)| get_audit_log(action, actor, from, until, before),
+        get_audit_log,
     );
 
     view! {
@@ -101,7 +65,7 @@ pub fn AuditPage() -> impl IntoView {
                         links.push(PageLink { text: "Older entries", href });
                     }
                     let actions = AUDIT_ACTIONS.iter().map(|(key, label)| Choice::new(key, *label)).collect();
-                    let actors = page.actors.iter().map(|(id, name)| Choice::new(id, name.clone())).collect();
+                    let actors = page.actors.iter().map(|a| Choice::new(a.id, a.name.clone())).collect();
                     view! {
                         <Form method="GET" action="/app/settings/audit" attr:class="filters">
                             <SelectField label="What" name="action" id="filter-action" options=actions selected=chosen_action empty="Everything"/>

@@ -30,8 +30,15 @@ use crate::{
     },
 };
 
-/// The settings pages the user may open, as (path, title, description).
-pub fn settings_pages(user: &CurrentUser) -> Vec<(&'static str, &'static str, &'static str)> {
+/// A settings page, as the settings index lists it.
+pub struct SettingsLink {
+    pub path: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+}
+
+/// The settings pages the user may open.
+pub fn settings_pages(user: &CurrentUser) -> Vec<SettingsLink> {
     [
         (
             Action::ManageBranches,
@@ -78,7 +85,11 @@ pub fn settings_pages(user: &CurrentUser) -> Vec<(&'static str, &'static str, &'
     ]
     .into_iter()
     .filter(|(action, ..)| user.can(*action))
-    .map(|(_, path, title, text)| (path, title, text))
+    .map(|(_, path, title, description)| SettingsLink {
+        path,
+        title,
+        description,
+    })
     .collect()
 }
 
@@ -94,8 +105,8 @@ pub fn SettingsIndex() -> impl IntoView {
         <Title text="Settings"/>
         <h1>"Settings"</h1>
         <ul class="cards">
-            {pages.into_iter().map(|(path, title, text)| view! {
-                <li class="card"><A href=path>{title}</A><p>{text}</p></li>
+            {pages.into_iter().map(|SettingsLink { path, title, description }| view! {
+                <li class="card"><A href=path>{title}</A><p>{description}</p></li>
             }).collect_view()}
         </ul>
     }

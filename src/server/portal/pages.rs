@@ -9,7 +9,7 @@ use crate::{
     domain::{
         availability::nearest,
         money::format_minor,
-        portal::{PortalBranch, PortalConfirm, PortalDay, PortalOrg, PortalPractitioner, PortalService},
+        portal::{PortalBranchPage, PortalConfirm, PortalDay, PortalOrg, PortalPractitioner, PortalService},
         time::{utc_to_local, zone},
         AppError,
     },
@@ -28,16 +28,12 @@ pub async fn organization(state: &AppState, slug: &str) -> Result<PortalOrg, App
 }
 
 /// The services one can book online at a branch.
-pub async fn services(
-    state: &AppState,
-    slug: &str,
-    branch_id: Uuid,
-) -> Result<(PortalOrg, PortalBranch, Vec<PortalService>), AppError> {
+pub async fn services(state: &AppState, slug: &str, branch_id: Uuid) -> Result<PortalBranchPage, AppError> {
     let org = org_id(state, slug).await?;
     let mut tx = state.db.tenant(org).await?;
     let (view, currency) = org_view(&mut tx, org, slug).await?;
     let branch = branch_of(&view, branch_id)?;
-    let list = catalog::services(&mut tx, org)
+    let services = catalog::services(&mut tx, org)
         .await?
         .into_iter()
         .filter(|s| s.active && s.online_bookable)
@@ -49,7 +45,11 @@ pub async fn services(
         })
         .collect();
     tx.commit().await?;
-    Ok((view, branch, list))
+    Ok(PortalBranchPage {
+        org: view,
+        branch,
+        services,
+    })
 }
 
 /// The slot page: a fortnight's free times around `date`. `wanted` is a time that was
@@ -109,7 +109,11 @@ pub async fn day(
 
 /// The confirmation step: what is about to be booked, and a fresh one-time key for the form.
 pub async fn confirm(state: &AppState, slug: &str, ask: Ask, at: DateTime<Utc>) -> Result<PortalConfirm, AppError> {
-    let (view, branch, services) = services(state, slug, ask.branch_id).await?;
+    let PortalBranchPage {
+        org: view,
+        branch,
+        services,
+    } = services(state, slug, ask.branch_id).await?;
     let service = services
         .into_iter()
         .find(|s| s.id == ask.service_id)
