@@ -470,23 +470,34 @@ pub struct NewAppointment {
 /// The booking form as posted: who, with whom, what and when, and the series when
 /// `repeat` is ticked. Ticked boxes arrive as `Some("on")`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct BookingForm {
+    #[serde(default)]
     pub patient_id: String,
+    #[serde(default)]
     pub new_patient_name: String,
+    #[serde(default)]
     pub new_patient_phone: String,
     pub practitioner_id: String,
     pub service_id: String,
+    #[serde(default)]
     pub room_id: String,
     pub date: String,
     pub time: String,
+    #[serde(default)]
     pub minutes: String,
+    #[serde(default)]
     pub notes: String,
+    #[serde(default)]
     pub override_hours: Option<String>,
+    #[serde(default)]
     pub repeat: Option<String>,
+    #[serde(default)]
     pub repeat_every: String,
+    #[serde(default)]
     pub repeat_unit: String,
+    #[serde(default)]
     pub repeat_until: String,
+    #[serde(default)]
     pub repeat_count: String,
 }
 
@@ -655,15 +666,19 @@ pub struct Reschedule {
 /// The appointment page's "Move or change" form as posted. Empty `minutes`,
 /// `practitioner_id` or `room_id` keep what the appointment has.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct RescheduleForm {
     pub date: String,
     pub time: String,
+    #[serde(default)]
     pub minutes: String,
+    #[serde(default)]
     pub practitioner_id: String,
+    #[serde(default)]
     pub room_id: String,
     /// `following` for this and the following appointments of a series.
+    #[serde(default)]
     pub scope: String,
+    #[serde(default)]
     pub override_hours: Option<String>,
 }
 
@@ -682,9 +697,9 @@ impl RescheduleForm {
 
 /// The cancel form as posted: why, and for a series how many.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct CancelForm {
     pub reason: String,
+    #[serde(default)]
     pub scope: String,
 }
 

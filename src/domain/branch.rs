@@ -160,12 +160,14 @@ pub struct BranchDetails {
 /// The branch form as posted (creating and editing alike); the opening hours arrive
 /// as `hours[mon][opens]` and so on.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct BranchForm {
     pub name: String,
+    #[serde(default)]
     pub address: String,
+    #[serde(default)]
     pub phone: String,
     pub timezone: String,
+    #[serde(default)]
     pub hours: WeekHoursInput,
 }
 

@@ -103,20 +103,26 @@ fn minutes(field: &str, raw: &str, range: std::ops::RangeInclusive<i32>, what: &
 /// The service form as posted (adding and editing alike). Ticked boxes arrive as
 /// `Some("on")`; `practitioners[]` once per ticked practitioner.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct ServiceForm {
     pub name: String,
     pub duration_minutes: String,
     pub price: String,
+    #[serde(default)]
     pub buffer_before_minutes: String,
+    #[serde(default)]
     pub buffer_after_minutes: String,
     pub colour: String,
+    #[serde(default)]
     pub online_bookable: Option<String>,
+    #[serde(default)]
     pub room_kind: String,
     /// Comma-separated.
+    #[serde(default)]
     pub resource_kinds: String,
+    #[serde(default)]
     pub practitioners: Vec<String>,
     /// Only on the edit form: no longer booked.
+    #[serde(default)]
     pub retired: Option<String>,
 }
 
@@ -229,10 +235,10 @@ impl ServiceForm {
 
 /// A room's or a piece of equipment's form: adding one, or changing one's row.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct PlaceForm {
     pub name: String,
     pub kind: String,
+    #[serde(default)]
     pub retired: Option<String>,
 }
 

@@ -17,8 +17,8 @@ pub struct SecurityPolicy {
 
 /// The security policy form as posted; a ticked box arrives as `Some("on")`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct SecurityPolicyForm {
+    #[serde(default)]
     pub require_two_factor: Option<String>,
     pub session_idle_minutes: String,
     pub session_max_hours: String,

@@ -64,16 +64,22 @@ pub struct PatientDetails {
 /// The patient form as posted (the new and the edit form alike), or a CSV row. A
 /// ticked consent box arrives as `Some("on")`, an unticked one not at all.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct PatientForm {
     pub full_name: String,
+    #[serde(default)]
     pub phone: String,
+    #[serde(default)]
     pub email: String,
+    #[serde(default)]
     pub birth_date: String,
+    #[serde(default)]
     pub notes: String,
     /// Comma-separated.
+    #[serde(default)]
     pub tags: String,
+    #[serde(default)]
     pub consent_sms: Option<String>,
+    #[serde(default)]
     pub consent_email: Option<String>,
 }
 

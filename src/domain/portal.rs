@@ -156,23 +156,25 @@ impl PortalPatient {
 /// A page of free times as its address asks for it: a clinic's treatment at a branch,
 /// with someone or anyone, around a day; `wanted` is a time just taken by someone else.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct TimesQuery {
     pub slug: String,
     pub branch: Uuid,
     pub service: Uuid,
+    #[serde(default)]
     pub practitioner: Option<Uuid>,
+    #[serde(default)]
     pub date: Option<NaiveDate>,
+    #[serde(default)]
     pub wanted: Option<DateTime<Utc>>,
 }
 
 /// The details step's summary as its address asks for it: one start time chosen.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct ChosenTime {
     pub slug: String,
     pub branch: Uuid,
     pub service: Uuid,
+    #[serde(default)]
     pub practitioner: Option<Uuid>,
     pub at: DateTime<Utc>,
 }
@@ -187,20 +189,24 @@ pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
 /// The portal's booking form as posted: the chosen time (hidden fields) and the
 /// patient's details. Ticked boxes arrive as `Some("on")`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct PortalBookingForm {
     pub slug: String,
     pub branch: Uuid,
     pub service: Uuid,
     /// Empty: anyone available.
+    #[serde(default)]
     pub practitioner: String,
     pub at: String,
     pub name: String,
     pub phone: String,
+    #[serde(default)]
     pub email: String,
+    #[serde(default)]
     pub consent_sms: Option<String>,
+    #[serde(default)]
     pub consent_email: Option<String>,
     /// A field people never see: only robots fill it in.
+    #[serde(default)]
     pub website: String,
     /// The form's one-time key: submitting it twice books once.
     pub key: String,
@@ -291,7 +297,6 @@ const DAYS_AHEAD: std::ops::RangeInclusive<i32> = 1..=366;
 
 /// The branch's booking rules form as posted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct OnlineRulesForm {
     pub min_notice_hours: String,
     pub max_days_ahead: String,

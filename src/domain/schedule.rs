@@ -92,10 +92,10 @@ pub struct TimeOff {
 
 /// The time-off form as posted (`2026-12-24T08:00`, as a date-time field sends it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct TimeOffForm {
     pub from: String,
     pub until: String,
+    #[serde(default)]
     pub reason: String,
 }
 
@@ -128,9 +128,9 @@ pub struct Closure {
 
 /// The closed-day form as posted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct ClosureForm {
     pub day: String,
+    #[serde(default)]
     pub name: String,
 }
 

@@ -138,10 +138,10 @@ impl StaffAccessForm {
 
 /// The invitation form as posted; `branches[]` once per ticked branch.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct InviteForm {
     pub email: String,
     pub role: String,
+    #[serde(default)]
     pub branches: Vec<String>,
 }
 
