@@ -14,7 +14,7 @@ use crate::{
     },
     domain::{
         access::Action,
-        appointment::{count_by_status, Status, TodayPage},
+        appointment::{count_by_status, Status, StatusCount, TodayPage},
         realtime::apply,
         session::CurrentUser,
         AppError,
@@ -102,7 +102,7 @@ fn Today(can_manage: bool) -> impl IntoView {
                     }
                     view! {
                         <ul class="counts" aria-label="Appointments by status" data-testid="today-counts">
-                            {move || appointments.with(|l| count_by_status(l)).into_iter().map(|(status, n)| view! {
+                            {move || appointments.with(|l| count_by_status(l)).into_iter().map(|StatusCount { status, count: n }| view! {
                                 <li class="counts__item" data-status=status.as_str()><strong>{n}</strong>" "{status.label()}</li>
                             }).collect_view()}
                         </ul>

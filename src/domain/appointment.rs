@@ -289,12 +289,22 @@ pub struct CalendarData {
     pub services: Vec<CalendarColumn>,
 }
 
-/// Counts by status for the Today page.
-pub fn count_by_status(appointments: &[AppointmentView]) -> Vec<(Status, usize)> {
+/// How many appointments have one status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusCount {
+    pub status: Status,
+    pub count: usize,
+}
+
+/// Counts by status for the Today page, statuses without appointments left out.
+pub fn count_by_status(appointments: &[AppointmentView]) -> Vec<StatusCount> {
     Status::ALL
         .into_iter()
-        .map(|s| (s, appointments.iter().filter(|a| a.status == s).count()))
-        .filter(|(_, n)| *n > 0)
+        .map(|status| StatusCount {
+            status,
+            count: appointments.iter().filter(|a| a.status == status).count(),
+        })
+        .filter(|c| c.count > 0)
         .collect()
 }
 

@@ -61,7 +61,7 @@ pub struct PortalDay {
     pub practitioners: Vec<PortalPractitioner>,
     /// `None`: any available practitioner.
     pub practitioner: Option<Uuid>,
-    pub days: Vec<(NaiveDate, usize)>,
+    pub days: Vec<DayFree>,
     /// Today at the branch: no earlier days can be shown.
     pub today: NaiveDate,
     pub date: NaiveDate,
@@ -151,6 +151,13 @@ impl PortalPatient {
             )),
         }
     }
+}
+
+/// A day of the portal's fortnight and how many start times are free on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayFree {
+    pub date: NaiveDate,
+    pub free: usize,
 }
 
 /// A page of free times as its address asks for it: a clinic's treatment at a branch,

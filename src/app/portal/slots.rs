@@ -14,7 +14,7 @@ use crate::{
     components::form::{action_error, field_error, Checkbox, Choice, FormAlert, RadioGroup, SubmitButton, TextField},
     domain::{
         availability::Slot,
-        portal::{ChosenTime, PortalBookingForm, PortalConfirm, PortalDay, TimesQuery},
+        portal::{ChosenTime, DayFree, PortalBookingForm, PortalConfirm, PortalDay, TimesQuery},
         AppError,
     },
 };
@@ -148,10 +148,14 @@ pub(super) fn SlotPicker(
             }
         }
     };
-    let first = day.days.first().map_or(day.date, |(d, _)| *d);
+    let first = day.days.first().map_or(day.date, |d| d.date);
     let earlier = (first > day.today).then(|| format!("{base}date={}", (first - Duration::days(14)).max(day.today)));
     let later = format!("{base}date={}", first + Duration::days(14));
-    let next_free = day.days.iter().find(|(d, n)| *d > day.date && *n > 0).map(|(d, _)| *d);
+    let next_free = day
+        .days
+        .iter()
+        .find(|d| d.date > day.date && d.free > 0)
+        .map(|d| d.date);
     let chosen = day.date;
     let heading = format!("Free times on {}", day_label(chosen));
 
@@ -174,7 +178,7 @@ pub(super) fn SlotPicker(
         })}
         <nav class="days" aria-label="Days">
             <ul class="days__list">
-                {day.days.iter().map(|(d, free)| {
+                {day.days.iter().map(|DayFree { date: d, free }| {
                     let current = *d == chosen;
                     let text = if *free == 0 { "No times".to_owned() } else { format!("{free} free") };
                     view! {
