@@ -64,7 +64,9 @@ test('a patient books from a phone, and cancels from the manage link', async ({ 
   await expect(block).toContainText('10:00–10:30');
   await expect(block).toContainText('Online');
 
+  // Cancelling asks first: nothing happens until the second button.
   await page.getByRole('button', { name: 'Cancel appointment' }).click();
+  await page.getByRole('button', { name: 'Yes, cancel it' }).click();
   await expect(page.getByTestId('manage-title')).toHaveText('Your appointment is cancelled');
   if (hydrated(testInfo)) {
     await expect(staff.getByTestId('appointment').filter({ hasText: 'Grace Hopper' })).toHaveCount(0);

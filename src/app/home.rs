@@ -8,10 +8,13 @@ use leptos_router::components::A;
 
 use super::{calendar::SetAppointmentStatus, realtime::use_realtime};
 use crate::{
-    components::form::{action_error, FormAlert},
+    components::{
+        form::{action_error, FormAlert},
+        table::{Column, DataTable},
+    },
     domain::{
         access::Action,
-        appointment::{count_by_status, AppointmentView, Status},
+        appointment::{count_by_status, Status, StatusCount, TodayPage},
         realtime::apply,
         session::CurrentUser,
         AppError,
@@ -20,19 +23,9 @@ use crate::{
 
 /// Today's date at the caller's branch and its appointments, cancelled ones included.
 #[server]
-pub async fn get_today() -> Result<(chrono::NaiveDate, Vec<AppointmentView>), AppError> {
-    use chrono::{Duration, NaiveTime, Utc};
-
-    use crate::{
-        domain::time::{local_to_utc, utc_to_local, zone},
-        server::{auth::context::RequestContext, calendar},
-    };
-    let ctx = RequestContext::load().await?;
-    let tz = zone(&ctx.user.branch.timezone);
-    let today = utc_to_local(Utc::now(), tz).date();
-    let from = local_to_utc(tz, today.and_time(NaiveTime::MIN));
-    let to = local_to_utc(tz, (today + Duration::days(1)).and_time(NaiveTime::MIN));
-    Ok((today, calendar::list(&ctx, from, to).await?))
+pub async fn get_today() -> Result<TodayPage, AppError> {
+    use crate::server::{auth::context::RequestContext, calendar};
+    calendar::today(&RequestContext::load().await?).await
 }
 
 #[component]
@@ -64,13 +57,20 @@ pub fn Overview() -> impl IntoView {
     }
 }
 
-fn next_step(status: Status) -> Option<(Status, &'static str)> {
-    match status {
-        Status::Scheduled | Status::Confirmed => Some((Status::Arrived, "Arrived")),
-        Status::Arrived => Some((Status::InProgress, "Start")),
-        Status::InProgress => Some((Status::Completed, "Complete")),
-        _ => None,
-    }
+/// The button a row of today's list offers: the status it moves to, and its label.
+struct NextStep {
+    to: Status,
+    label: &'static str,
+}
+
+fn next_step(status: Status) -> Option<NextStep> {
+    let (to, label) = match status {
+        Status::Scheduled | Status::Confirmed => (Status::Arrived, "Arrived"),
+        Status::Arrived => (Status::InProgress, "Start"),
+        Status::InProgress => (Status::Completed, "Complete"),
+        _ => return None,
+    };
+    Some(NextStep { to, label })
 }
 
 #[component]
@@ -91,7 +91,7 @@ fn Today(can_manage: bool) -> impl IntoView {
                 <A href="/app/calendar">"Open the calendar"</A>
             </div>
             <FormAlert error=step_error/>
-            {loaded_with(data, "Loading today's appointments…", move |(today, list)| {
+            {loaded_with(data, "Loading today's appointments…", move |TodayPage { today, appointments: list }| {
                     let appointments = RwSignal::new(list);
                     if let Some(realtime) = realtime {
                         Effect::new(move |_| {
@@ -102,42 +102,39 @@ fn Today(can_manage: bool) -> impl IntoView {
                     }
                     view! {
                         <ul class="counts" aria-label="Appointments by status" data-testid="today-counts">
-                            {move || appointments.with(|l| count_by_status(l)).into_iter().map(|(status, n)| view! {
+                            {move || appointments.with(|l| count_by_status(l)).into_iter().map(|StatusCount { status, count: n }| view! {
                                 <li class="counts__item" data-status=status.as_str()><strong>{n}</strong>" "{status.label()}</li>
                             }).collect_view()}
                         </ul>
-                        {move || if appointments.with(Vec::is_empty) {
-                            view! { <p>"No appointments today."</p> }.into_any()
-                        } else {
-                            view! {
-                                <table class="table" aria-label="Today's appointments">
-                                    <thead><tr>
-                                        <th scope="col">"Time"</th><th scope="col">"Patient"</th><th scope="col">"Service"</th>
-                                        <th scope="col">"With"</th><th scope="col">"Status"</th>
-                                        <th scope="col"><span class="visually-hidden">"Next step"</span></th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {appointments.get().into_iter().map(|a| {
-                                            let patient = a.patient_name.clone();
-                                            view! {
-                                            <tr data-testid="today-row" data-status=a.status.as_str()>
-                                                <td>{a.time_label.clone()}</td>
-                                                <td><A href=format!("/app/calendar/appointments/{}", a.id)>{a.patient_name.clone()}</A></td>
-                                                <td>{a.service_name.clone()}</td>
-                                                <td>{a.practitioner_name.clone()}</td>
-                                                <td>{a.status.label()}</td>
-                                                <td>{next_step(a.status).filter(|_| can_manage).map(|(to, label)| view! {
-                                                    <ActionForm action=step>
-                                                        <input type="hidden" name="id" value=a.id.to_string()/>
-                                                        <input type="hidden" name="status" value=to.as_str()/>
-                                                        <button class="button button--quiet" type="submit">{label}<span class="visually-hidden">{format!(": {patient}")}</span></button>
-                                                    </ActionForm>
-                                                })}</td>
-                                            </tr>
-                                        }}).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
+                        {move || view! {
+                            <DataTable
+                                label="Today's appointments"
+                                columns=vec![
+                                    "Time".into(), "Patient".into(), "Service".into(), "With".into(), "Status".into(),
+                                    Column::hidden("Next step"),
+                                ]
+                                rows=appointments.get()
+                                empty="No appointments today."
+                                row=move |a| {
+                                    let patient = a.patient_name.clone();
+                                    view! {
+                                        <tr data-testid="today-row" data-status=a.status.as_str()>
+                                            <td>{a.time_label.clone()}</td>
+                                            <td><A href=format!("/app/calendar/appointments/{}", a.id)>{a.patient_name.clone()}</A></td>
+                                            <td>{a.service_name.clone()}</td>
+                                            <td>{a.practitioner_name.clone()}</td>
+                                            <td>{a.status.label()}</td>
+                                            <td>{next_step(a.status).filter(|_| can_manage).map(|NextStep { to, label }| view! {
+                                                <ActionForm action=step>
+                                                    <input type="hidden" name="id" value=a.id.to_string()/>
+                                                    <input type="hidden" name="status" value=to.as_str()/>
+                                                    <button class="button button--quiet" type="submit">{label}<span class="visually-hidden">{format!(": {patient}")}</span></button>
+                                                </ActionForm>
+                                            })}</td>
+                                        </tr>
+                                    }
+                                }
+                            />
                         }}
                     }
                     .into_any()

@@ -1,8 +1,11 @@
 //! The staff app's frame: brand, organization and branch (with the switcher), user
 //! menu, and a navigation that lists only pages the user may open.
 
-use crate::components::error::ErrorPanel;
 use crate::components::url::encode;
+use crate::components::{
+    error::ErrorPanel,
+    form::{Choice, SelectField},
+};
 use leptos::prelude::*;
 use leptos_router::{
     components::{Outlet, Redirect, A},
@@ -104,12 +107,15 @@ fn BranchSwitcher(user: CurrentUser, switch: ServerAction<SwitchBranch>) -> impl
     }
     view! {
         <ActionForm action=switch attr:class="branch-switcher">
-            <label class="visually-hidden" for="branch-switcher">"Current branch"</label>
-            <select class="field__input branch-switcher__select" id="branch-switcher" name="branch_id" data-testid="branch-switcher">
-                {user.branches.iter().map(|b| view! {
-                    <option value=b.id.to_string() selected=b.id == user.branch.id>{b.name.clone()}</option>
-                }).collect_view()}
-            </select>
+            <SelectField
+                label="Current branch"
+                label_hidden=true
+                name="branch_id"
+                id="branch-switcher"
+                class="branch-switcher__select"
+                options=user.branches.iter().map(|b| Choice::new(b.id, b.name.clone())).collect()
+                selected=user.branch.id.to_string()
+            />
             <button class="button button--quiet" type="submit">"Switch"</button>
         </ActionForm>
     }

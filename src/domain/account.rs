@@ -8,6 +8,64 @@ use serde::{Deserialize, Serialize};
 
 use super::error::FieldError;
 
+/// The sign-up form as posted: the practice, its first branch, and its owner. (Its
+/// fields are parsed by the sign-up use case, which makes the owner and their session.)
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignUpForm {
+    pub org_name: String,
+    pub branch_name: String,
+    pub timezone: String,
+    pub full_name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// The sign-in form as posted; `next` is where to go after it (a path on this site).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogInForm {
+    pub email: String,
+    pub password: String,
+    #[serde(default)]
+    pub next: String,
+}
+
+/// Joining from an invitation: one's name and a password.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinForm {
+    pub full_name: String,
+    pub password: String,
+}
+
+// Passwords stay out of logs and panic messages.
+impl fmt::Debug for SignUpForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignUpForm")
+            .field("org_name", &self.org_name)
+            .field("branch_name", &self.branch_name)
+            .field("timezone", &self.timezone)
+            .field("full_name", &self.full_name)
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for LogInForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogInForm")
+            .field("email", &self.email)
+            .field("next", &self.next)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for JoinForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinForm")
+            .field("full_name", &self.full_name)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A lower-cased, trimmed email address that looks deliverable.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Email(String);
@@ -273,6 +331,21 @@ mod tests {
         }
         assert_eq!(safe_next_path(None), "/app");
     }
+}
+
+/// Whom an invitation link is from and for, as the joining page greets them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationInfo {
+    pub org_name: String,
+    pub email: String,
+}
+
+/// One's API tokens, and the secret of one just created by a form posted without
+/// JavaScript (shown this once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokens {
+    pub tokens: Vec<ApiTokenInfo>,
+    pub created: Option<String>,
 }
 
 /// A personal API token as its owner sees it (the secret is shown once, at creation).

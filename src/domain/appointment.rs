@@ -220,6 +220,52 @@ pub struct ColumnHours {
 }
 
 /// Everything the calendar draws for a visible range.
+/// What a calendar page shows: a day (today when absent) or its week, columns by
+/// practitioner or by room, and the filters. The page reads it from its address and
+/// asks `get_calendar` for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CalendarQuery {
+    pub date: Option<NaiveDate>,
+    pub view: CalendarView,
+    pub grouping: Grouping,
+    pub practitioners: Vec<Uuid>,
+    pub rooms: Vec<Uuid>,
+    pub services: Vec<Uuid>,
+}
+
+impl CalendarQuery {
+    /// The address of this view with some parts changed.
+    pub fn href(&self, date: NaiveDate, view: CalendarView, grouping: Grouping) -> String {
+        let mut url = format!(
+            "/app/calendar?date={date}&view={}&group={}",
+            if view == CalendarView::Week { "week" } else { "day" },
+            if grouping == Grouping::Room {
+                "room"
+            } else {
+                "practitioner"
+            },
+        );
+        for (key, ids) in [
+            ("practitioner", &self.practitioners),
+            ("room", &self.rooms),
+            ("service", &self.services),
+        ] {
+            for id in ids {
+                url.push_str(&format!("&{key}={id}"));
+            }
+        }
+        url
+    }
+}
+
+/// Today at the caller's branch, and its appointments (cancelled ones included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodayPage {
+    pub today: NaiveDate,
+    pub appointments: Vec<AppointmentView>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarData {
     pub timezone: String,
@@ -243,12 +289,22 @@ pub struct CalendarData {
     pub services: Vec<CalendarColumn>,
 }
 
-/// Counts by status for the Today page.
-pub fn count_by_status(appointments: &[AppointmentView]) -> Vec<(Status, usize)> {
+/// How many appointments have one status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusCount {
+    pub status: Status,
+    pub count: usize,
+}
+
+/// Counts by status for the Today page, statuses without appointments left out.
+pub fn count_by_status(appointments: &[AppointmentView]) -> Vec<StatusCount> {
     Status::ALL
         .into_iter()
-        .map(|s| (s, appointments.iter().filter(|a| a.status == s).count()))
-        .filter(|(_, n)| *n > 0)
+        .map(|status| StatusCount {
+            status,
+            count: appointments.iter().filter(|a| a.status == status).count(),
+        })
+        .filter(|c| c.count > 0)
         .collect()
 }
 
@@ -424,27 +480,44 @@ pub struct NewAppointment {
     pub source: Source,
 }
 
-/// The booking form's fields, as typed.
-#[derive(Debug, Clone, Default)]
-pub struct BookingForm<'a> {
-    pub patient_id: &'a str,
-    pub new_patient_name: &'a str,
-    pub new_patient_phone: &'a str,
-    pub practitioner_id: &'a str,
-    pub service_id: &'a str,
-    pub room_id: &'a str,
-    pub date: &'a str,
-    pub time: &'a str,
-    pub minutes: &'a str,
-    pub notes: &'a str,
-    pub override_hours: bool,
-    /// `Some((every, unit, until, count))` when "repeat" is ticked.
-    pub repeat: Option<(&'a str, &'a str, &'a str, &'a str)>,
+/// The booking form as posted: who, with whom, what and when, and the series when
+/// `repeat` is ticked. Ticked boxes arrive as `Some("on")`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingForm {
+    #[serde(default)]
+    pub patient_id: String,
+    #[serde(default)]
+    pub new_patient_name: String,
+    #[serde(default)]
+    pub new_patient_phone: String,
+    pub practitioner_id: String,
+    pub service_id: String,
+    #[serde(default)]
+    pub room_id: String,
+    pub date: String,
+    pub time: String,
+    #[serde(default)]
+    pub minutes: String,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub override_hours: Option<String>,
+    #[serde(default)]
+    pub repeat: Option<String>,
+    #[serde(default)]
+    pub repeat_every: String,
+    #[serde(default)]
+    pub repeat_unit: String,
+    #[serde(default)]
+    pub repeat_until: String,
+    #[serde(default)]
+    pub repeat_count: String,
 }
 
-impl NewAppointment {
+impl BookingForm {
     /// Parses the form, naming every field that is wrong at once.
-    pub fn parse(form: &BookingForm<'_>, source: Source) -> Result<Self, AppError> {
+    pub fn parse(&self, source: Source) -> Result<NewAppointment, AppError> {
+        let form = self;
         fn take<T>(errors: &mut Vec<super::error::FieldError>, result: Result<T, AppError>) -> Option<T> {
             match result {
                 Ok(value) => Some(value),
@@ -464,21 +537,27 @@ impl NewAppointment {
         let mut errors = Vec::new();
         let patient = take(
             &mut errors,
-            super::patient::PatientChoice::parse(form.patient_id, form.new_patient_name, form.new_patient_phone),
+            super::patient::PatientChoice::parse(&form.patient_id, &form.new_patient_name, &form.new_patient_phone),
         );
         let practitioner_id = take(
             &mut errors,
-            required("practitioner_id", "a practitioner", form.practitioner_id),
+            required("practitioner_id", "a practitioner", &form.practitioner_id),
         );
-        let service_id = take(&mut errors, required("service_id", "a service", form.service_id));
-        let room_id = take(&mut errors, parse_choice("room_id", form.room_id));
-        let start = take(&mut errors, parse_local_start(form.date, form.time));
-        let minutes = take(&mut errors, parse_minutes(form.minutes));
-        let notes = take(&mut errors, parse_notes(form.notes));
-        let recurrence = match (form.repeat, start) {
-            (Some((every, unit, until, count)), Some(start)) => take(
+        let service_id = take(&mut errors, required("service_id", "a service", &form.service_id));
+        let room_id = take(&mut errors, parse_choice("room_id", &form.room_id));
+        let start = take(&mut errors, parse_local_start(&form.date, &form.time));
+        let minutes = take(&mut errors, parse_minutes(&form.minutes));
+        let notes = take(&mut errors, parse_notes(&form.notes));
+        let recurrence = match (&form.repeat, start) {
+            (Some(_), Some(start)) => take(
                 &mut errors,
-                super::recurrence::Recurrence::parse(every, unit, until, count, start.date()),
+                super::recurrence::Recurrence::parse(
+                    &form.repeat_every,
+                    &form.repeat_unit,
+                    &form.repeat_until,
+                    &form.repeat_count,
+                    start.date(),
+                ),
             )
             .map(Some),
             _ => Some(None),
@@ -502,7 +581,7 @@ impl NewAppointment {
                 Some(minutes),
                 Some(notes),
                 Some(recurrence),
-            ) if errors.is_empty() => Ok(Self {
+            ) if errors.is_empty() => Ok(NewAppointment {
                 patient,
                 practitioner_id,
                 service_id,
@@ -510,7 +589,7 @@ impl NewAppointment {
                 start,
                 minutes,
                 notes,
-                override_hours: form.override_hours,
+                override_hours: form.override_hours.is_some(),
                 recurrence,
                 source,
             }),
@@ -542,16 +621,13 @@ mod form_tests {
 
     #[test]
     fn the_booking_form_names_every_problem_at_once() {
-        let AppError::Validation(errors) = NewAppointment::parse(
-            &BookingForm {
-                date: "tomorrow",
-                time: "9",
-                minutes: "1",
-                ..Default::default()
-            },
-            Source::Staff,
-        )
-        .unwrap_err() else {
+        let form = BookingForm {
+            date: "tomorrow".into(),
+            time: "9".into(),
+            minutes: "1".into(),
+            ..Default::default()
+        };
+        let AppError::Validation(errors) = form.parse(Source::Staff).unwrap_err() else {
             panic!("expected validation")
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -564,19 +640,20 @@ mod form_tests {
     #[test]
     fn a_complete_booking_form_parses_with_its_series() {
         let (p, s) = (Uuid::new_v4().to_string(), Uuid::new_v4().to_string());
-        let booking = NewAppointment::parse(
-            &BookingForm {
-                new_patient_name: "Ada Lovelace",
-                new_patient_phone: "+44 20 7946 0958",
-                practitioner_id: &p,
-                service_id: &s,
-                date: "2026-12-01",
-                time: "10:15",
-                repeat: Some(("1", "weeks", "", "4")),
-                ..Default::default()
-            },
-            Source::Staff,
-        )
+        let booking = BookingForm {
+            new_patient_name: "Ada Lovelace".into(),
+            new_patient_phone: "+44 20 7946 0958".into(),
+            practitioner_id: p,
+            service_id: s,
+            date: "2026-12-01".into(),
+            time: "10:15".into(),
+            repeat: Some("on".into()),
+            repeat_every: "1".into(),
+            repeat_unit: "weeks".into(),
+            repeat_count: "4".into(),
+            ..Default::default()
+        }
+        .parse(Source::Staff)
         .unwrap();
         assert_eq!(booking.start.to_string(), "2026-12-01 10:15:00");
         assert_eq!(booking.recurrence.unwrap().dates(booking.start.date()).len(), 4);
@@ -584,6 +661,65 @@ mod form_tests {
             booking.patient,
             super::super::patient::PatientChoice::New { .. }
         ));
+    }
+}
+
+/// A move, a resize or a reassignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reschedule {
+    /// The new local start; `None` keeps the current one (a resize or a reassignment).
+    pub start: Option<chrono::NaiveDateTime>,
+    pub minutes: Option<i32>,
+    pub practitioner_id: Option<Uuid>,
+    pub room_id: Option<Uuid>,
+    pub scope: Scope,
+    pub override_hours: bool,
+}
+
+/// The appointment page's "Move or change" form as posted. Empty `minutes`,
+/// `practitioner_id` or `room_id` keep what the appointment has.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RescheduleForm {
+    pub date: String,
+    pub time: String,
+    #[serde(default)]
+    pub minutes: String,
+    #[serde(default)]
+    pub practitioner_id: String,
+    #[serde(default)]
+    pub room_id: String,
+    /// `following` for this and the following appointments of a series.
+    #[serde(default)]
+    pub scope: String,
+    #[serde(default)]
+    pub override_hours: Option<String>,
+}
+
+impl RescheduleForm {
+    pub fn parse(&self) -> Result<Reschedule, AppError> {
+        Ok(Reschedule {
+            start: Some(parse_local_start(&self.date, &self.time)?),
+            minutes: parse_minutes(&self.minutes)?,
+            practitioner_id: parse_choice("practitioner_id", &self.practitioner_id)?,
+            room_id: parse_choice("room_id", &self.room_id)?,
+            scope: Scope::parse(&self.scope),
+            override_hours: self.override_hours.is_some(),
+        })
+    }
+}
+
+/// The cancel form as posted: why, and for a series how many.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelForm {
+    pub reason: String,
+    #[serde(default)]
+    pub scope: String,
+}
+
+impl CancelForm {
+    /// This appointment only, or it and the following ones of its series.
+    pub fn scope(&self) -> Scope {
+        Scope::parse(&self.scope)
     }
 }
 

@@ -1,8 +1,10 @@
 //! The audit trail as staff read it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use super::{time::local_to_utc, AppError};
 
 pub const AUDIT_PAGE_SIZE: i64 = 50;
 
@@ -66,9 +68,71 @@ pub struct AuditFilter {
     pub before: Option<i64>,
 }
 
+/// The audit page's filters as its GET form and its links carry them: days
+/// (`YYYY-MM-DD`) in the branch's time zone, and `before`, the next page's cursor.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub action: String,
+    pub actor: String,
+    pub from: String,
+    pub until: String,
+    pub before: String,
+}
+
+impl AuditQuery {
+    /// The filter, the days read in `tz`; "until" includes that whole day.
+    pub fn parse(&self, tz: chrono_tz::Tz) -> Result<AuditFilter, AppError> {
+        let day = |field: &str, raw: &str, plus_days: i64| -> Result<Option<DateTime<Utc>>, AppError> {
+            match raw.trim() {
+                "" => Ok(None),
+                raw => {
+                    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                        .map_err(|_| AppError::field(field, "Enter a date like 2026-11-21."))?;
+                    let midnight = (date + Duration::days(plus_days)).and_time(NaiveTime::MIN);
+                    Ok(Some(local_to_utc(tz, midnight)))
+                }
+            }
+        };
+        let before = match self.before.trim() {
+            "" => None,
+            raw => Some(
+                raw.parse::<i64>()
+                    .map_err(|_| AppError::BadRequest("That page of the log does not exist.".into()))?,
+            ),
+        };
+        Ok(AuditFilter {
+            action: Some(self.action.trim().to_owned()).filter(|a| !a.is_empty()),
+            actor: Uuid::parse_str(self.actor.trim()).ok(),
+            from: day("from", &self.from, 0)?,
+            until: day("until", &self.until, 1)?,
+            before,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audit_days_are_read_in_the_branch_zone_and_until_takes_the_whole_day() {
+        let query = AuditQuery {
+            from: "2026-11-21".into(),
+            until: "2026-11-21".into(),
+            before: "90".into(),
+            ..Default::default()
+        };
+        let filter = query.parse(chrono_tz::Europe::Berlin).unwrap();
+        assert_eq!(filter.from.unwrap().to_rfc3339(), "2026-11-20T23:00:00+00:00");
+        assert_eq!(filter.until.unwrap().to_rfc3339(), "2026-11-21T23:00:00+00:00");
+        assert_eq!((filter.action, filter.actor, filter.before), (None, None, Some(90)));
+        let wrong = AuditQuery {
+            from: "yesterday".into(),
+            ..Default::default()
+        };
+        assert!(wrong.parse(chrono_tz::UTC).unwrap_err().field_message("from").is_some());
+    }
 
     #[test]
     fn every_action_has_a_label_and_unknown_ones_read_as_themselves() {
@@ -87,6 +151,13 @@ pub struct AuditPage {
     pub records: Vec<AuditRecord>,
     /// Set when older entries exist: the `before` of the next page.
     pub next_before: Option<i64>,
-    /// Staff to filter by: (user id, name).
-    pub actors: Vec<(Uuid, String)>,
+    /// Staff to filter by.
+    pub actors: Vec<AuditActor>,
+}
+
+/// Someone the log can be filtered by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditActor {
+    pub id: Uuid,
+    pub name: String,
 }

@@ -157,7 +157,28 @@ pub struct BranchDetails {
     pub opening_hours: OpeningHours,
 }
 
+/// The branch form as posted (creating and editing alike); the opening hours arrive
+/// as `hours[mon][opens]` and so on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchForm {
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+    pub timezone: String,
+    #[serde(default)]
+    pub hours: WeekHoursInput,
+}
+
+impl BranchForm {
+    pub fn parse(&self) -> Result<BranchDetails, AppError> {
+        BranchDetails::parse(&self.name, &self.address, &self.phone, &self.timezone, &self.hours)
+    }
+}
+
 impl BranchDetails {
+    /// Shared by the form and the REST API's JSON body.
     pub fn parse(
         name: &str,
         address: &str,

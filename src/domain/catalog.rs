@@ -100,20 +100,50 @@ fn minutes(field: &str, raw: &str, range: std::ops::RangeInclusive<i32>, what: &
     }
 }
 
-impl ServiceDetails {
-    #[allow(clippy::too_many_arguments)]
-    pub fn parse(
-        name: &str,
-        duration: &str,
-        price: &str,
-        buffer_before: &str,
-        buffer_after: &str,
-        colour: &str,
-        online_bookable: bool,
-        room_kind: &str,
-        resource_kinds: &str,
-        practitioners: &[String],
-    ) -> Result<Self, AppError> {
+/// The service form as posted (adding and editing alike). Ticked boxes arrive as
+/// `Some("on")`; `practitioners[]` once per ticked practitioner.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceForm {
+    pub name: String,
+    pub duration_minutes: String,
+    pub price: String,
+    #[serde(default)]
+    pub buffer_before_minutes: String,
+    #[serde(default)]
+    pub buffer_after_minutes: String,
+    pub colour: String,
+    #[serde(default)]
+    pub online_bookable: Option<String>,
+    #[serde(default)]
+    pub room_kind: String,
+    /// Comma-separated.
+    #[serde(default)]
+    pub resource_kinds: String,
+    #[serde(default)]
+    pub practitioners: Vec<String>,
+    /// Only on the edit form: no longer booked.
+    #[serde(default)]
+    pub retired: Option<String>,
+}
+
+impl ServiceForm {
+    /// Whether the service stays bookable.
+    pub fn active(&self) -> bool {
+        self.retired.is_none()
+    }
+
+    pub fn parse(&self) -> Result<ServiceDetails, AppError> {
+        let (name, duration, price, buffer_before, buffer_after, colour, room_kind, resource_kinds) = (
+            self.name.as_str(),
+            self.duration_minutes.as_str(),
+            self.price.as_str(),
+            self.buffer_before_minutes.as_str(),
+            self.buffer_after_minutes.as_str(),
+            self.colour.as_str(),
+            self.room_kind.as_str(),
+            self.resource_kinds.as_str(),
+        );
+        let (online_bookable, practitioners) = (self.online_bookable.is_some(), &self.practitioners);
         let colour_check = {
             let c = colour.trim().to_lowercase();
             if c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit()) {
@@ -180,7 +210,7 @@ impl ServiceDetails {
             ) => {
                 practitioner_ids.sort();
                 practitioner_ids.dedup();
-                Ok(Self {
+                Ok(ServiceDetails {
                     name,
                     duration_minutes,
                     price_minor,
@@ -200,6 +230,25 @@ impl ServiceDetails {
                     .collect(),
             )),
         }
+    }
+}
+
+/// A room's or a piece of equipment's form: adding one, or changing one's row.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceForm {
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub retired: Option<String>,
+}
+
+impl PlaceForm {
+    pub fn active(&self) -> bool {
+        self.retired.is_none()
+    }
+
+    pub fn parse(&self) -> Result<PlaceDetails, AppError> {
+        PlaceDetails::parse(&self.name, &self.kind)
     }
 }
 
@@ -232,18 +281,19 @@ mod tests {
     #[test]
     fn a_service_parses_with_defaults_for_empty_buffers() {
         let p = Uuid::new_v4().to_string();
-        let service = ServiceDetails::parse(
-            " Sports  massage ",
-            "45",
-            "60,00",
-            "",
-            "10",
-            "#AA3366",
-            true,
-            "Treatment",
-            "Massage table, ",
-            &[p.clone(), p],
-        )
+        let service = ServiceForm {
+            name: " Sports  massage ".into(),
+            duration_minutes: "45".into(),
+            price: "60,00".into(),
+            buffer_after_minutes: "10".into(),
+            colour: "#AA3366".into(),
+            online_bookable: Some("on".into()),
+            room_kind: "Treatment".into(),
+            resource_kinds: "Massage table, ".into(),
+            practitioners: vec![p.clone(), p],
+            ..Default::default()
+        }
+        .parse()
         .unwrap();
         assert_eq!(service.name, "Sports massage");
         assert_eq!((service.duration_minutes, service.price_minor), (45, 6000));
@@ -256,9 +306,16 @@ mod tests {
 
     #[test]
     fn every_bad_service_field_is_named() {
-        let AppError::Validation(errors) =
-            ServiceDetails::parse("", "3", "free", "-1", "500", "teal", false, "", "", &["x".into()]).unwrap_err()
-        else {
+        let form = ServiceForm {
+            duration_minutes: "3".into(),
+            price: "free".into(),
+            buffer_before_minutes: "-1".into(),
+            buffer_after_minutes: "500".into(),
+            colour: "teal".into(),
+            practitioners: vec!["x".into()],
+            ..Default::default()
+        };
+        let AppError::Validation(errors) = form.parse().unwrap_err() else {
             panic!("expected validation")
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();

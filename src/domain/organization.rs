@@ -15,8 +15,22 @@ pub struct SecurityPolicy {
     pub session_max_hours: i32,
 }
 
-impl SecurityPolicy {
-    pub fn parse(require_two_factor: bool, idle_minutes: &str, max_hours: &str) -> Result<Self, AppError> {
+/// The security policy form as posted; a ticked box arrives as `Some("on")`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityPolicyForm {
+    #[serde(default)]
+    pub require_two_factor: Option<String>,
+    pub session_idle_minutes: String,
+    pub session_max_hours: String,
+}
+
+impl SecurityPolicyForm {
+    pub fn parse(&self) -> Result<SecurityPolicy, AppError> {
+        let (require_two_factor, idle_minutes, max_hours) = (
+            self.require_two_factor.is_some(),
+            self.session_idle_minutes.as_str(),
+            self.session_max_hours.as_str(),
+        );
         let idle = idle_minutes
             .trim()
             .parse::<i32>()
@@ -30,7 +44,7 @@ impl SecurityPolicy {
             .filter(|h| (1..=720).contains(h))
             .ok_or_else(|| FieldError::new("session_max_hours", "Enter a number of hours from 1 to 720."));
         match (idle, max) {
-            (Ok(session_idle_minutes), Ok(session_max_hours)) => Ok(Self {
+            (Ok(session_idle_minutes), Ok(session_max_hours)) => Ok(SecurityPolicy {
                 require_two_factor,
                 session_idle_minutes,
                 session_max_hours,
@@ -48,9 +62,14 @@ mod tests {
 
     #[test]
     fn timeouts_must_be_in_range() {
-        let policy = SecurityPolicy::parse(true, "30", "12").unwrap();
+        let form = |tick: bool, idle: &str, max: &str| SecurityPolicyForm {
+            require_two_factor: tick.then(|| "on".into()),
+            session_idle_minutes: idle.into(),
+            session_max_hours: max.into(),
+        };
+        let policy = form(true, "30", "12").parse().unwrap();
         assert_eq!(policy.session_idle_minutes, 30);
-        let AppError::Validation(errors) = SecurityPolicy::parse(false, "1", "many").unwrap_err() else {
+        let AppError::Validation(errors) = form(false, "1", "many").parse().unwrap_err() else {
             panic!("expected validation")
         };
         assert_eq!(errors.len(), 2);

@@ -61,26 +61,35 @@ pub struct PatientDetails {
     pub consent_email: bool,
 }
 
-/// The raw fields of a patient form or CSV row.
-#[derive(Debug, Clone, Default)]
-pub struct PatientFields<'a> {
-    pub full_name: &'a str,
-    pub phone: &'a str,
-    pub email: &'a str,
-    pub birth_date: &'a str,
-    pub notes: &'a str,
+/// The patient form as posted (the new and the edit form alike), or a CSV row. A
+/// ticked consent box arrives as `Some("on")`, an unticked one not at all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientForm {
+    pub full_name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub birth_date: String,
+    #[serde(default)]
+    pub notes: String,
     /// Comma-separated.
-    pub tags: &'a str,
-    pub consent_sms: bool,
-    pub consent_email: bool,
+    #[serde(default)]
+    pub tags: String,
+    #[serde(default)]
+    pub consent_sms: Option<String>,
+    #[serde(default)]
+    pub consent_email: Option<String>,
 }
 
-impl PatientDetails {
-    pub fn parse(f: &PatientFields<'_>) -> Result<Self, AppError> {
+impl PatientForm {
+    pub fn parse(&self) -> Result<PatientDetails, AppError> {
+        let f = self;
         let email = if f.email.trim().is_empty() {
             Ok(None)
         } else {
-            Email::parse("email", f.email).map(Some)
+            Email::parse("email", &f.email).map(Some)
         };
         let birth_date = match f.birth_date.trim() {
             "" => Ok(None),
@@ -114,8 +123,8 @@ impl PatientDetails {
             Ok(tags)
         };
         match (
-            PersonName::parse("full_name", f.full_name),
-            Phone::parse_optional("phone", f.phone),
+            PersonName::parse("full_name", &f.full_name),
+            Phone::parse_optional("phone", &f.phone),
             email,
             birth_date,
             notes,
@@ -128,15 +137,15 @@ impl PatientDetails {
                         "Give a phone number or an email address, so the clinic can reach them.",
                     ));
                 }
-                Ok(Self {
+                Ok(PatientDetails {
                     full_name,
                     phone,
                     email,
                     birth_date,
                     notes,
                     tags,
-                    consent_sms: f.consent_sms,
-                    consent_email: f.consent_email,
+                    consent_sms: f.consent_sms.is_some(),
+                    consent_email: f.consent_email.is_some(),
                 })
             }
             (a, b, c, d, e, g) => Err(AppError::Validation(
@@ -231,16 +240,17 @@ impl ImportRow {
     /// Checks one line: the row as the preview shows it, and the patient it creates
     /// when it has no problems.
     pub fn check(line: usize, f: &ImportFields) -> (Self, Option<PatientDetails>) {
-        let parsed = PatientDetails::parse(&PatientFields {
-            full_name: &f[0],
-            phone: &f[1],
-            email: &f[2],
-            birth_date: &f[3],
-            notes: &f[4],
-            tags: &f[5],
-            consent_sms: truthy(&f[6]),
-            consent_email: truthy(&f[7]),
-        });
+        let parsed = PatientForm {
+            full_name: f[0].clone(),
+            phone: f[1].clone(),
+            email: f[2].clone(),
+            birth_date: f[3].clone(),
+            notes: f[4].clone(),
+            tags: f[5].clone(),
+            consent_sms: truthy(&f[6]).then(|| f[6].clone()),
+            consent_email: truthy(&f[7]).then(|| f[7].clone()),
+        }
+        .parse();
         let label = |field: &str| match field {
             "full_name" => "Name",
             "phone" => "Phone",
@@ -323,15 +333,16 @@ mod tests {
 
     #[test]
     fn details_are_validated_and_tags_normalized() {
-        let details = PatientDetails::parse(&PatientFields {
-            full_name: " Ada  Lovelace ",
-            phone: "+44 20 7946 0958",
-            email: "ADA@example.com",
-            birth_date: "1984-02-29",
-            tags: "VIP, knee,  , vip",
-            consent_sms: true,
+        let details = PatientForm {
+            full_name: " Ada  Lovelace ".into(),
+            phone: "+44 20 7946 0958".into(),
+            email: "ADA@example.com".into(),
+            birth_date: "1984-02-29".into(),
+            tags: "VIP, knee,  , vip".into(),
+            consent_sms: Some("on".into()),
             ..Default::default()
-        })
+        }
+        .parse()
         .unwrap();
         assert_eq!(details.full_name.as_str(), "Ada Lovelace");
         assert_eq!(details.email.unwrap().as_str(), "ada@example.com");
@@ -341,19 +352,20 @@ mod tests {
 
     #[test]
     fn a_patient_needs_a_way_to_be_reached_and_sane_fields() {
-        let none = PatientDetails::parse(&PatientFields {
-            full_name: "Ada",
+        let none = PatientForm {
+            full_name: "Ada".into(),
             ..Default::default()
-        })
+        }
+        .parse()
         .unwrap_err();
         assert!(none.field_message("phone").is_some());
-        let AppError::Validation(errors) = PatientDetails::parse(&PatientFields {
-            full_name: "",
-            phone: "abc",
-            email: "nope",
-            birth_date: "2999-01-01",
+        let AppError::Validation(errors) = PatientForm {
+            phone: "abc".into(),
+            email: "nope".into(),
+            birth_date: "2999-01-01".into(),
             ..Default::default()
-        })
+        }
+        .parse()
         .unwrap_err() else {
             panic!()
         };

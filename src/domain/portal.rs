@@ -1,6 +1,6 @@
 //! What the online booking portal shows patients.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -28,6 +28,14 @@ pub struct PortalOrg {
     pub branches: Vec<PortalBranch>,
 }
 
+/// A branch's page of the portal: what one can book there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalBranchPage {
+    pub org: PortalOrg,
+    pub branch: PortalBranch,
+    pub services: Vec<PortalService>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalService {
     pub id: Uuid,
@@ -53,7 +61,7 @@ pub struct PortalDay {
     pub practitioners: Vec<PortalPractitioner>,
     /// `None`: any available practitioner.
     pub practitioner: Option<Uuid>,
-    pub days: Vec<(NaiveDate, usize)>,
+    pub days: Vec<DayFree>,
     /// Today at the branch: no earlier days can be shown.
     pub today: NaiveDate,
     pub date: NaiveDate,
@@ -145,6 +153,111 @@ impl PortalPatient {
     }
 }
 
+/// A day of the portal's fortnight and how many start times are free on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayFree {
+    pub date: NaiveDate,
+    pub free: usize,
+}
+
+/// A page of free times as its address asks for it: a clinic's treatment at a branch,
+/// with someone or anyone, around a day; `wanted` is a time just taken by someone else.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimesQuery {
+    pub slug: String,
+    pub branch: Uuid,
+    pub service: Uuid,
+    #[serde(default)]
+    pub practitioner: Option<Uuid>,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+    #[serde(default)]
+    pub wanted: Option<DateTime<Utc>>,
+}
+
+/// The details step's summary as its address asks for it: one start time chosen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChosenTime {
+    pub slug: String,
+    pub branch: Uuid,
+    pub service: Uuid,
+    #[serde(default)]
+    pub practitioner: Option<Uuid>,
+    pub at: DateTime<Utc>,
+}
+
+/// An instant as it travels in a portal link or form: `2026-11-30T09:30:00Z`.
+pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The portal's booking form as posted: the chosen time (hidden fields) and the
+/// patient's details. Ticked boxes arrive as `Some("on")`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalBookingForm {
+    pub slug: String,
+    pub branch: Uuid,
+    pub service: Uuid,
+    /// Empty: anyone available.
+    #[serde(default)]
+    pub practitioner: String,
+    pub at: String,
+    pub name: String,
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub consent_sms: Option<String>,
+    #[serde(default)]
+    pub consent_email: Option<String>,
+    /// A field people never see: only robots fill it in.
+    #[serde(default)]
+    pub website: String,
+    /// The form's one-time key: submitting it twice books once.
+    pub key: String,
+}
+
+/// An online booking as its form asks for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnlineBooking {
+    pub branch_id: Uuid,
+    pub service_id: Uuid,
+    /// `None`: any available practitioner.
+    pub practitioner: Option<Uuid>,
+    pub starts_at: DateTime<Utc>,
+    pub patient: PortalPatient,
+    pub key: Uuid,
+}
+
+impl PortalBookingForm {
+    pub fn parse(&self) -> Result<OnlineBooking, AppError> {
+        if !self.website.is_empty() {
+            return Err(AppError::BadRequest("This booking could not be sent.".into()));
+        }
+        let starts_at = parse_instant(&self.at)
+            .ok_or_else(|| AppError::BadRequest("The chosen time is not valid; please choose a time again.".into()))?;
+        let key = Uuid::parse_str(self.key.trim())
+            .map_err(|_| AppError::BadRequest("This form is out of date; please choose the time again.".into()))?;
+        let patient = PortalPatient::parse(
+            &self.name,
+            &self.phone,
+            &self.email,
+            self.consent_sms.is_some(),
+            self.consent_email.is_some(),
+        )?;
+        Ok(OnlineBooking {
+            branch_id: self.branch,
+            service_id: self.service,
+            practitioner: Uuid::parse_str(self.practitioner.trim()).ok(),
+            starts_at,
+            patient,
+            key,
+        })
+    }
+}
+
 /// A branch's online booking rules, as staff set them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OnlineRules {
@@ -189,13 +302,23 @@ fn number(
 const NOTICE_HOURS: std::ops::RangeInclusive<i32> = 0..=336;
 const DAYS_AHEAD: std::ops::RangeInclusive<i32> = 1..=366;
 
-impl OnlineRules {
-    pub fn parse(
-        notice_hours: &str,
-        max_days_ahead: &str,
-        slot_step: &str,
-        cancellation_hours: &str,
-    ) -> Result<Self, AppError> {
+/// The branch's booking rules form as posted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlineRulesForm {
+    pub min_notice_hours: String,
+    pub max_days_ahead: String,
+    pub slot_step_minutes: String,
+    pub cancellation_window_hours: String,
+}
+
+impl OnlineRulesForm {
+    pub fn parse(&self) -> Result<OnlineRules, AppError> {
+        let (notice_hours, max_days_ahead, slot_step, cancellation_hours) = (
+            self.min_notice_hours.as_str(),
+            self.max_days_ahead.as_str(),
+            self.slot_step_minutes.as_str(),
+            self.cancellation_window_hours.as_str(),
+        );
         let required = |field: &str, value: Result<Option<i32>, FieldError>| {
             value.and_then(|v| v.ok_or_else(|| FieldError::new(field, "This is required.")))
         };
@@ -221,7 +344,7 @@ impl OnlineRules {
             ),
         );
         match (notice, days, step, cancel) {
-            (Ok(notice), Ok(days), Ok(step), Ok(cancel)) => Ok(Self {
+            (Ok(notice), Ok(days), Ok(step), Ok(cancel)) => Ok(OnlineRules {
                 min_notice_minutes: notice * 60,
                 max_days_ahead: days,
                 slot_step_minutes: step,
@@ -234,14 +357,26 @@ impl OnlineRules {
     }
 }
 
-impl ServiceRules {
-    /// Blank fields keep the branch's rule.
-    pub fn parse(notice_hours: &str, max_days_ahead: &str) -> Result<Self, AppError> {
+/// A service's own notice and horizon as posted; blank fields keep the branch's rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServiceRulesForm {
+    pub min_notice_hours: String,
+    pub max_days_ahead: String,
+}
+
+impl ServiceRulesForm {
+    pub fn parse(&self) -> Result<ServiceRules, AppError> {
         match (
-            number("min_notice_hours", notice_hours, NOTICE_HOURS, "a number of hours"),
-            number("max_days_ahead", max_days_ahead, DAYS_AHEAD, "a number of days"),
+            number(
+                "min_notice_hours",
+                &self.min_notice_hours,
+                NOTICE_HOURS,
+                "a number of hours",
+            ),
+            number("max_days_ahead", &self.max_days_ahead, DAYS_AHEAD, "a number of days"),
         ) {
-            (Ok(notice), Ok(days)) => Ok(Self {
+            (Ok(notice), Ok(days)) => Ok(ServiceRules {
                 min_notice_minutes: notice.map(|h| h * 60),
                 max_days_ahead: days,
             }),
@@ -256,9 +391,23 @@ mod tests {
 
     #[test]
     fn booking_rules_are_whole_numbers_in_range_and_notice_is_entered_in_hours() {
-        let rules = OnlineRules::parse("2", "60", "15", "24").unwrap();
+        let rules = OnlineRulesForm {
+            min_notice_hours: "2".into(),
+            max_days_ahead: "60".into(),
+            slot_step_minutes: "15".into(),
+            cancellation_window_hours: "24".into(),
+        }
+        .parse()
+        .unwrap();
         assert_eq!(rules.min_notice_minutes, 120);
-        let AppError::Validation(errors) = OnlineRules::parse("-1", "0", "3", "").unwrap_err() else {
+        let AppError::Validation(errors) = OnlineRulesForm {
+            min_notice_hours: "-1".into(),
+            max_days_ahead: "0".into(),
+            slot_step_minutes: "3".into(),
+            cancellation_window_hours: "".into(),
+        }
+        .parse()
+        .unwrap_err() else {
             panic!()
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -272,17 +421,35 @@ mod tests {
             ]
         );
         assert_eq!(
-            ServiceRules::parse("", " ").unwrap(),
+            ServiceRulesForm {
+                min_notice_hours: "".into(),
+                max_days_ahead: " ".into()
+            }
+            .parse()
+            .unwrap(),
             ServiceRules {
                 min_notice_minutes: None,
                 max_days_ahead: None
             }
         );
-        assert_eq!(ServiceRules::parse("48", "").unwrap().min_notice_minutes, Some(2880));
-        assert!(ServiceRules::parse("x", "")
-            .unwrap_err()
-            .field_message("min_notice_hours")
-            .is_some());
+        assert_eq!(
+            ServiceRulesForm {
+                min_notice_hours: "48".into(),
+                max_days_ahead: "".into()
+            }
+            .parse()
+            .unwrap()
+            .min_notice_minutes,
+            Some(2880)
+        );
+        assert!(ServiceRulesForm {
+            min_notice_hours: "x".into(),
+            max_days_ahead: "".into()
+        }
+        .parse()
+        .unwrap_err()
+        .field_message("min_notice_hours")
+        .is_some());
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! Working time: a practitioner's weekly hours at a branch (several intervals a day,
 //! so breaks are natural), and the check that an appointment lies inside them.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::{branch::WEEKDAYS, error::FieldError, time::utc_to_local};
+use super::{
+    branch::WEEKDAYS,
+    error::{AppError, FieldError},
+    time::utc_to_local,
+};
 
 /// One working interval; `weekday` 1 is Monday (ISO 8601).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +56,97 @@ pub fn parse_day(field: &str, weekday: u8, raw: &str) -> Result<Vec<WorkingInter
     Ok(intervals)
 }
 
+/// Someone's weekly hours as posted: one field per weekday, Monday first (`days[0]` …
+/// `days[6]`), each like `09:00-12:30, 13:30-17:00`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WeekForm {
+    pub days: Vec<String>,
+}
+
+impl WeekForm {
+    /// Every weekday's intervals; a problem is named on its day (`days.mon`).
+    pub fn parse(&self) -> Result<Vec<WorkingInterval>, AppError> {
+        let mut hours = Vec::new();
+        let mut errors = Vec::new();
+        for (n, (key, _)) in WEEKDAYS.iter().enumerate() {
+            let raw = self.days.get(n).map(String::as_str).unwrap_or_default();
+            match parse_day(&format!("days.{key}"), n as u8 + 1, raw) {
+                Ok(day) => hours.extend(day),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(hours)
+        } else {
+            Err(AppError::Validation(errors))
+        }
+    }
+}
+
+/// Time off to record, in the branch's local time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeOff {
+    pub from: NaiveDateTime,
+    pub until: NaiveDateTime,
+    pub reason: String,
+}
+
+/// The time-off form as posted (`2026-12-24T08:00`, as a date-time field sends it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeOffForm {
+    pub from: String,
+    pub until: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl TimeOffForm {
+    pub fn parse(&self) -> Result<TimeOff, AppError> {
+        let at = |field: &str, raw: &str| {
+            NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
+                .map_err(|_| FieldError::new(field, "Enter a date and time like 2026-12-24T08:00."))
+        };
+        match (at("from", &self.from), at("until", &self.until)) {
+            (Ok(from), Ok(until)) if until <= from => Err(AppError::field("until", "The end must be after the start.")),
+            (Ok(from), Ok(until)) => Ok(TimeOff {
+                from,
+                until,
+                reason: self.reason.trim().to_owned(),
+            }),
+            (from, until) => Err(AppError::Validation(
+                [from.err(), until.err()].into_iter().flatten().collect(),
+            )),
+        }
+    }
+}
+
+/// A day the branch is closed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub day: NaiveDate,
+    pub name: String,
+}
+
+/// The closed-day form as posted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosureForm {
+    pub day: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+impl ClosureForm {
+    pub fn parse(&self) -> Result<Closure, AppError> {
+        let day = NaiveDate::parse_from_str(self.day.trim(), "%Y-%m-%d")
+            .map_err(|_| AppError::field("day", "Enter a date like 2026-12-25."))?;
+        Ok(Closure {
+            day,
+            name: self.name.trim().to_owned(),
+        })
+    }
+}
+
 /// A day's intervals as the form shows them.
 pub fn format_day(intervals: &[WorkingInterval], weekday: u8) -> String {
     intervals
@@ -79,13 +174,6 @@ pub struct Rota {
     pub hours: Vec<WorkingInterval>,
     pub closures: Vec<Closure>,
     pub away: Vec<Away>,
-}
-
-/// A day the branch is closed, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Closure {
-    pub day: NaiveDate,
-    pub name: String,
 }
 
 /// A stretch of a practitioner's time off.

@@ -122,6 +122,35 @@ impl AccessGrant {
     }
 }
 
+/// The access form as posted: `org_role` ("admin" when ticked) and a role per branch.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StaffAccessForm {
+    pub org_role: Option<String>,
+    pub roles: Vec<BranchRoleInput>,
+}
+
+impl StaffAccessForm {
+    pub fn parse(&self) -> Result<AccessGrant, AppError> {
+        AccessGrant::parse(self.org_role.as_deref().unwrap_or_default(), &self.roles)
+    }
+}
+
+/// The invitation form as posted; `branches[]` once per ticked branch.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteForm {
+    pub email: String,
+    pub role: String,
+    #[serde(default)]
+    pub branches: Vec<String>,
+}
+
+impl InviteForm {
+    pub fn parse(&self) -> Result<InviteInput, AppError> {
+        InviteInput::parse(&self.email, &self.role, &self.branches)
+    }
+}
+
 /// An invitation to send: who, with which role, where.
 #[derive(Debug, Clone)]
 pub struct InviteInput {

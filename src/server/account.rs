@@ -12,8 +12,9 @@ use super::{
 use crate::domain::{
     access::Action,
     account::{ApiTokenInfo, DeviceSession, TwoFactorStatus},
-    audit::{AuditFilter, AuditPage, AUDIT_PAGE_SIZE},
+    audit::{AuditActor, AuditPage, AuditQuery, AUDIT_PAGE_SIZE},
     organization::SecurityPolicy,
+    time::zone,
     AppError,
 };
 
@@ -205,14 +206,19 @@ pub async fn set_security_policy(ctx: &RequestContext, policy: &SecurityPolicy) 
     Ok(ended)
 }
 
-pub async fn audit_log(ctx: &RequestContext, filter: &AuditFilter) -> Result<AuditPage, AppError> {
+/// One page of the log, filtered by days in the caller's branch time zone.
+pub async fn audit_log(ctx: &RequestContext, query: &AuditQuery) -> Result<AuditPage, AppError> {
     ctx.require(Action::ViewAuditLog)?;
+    let filter = query.parse(zone(&ctx.user.branch.timezone))?;
     let mut tx = ctx.tenant().await?;
-    let mut records = audit::list(&mut tx, ctx.org_id(), filter).await?;
+    let mut records = audit::list(&mut tx, ctx.org_id(), &filter).await?;
     let actors = staff::list(&mut tx, ctx.org_id())
         .await?
         .into_iter()
-        .map(|m| (m.user_id, m.full_name))
+        .map(|m| AuditActor {
+            id: m.user_id,
+            name: m.full_name,
+        })
         .collect();
     tx.commit().await?;
     for record in &mut records {

@@ -1,7 +1,6 @@
 //! Catalog and schedule use cases: services, rooms, equipment, working hours, time off
 //! and branch closures.
 
-use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -17,7 +16,7 @@ use crate::domain::{
     access::Action,
     appointment::CalendarColumn,
     catalog::{PlaceDetails, Places, ServiceDetails, ServicesPage},
-    schedule::{ClosureRow, HoursPage, PersonHours, TimeOffRow, WorkingInterval},
+    schedule::{Closure, ClosureRow, HoursPage, PersonHours, TimeOff, TimeOffRow, WorkingInterval},
     time::{local_to_utc, zone},
     AppError,
 };
@@ -279,17 +278,10 @@ async fn require_member_here(ctx: &RequestContext, tx: &mut Tx, user_id: Uuid) -
 }
 
 /// Records time off for a staff member, given in the branch's local time.
-pub async fn add_time_off(
-    ctx: &RequestContext,
-    user_id: Uuid,
-    from: NaiveDateTime,
-    until: NaiveDateTime,
-    reason: &str,
-) -> Result<Uuid, AppError> {
+pub async fn add_time_off(ctx: &RequestContext, user_id: Uuid, off: &TimeOff) -> Result<Uuid, AppError> {
     ctx.require(Action::ManageSchedules)?;
-    if until <= from {
-        return Err(AppError::field("until", "The end must be after the start."));
-    }
+    let TimeOff { from, until, reason } = off;
+    let (from, until) = (*from, *until);
     let tz = zone(&ctx.user.branch.timezone);
     let org = ctx.org_id();
     let mut tx = ctx.tenant().await?;
@@ -300,7 +292,7 @@ pub async fn add_time_off(
         user_id,
         local_to_utc(tz, from),
         local_to_utc(tz, until),
-        reason.trim(),
+        reason,
     )
     .await?;
     ctx.audit(
@@ -331,10 +323,11 @@ pub async fn remove_time_off(ctx: &RequestContext, id: Uuid) -> Result<(), AppEr
     Ok(())
 }
 
-pub async fn add_closure(ctx: &RequestContext, day: NaiveDate, name: &str) -> Result<Uuid, AppError> {
+pub async fn add_closure(ctx: &RequestContext, closure: &Closure) -> Result<Uuid, AppError> {
     ctx.require(Action::ManageSchedules)?;
+    let Closure { day, name } = closure;
     let mut tx = ctx.tenant().await?;
-    let id = schedules::add_closure(&mut tx, ctx.org_id(), ctx.user.branch.id, day, name.trim()).await?;
+    let id = schedules::add_closure(&mut tx, ctx.org_id(), ctx.user.branch.id, *day, name).await?;
     ctx.audit(
         &mut tx,
         "schedule.closure_added",

@@ -17,7 +17,7 @@ use crate::domain::{
     access::Role,
     account::{BranchName, Email, NewPassword, OrgName, PersonName, TimeZone},
     appointment::{Source, Status},
-    catalog::{PlaceDetails, ServiceDetails},
+    catalog::{PlaceDetails, ServiceForm},
     schedule::WorkingInterval,
     staff::AccessGrant,
     time::{local_to_utc, utc_to_local, zone},
@@ -150,7 +150,18 @@ async fn schedule(
             "shockwave",
         ),
     ] {
-        let details = ServiceDetails::parse(name, minutes, price, "0", after, colour, true, room, equipment, &[])?;
+        let details = ServiceForm {
+            name: name.into(),
+            duration_minutes: minutes.into(),
+            price: price.into(),
+            buffer_after_minutes: after.into(),
+            colour: colour.into(),
+            online_bookable: Some("on".into()),
+            room_kind: room.into(),
+            resource_kinds: equipment.into(),
+            ..Default::default()
+        }
+        .parse()?;
         services.push((catalog::create_service(tx, org_id, &details).await?, details));
     }
 

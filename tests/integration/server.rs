@@ -132,3 +132,148 @@ pub fn surface() -> Vec<crate::security::Entry> {
         Input::none()
     })]
 }
+
+/// A form's fields travel flat whoever encodes them: a browser without JavaScript sends
+/// `practitioners[]` once per ticked box and `hours[mon][opens]`, the hydrated app sends
+/// the server function's arguments as serde_qs writes them (`practitioners[0]`); both
+/// reach the one form struct (`#[server(flatten)]`) with every list and nested field.
+#[tokio::test]
+async fn list_and_nested_form_fields_arrive_however_the_form_was_encoded() {
+    use careops::{
+        app::settings::{CreateBranch, GetBranch, GetServices, SaveService},
+        domain::{
+            branch::{BranchForm, DayInput, WeekHoursInput},
+            catalog::ServiceForm,
+        },
+    };
+    use leptos::server_fn::ServerFn;
+
+    let app = spawn_app().await;
+    let org = app.org("Harbour Physio").await;
+    let second = app.practitioner(&org).await;
+    let mut owner = org.owner.clone();
+    let (first_id, second_id) = (org.owner_id.to_string(), second.id.to_string());
+
+    // Without JavaScript: the browser's own encoding.
+    let plain = app
+        .call::<SaveService>(
+            &mut owner,
+            &[
+                ("name", "Massage"),
+                ("duration_minutes", "30"),
+                ("price", "40"),
+                ("colour", "#0f6b7a"),
+                ("practitioners[]", &first_id),
+                ("practitioners[]", &second_id),
+                ("online_bookable", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(plain.status(), StatusCode::OK, "{}", plain.text().await.unwrap());
+    let plain_branch = app
+        .call::<CreateBranch>(
+            &mut owner,
+            &[
+                ("name", "Annex"),
+                ("timezone", "Europe/Paris"),
+                ("hours[mon][opens]", "07:30"),
+                ("hours[mon][closes]", "12:00"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        plain_branch.status(),
+        StatusCode::OK,
+        "{}",
+        plain_branch.text().await.unwrap()
+    );
+
+    // Hydrated: the arguments as the WASM client serializes them.
+    let post = |path: &str, body: String| {
+        app.http
+            .post(app.url(path))
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, owner.header())
+            .body(body)
+    };
+    let service = SaveService {
+        id: None,
+        form: ServiceForm {
+            name: "Shockwave".into(),
+            duration_minutes: "20".into(),
+            price: "70".into(),
+            colour: "#d35400".into(),
+            practitioners: vec![second_id.clone(), first_id.clone()],
+            ..Default::default()
+        },
+    };
+    let body = serde_qs::to_string(&service).unwrap();
+    assert!(
+        body.contains("practitioners%5B0%5D=") || body.contains("practitioners[0]="),
+        "{body}"
+    );
+    let hydrated = post(SaveService::PATH, body).send().await.unwrap();
+    assert_eq!(hydrated.status(), StatusCode::OK, "{}", hydrated.text().await.unwrap());
+    let branch = CreateBranch {
+        form: BranchForm {
+            name: "Quay".into(),
+            timezone: "Europe/Paris".into(),
+            hours: WeekHoursInput {
+                tue: DayInput {
+                    opens: "09:00".into(),
+                    closes: "17:00".into(),
+                },
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    };
+    let hydrated_branch = post(CreateBranch::PATH, serde_qs::to_string(&branch).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        hydrated_branch.status(),
+        StatusCode::OK,
+        "{}",
+        hydrated_branch.text().await.unwrap()
+    );
+
+    let services = json(app.call::<GetServices>(&mut owner, &[]).await).await;
+    let given_by = |name: &str| -> Vec<String> {
+        let service = services["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {services}"));
+        let mut ids: Vec<String> = service["practitioner_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| id.as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let mut both = vec![first_id.clone(), second_id.clone()];
+    both.sort();
+    assert_eq!(given_by("Massage"), both);
+    assert_eq!(given_by("Shockwave"), both);
+
+    for (name, weekday, opens) in [("Annex", 1, "07:30"), ("Quay", 2, "09:00")] {
+        let id: uuid::Uuid = sqlx::query_scalar("select id from branches where org_id = $1 and name = $2")
+            .bind(org.id)
+            .bind(name)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        let id = id.to_string();
+        let branch = json(app.call::<GetBranch>(&mut owner, &[("id", &id)]).await).await;
+        let hours = branch["opening_hours"].as_array().unwrap();
+        assert_eq!(hours.len(), 1, "{name}: {branch}");
+        assert_eq!(hours[0]["weekday"], weekday, "{name}: {branch}");
+        assert_eq!(hours[0]["opens"], opens, "{name}: {branch}");
+    }
+}

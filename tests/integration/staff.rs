@@ -43,7 +43,10 @@ async fn an_invitation_link_works_once_and_gives_the_invited_role() {
 
     let mut anyone = Browser::default();
     let shown = json(app.call::<GetInvitation>(&mut anyone, &[("token", &token)]).await).await;
-    assert_eq!(shown, serde_json::json!(["Clinic", "mary@clinic.com"]));
+    assert_eq!(
+        shown,
+        serde_json::json!({"org_name": "Clinic", "email": "mary@clinic.com"})
+    );
 
     let (response, mut mary) = accept(&app, &token).await;
     assert_eq!(response.status(), StatusCode::OK);

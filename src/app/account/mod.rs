@@ -7,10 +7,14 @@ use leptos_meta::Title;
 use uuid::Uuid;
 
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
-    components::loaded::loaded,
+    components::{
+        confirm::{Confirm, ConfirmButton},
+        form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+        loaded::{loaded, loaded_or},
+        table::{Column, DataTable},
+    },
     domain::{
-        account::{ApiTokenInfo, DeviceSession, TwoFactorStatus},
+        account::{ApiTokens, DeviceSession, TwoFactorStatus},
         AppError,
     },
 };
@@ -58,11 +62,14 @@ pub async fn revoke_session(id: Uuid) -> Result<(), AppError> {
 
 /// The caller's API tokens, and a token just created by a form without JavaScript.
 #[server]
-pub async fn list_api_tokens() -> Result<(Vec<ApiTokenInfo>, Option<String>), AppError> {
+pub async fn list_api_tokens() -> Result<ApiTokens, AppError> {
     use crate::server::{account, auth::context::RequestContext, flash};
     let ctx = RequestContext::load().await?;
     let tokens = account::api_tokens(&ctx).await?;
-    Ok((tokens, flash::take(&ctx.state)))
+    Ok(ApiTokens {
+        tokens,
+        created: flash::take(&ctx.state),
+    })
 }
 
 /// Creates an API token; its secret is returned this once.
@@ -106,10 +113,9 @@ fn TwoFactorSection() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="two-factor-title">
             <h2 id="two-factor-title">"Two-factor authentication"</h2>
-            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match status.await {
-                        Ok(TwoFactorStatus { enabled: true, recovery_codes_left, required_by_organization, .. }) => view! {
+            {loaded_or(status, "Loading…", |error| view! { <p role="alert">{error.to_string()}</p> }.into_any(), move |status| {
+                    match status {
+                        TwoFactorStatus { enabled: true, recovery_codes_left, required_by_organization, .. } => view! {
                             <p class="status status--ok" data-testid="two-factor-status">"On"</p>
                             <p>{format!("{recovery_codes_left} of 10 recovery codes unused.")}</p>
                             {if required_by_organization {
@@ -124,7 +130,7 @@ fn TwoFactorSection() -> impl IntoView {
                                 }.into_any()
                             }}
                         }.into_any(),
-                        Ok(TwoFactorStatus { enrolment, .. }) => view! {
+                        TwoFactorStatus { enrolment, .. } => view! {
                             <p class="status status--off" data-testid="two-factor-status">"Off"</p>
                             <p>"Protect your account: a stolen password alone will not be enough to sign in."</p>
                             {enrolment.map(|enrolment| view! { <EnrolmentPanel enrolment/> })}
@@ -134,10 +140,8 @@ fn TwoFactorSection() -> impl IntoView {
                                 <SubmitButton label="Turn on" pending_label="Checking…" pending=enable.pending()/>
                             </ActionForm>
                         }.into_any(),
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
                     }
-                })}
-            </Suspense>
+            })}
         </section>
     }
 }
@@ -153,10 +157,11 @@ fn SessionsSection() -> impl IntoView {
             <h2 id="sessions-title">"Signed-in devices"</h2>
             <FormAlert error=revoke_error/>
             {loaded(sessions, move |list| view! {
-                            <table class="table">
-                                <thead><tr><th scope="col">"Device"</th><th scope="col">"Address"</th><th scope="col">"Last active"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|s| {
+                            <DataTable
+                                label="Signed-in devices"
+                                columns=vec!["Device".into(), "Address".into(), "Last active".into(), Column::hidden("Actions")]
+                                rows=list
+                                row=move |s| {
                                         let device = s.device();
                                         view! {
                                             <tr data-testid="session-row">
@@ -174,9 +179,8 @@ fn SessionsSection() -> impl IntoView {
                                                 </td>
                                             </tr>
                                         }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
+                                    }
+                            />
                         })}
         </section>
     }
@@ -197,7 +201,7 @@ fn ApiTokensSection() -> impl IntoView {
         <section class="panel" aria-labelledby="api-title">
             <h2 id="api-title">"API tokens"</h2>
             <p>"Integrations call the CareOps API with a token that acts as you. Send it as " <code>"Authorization: Bearer …"</code> ", and the branch as " <code>"X-Branch-Id"</code> "."</p>
-            {loaded(tokens, move |(list, flashed)| {
+            {loaded(tokens, move |ApiTokens { tokens: list, created: flashed }| {
                             let shown = created().or(flashed);
                             view! {
                                 {shown.map(|token| view! {
@@ -211,10 +215,17 @@ fn ApiTokensSection() -> impl IntoView {
                                         <li class="list__item">
                                             <span>{t.name.clone()}</span>
                                             <span class="field__hint">{format!("created {}", t.created_local)}</span>
-                                            <ActionForm action=revoke>
-                                                <input type="hidden" name="id" value=t.id.to_string()/>
-                                                <button class="button button--quiet" type="submit">"Revoke"<span class="visually-hidden">{format!(" {}", t.name)}</span></button>
-                                            </ActionForm>
+                                            <Confirm
+                                                key=format!("revoke-{}", t.id)
+                                                label="Revoke"
+                                                detail=format!(" {}", t.name)
+                                                question="Whatever uses this token can no longer call CareOps."
+                                            >
+                                                <ActionForm action=revoke>
+                                                    <input type="hidden" name="id" value=t.id.to_string()/>
+                                                    <ConfirmButton label="Revoke the token" pending=revoke.pending()/>
+                                                </ActionForm>
+                                            </Confirm>
                                         </li>
                                     }).collect_view()}
                                 </ul>

@@ -1,13 +1,13 @@
 //! `/invite/{token}`: joining an organization from an invitation link.
 
-use crate::components::url::param;
+use crate::components::{loaded::loaded_or, url::param};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{get_invitation, AcceptInvitation};
 use crate::{
     components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
-    domain::account::MIN_PASSWORD_CHARS,
+    domain::account::{InvitationInfo, MIN_PASSWORD_CHARS},
 };
 
 #[component]
@@ -22,10 +22,15 @@ pub fn InvitationPage() -> impl IntoView {
         <main class="auth" id="main">
             <section class="auth__card" aria-labelledby="invite-title">
                 <p class="auth__brand">"CareOps"</p>
-                <Suspense fallback=|| view! { <p role="status">"Checking your invitation…"</p> }>
-                    {move || Suspend::new(async move {
-                        match invitation.await {
-                            Ok((org_name, email)) => view! {
+                {loaded_or(
+                    invitation,
+                    "Checking your invitation…",
+                    |error| view! {
+                        <h1 id="invite-title">"Invitation not valid"</h1>
+                        <p role="alert">{error.to_string()}</p>
+                        <p><a href="/login">"Go to sign in"</a></p>
+                    }.into_any(),
+                    move |InvitationInfo { org_name, email }| view! {
                                 <h1 id="invite-title">{format!("Join {org_name}")}</h1>
                                 <p>"You were invited as " <strong>{email}</strong> ". Choose your name and a password to finish."</p>
                                 <ActionForm action attr:class="form">
@@ -43,15 +48,8 @@ pub fn InvitationPage() -> impl IntoView {
                                     />
                                     <SubmitButton label="Join" pending_label="Joining…" pending=action.pending()/>
                                 </ActionForm>
-                            }.into_any(),
-                            Err(error) => view! {
-                                <h1 id="invite-title">"Invitation not valid"</h1>
-                                <p role="alert">{error.to_string()}</p>
-                                <p><a href="/login">"Go to sign in"</a></p>
-                            }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                    },
+                )}
             </section>
         </main>
     }

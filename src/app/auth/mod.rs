@@ -12,7 +12,11 @@ pub use signup::SignUpPage;
 
 use leptos::prelude::*;
 
-use crate::domain::{account::EnrolmentView, session::CurrentUser, AppError};
+use crate::domain::{
+    account::{EnrolmentView, InvitationInfo, JoinForm, LogInForm, SignUpForm},
+    session::CurrentUser,
+    AppError,
+};
 
 /// Where a successful first step goes: the app, or the second step.
 #[cfg(feature = "ssr")]
@@ -38,17 +42,18 @@ fn after_password(state: &crate::server::AppState, outcome: crate::server::auth:
 
 /// Creates an organization with its first branch and owner, and signs the owner in.
 #[server]
-pub async fn sign_up(
-    org_name: String,
-    branch_name: String,
-    timezone: String,
-    full_name: String,
-    email: String,
-    password: String,
-) -> Result<(), AppError> {
+pub async fn sign_up(#[server(flatten)] form: SignUpForm) -> Result<(), AppError> {
     use crate::server::auth::{context, service};
 
-    let input = service::SignUp::parse(&org_name, &branch_name, &timezone, &full_name, &email, &password)?;
+    let f = &form;
+    let input = service::SignUp::parse(
+        &f.org_name,
+        &f.branch_name,
+        &f.timezone,
+        &f.full_name,
+        &f.email,
+        &f.password,
+    )?;
     let state = context::app_state()?;
     let tokens = service::sign_up(&state, input, &context::client()).await?;
     context::set_session_cookies(&state, &tokens);
@@ -59,15 +64,16 @@ pub async fn sign_up(
 /// Signs in with email and password, then goes to `next` (a path on this site), or to
 /// the second step first.
 #[server]
-pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn log_in(#[server(flatten)] form: LogInForm) -> Result<(), AppError> {
     use crate::{
         domain::account::safe_next_path,
         server::auth::{context, service},
     };
 
+    let LogInForm { email, password, next } = form;
     let state = context::app_state()?;
     let outcome = service::log_in(&state, &email, password, &context::client()).await?;
-    after_password(&state, outcome, &safe_next_path(next.as_deref()));
+    after_password(&state, outcome, &safe_next_path(Some(&next)));
     Ok(())
 }
 
@@ -115,21 +121,25 @@ pub async fn confirm_login_enrolment(code: String, next: Option<String>) -> Resu
 
 /// The organization and email an invitation link is for.
 #[server]
-pub async fn get_invitation(token: String) -> Result<(String, String), AppError> {
+pub async fn get_invitation(token: String) -> Result<InvitationInfo, AppError> {
     use crate::server::auth::{context, service};
 
     let state = context::app_state()?;
     let (_, open) = service::invitation(&state, &token).await?;
-    Ok((open.org_name, open.email))
+    Ok(InvitationInfo {
+        org_name: open.org_name,
+        email: open.email,
+    })
 }
 
 /// Joins the organization that sent the invitation.
 #[server]
-pub async fn accept_invitation(token: String, full_name: String, password: String) -> Result<(), AppError> {
+pub async fn accept_invitation(token: String, #[server(flatten)] form: JoinForm) -> Result<(), AppError> {
     use crate::server::auth::{context, service};
 
     let state = context::app_state()?;
-    let outcome = service::accept_invitation(&state, &token, &full_name, &password, &context::client()).await?;
+    let outcome =
+        service::accept_invitation(&state, &token, &form.full_name, &form.password, &context::client()).await?;
     after_password(&state, outcome, "/app");
     Ok(())
 }

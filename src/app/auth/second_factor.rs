@@ -8,7 +8,10 @@ use leptos_router::hooks::use_query_map;
 use super::{get_login_enrolment, ConfirmLoginEnrolment, VerifyLoginCode};
 use crate::{
     app::account::enrolment::EnrolmentPanel,
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    components::{
+        form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+        loaded::loaded_or,
+    },
 };
 
 fn next_param() -> impl Fn() -> String + Copy + Send + Sync + 'static {
@@ -59,10 +62,14 @@ pub fn LoginEnrolmentPage() -> impl IntoView {
                 <p class="auth__brand">"CareOps"</p>
                 <h1 id="enrol-title">"Set up two-factor authentication"</h1>
                 <p>"Your organization asks everyone to confirm their sign-in with a code from their phone. It takes a minute."</p>
-                <Suspense fallback=|| view! { <p role="status">"Preparing…"</p> }>
-                    {move || Suspend::new(async move {
-                        match enrolment.await {
-                            Ok(enrolment) => view! {
+                {loaded_or(
+                    enrolment,
+                    "Preparing…",
+                    |error| view! {
+                        <div class="form-alert" role="alert"><p class="form-alert__text">{error.to_string()}</p></div>
+                        <p><a class="button button--primary" href="/login">"Sign in again"</a></p>
+                    }.into_any(),
+                    move |enrolment| view! {
                                 <EnrolmentPanel enrolment/>
                                 <ActionForm action attr:class="form">
                                     <FormAlert error/>
@@ -77,14 +84,8 @@ pub fn LoginEnrolmentPage() -> impl IntoView {
                                     />
                                     <SubmitButton label="Turn on and continue" pending_label="Checking…" pending=action.pending()/>
                                 </ActionForm>
-                            }.into_any(),
-                            Err(error) => view! {
-                                <div class="form-alert" role="alert"><p class="form-alert__text">{error.to_string()}</p></div>
-                                <p><a class="button button--primary" href="/login">"Sign in again"</a></p>
-                            }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                    },
+                )}
             </section>
         </main>
     }

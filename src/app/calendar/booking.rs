@@ -1,8 +1,6 @@
 //! `/app/calendar/new`: booking an appointment (once, or as a recurring series).
 
-// A server function takes one argument per form field.
-#![allow(clippy::too_many_arguments)]
-
+use super::choices;
 use crate::components::loaded::loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,8 +10,14 @@ use leptos_router::{
 };
 
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
-    domain::{appointment::BookingOptions, AppError},
+    components::form::{
+        action_error, field_error, Checkbox, Choice, DateField, FieldMessage, FormAlert, SelectField, SubmitButton,
+        TextArea, TextField, TimeField,
+    },
+    domain::{
+        appointment::{BookingForm, BookingOptions},
+        AppError,
+    },
 };
 
 #[server]
@@ -24,50 +28,12 @@ pub async fn get_booking_options(#[server(default)] query: String) -> Result<Boo
 
 /// Books an appointment, or a recurring series when `repeat` is ticked, then shows its day.
 #[server]
-pub async fn create_appointment(
-    #[server(default)] patient_id: String,
-    #[server(default)] new_patient_name: String,
-    #[server(default)] new_patient_phone: String,
-    practitioner_id: String,
-    service_id: String,
-    #[server(default)] room_id: String,
-    date: String,
-    time: String,
-    #[server(default)] minutes: String,
-    #[server(default)] notes: String,
-    #[server(default)] override_hours: Option<String>,
-    #[server(default)] repeat: Option<String>,
-    #[server(default)] repeat_every: String,
-    #[server(default)] repeat_unit: String,
-    #[server(default)] repeat_until: String,
-    #[server(default)] repeat_count: String,
-) -> Result<(), AppError> {
+pub async fn create_appointment(#[server(flatten)] form: BookingForm) -> Result<(), AppError> {
     use crate::{
-        domain::appointment::{BookingForm, NewAppointment, Source},
+        domain::appointment::Source,
         server::{auth::context::RequestContext, calendar},
     };
-    let form = BookingForm {
-        patient_id: &patient_id,
-        new_patient_name: &new_patient_name,
-        new_patient_phone: &new_patient_phone,
-        practitioner_id: &practitioner_id,
-        service_id: &service_id,
-        room_id: &room_id,
-        date: &date,
-        time: &time,
-        minutes: &minutes,
-        notes: &notes,
-        override_hours: override_hours.is_some(),
-        repeat: repeat.map(|_| {
-            (
-                repeat_every.as_str(),
-                repeat_unit.as_str(),
-                repeat_until.as_str(),
-                repeat_count.as_str(),
-            )
-        }),
-    };
-    let input = NewAppointment::parse(&form, Source::Staff)?;
+    let input = form.parse(Source::Staff)?;
     let created = calendar::create(&RequestContext::load().await?, &input).await?;
     let date = created.first().map_or(input.start.date(), |a| a.local_date);
     leptos_axum::redirect(&format!("/app/calendar?date={date}"));
@@ -126,65 +92,63 @@ pub fn NewAppointmentPage() -> impl IntoView {
                                     </div>
                                 }.into_any()
                             }}
-                            {move || error.get().and_then(|e| e.field_message("patient_id")).map(|m| view! { <p class="field__error">{m}</p> })}
+                            <FieldMessage error=field_error(error, "patient_id")/>
                             <p class="field__hint">"Or add a new patient:"</p>
                             <TextField label="New patient's name" name="new_patient_name" autocomplete="off" error=field_error(error, "new_patient_name")/>
                             <TextField label="New patient's phone" name="new_patient_phone" kind="tel" autocomplete="off" error=field_error(error, "new_patient_phone")/>
                         </fieldset>
-                        <div class="field">
-                            <label class="field__label" for="booking-service">"Service"</label>
-                            <select class="field__input" id="booking-service" name="service_id" required=true>
-                                {options.services.iter().map(|s| view! {
-                                    <option value=s.id.to_string()>{format!("{} ({} min)", s.name, s.duration_minutes)}</option>
-                                }).collect_view()}
-                            </select>
-                            {move || error.get().and_then(|e| e.field_message("service_id")).map(|m| view! { <p class="field__error">{m}</p> })}
-                        </div>
-                        <div class="field">
-                            <label class="field__label" for="booking-practitioner">"Practitioner"</label>
-                            <select class="field__input" id="booking-practitioner" name="practitioner_id" required=true>
-                                {options.practitioners.iter().map(|p| view! {
-                                    <option value=p.id.to_string() selected=p.id.to_string() == chosen_practitioner>{p.label.clone()}</option>
-                                }).collect_view()}
-                            </select>
-                            {move || error.get().and_then(|e| e.field_message("practitioner_id")).map(|m| view! { <p class="field__error">{m}</p> })}
-                        </div>
-                        <TextField label="Date" name="date" kind="date" value=date required=true error=field_error(error, "date")/>
-                        <TextField label="Start time" name="time" kind="time" value=time required=true error=field_error(error, "time")/>
+                        <SelectField
+                            label="Service"
+                            name="service_id"
+                            id="booking-service"
+                            options=options.services.iter().map(|s| Choice::new(s.id, format!("{} ({} min)", s.name, s.duration_minutes))).collect()
+                            required=true
+                            error=field_error(error, "service_id")
+                        />
+                        <SelectField
+                            label="Practitioner"
+                            name="practitioner_id"
+                            id="booking-practitioner"
+                            options=choices(&options.practitioners)
+                            selected=chosen_practitioner
+                            required=true
+                            error=field_error(error, "practitioner_id")
+                        />
+                        <DateField label="Date" name="date" value=date required=true error=field_error(error, "date")/>
+                        <TimeField label="Start time" name="time" value=time required=true error=field_error(error, "time")/>
                         <TextField label="Minutes" name="minutes" kind="number" hint="Leave empty for the service's usual length." error=field_error(error, "minutes")/>
-                        <div class="field">
-                            <label class="field__label" for="booking-room">"Room"</label>
-                            <select class="field__input" id="booking-room" name="room_id">
-                                <option value="">"Any suitable room"</option>
-                                {options.rooms.iter().map(|r| view! {
-                                    <option value=r.id.to_string() selected=r.id.to_string() == chosen_room>{r.label.clone()}</option>
-                                }).collect_view()}
-                            </select>
-                        </div>
-                        <div class="field">
-                            <label class="field__label" for="booking-notes">"Notes"</label>
-                            <textarea class="field__input" id="booking-notes" name="notes" rows="2"></textarea>
-                        </div>
+                        <SelectField
+                            label="Room"
+                            name="room_id"
+                            id="booking-room"
+                            options=choices(&options.rooms)
+                            selected=chosen_room
+                            empty="Any suitable room"
+                            error=field_error(error, "room_id")
+                        />
+                        <TextArea label="Notes" name="notes" id="booking-notes" rows=2 error=field_error(error, "notes")/>
                         <fieldset class="form__group">
                             <legend>"Repeat"</legend>
-                            <label class="checkbox"><input type="checkbox" name="repeat" value="on"/>"Book a recurring series"</label>
+                            <Checkbox label="Book a recurring series" name="repeat"/>
                             <div class="inline-fields">
                                 <TextField label="Every" name="repeat_every" kind="number" value="1" error=field_error(error, "repeat_every")/>
-                                <div class="field">
-                                    <label class="field__label" for="repeat-unit">"Unit"</label>
-                                    <select class="field__input" id="repeat-unit" name="repeat_unit">
-                                        <option value="weeks">"weeks"</option>
-                                        <option value="days">"days"</option>
-                                    </select>
-                                </div>
+                                <SelectField
+                                    label="Unit"
+                                    name="repeat_unit"
+                                    id="repeat-unit"
+                                    options=vec![Choice::new("weeks", "weeks"), Choice::new("days", "days")]
+                                    error=field_error(error, "repeat_unit")
+                                />
                                 <TextField label="Times" name="repeat_count" kind="number" hint="How many appointments in all" error=field_error(error, "repeat_count")/>
-                                <TextField label="Or until" name="repeat_until" kind="date" error=field_error(error, "repeat_until")/>
+                                <DateField label="Or until" name="repeat_until" error=field_error(error, "repeat_until")/>
                             </div>
                         </fieldset>
-                        {options.can_override.then(|| view! {
-                            <label class="checkbox"><input type="checkbox" name="override_hours" value="on"/>"Book outside working hours"</label>
-                        })}
-                        {move || error.get().and_then(|e| e.field_message("override_hours")).map(|m| view! { <p class="field__error">{m}</p> })}
+                        {if options.can_override {
+                            view! { <Checkbox label="Book outside working hours" name="override_hours" error=field_error(error, "override_hours")/> }.into_any()
+                        } else {
+                            // Refused without the permission; the reason still belongs under the form.
+                            view! { <FieldMessage error=field_error(error, "override_hours")/> }.into_any()
+                        }}
                         <SubmitButton label="Book" pending_label="Booking…" pending=action.pending()/>
                     </ActionForm>
                 }

@@ -1,8 +1,5 @@
 //! `/app/calendar/appointments/{id}`: one appointment, its status, moving and cancelling.
 
-// A server function takes one argument per form field.
-#![allow(clippy::too_many_arguments)]
-
 use crate::components::loaded::loaded;
 use crate::components::url::id_param;
 use leptos::prelude::*;
@@ -10,10 +7,17 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use uuid::Uuid;
 
+use super::choices;
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    components::{
+        confirm::{Confirm, ConfirmButton},
+        form::{
+            action_error, field_error, Checkbox, Choice, DateField, FieldMessage, FormAlert, RadioGroup, SelectField,
+            SubmitButton, TextField, TimeField,
+        },
+    },
     domain::{
-        appointment::{AppointmentDetail, AppointmentView, Status},
+        appointment::{AppointmentDetail, AppointmentView, CancelForm, RescheduleForm, Status},
         AppError,
     },
 };
@@ -25,43 +29,21 @@ pub async fn get_appointment(id: Uuid) -> Result<AppointmentDetail, AppError> {
 }
 
 /// Moves, resizes or reassigns an appointment (or it and the following ones of its
-/// series). Empty `minutes`, `practitioner_id` or `room_id` keep what it has.
+/// series).
 #[server]
 pub async fn reschedule_appointment(
     id: Uuid,
-    date: String,
-    time: String,
-    #[server(default)] minutes: String,
-    #[server(default)] practitioner_id: String,
-    #[server(default)] room_id: String,
-    #[server(default)] scope: String,
-    #[server(default)] override_hours: Option<String>,
+    #[server(flatten)] form: RescheduleForm,
 ) -> Result<Vec<AppointmentView>, AppError> {
-    use crate::{
-        domain::appointment::{parse_choice, parse_local_start, parse_minutes, Scope},
-        server::{
-            auth::context::RequestContext,
-            calendar::{self, Reschedule},
-        },
-    };
-    let change = Reschedule {
-        start: Some(parse_local_start(&date, &time)?),
-        minutes: parse_minutes(&minutes)?,
-        practitioner_id: parse_choice("practitioner_id", &practitioner_id)?,
-        room_id: parse_choice("room_id", &room_id)?,
-        scope: Scope::parse(&scope),
-        override_hours: override_hours.is_some(),
-    };
+    use crate::server::{auth::context::RequestContext, calendar};
+    let change = form.parse()?;
     calendar::reschedule(&RequestContext::load().await?, id, &change).await
 }
 
 #[server]
-pub async fn cancel_appointment(id: Uuid, reason: String, #[server(default)] scope: String) -> Result<(), AppError> {
-    use crate::{
-        domain::appointment::Scope,
-        server::{auth::context::RequestContext, calendar},
-    };
-    calendar::cancel(&RequestContext::load().await?, id, &reason, Scope::parse(&scope)).await?;
+pub async fn cancel_appointment(id: Uuid, #[server(flatten)] form: CancelForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, calendar};
+    calendar::cancel(&RequestContext::load().await?, id, &form.reason, form.scope()).await?;
     Ok(())
 }
 
@@ -148,30 +130,32 @@ pub fn AppointmentPage() -> impl IntoView {
                             <ActionForm action=move_action attr:class="form form--inline">
                                 <FormAlert error=move_error/>
                                 <input type="hidden" name="id" value=id/>
-                                <TextField label="Date" name="date" kind="date" value=a.local_date.to_string() required=true error=field_error(move_error, "date")/>
-                                <TextField label="Start time" name="time" kind="time" value=start required=true error=field_error(move_error, "time")/>
+                                <DateField label="Date" name="date" value=a.local_date.to_string() required=true error=field_error(move_error, "date")/>
+                                <TimeField label="Start time" name="time" value=start required=true error=field_error(move_error, "time")/>
                                 <TextField label="Minutes" name="minutes" kind="number" value=a.minutes().to_string() error=field_error(move_error, "minutes")/>
-                                <div class="field">
-                                    <label class="field__label" for="move-practitioner">"Practitioner"</label>
-                                    <select class="field__input" id="move-practitioner" name="practitioner_id">
-                                        {detail.practitioners.iter().map(|p| view! {
-                                            <option value=p.id.to_string() selected=p.id == a.practitioner_id>{p.label.clone()}</option>
-                                        }).collect_view()}
-                                    </select>
-                                </div>
-                                <div class="field">
-                                    <label class="field__label" for="move-room">"Room"</label>
-                                    <select class="field__input" id="move-room" name="room_id">
-                                        <option value="">"Keep, or any suitable"</option>
-                                        {detail.rooms.iter().map(|r| view! {
-                                            <option value=r.id.to_string() selected=Some(r.id) == a.room_id>{r.label.clone()}</option>
-                                        }).collect_view()}
-                                    </select>
-                                </div>
-                                {series.then(|| view! { <ScopeChoice name="scope"/> })}
-                                {detail.can_override.then(|| view! {
-                                    <label class="checkbox"><input type="checkbox" name="override_hours" value="on"/>"Book outside working hours"</label>
-                                })}
+                                <SelectField
+                                    label="Practitioner"
+                                    name="practitioner_id"
+                                    id="move-practitioner"
+                                    options=choices(&detail.practitioners)
+                                    selected=a.practitioner_id.to_string()
+                                    error=field_error(move_error, "practitioner_id")
+                                />
+                                <SelectField
+                                    label="Room"
+                                    name="room_id"
+                                    id="move-room"
+                                    options=choices(&detail.rooms)
+                                    selected=a.room_id.map(|r| r.to_string()).unwrap_or_default()
+                                    empty="Keep, or any suitable"
+                                    error=field_error(move_error, "room_id")
+                                />
+                                {series.then(scope_choice)}
+                                {if detail.can_override {
+                                    view! { <Checkbox label="Book outside working hours" name="override_hours" error=field_error(move_error, "override_hours")/> }.into_any()
+                                } else {
+                                    view! { <FieldMessage error=field_error(move_error, "override_hours")/> }.into_any()
+                                }}
                                 <SubmitButton label="Save changes" pending_label="Saving…" pending=move_action.pending()/>
                             </ActionForm>
                         </section>
@@ -179,16 +163,22 @@ pub fn AppointmentPage() -> impl IntoView {
                 });
                 let cancel_section = (detail.can_manage && a.status.can_become(Status::Cancelled)).then(|| {
                     let id = id.clone();
+                    let question = format!(
+                        "{}'s time is freed for others; the appointment stays in the history as cancelled, with its reason.",
+                        a.patient_name
+                    );
                     view! {
                         <section class="panel" aria-labelledby="cancel-title">
                             <h2 id="cancel-title">"Cancel"</h2>
-                            <ActionForm action=cancel_action attr:class="form form--inline">
-                                <FormAlert error=cancel_error/>
-                                <input type="hidden" name="id" value=id/>
-                                <TextField label="Reason" name="reason" required=true hint="For example: patient called in sick." error=field_error(cancel_error, "reason")/>
-                                {series.then(|| view! { <ScopeChoice name="scope"/> })}
-                                <SubmitButton label="Cancel appointment" pending_label="Cancelling…" pending=cancel_action.pending()/>
-                            </ActionForm>
+                            <FormAlert error=cancel_error/>
+                            <Confirm key="cancel" label="Cancel appointment" question back="Keep the appointment">
+                                <ActionForm action=cancel_action attr:class="form form--inline">
+                                    <input type="hidden" name="id" value=id/>
+                                    <TextField label="Reason" name="reason" required=true hint="For example: patient called in sick." error=field_error(cancel_error, "reason")/>
+                                    {series.then(scope_choice)}
+                                    <ConfirmButton label="Cancel the appointment" pending=cancel_action.pending()/>
+                                </ActionForm>
+                            </Confirm>
                         </section>
                     }
                 });
@@ -220,13 +210,16 @@ pub fn AppointmentPage() -> impl IntoView {
 }
 
 /// "This one" or "this and the following" for a series.
-#[component]
-fn ScopeChoice(name: &'static str) -> impl IntoView {
+fn scope_choice() -> impl IntoView {
     view! {
-        <fieldset class="form__group">
-            <legend>"Apply to"</legend>
-            <label class="checkbox"><input type="radio" name=name value="this" checked=true/>"This appointment only"</label>
-            <label class="checkbox"><input type="radio" name=name value="following"/>"This and the following ones"</label>
-        </fieldset>
+        <RadioGroup
+            legend="Apply to"
+            name="scope"
+            choices=vec![
+                Choice::new("this", "This appointment only"),
+                Choice::new("following", "This and the following ones"),
+            ]
+            selected="this"
+        />
     }
 }

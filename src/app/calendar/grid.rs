@@ -6,11 +6,10 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::CalendarParams;
 use crate::{
     app::realtime::use_realtime,
     domain::{
-        appointment::{AppointmentView, CalendarData, CalendarView, Grouping, Status},
+        appointment::{AppointmentView, CalendarData, CalendarQuery, CalendarView, Grouping, RescheduleForm, Status},
         realtime::apply,
     },
 };
@@ -77,8 +76,16 @@ fn belongs(column: &Column, grouping: Grouping, a: &AppointmentView) -> bool {
         }
 }
 
-/// Side-by-side lanes for appointments that overlap in one column: (lane, lanes).
-fn lanes(list: &[AppointmentView]) -> Vec<(Uuid, usize, usize)> {
+/// Where an appointment's block stands among those it overlaps: lane `lane` of `of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Lane {
+    id: Uuid,
+    lane: usize,
+    of: usize,
+}
+
+/// Side-by-side lanes for appointments that overlap in one column.
+fn lanes(list: &[AppointmentView]) -> Vec<Lane> {
     let mut sorted: Vec<&AppointmentView> = list.iter().collect();
     sorted.sort_by_key(|a| (a.start_minute, a.end_minute));
     let mut out = Vec::new();
@@ -88,7 +95,7 @@ fn lanes(list: &[AppointmentView]) -> Vec<(Uuid, usize, usize)> {
     for a in sorted {
         if a.start_minute >= cluster_end && !cluster.is_empty() {
             let n = lane_ends.len();
-            out.extend(cluster.drain(..).map(|(id, lane)| (id, lane, n)));
+            out.extend(cluster.drain(..).map(|(id, lane)| Lane { id, lane, of: n }));
             lane_ends.clear();
         }
         let lane = match lane_ends.iter().position(|end| *end <= a.start_minute) {
@@ -108,7 +115,7 @@ fn lanes(list: &[AppointmentView]) -> Vec<(Uuid, usize, usize)> {
         }
     }
     let n = lane_ends.len();
-    out.extend(cluster.into_iter().map(|(id, lane)| (id, lane, n)));
+    out.extend(cluster.into_iter().map(|(id, lane)| Lane { id, lane, of: n }));
     out
 }
 
@@ -135,7 +142,7 @@ struct Shift {
 }
 
 #[component]
-pub fn Grid(data: CalendarData, params: CalendarParams) -> impl IntoView {
+pub fn Grid(data: CalendarData, params: CalendarQuery) -> impl IntoView {
     let cols = columns(&data);
     if cols.is_empty() {
         return view! {
@@ -238,17 +245,16 @@ pub fn Grid(data: CalendarData, params: CalendarParams) -> impl IntoView {
             hhmm(start)
         ));
         leptos::task::spawn_local(async move {
-            let result = super::detail::reschedule_appointment(
-                s.id,
-                target.date.to_string(),
-                hhmm(start),
-                (end - start).to_string(),
-                practitioner,
-                room,
-                "this".into(),
-                None,
-            )
-            .await;
+            let form = RescheduleForm {
+                date: target.date.to_string(),
+                time: hhmm(start),
+                minutes: (end - start).to_string(),
+                practitioner_id: practitioner,
+                room_id: room,
+                scope: "this".into(),
+                override_hours: None,
+            };
+            let result = super::detail::reschedule_appointment(s.id, form).await;
             match result {
                 Ok(saved) => {
                     appointments.update(|l| {
@@ -344,7 +350,7 @@ pub fn Grid(data: CalendarData, params: CalendarParams) -> impl IntoView {
                                 let list = here();
                                 let layout = lanes(&list);
                                 list.into_iter().map(|a| {
-                                    let (lane, of) = layout.iter().find(|(id, ..)| *id == a.id).map_or((0, 1), |(_, l, n)| (*l, *n));
+                                    let Lane { lane, of, .. } = layout.iter().find(|l| l.id == a.id).copied().unwrap_or(Lane { id: a.id, lane: 0, of: 1 });
                                     view! { <Block appointment=a lane of day_start shift just_dragged commit/> }
                                 }).collect_view()
                             }}
@@ -592,12 +598,7 @@ mod tests {
     fn overlapping_appointments_share_the_width_and_others_do_not() {
         let list = vec![at(540, 600), at(570, 630), at(600, 660), at(700, 760)];
         let got = lanes(&list);
-        let of = |i: usize| {
-            got.iter()
-                .find(|(id, ..)| *id == list[i].id)
-                .map(|(_, l, n)| (*l, *n))
-                .unwrap()
-        };
+        let of = |i: usize| got.iter().find(|l| l.id == list[i].id).map(|l| (l.lane, l.of)).unwrap();
         assert_eq!(of(0), (0, 2));
         assert_eq!(of(1), (1, 2));
         assert_eq!(of(2), (0, 2), "reuses the first lane once it is free");

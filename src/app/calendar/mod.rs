@@ -7,7 +7,10 @@ mod grid;
 pub use booking::{CreateAppointment, GetBookingOptions, NewAppointmentPage};
 pub use detail::{AppointmentPage, CancelAppointment, GetAppointment, RescheduleAppointment, SetAppointmentStatus};
 
-use crate::components::error::ErrorPanel;
+use crate::components::{
+    form::{CheckboxGroup, Choice},
+    loaded::loaded_with,
+};
 use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,129 +22,73 @@ use uuid::Uuid;
 
 use super::realtime::use_realtime;
 use crate::domain::{
-    appointment::{CalendarData, CalendarView, Grouping},
+    appointment::{CalendarColumn, CalendarData, CalendarQuery, CalendarView, Grouping},
     AppError,
 };
 use grid::Grid;
 
 /// The visible range and filters, read from the address (so every view can be linked,
 /// bookmarked and opened without JavaScript).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CalendarParams {
-    pub date: Option<NaiveDate>,
-    pub view: CalendarView,
-    pub grouping: Grouping,
-    pub practitioners: Vec<Uuid>,
-    pub rooms: Vec<Uuid>,
-    pub services: Vec<Uuid>,
-}
-
-impl CalendarParams {
-    fn from_query(query: &leptos_router::params::ParamsMap) -> Self {
-        let ids = |key: &str| -> Vec<Uuid> {
-            query
-                .get_all(key)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|v| Uuid::parse_str(v).ok())
-                .collect()
-        };
-        Self {
-            date: query
-                .get("date")
-                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-            view: if query.get("view").as_deref() == Some("week") {
-                CalendarView::Week
-            } else {
-                CalendarView::Day
-            },
-            grouping: if query.get("group").as_deref() == Some("room") {
-                Grouping::Room
-            } else {
-                Grouping::Practitioner
-            },
-            practitioners: ids("practitioner"),
-            rooms: ids("room"),
-            services: ids("service"),
-        }
-    }
-
-    /// The address of this view with some parts changed.
-    pub fn href(&self, date: NaiveDate, view: CalendarView, grouping: Grouping) -> String {
-        let mut url = format!(
-            "/app/calendar?date={date}&view={}&group={}",
-            if view == CalendarView::Week { "week" } else { "day" },
-            if grouping == Grouping::Room {
-                "room"
-            } else {
-                "practitioner"
-            },
-        );
-        for (key, ids) in [
-            ("practitioner", &self.practitioners),
-            ("room", &self.rooms),
-            ("service", &self.services),
-        ] {
-            for id in ids {
-                url.push_str(&format!("&{key}={id}"));
-            }
-        }
-        url
+fn from_address(query: &leptos_router::params::ParamsMap) -> CalendarQuery {
+    let ids = |key: &str| -> Vec<Uuid> {
+        query
+            .get_all(key)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| Uuid::parse_str(v).ok())
+            .collect()
+    };
+    CalendarQuery {
+        date: query
+            .get("date")
+            .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        view: if query.get("view").as_deref() == Some("week") {
+            CalendarView::Week
+        } else {
+            CalendarView::Day
+        },
+        grouping: if query.get("group").as_deref() == Some("room") {
+            Grouping::Room
+        } else {
+            Grouping::Practitioner
+        },
+        practitioners: ids("practitioner"),
+        rooms: ids("room"),
+        services: ids("service"),
     }
 }
 
 #[server]
-pub async fn get_calendar(
-    #[server(default)] date: Option<NaiveDate>,
-    #[server(default)] view: CalendarView,
-    #[server(default)] grouping: Grouping,
-    #[server(default)] practitioners: Vec<Uuid>,
-    #[server(default)] rooms: Vec<Uuid>,
-    #[server(default)] services: Vec<Uuid>,
-) -> Result<CalendarData, AppError> {
-    use crate::server::{
-        auth::context::RequestContext,
-        calendar::{self, CalendarQuery},
-    };
-    let query = CalendarQuery {
-        date,
-        view,
-        grouping,
-        practitioners,
-        rooms,
-        services,
-    };
+pub async fn get_calendar(#[server(flatten)] query: CalendarQuery) -> Result<CalendarData, AppError> {
+    use crate::server::{auth::context::RequestContext, calendar};
     calendar::calendar(&RequestContext::load().await?, &query).await
 }
 
 #[component]
 pub fn CalendarPage() -> impl IntoView {
     let query = use_query_map();
-    let params = Memo::new(move |_| CalendarParams::from_query(&query.read()));
+    let params = Memo::new(move |_| from_address(&query.read()));
     let resyncs = use_realtime().map(|r| r.resyncs);
     let data = Resource::new(
         move || (params.get(), resyncs.map(|r| r.get())),
-        |(p, _)| get_calendar(p.date, p.view, p.grouping, p.practitioners, p.rooms, p.services),
+        |(p, _)| get_calendar(p),
     );
 
     view! {
         <Title text="Calendar"/>
-        <Suspense fallback=|| view! { <p role="status">"Loading the calendar…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => {
-                        let p = params.get_untracked();
-                        view! {
-                            <Toolbar data=data.clone() params=p.clone()/>
-                            <Grid data params=p/>
-                        }
-                        .into_any()
-                    }
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded_with(data, "Loading the calendar…", move |data| {
+            let p = params.get_untracked();
+            view! {
+                <Toolbar data=data.clone() params=p.clone()/>
+                <Grid data params=p/>
+            }
+        })}
     }
+}
+
+/// Practitioners, rooms or services as the options of a form field.
+pub(crate) fn choices(columns: &[CalendarColumn]) -> Vec<Choice> {
+    columns.iter().map(|c| Choice::new(c.id, c.label.clone())).collect()
 }
 
 fn day_title(data: &CalendarData) -> String {
@@ -156,12 +103,12 @@ fn day_title(data: &CalendarData) -> String {
 }
 
 #[component]
-fn Toolbar(data: CalendarData, params: CalendarParams) -> impl IntoView {
+fn Toolbar(data: CalendarData, params: CalendarQuery) -> impl IntoView {
     let step = if data.view == CalendarView::Week { 7 } else { 1 };
     let first = data.days[0];
     let (view, grouping) = (data.view, data.grouping);
     let link = |date: NaiveDate| params.href(date, view, grouping);
-    let chosen = |list: &[Uuid], id: Uuid| list.contains(&id);
+    let ids = |list: &[Uuid]| list.iter().map(Uuid::to_string).collect::<Vec<_>>();
     let new_href = format!("/app/calendar/new?date={first}");
     view! {
         <div class="calendar-head">
@@ -187,23 +134,11 @@ fn Toolbar(data: CalendarData, params: CalendarParams) -> impl IntoView {
                 <input type="hidden" name="date" value=first.to_string()/>
                 <input type="hidden" name="view" value=if view == CalendarView::Week { "week" } else { "day" }/>
                 <input type="hidden" name="group" value=if grouping == Grouping::Room { "room" } else { "practitioner" }/>
-                <fieldset class="form__group"><legend>"Practitioners"</legend>
-                    {data.practitioners.iter().map(|c| view! {
-                        <label class="checkbox"><input type="checkbox" name="practitioner" value=c.id.to_string() checked=chosen(&params.practitioners, c.id)/>{c.label.clone()}</label>
-                    }).collect_view()}
-                </fieldset>
-                <fieldset class="form__group"><legend>"Rooms"</legend>
-                    {data.rooms.iter().map(|c| view! {
-                        <label class="checkbox"><input type="checkbox" name="room" value=c.id.to_string() checked=chosen(&params.rooms, c.id)/>{c.label.clone()}</label>
-                    }).collect_view()}
-                </fieldset>
-                <fieldset class="form__group"><legend>"Services"</legend>
-                    {data.services.iter().map(|c| view! {
-                        <label class="checkbox"><input type="checkbox" name="service" value=c.id.to_string() checked=chosen(&params.services, c.id)/>{c.label.clone()}</label>
-                    }).collect_view()}
-                </fieldset>
+                <CheckboxGroup legend="Practitioners" name="practitioner" choices=choices(&data.practitioners) checked=ids(&params.practitioners)/>
+                <CheckboxGroup legend="Rooms" name="room" choices=choices(&data.rooms) checked=ids(&params.rooms)/>
+                <CheckboxGroup legend="Services" name="service" choices=choices(&data.services) checked=ids(&params.services)/>
                 <button class="button" type="submit">"Apply filters"</button>
-                <A href=CalendarParams::default().href(first, view, grouping)>"Clear"</A>
+                <A href=CalendarQuery::default().href(first, view, grouping)>"Clear"</A>
             </Form>
         </details>
     }

@@ -8,7 +8,10 @@ use leptos_router::{components::A, hooks::use_query_map};
 use uuid::Uuid;
 
 use crate::{
-    components::form::{action_error, FormAlert, SubmitButton},
+    components::{
+        form::{action_error, FormAlert, SubmitButton},
+        table::{columns, DataTable},
+    },
     domain::{
         patient::{ImportPreview, IMPORT_COLUMNS},
         AppError,
@@ -82,17 +85,18 @@ pub fn ImportPreviewPage() -> impl IntoView {
                             </ActionForm>
                         }.into_any()
                     }}
-                    <table class="table" aria-label="Rows of the file">
-                        <thead><tr><th scope="col">"Line"</th><th scope="col">"Name"</th><th scope="col">"Phone"</th><th scope="col">"Email"</th><th scope="col">"Problems"</th></tr></thead>
-                        <tbody>
-                            {preview.rows.into_iter().map(|r| view! {
-                                <tr data-testid="import-row" class:row--problem=!r.problems.is_empty()>
-                                    <td>{r.line}</td><td>{r.full_name}</td><td>{r.phone}</td><td>{r.email}</td>
-                                    <td>{if r.problems.is_empty() { "—".to_owned() } else { r.problems.join("; ") }}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    <DataTable
+                        label="Rows of the file"
+                        columns=columns(["Line", "Name", "Phone", "Email", "Problems"])
+                        rows=preview.rows
+                        empty="The file has no rows below its header."
+                        row=|r| view! {
+                            <tr data-testid="import-row" class:row--problem=!r.problems.is_empty()>
+                                <td>{r.line}</td><td>{r.full_name}</td><td>{r.phone}</td><td>{r.email}</td>
+                                <td>{if r.problems.is_empty() { "—".to_owned() } else { r.problems.join("; ") }}</td>
+                            </tr>
+                        }
+                    />
                 }
                 .into_any()
         })}

@@ -1,8 +1,5 @@
 //! `/app/patients`: finding, adding, editing, merging, importing and exporting patients.
 
-// A server function takes one argument per form field.
-#![allow(clippy::too_many_arguments)]
-
 mod import;
 
 pub use import::{GetImport, ImportPage, ImportPreviewPage, RunImport};
@@ -19,10 +16,17 @@ use leptos_router::{
 use uuid::Uuid;
 
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    components::{
+        confirm::{Confirm, ConfirmButton},
+        form::{
+            action_done, action_error, field_error, Checkbox, DateField, FormAlert, SubmitButton, TextArea, TextField,
+        },
+        table::{columns, DataTable, PageLink, Pager},
+        toast::Toast,
+    },
     domain::{
         access::Action,
-        patient::{Patient, PatientPage, PatientProfile},
+        patient::{Patient, PatientForm, PatientPage, PatientProfile},
         session::CurrentUser,
         AppError,
     },
@@ -37,32 +41,15 @@ pub async fn list_patients(
     patients::page(&RequestContext::load().await?, &query, after.as_deref()).await
 }
 
+/// Adds a patient and opens their page. A phone or email already on file is refused
+/// with a warning until `add_anyway` is ticked.
 #[server]
 pub async fn create_patient(
-    full_name: String,
-    #[server(default)] phone: String,
-    #[server(default)] email: String,
-    #[server(default)] birth_date: String,
-    #[server(default)] notes: String,
-    #[server(default)] tags: String,
-    #[server(default)] consent_sms: Option<String>,
-    #[server(default)] consent_email: Option<String>,
+    #[server(flatten)] form: PatientForm,
     #[server(default)] add_anyway: Option<String>,
 ) -> Result<Uuid, AppError> {
-    use crate::{
-        domain::patient::{PatientDetails, PatientFields},
-        server::{auth::context::RequestContext, patients},
-    };
-    let details = PatientDetails::parse(&PatientFields {
-        full_name: &full_name,
-        phone: &phone,
-        email: &email,
-        birth_date: &birth_date,
-        notes: &notes,
-        tags: &tags,
-        consent_sms: consent_sms.is_some(),
-        consent_email: consent_email.is_some(),
-    })?;
+    use crate::server::{auth::context::RequestContext, patients};
+    let details = form.parse()?;
     let id = patients::create(&RequestContext::load().await?, &details, add_anyway.is_some()).await?;
     leptos_axum::redirect(&format!("/app/patients/{id}"));
     Ok(id)
@@ -75,31 +62,9 @@ pub async fn get_patient(id: Uuid) -> Result<PatientProfile, AppError> {
 }
 
 #[server]
-pub async fn update_patient(
-    id: Uuid,
-    full_name: String,
-    #[server(default)] phone: String,
-    #[server(default)] email: String,
-    #[server(default)] birth_date: String,
-    #[server(default)] notes: String,
-    #[server(default)] tags: String,
-    #[server(default)] consent_sms: Option<String>,
-    #[server(default)] consent_email: Option<String>,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::patient::{PatientDetails, PatientFields},
-        server::{auth::context::RequestContext, patients},
-    };
-    let details = PatientDetails::parse(&PatientFields {
-        full_name: &full_name,
-        phone: &phone,
-        email: &email,
-        birth_date: &birth_date,
-        notes: &notes,
-        tags: &tags,
-        consent_sms: consent_sms.is_some(),
-        consent_email: consent_email.is_some(),
-    })?;
+pub async fn update_patient(id: Uuid, #[server(flatten)] form: PatientForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, patients};
+    let details = form.parse()?;
     patients::update(&RequestContext::load().await?, id, &details).await
 }
 
@@ -169,34 +134,29 @@ pub fn PatientsPage() -> impl IntoView {
         </Form>
         {loaded_with(page, "Searching…", move |page| {
                 let search = encode(&q());
-                let first = format!("/app/patients?q={search}");
-                let next = page.next.clone().map(|cursor| {
-                    let cursor = encode(&cursor);
-                    format!("/app/patients?q={search}&after={cursor}")
-                });
+                let mut links = Vec::new();
+                if after().is_some() {
+                    links.push(PageLink { text: "First page", href: format!("/app/patients?q={search}") });
+                }
+                if let Some(cursor) = &page.next {
+                    let cursor = encode(cursor);
+                    links.push(PageLink { text: "Next page", href: format!("/app/patients?q={search}&after={cursor}") });
+                }
                 view! {
-                    {if page.patients.is_empty() {
-                        view! { <p>"No patients match."</p> }.into_any()
-                    } else {
-                        view! {
-                            <table class="table" aria-label="Patients">
-                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Phone"</th><th scope="col">"Email"</th></tr></thead>
-                                <tbody>
-                                    {page.patients.into_iter().map(|p| view! {
-                                        <tr data-testid="patient-row">
-                                            <td><A href=format!("/app/patients/{}", p.id)>{p.full_name}</A></td>
-                                            <td>{p.phone}</td>
-                                            <td>{p.email}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any()
-                    }}
-                    <nav class="pager" aria-label="Pages">
-                        {after().is_some().then(|| view! { <A href=first>"First page"</A> })}
-                        {next.map(|url| view! { <A href=url>"Next page"</A> })}
-                    </nav>
+                    <DataTable
+                        label="Patients"
+                        columns=columns(["Name", "Phone", "Email"])
+                        rows=page.patients
+                        empty="No patients match."
+                        pager=Pager { label: "Pages", links }
+                        row=|p| view! {
+                            <tr data-testid="patient-row">
+                                <td><A href=format!("/app/patients/{}", p.id)>{p.full_name}</A></td>
+                                <td>{p.phone}</td>
+                                <td>{p.email}</td>
+                            </tr>
+                        }
+                    />
                 }
                 .into_any()
         })}
@@ -214,16 +174,13 @@ fn PatientFieldset(patient: Option<Patient>, #[prop(into)] error: Signal<Option<
         <TextField label="Full name" name="full_name" autocomplete="off" value=get(|p| p.full_name.clone()) required=true error=field_error(error, "full_name")/>
         <TextField label="Phone" name="phone" kind="tel" autocomplete="off" value=get(|p| p.phone.clone()) error=field_error(error, "phone")/>
         <TextField label="Email" name="email" kind="email" autocomplete="off" value=get(|p| p.email.clone()) error=field_error(error, "email")/>
-        <TextField label="Birth date" name="birth_date" kind="date" value=get(|p| p.birth_date.map(|d| d.to_string()).unwrap_or_default()) error=field_error(error, "birth_date")/>
+        <DateField label="Birth date" name="birth_date" value=get(|p| p.birth_date.map(|d| d.to_string()).unwrap_or_default()) error=field_error(error, "birth_date")/>
         <TextField label="Tags" name="tags" hint="Comma-separated, e.g. knee, sports" value=get(|p| p.tags.join(", ")) error=field_error(error, "tags")/>
-        <div class="field">
-            <label class="field__label" for="patient-notes">"Notes"</label>
-            <textarea class="field__input" id="patient-notes" name="notes" rows="3">{get(|p| p.notes.clone())}</textarea>
-        </div>
+        <TextArea label="Notes" name="notes" id="patient-notes" value=get(|p| p.notes.clone()) error=field_error(error, "notes")/>
         <fieldset class="form__group">
             <legend>"Consents"</legend>
-            <label class="checkbox"><input type="checkbox" name="consent_sms" value="on" checked=sms/>"Text messages about appointments"</label>
-            <label class="checkbox"><input type="checkbox" name="consent_email" value="on" checked=email/>"Emails about appointments"</label>
+            <Checkbox label="Text messages about appointments" name="consent_sms" checked=sms/>
+            <Checkbox label="Emails about appointments" name="consent_email" checked=email/>
         </fieldset>
     }
 }
@@ -242,7 +199,7 @@ pub fn NewPatientPage() -> impl IntoView {
             {move || duplicate().map(|message| view! {
                 <div class="notice" role="alert">
                     <p>{message}</p>
-                    <label class="checkbox"><input type="checkbox" name="add_anyway" value="on"/>"Add anyway: it is a different person"</label>
+                    <Checkbox label="Add anyway: it is a different person" name="add_anyway"/>
                 </div>
             })}
             <SubmitButton label="Add patient" pending_label="Adding…" pending=action.pending()/>
@@ -275,7 +232,7 @@ pub fn PatientPage() -> impl IntoView {
     );
     let update_error = action_error(update);
     let merge_error = action_error(merge);
-    let saved = move || update.value().get().is_some_and(|r| r.is_ok());
+    let saved = action_done(update, "Saved.");
     let can_edit = user.can(Action::ManagePatients);
 
     view! {
@@ -283,7 +240,7 @@ pub fn PatientPage() -> impl IntoView {
                 let p = profile.patient.clone();
                 let pid = p.id.to_string();
                 let duplicates = (can_edit && !profile.duplicates.is_empty()).then(|| {
-                    let pid = pid.clone();
+                    let (pid, name) = (pid.clone(), p.full_name.clone());
                     let found = profile.duplicates.clone();
                     view! {
                         <section class="notice" aria-labelledby="dupes-title">
@@ -292,17 +249,23 @@ pub fn PatientPage() -> impl IntoView {
                             <FormAlert error=merge_error/>
                             <ul class="list">
                                 {found.into_iter().map(|d| {
-                                    let pid = pid.clone();
+                                    let (pid, name) = (pid.clone(), name.clone());
                                     let merge_label = format!(": {}", d.full_name);
+                                    let question = format!(
+                                        "{}'s appointments and messages move to {name}, and {}'s record is archived. This cannot be undone.",
+                                        d.full_name, d.full_name
+                                    );
                                     view! {
                                         <li class="list__item" data-testid="duplicate">
                                             <A href=format!("/app/patients/{}", d.id)>{d.full_name.clone()}</A>
                                             <span class="field__hint">{format!("{} {}", d.phone, d.email)}</span>
-                                            <ActionForm action=merge>
-                                                <input type="hidden" name="id" value=pid/>
-                                                <input type="hidden" name="other" value=d.id.to_string()/>
-                                                <button class="button" type="submit">"Merge into this record"<span class="visually-hidden">{merge_label}</span></button>
-                                            </ActionForm>
+                                            <Confirm key=format!("merge-{}", d.id) label="Merge into this record" detail=merge_label question=question>
+                                                <ActionForm action=merge>
+                                                    <input type="hidden" name="id" value=pid/>
+                                                    <input type="hidden" name="other" value=d.id.to_string()/>
+                                                    <ConfirmButton label="Merge" pending=merge.pending()/>
+                                                </ActionForm>
+                                            </Confirm>
                                         </li>
                                     }
                                 }).collect_view()}
@@ -317,16 +280,34 @@ pub fn PatientPage() -> impl IntoView {
                         <section class="panel" aria-labelledby="details-title">
                             <h2 id="details-title">"Details"</h2>
                             <ActionForm action=update attr:class="form form--inline">
-                                {move || saved().then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+                                <Toast message=saved/>
                                 <input type="hidden" name="id" value=form_id/>
                                 <PatientFieldset patient=Some(form_patient) error=update_error/>
                                 <SubmitButton label="Save" pending_label="Saving…" pending=update.pending()/>
                             </ActionForm>
-                            <ActionForm action=archive>
-                                <input type="hidden" name="id" value=pid/>
-                                <input type="hidden" name="archived" value=(!p.archived).to_string()/>
-                                <button class="button button--quiet" type="submit">{if p.archived { "Restore from the archive" } else { "Archive this patient" }}</button>
-                            </ActionForm>
+                            {if p.archived {
+                                view! {
+                                    <ActionForm action=archive>
+                                        <input type="hidden" name="id" value=pid/>
+                                        <input type="hidden" name="archived" value="false"/>
+                                        <button class="button button--quiet" type="submit">"Restore from the archive"</button>
+                                    </ActionForm>
+                                }.into_any()
+                            } else {
+                                let question = format!(
+                                    "{} leaves the patient list and search. Their appointments and messages stay, and the record can be restored.",
+                                    p.full_name
+                                );
+                                view! {
+                                    <Confirm key="archive" label="Archive this patient" question>
+                                        <ActionForm action=archive>
+                                            <input type="hidden" name="id" value=pid/>
+                                            <input type="hidden" name="archived" value="true"/>
+                                            <ConfirmButton label="Archive" pending=archive.pending()/>
+                                        </ActionForm>
+                                    </Confirm>
+                                }.into_any()
+                            }}
                         </section>
                     }
                 });
@@ -345,25 +326,19 @@ pub fn PatientPage() -> impl IntoView {
                     {duplicates}
                     <section class="panel" aria-labelledby="history-title">
                         <h2 id="history-title">"Appointments"</h2>
-                        {if profile.appointments.is_empty() {
-                            view! { <p>"None yet."</p> }.into_any()
-                        } else {
-                            view! {
-                                <table class="table">
-                                    <thead><tr><th scope="col">"When"</th><th scope="col">"Service"</th><th scope="col">"With"</th><th scope="col">"Status"</th></tr></thead>
-                                    <tbody>
-                                        {profile.appointments.iter().map(|a| view! {
-                                            <tr data-testid="history-row">
-                                                <td><A href=format!("/app/calendar/appointments/{}", a.id)>{format!("{} {}", a.local_date.format("%-d %b %Y"), a.time_label)}</A></td>
-                                                <td>{a.service_name.clone()}</td>
-                                                <td>{a.practitioner_name.clone()}</td>
-                                                <td>{a.status.label()}{(a.source == crate::domain::appointment::Source::Portal).then_some(" · online")}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
-                        }}
+                        <DataTable
+                            columns=columns(["When", "Service", "With", "Status"])
+                            rows=profile.appointments.clone()
+                            empty="None yet."
+                            row=|a| view! {
+                                <tr data-testid="history-row">
+                                    <td><A href=format!("/app/calendar/appointments/{}", a.id)>{format!("{} {}", a.local_date.format("%-d %b %Y"), a.time_label)}</A></td>
+                                    <td>{a.service_name.clone()}</td>
+                                    <td>{a.practitioner_name.clone()}</td>
+                                    <td>{a.status.label()}{(a.source == crate::domain::appointment::Source::Portal).then_some(" · online")}</td>
+                                </tr>
+                            }
+                        />
                     </section>
                     <section class="panel" aria-labelledby="messages-title">
                         <h2 id="messages-title">"Messages"</h2>

@@ -14,7 +14,10 @@ use super::{
     PortalError, PortalFrame,
 };
 use crate::{
-    components::form::{action_error, FormAlert, SubmitButton},
+    components::{
+        confirm::{Confirm, ConfirmButton},
+        form::{action_error, FormAlert},
+    },
     domain::{
         portal::{PortalBooking, PortalDay},
         AppError,
@@ -109,10 +112,12 @@ pub fn ManagePage() -> impl IntoView {
                                 <FormAlert error/>
                                 <div class="button-row">
                                     <a class="button" href=format!("/manage/{token}/move")>"Choose another time"</a>
-                                    <ActionForm action=cancel>
-                                        <input type="hidden" name="token" value=token.clone()/>
-                                        <SubmitButton label="Cancel appointment" pending_label="Cancelling…" pending=cancel.pending()/>
-                                    </ActionForm>
+                                    <Confirm key="cancel" label="Cancel appointment" back="No, keep it" question=format!("Cancel {} on {}? The time is then free for someone else.", b.service, b.when)>
+                                        <ActionForm action=cancel>
+                                            <input type="hidden" name="token" value=token.clone()/>
+                                            <ConfirmButton label="Yes, cancel it" pending_label="Cancelling…" pending=cancel.pending()/>
+                                        </ActionForm>
+                                    </Confirm>
                                 </div>
                             }.into_any()
                         } else {

@@ -3,9 +3,6 @@
 //! every page renders on the server and every step is a link or a form that posts, so
 //! the portal works the same with JavaScript off. Built for a phone first.
 
-// A server function takes one argument per form field.
-#![allow(clippy::too_many_arguments)]
-
 mod manage;
 mod slots;
 
@@ -24,7 +21,7 @@ use crate::{
         url::{encode, param},
     },
     domain::{
-        portal::{PortalBranch, PortalOrg, PortalService},
+        portal::{parse_instant, PortalBranch, PortalBranchPage, PortalOrg},
         AppError,
     },
 };
@@ -36,10 +33,7 @@ pub async fn portal_home(slug: String) -> Result<PortalOrg, AppError> {
 }
 
 #[server]
-pub async fn portal_services(
-    slug: String,
-    branch: Uuid,
-) -> Result<(PortalOrg, PortalBranch, Vec<PortalService>), AppError> {
+pub async fn portal_services(slug: String, branch: Uuid) -> Result<PortalBranchPage, AppError> {
     use crate::server::{auth::context::app_state, portal};
     portal::services(&app_state()?, &slug, branch).await
 }
@@ -51,12 +45,6 @@ fn parse_uuid(text: &str) -> Option<Uuid> {
 
 fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
-}
-
-fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// An instant as it travels in a link: `2026-11-30T09:30:00Z`.
@@ -169,7 +157,7 @@ pub fn PortalServicesPage() -> impl IntoView {
         },
     );
     view! {
-        {loaded_or(data, "Loading…", move |error| view! { <PortalError error restart=Some(format!("/book/{}", slug()))/> }.into_any(), move |(org, branch, services)| {
+        {loaded_or(data, "Loading…", move |error| view! { <PortalError error restart=Some(format!("/book/{}", slug()))/> }.into_any(), move |PortalBranchPage { org, branch, services }| {
                 let home = format!("/book/{}", org.slug);
                 let base = format!("/book/{}/{}", org.slug, branch.id);
                 view! {

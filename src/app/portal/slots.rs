@@ -2,119 +2,81 @@
 //! details (`…/confirm`).
 
 use crate::components::loaded::loaded_or;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use uuid::Uuid;
 
 use super::{
     encode, instant_param, param, parse_date, parse_instant, parse_uuid, place, PortalError, PortalFrame, Steps,
 };
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    components::form::{action_error, field_error, Checkbox, Choice, FormAlert, RadioGroup, SubmitButton, TextField},
     domain::{
         availability::Slot,
-        portal::{PortalConfirm, PortalDay},
+        portal::{ChosenTime, DayFree, PortalBookingForm, PortalConfirm, PortalDay, TimesQuery},
         AppError,
     },
 };
 
 #[server]
-pub async fn available_times(
-    slug: String,
-    branch: Uuid,
-    service: Uuid,
-    practitioner: Option<Uuid>,
-    date: Option<NaiveDate>,
-    wanted: Option<DateTime<Utc>>,
-) -> Result<PortalDay, AppError> {
+pub async fn available_times(#[server(flatten)] query: TimesQuery) -> Result<PortalDay, AppError> {
     use crate::server::{
         auth::context::app_state,
         portal::{self, Ask},
     };
     let ask = Ask {
-        branch_id: branch,
-        service_id: service,
-        practitioner,
+        branch_id: query.branch,
+        service_id: query.service,
+        practitioner: query.practitioner,
         except: None,
     };
-    portal::day(&app_state()?, &slug, ask, date, wanted).await
+    portal::day(&app_state()?, &query.slug, ask, query.date, query.wanted).await
 }
 
 #[server]
-pub async fn booking_summary(
-    slug: String,
-    branch: Uuid,
-    service: Uuid,
-    practitioner: Option<Uuid>,
-    at: DateTime<Utc>,
-) -> Result<PortalConfirm, AppError> {
+pub async fn booking_summary(#[server(flatten)] chosen: ChosenTime) -> Result<PortalConfirm, AppError> {
     use crate::server::{
         auth::context::app_state,
         portal::{self, Ask},
     };
     let ask = Ask {
-        branch_id: branch,
-        service_id: service,
-        practitioner,
+        branch_id: chosen.branch,
+        service_id: chosen.service,
+        practitioner: chosen.practitioner,
         except: None,
     };
-    portal::confirm(&app_state()?, &slug, ask, at).await
+    portal::confirm(&app_state()?, &chosen.slug, ask, chosen.at).await
 }
 
 /// Books the time, then shows the booking's own page; when someone else took the time
 /// first, goes back to the times with the nearest free ones offered.
 #[server]
-pub async fn book_online(
-    slug: String,
-    branch: Uuid,
-    service: Uuid,
-    #[server(default)] practitioner: String,
-    at: String,
-    name: String,
-    phone: String,
-    #[server(default)] email: String,
-    #[server(default)] consent_sms: Option<String>,
-    #[server(default)] consent_email: Option<String>,
-    #[server(default)] website: String,
-    key: String,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::portal::PortalPatient,
-        server::{
-            auth::context::{app_state, client},
-            portal::{self, Booked, PortalRequest},
-        },
+pub async fn book_online(#[server(flatten)] form: PortalBookingForm) -> Result<(), AppError> {
+    use crate::server::{
+        auth::context::{app_state, client},
+        portal::{self, Booked, PortalRequest},
     };
-    // A field people never see: only robots fill it in.
-    if !website.is_empty() {
-        return Err(AppError::BadRequest("This booking could not be sent.".into()));
-    }
-    let starts_at = parse_instant(&at)
-        .ok_or_else(|| AppError::BadRequest("The chosen time is not valid; please choose a time again.".into()))?;
-    let key = parse_uuid(&key)
-        .ok_or_else(|| AppError::BadRequest("This form is out of date; please choose the time again.".into()))?
-        .to_string();
-    let patient = PortalPatient::parse(&name, &phone, &email, consent_sms.is_some(), consent_email.is_some())?;
-    let practitioner = parse_uuid(&practitioner);
+    let booking = form.parse()?;
+    let key = booking.key.to_string();
     let state = app_state()?;
     let request = PortalRequest {
-        slug: &slug,
-        branch_id: branch,
-        service_id: service,
-        practitioner,
-        starts_at,
-        patient,
+        slug: &form.slug,
+        branch_id: booking.branch_id,
+        service_id: booking.service_id,
+        practitioner: booking.practitioner,
+        starts_at: booking.starts_at,
+        patient: booking.patient,
         key: &key,
     };
     match portal::book(&state, &request, &client()).await? {
         Booked::Done { token } => leptos_axum::redirect(&format!("/manage/{token}?booked=1")),
         Booked::Taken => {
-            let who = practitioner.map(|p| p.to_string()).unwrap_or_default();
+            let (slug, branch, service) = (&form.slug, booking.branch_id, booking.service_id);
+            let who = booking.practitioner.map(|p| p.to_string()).unwrap_or_default();
             leptos_axum::redirect(&format!(
                 "/book/{slug}/{branch}/{service}?p={who}&wanted={}&taken=1",
-                encode(&instant_param(starts_at))
+                encode(&instant_param(booking.starts_at))
             ));
         }
     }
@@ -186,10 +148,14 @@ pub(super) fn SlotPicker(
             }
         }
     };
-    let first = day.days.first().map_or(day.date, |(d, _)| *d);
+    let first = day.days.first().map_or(day.date, |d| d.date);
     let earlier = (first > day.today).then(|| format!("{base}date={}", (first - Duration::days(14)).max(day.today)));
     let later = format!("{base}date={}", first + Duration::days(14));
-    let next_free = day.days.iter().find(|(d, n)| *d > day.date && *n > 0).map(|(d, _)| *d);
+    let next_free = day
+        .days
+        .iter()
+        .find(|d| d.date > day.date && d.free > 0)
+        .map(|d| d.date);
     let chosen = day.date;
     let heading = format!("Free times on {}", day_label(chosen));
 
@@ -212,7 +178,7 @@ pub(super) fn SlotPicker(
         })}
         <nav class="days" aria-label="Days">
             <ul class="days__list">
-                {day.days.iter().map(|(d, free)| {
+                {day.days.iter().map(|DayFree { date: d, free }| {
                     let current = *d == chosen;
                     let text = if *free == 0 { "No times".to_owned() } else { format!("{free} free") };
                     view! {
@@ -264,14 +230,14 @@ pub fn SlotsPage() -> impl IntoView {
         |(slug, branch, service, p, date, wanted)| async move {
             match (parse_uuid(&branch), parse_uuid(&service)) {
                 (Some(branch), Some(service)) => {
-                    available_times(
+                    available_times(TimesQuery {
                         slug,
                         branch,
                         service,
-                        parse_uuid(&p),
-                        parse_date(&date),
-                        parse_instant(&wanted),
-                    )
+                        practitioner: parse_uuid(&p),
+                        date: parse_date(&date),
+                        wanted: parse_instant(&wanted),
+                    })
                     .await
                 }
                 _ => Err(AppError::NotFound(
@@ -299,13 +265,14 @@ pub fn SlotsPage() -> impl IntoView {
                         <p class="portal__where">{format!("{} minutes · {} · {}", day.service.minutes, day.service.price, day.branch.name)}</p>
                         // Who: a plain GET form, so it works without JavaScript.
                         <form class="portal__who" method="get" action=path.clone()>
-                            <fieldset class="form__group">
-                                <legend>"Who would you like to see?"</legend>
-                                <label class="checkbox"><input type="radio" name="p" value="" checked=chosen.is_none()/>"Anyone available"</label>
-                                {day.practitioners.iter().map(|p| view! {
-                                    <label class="checkbox"><input type="radio" name="p" value=p.id.to_string() checked=chosen == Some(p.id)/>{p.name.clone()}</label>
-                                }).collect_view()}
-                            </fieldset>
+                            <RadioGroup
+                                legend="Who would you like to see?"
+                                name="p"
+                                choices=std::iter::once(Choice::new("", "Anyone available"))
+                                    .chain(day.practitioners.iter().map(|p| Choice::new(p.id, p.name.clone())))
+                                    .collect()
+                                selected=chosen.map(|p| p.to_string()).unwrap_or_default()
+                            />
                             <input type="hidden" name="date" value=date/>
                             <button class="button" type="submit">"Show free times"</button>
                         </form>
@@ -328,7 +295,14 @@ pub fn ConfirmPage() -> impl IntoView {
         |(slug, branch, service, p, at)| async move {
             match (parse_uuid(&branch), parse_uuid(&service), parse_instant(&at)) {
                 (Some(branch), Some(service), Some(at)) => {
-                    booking_summary(slug, branch, service, parse_uuid(&p), at).await
+                    booking_summary(ChosenTime {
+                        slug,
+                        branch,
+                        service,
+                        practitioner: parse_uuid(&p),
+                        at,
+                    })
+                    .await
                 }
                 _ => Err(AppError::NotFound(
                     "This booking page does not exist. Choose a time again.".into(),
@@ -367,8 +341,8 @@ pub fn ConfirmPage() -> impl IntoView {
                             <TextField label="Email (optional)" name="email" kind="email" autocomplete="email" error=field_error(error, "email")/>
                             <fieldset class="form__group">
                                 <legend>"Messages about this appointment"</legend>
-                                <label class="checkbox"><input type="checkbox" name="consent_sms" value="on"/>"Send me text messages"</label>
-                                <label class="checkbox"><input type="checkbox" name="consent_email" value="on"/>"Send me emails"</label>
+                                <Checkbox label="Send me text messages" name="consent_sms"/>
+                                <Checkbox label="Send me emails" name="consent_email"/>
                             </fieldset>
                             // Hidden from people (and screen readers): only robots fill it in.
                             <div class="honeypot" aria-hidden="true">

@@ -10,50 +10,22 @@ use leptos_router::{
     hooks::use_query_map,
 };
 
-use crate::domain::{
-    audit::{action_label, AuditPage as Page, AUDIT_ACTIONS},
-    AppError,
+use crate::{
+    components::{
+        form::{Choice, DateField, SelectField},
+        table::{columns, DataTable, PageLink, Pager},
+    },
+    domain::{
+        audit::{action_label, AuditPage as Page, AuditQuery, AUDIT_ACTIONS},
+        AppError,
+    },
 };
 
 /// One page of the log. Dates are days (`YYYY-MM-DD`) in the caller's branch time zone.
 #[server]
-pub async fn get_audit_log(
-    #[server(default)] action: Option<String>,
-    #[server(default)] actor: Option<String>,
-    #[server(default)] from: Option<String>,
-    #[server(default)] until: Option<String>,
-    #[server(default)] before: Option<i64>,
-) -> Result<Page, AppError> {
-    use chrono::{NaiveDate, TimeZone};
-
-    use crate::{
-        domain::audit::AuditFilter,
-        server::{account, auth::context::RequestContext},
-    };
-
-    let ctx = RequestContext::load().await?;
-    let tz: chrono_tz::Tz = ctx.user.branch.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let day = |field: &str, raw: Option<String>, plus_days: i64| -> Result<_, AppError> {
-        match raw.filter(|s| !s.trim().is_empty()) {
-            None => Ok(None),
-            Some(raw) => {
-                let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-                    .map_err(|_| AppError::field(field, "Enter a date like 2026-11-21."))?
-                    + chrono::Duration::days(plus_days);
-                let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-                Ok(tz.from_local_datetime(&midnight).earliest().map(|t| t.to_utc()))
-            }
-        }
-    };
-    let filter = AuditFilter {
-        action: action.filter(|a| !a.is_empty()),
-        actor: actor.and_then(|a| uuid::Uuid::parse_str(&a).ok()),
-        from: day("from", from, 0)?,
-        // "until" includes that whole day
-        until: day("until", until, 1)?,
-        before,
-    };
-    account::audit_log(&ctx, &filter).await
+pub async fn get_audit_log(#[server(flatten)] query: AuditQuery) -> Result<Page, AppError> {
+    use crate::server::{account, auth::context::RequestContext};
+    account::audit_log(&RequestContext::load().await?, &query).await
 }
 
 #[component]
@@ -61,16 +33,14 @@ pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let page = Resource::new(
-        move || {
-            (
-                param("action"),
-                param("actor"),
-                param("from"),
-                param("until"),
-                param("before").and_then(|b| b.parse::<i64>().ok()),
-            )
+        move || AuditQuery {
+            action: param("action").unwrap_or_default(),
+            actor: param("actor").unwrap_or_default(),
+            from: param("from").unwrap_or_default(),
+            until: param("until").unwrap_or_default(),
+            before: param("before").unwrap_or_default(),
         },
-        |(action, actor, from, until, before)| get_audit_log(action, actor, from, until, before),
+        get_audit_log,
     );
 
     view! {
@@ -80,80 +50,47 @@ pub fn AuditPage() -> impl IntoView {
         {loaded(page, move |page| {
                     let chosen_action = param("action").unwrap_or_default();
                     let chosen_actor = param("actor").unwrap_or_default();
-                    let next = page.next_before.map(|before| {
-                        let mut url = format!("/app/settings/audit?before={before}");
+                    let mut links = Vec::new();
+                    if param("before").is_some() {
+                        links.push(PageLink { text: "Newest", href: "/app/settings/audit".into() });
+                    }
+                    if let Some(before) = page.next_before {
+                        let mut href = format!("/app/settings/audit?before={before}");
                         for key in ["action", "actor", "from", "until"] {
                             if let Some(value) = param(key) {
                                 let value = encode(&value);
-                                url.push_str(&format!("&{key}={value}"));
+                                href.push_str(&format!("&{key}={value}"));
                             }
                         }
-                        url
-                    });
+                        links.push(PageLink { text: "Older entries", href });
+                    }
+                    let actions = AUDIT_ACTIONS.iter().map(|(key, label)| Choice::new(key, *label)).collect();
+                    let actors = page.actors.iter().map(|a| Choice::new(a.id, a.name.clone())).collect();
                     view! {
                         <Form method="GET" action="/app/settings/audit" attr:class="filters">
-                            <div class="field">
-                                <label class="field__label" for="filter-action">"What"</label>
-                                <select class="field__input" id="filter-action" name="action">
-                                    <option value="">"Everything"</option>
-                                    {AUDIT_ACTIONS.iter().map(|(key, label)| view! {
-                                        <option value=*key selected=chosen_action == *key>{*label}</option>
-                                    }).collect_view()}
-                                </select>
-                            </div>
-                            <div class="field">
-                                <label class="field__label" for="filter-actor">"Who"</label>
-                                <select class="field__input" id="filter-actor" name="actor">
-                                    <option value="">"Anyone"</option>
-                                    {page.actors.iter().map(|(id, name)| view! {
-                                        <option value=id.to_string() selected=chosen_actor == id.to_string()>{name.clone()}</option>
-                                    }).collect_view()}
-                                </select>
-                            </div>
-                            <div class="field">
-                                <label class="field__label" for="filter-from">"From"</label>
-                                <input class="field__input" id="filter-from" type="date" name="from" value=param("from")/>
-                            </div>
-                            <div class="field">
-                                <label class="field__label" for="filter-until">"Until"</label>
-                                <input class="field__input" id="filter-until" type="date" name="until" value=param("until")/>
-                            </div>
+                            <SelectField label="What" name="action" id="filter-action" options=actions selected=chosen_action empty="Everything"/>
+                            <SelectField label="Who" name="actor" id="filter-actor" options=actors selected=chosen_actor empty="Anyone"/>
+                            <DateField label="From" name="from" id="filter-from" value=param("from").unwrap_or_default()/>
+                            <DateField label="Until" name="until" id="filter-until" value=param("until").unwrap_or_default()/>
                             <button class="button" type="submit">"Filter"</button>
                         </Form>
-                        {if page.records.is_empty() {
-                            view! { <p>"Nothing matches these filters."</p> }.into_any()
-                        } else {
-                            view! {
-                                <table class="table" aria-label="Audit entries">
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">"When"</th>
-                                            <th scope="col">"Who"</th>
-                                            <th scope="col">"What"</th>
-                                            <th scope="col">"Where"</th>
-                                            <th scope="col">"Changes"</th>
-                                            <th scope="col">"Address"</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {page.records.into_iter().map(|r| view! {
-                                            <tr data-testid="audit-row">
-                                                <td>{r.at_local}</td>
-                                                <td>{r.actor_name.unwrap_or_else(|| "—".into())}</td>
-                                                <td>{action_label(&r.action).to_owned()}</td>
-                                                <td>{r.branch_name.unwrap_or_default()}</td>
-                                                <td class="table__wrap">{r.changes}</td>
-                                                <td>{r.ip.unwrap_or_default()}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
-                        }}
-                        <nav class="pager" aria-label="Audit log pages">
-                            {param("before").is_some().then(|| view! { <A href="/app/settings/audit">"Newest"</A> })}
-                            {next.map(|url| view! { <A href=url>"Older entries"</A> })}
-                        </nav>
+                        <DataTable
+                            label="Audit entries"
+                            columns=columns(["When", "Who", "What", "Where", "Changes", "Address"])
+                            rows=page.records
+                            empty="Nothing matches these filters."
+                            pager=Pager { label: "Audit log pages", links }
+                            row=|r| view! {
+                                <tr data-testid="audit-row">
+                                    <td>{r.at_local}</td>
+                                    <td>{r.actor_name.unwrap_or_else(|| "—".into())}</td>
+                                    <td>{action_label(&r.action).to_owned()}</td>
+                                    <td>{r.branch_name.unwrap_or_default()}</td>
+                                    <td class="table__wrap">{r.changes}</td>
+                                    <td>{r.ip.unwrap_or_default()}</td>
+                                </tr>
+                            }
+                        />
                     }.into_any()
         })}
     }

@@ -8,10 +8,14 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    components::{
+        form::{action_done, action_error, field_error, FormAlert, SubmitButton, TextField, TimeField},
+        table::{columns, DataTable},
+        toast::Toast,
+    },
     domain::{
         account::COMMON_TIME_ZONES,
-        branch::{Branch, WeekHoursInput, WEEKDAYS},
+        branch::{Branch, BranchForm, WeekHoursInput, WEEKDAYS},
         AppError,
     },
 };
@@ -39,37 +43,18 @@ pub async fn get_branch(id: Uuid) -> Result<Branch, AppError> {
 }
 
 #[server]
-pub async fn create_branch(
-    name: String,
-    #[server(default)] address: String,
-    #[server(default)] phone: String,
-    timezone: String,
-    #[server(default)] hours: WeekHoursInput,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::branch::BranchDetails,
-        server::{auth::context::RequestContext, branches},
-    };
-    let details = BranchDetails::parse(&name, &address, &phone, &timezone, &hours)?;
+pub async fn create_branch(#[server(flatten)] form: BranchForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, branches};
+    let details = form.parse()?;
     let branch = branches::create(&RequestContext::load().await?, &details).await?;
     leptos_axum::redirect(&format!("/app/settings/branches/{}", branch.id));
     Ok(())
 }
 
 #[server]
-pub async fn update_branch(
-    id: Uuid,
-    name: String,
-    #[server(default)] address: String,
-    #[server(default)] phone: String,
-    timezone: String,
-    #[server(default)] hours: WeekHoursInput,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::branch::BranchDetails,
-        server::{auth::context::RequestContext, branches},
-    };
-    let details = BranchDetails::parse(&name, &address, &phone, &timezone, &hours)?;
+pub async fn update_branch(id: Uuid, #[server(flatten)] form: BranchForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, branches};
+    let details = form.parse()?;
     branches::update(&RequestContext::load().await?, id, &details).await?;
     Ok(())
 }
@@ -85,19 +70,19 @@ pub fn BranchesPage() -> impl IntoView {
             <A href="/app/settings/branches/new" attr:class="button button--primary">"Add a branch"</A>
         </div>
         {loaded(branches, move |list| view! {
-                        <table class="table" aria-label="Branches">
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Address"</th><th scope="col">"Time zone"</th></tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|b| view! {
-                                    <tr data-testid="branch-row">
-                                        <td><A href=format!("/app/settings/branches/{}", b.id)>{b.name}</A></td>
-                                        <td>{b.address}</td>
-                                        <td>{b.timezone}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any())}
+            <DataTable
+                label="Branches"
+                columns=columns(["Name", "Address", "Time zone"])
+                rows=list
+                row=|b| view! {
+                    <tr data-testid="branch-row">
+                        <td><A href=format!("/app/settings/branches/{}", b.id)>{b.name}</A></td>
+                        <td>{b.address}</td>
+                        <td>{b.timezone}</td>
+                    </tr>
+                }
+            />
+        })}
     }
 }
 
@@ -121,7 +106,7 @@ pub fn BranchEditPage() -> impl IntoView {
     let id = id_param("id");
     let action = ServerAction::<UpdateBranch>::new();
     let error = action_error(action);
-    let saved = move || action.value().get().is_some_and(|r| r.is_ok());
+    let saved = action_done(action, "Saved.");
     let branch = Resource::new(
         move || (id(), action.version().get()),
         |(id, _)| async move {
@@ -137,7 +122,7 @@ pub fn BranchEditPage() -> impl IntoView {
                         <p><A href="/app/settings/branches">"← Branches"</A></p>
                         <h1>{branch.name.clone()}</h1>
                         <ActionForm action attr:class="form panel">
-                            {move || saved().then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+                            <Toast message=saved/>
                             <input type="hidden" name="id" value=branch.id.to_string()/>
                             <BranchFields branch=Some(branch.clone()) error/>
                             <SubmitButton label="Save" pending_label="Saving…" pending=action.pending()/>
@@ -174,28 +159,22 @@ fn BranchFields(branch: Option<Branch>, #[prop(into)] error: Signal<Option<AppEr
         <fieldset class="form__group">
             <legend>"Opening hours"</legend>
             <p class="field__hint">"Leave both times empty on days the branch is closed."</p>
-            <table class="table table--compact">
-                <thead><tr><th scope="col">"Day"</th><th scope="col">"Opens"</th><th scope="col">"Closes"</th></tr></thead>
-                <tbody>
-                    {WEEKDAYS.iter().zip(hours.days()).map(|((key, name), day)| {
-                        let field = format!("hours.{key}");
-                        let problem = Signal::derive({
-                            let field = field.clone();
-                            move || error.with(|e| e.as_ref().and_then(|e| e.field_message(&field)))
-                        });
-                        view! {
-                            <tr>
-                                <th scope="row">{*name}</th>
-                                <td><input class="field__input" type="time" name=format!("hours[{key}][opens]") value=day.opens.clone() aria-label=format!("{name} opens")/></td>
-                                <td><input class="field__input" type="time" name=format!("hours[{key}][closes]") value=day.closes.clone() aria-label=format!("{name} closes")/></td>
-                            </tr>
-                            <Show when=move || problem.get().is_some()>
-                                <tr><td colspan="3"><p class="field__error">{move || problem.get()}</p></td></tr>
-                            </Show>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <DataTable
+                columns=columns(["Day", "Opens", "Closes"])
+                rows=WEEKDAYS.iter().zip(hours.days().map(Clone::clone)).collect()
+                compact=true
+                row=move |((key, name), day)| {
+                    // A day's problem (closing before opening) belongs to both its times.
+                    let problem = field_error(error, format!("hours.{key}"));
+                    view! {
+                        <tr>
+                            <th scope="row">{*name}</th>
+                            <td><TimeField label=format!("{name} opens") label_hidden=true name=format!("hours[{key}][opens]") id=format!("hours-{key}-opens") value=day.opens error=problem/></td>
+                            <td><TimeField label=format!("{name} closes") label_hidden=true name=format!("hours[{key}][closes]") id=format!("hours-{key}-closes") value=day.closes/></td>
+                        </tr>
+                    }
+                }
+            />
         </fieldset>
     }
 }

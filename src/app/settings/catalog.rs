@@ -1,8 +1,5 @@
 //! `/app/settings/services` and `/app/settings/places`: what the branch books.
 
-// A server function takes one argument per form field.
-#![allow(clippy::too_many_arguments)]
-
 use crate::components::url::id_param;
 use crate::components::{error::ErrorPanel, loaded::loaded};
 use leptos::prelude::*;
@@ -11,9 +8,14 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    app::calendar::choices,
+    components::{
+        form::{action_done, action_error, field_error, Checkbox, CheckboxGroup, FormAlert, SubmitButton, TextField},
+        table::{columns, DataTable},
+        toast::Toast,
+    },
     domain::{
-        catalog::{Place, Places, Service, ServicesPage},
+        catalog::{Place, PlaceForm, Places, Service, ServiceForm, ServicesPage},
         money::format_minor,
         AppError,
     },
@@ -29,35 +31,11 @@ pub async fn get_services() -> Result<ServicesPage, AppError> {
 #[server]
 pub async fn save_service(
     #[server(default)] id: Option<Uuid>,
-    name: String,
-    duration_minutes: String,
-    price: String,
-    #[server(default)] buffer_before_minutes: String,
-    #[server(default)] buffer_after_minutes: String,
-    colour: String,
-    #[server(default)] online_bookable: Option<String>,
-    #[server(default)] room_kind: String,
-    #[server(default)] resource_kinds: String,
-    #[server(default)] practitioners: Vec<String>,
-    #[server(default)] retired: Option<String>,
+    #[server(flatten)] form: ServiceForm,
 ) -> Result<(), AppError> {
-    use crate::{
-        domain::catalog::ServiceDetails,
-        server::{auth::context::RequestContext, catalog},
-    };
-    let details = ServiceDetails::parse(
-        &name,
-        &duration_minutes,
-        &price,
-        &buffer_before_minutes,
-        &buffer_after_minutes,
-        &colour,
-        online_bookable.is_some(),
-        &room_kind,
-        &resource_kinds,
-        &practitioners,
-    )?;
-    let saved = catalog::save_service(&RequestContext::load().await?, id, &details, retired.is_none()).await?;
+    use crate::server::{auth::context::RequestContext, catalog};
+    let details = form.parse()?;
+    let saved = catalog::save_service(&RequestContext::load().await?, id, &details, form.active()).await?;
     if id.is_none() {
         leptos_axum::redirect(&format!("/app/settings/services/{saved}"));
     }
@@ -76,20 +54,21 @@ pub fn ServicesListPage() -> impl IntoView {
         {loaded(page, move |page| {
                 let (services, currency) = (page.services.clone(), page.currency.clone());
                 view! {
-                    <table class="table" aria-label="Services">
-                        <thead><tr><th scope="col">"Service"</th><th scope="col">"Length"</th><th scope="col">"Price"</th><th scope="col">"Online"</th><th scope="col">"Needs"</th></tr></thead>
-                        <tbody>
-                            {services.into_iter().map(|s| view! {
-                                <tr data-testid="service-row">
-                                    <td><span class="swatch" style=format!("background: {}", s.colour)></span><A href=format!("/app/settings/services/{}", s.id)>{s.name.clone()}</A>{(!s.active).then_some(" (retired)")}</td>
-                                    <td>{format!("{} min", s.duration_minutes)}</td>
-                                    <td>{format_minor(s.price_minor, &currency)}</td>
-                                    <td>{if s.online_bookable { "Yes" } else { "No" }}</td>
-                                    <td>{s.room_kind.iter().map(|k| format!("{k} room")).chain(s.resource_kinds.iter().cloned()).collect::<Vec<_>>().join(", ")}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    <DataTable
+                        label="Services"
+                        columns=columns(["Service", "Length", "Price", "Online", "Needs"])
+                        rows=services
+                        empty="No services yet: add the first one below."
+                        row=move |s| view! {
+                            <tr data-testid="service-row">
+                                <td><span class="swatch" style=format!("background: {}", s.colour)></span><A href=format!("/app/settings/services/{}", s.id)>{s.name.clone()}</A>{(!s.active).then_some(" (retired)")}</td>
+                                <td>{format!("{} min", s.duration_minutes)}</td>
+                                <td>{format_minor(s.price_minor, &currency)}</td>
+                                <td>{if s.online_bookable { "Yes" } else { "No" }}</td>
+                                <td>{s.room_kind.iter().map(|k| format!("{k} room")).chain(s.resource_kinds.iter().cloned()).collect::<Vec<_>>().join(", ")}</td>
+                            </tr>
+                        }
+                    />
                     <section class="panel" aria-labelledby="new-service">
                         <h2 id="new-service">"Add a service"</h2>
                         <ActionForm action=create attr:class="form">
@@ -109,7 +88,7 @@ pub fn ServiceEditPage() -> impl IntoView {
     let save = ServerAction::<SaveService>::new();
     let page = Resource::new(move || save.version().get(), |_| get_services());
     let error = action_error(save);
-    let saved = move || save.value().get().is_some_and(|r| r.is_ok());
+    let saved = action_done(save, "Saved.");
     view! {
         {loaded(page, move |page| {
                 let Some(service) = page.services.iter().find(|s| Some(s.id) == id()).cloned() else {
@@ -120,10 +99,10 @@ pub fn ServiceEditPage() -> impl IntoView {
                     <p><A href="/app/settings/services">"← Services"</A></p>
                     <h1>{service.name.clone()}</h1>
                     <ActionForm action=save attr:class="form panel">
-                        {move || saved().then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+                        <Toast message=saved/>
                         <input type="hidden" name="id" value=service.id.to_string()/>
                         <ServiceFields service=Some(service.clone()) page=page.clone() error/>
-                        <label class="checkbox"><input type="checkbox" name="retired" value="on" checked=!service.active/>"Retired (no longer booked)"</label>
+                        <Checkbox label="Retired (no longer booked)" name="retired" checked=!service.active/>
                         <SubmitButton label="Save" pending_label="Saving…" pending=save.pending()/>
                     </ActionForm>
                 }
@@ -139,7 +118,10 @@ fn ServiceFields(
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let get = |f: fn(&Service) -> String, default: &str| service.as_ref().map_or_else(|| default.to_owned(), f);
-    let gives = |id: Uuid| service.as_ref().is_some_and(|s| s.practitioner_ids.contains(&id));
+    let given: Vec<String> = service
+        .as_ref()
+        .map(|s| s.practitioner_ids.iter().map(Uuid::to_string).collect())
+        .unwrap_or_default();
     view! {
         <FormAlert error/>
         <TextField label="Name" name="name" value=get(|s| s.name.clone(), "") required=true error=field_error(error, "name")/>
@@ -148,17 +130,18 @@ fn ServiceFields(
         <TextField label="Buffer before (minutes)" name="buffer_before_minutes" kind="number" value=get(|s| s.buffer_before_minutes.to_string(), "0") hint="Preparation: the practitioner and room are busy before the patient arrives." error=field_error(error, "buffer_before_minutes")/>
         <TextField label="Buffer after (minutes)" name="buffer_after_minutes" kind="number" value=get(|s| s.buffer_after_minutes.to_string(), "0") hint="Notes and cleaning after the patient leaves." error=field_error(error, "buffer_after_minutes")/>
         <TextField label="Colour" name="colour" kind="color" value=get(|s| s.colour.clone(), "#0f6b7a") error=field_error(error, "colour")/>
-        <label class="checkbox"><input type="checkbox" name="online_bookable" value="on" checked=service.as_ref().is_none_or(|s| s.online_bookable)/>"Patients can book it online"</label>
+        <Checkbox label="Patients can book it online" name="online_bookable" checked=service.as_ref().is_none_or(|s| s.online_bookable)/>
         <TextField label="Room it needs (kind)" name="room_kind" value=get(|s| s.room_kind.clone().unwrap_or_default(), "") list="room-kinds" hint="Leave empty if any place will do." error=field_error(error, "room_kind")/>
         <datalist id="room-kinds">{page.room_kinds.iter().map(|k| view! { <option value=k.clone()></option> }).collect_view()}</datalist>
         <TextField label="Equipment it needs (kinds, comma-separated)" name="resource_kinds" value=get(|s| s.resource_kinds.join(", "), "") error=field_error(error, "resource_kinds")/>
-        <fieldset class="form__group">
-            <legend>"Given by"</legend>
-            <p class="field__hint">"Tick nobody to let any practitioner give it."</p>
-            {page.staff.iter().map(|p| view! {
-                <label class="checkbox"><input type="checkbox" name="practitioners[]" value=p.id.to_string() checked=gives(p.id)/>{p.label.clone()}</label>
-            }).collect_view()}
-        </fieldset>
+        <CheckboxGroup
+            legend="Given by"
+            name="practitioners[]"
+            choices=choices(&page.staff)
+            checked=given
+            hint="Tick nobody to let any practitioner give it."
+            error=field_error(error, "practitioners")
+        />
     }
 }
 
@@ -173,21 +156,16 @@ pub async fn get_places() -> Result<Places, AppError> {
 pub async fn save_place(
     what: String,
     #[server(default)] id: Option<Uuid>,
-    name: String,
-    kind: String,
-    #[server(default)] retired: Option<String>,
+    #[server(flatten)] form: PlaceForm,
 ) -> Result<(), AppError> {
-    use crate::{
-        domain::catalog::PlaceDetails,
-        server::{auth::context::RequestContext, catalog, db::catalog::PlaceKind},
-    };
+    use crate::server::{auth::context::RequestContext, catalog, db::catalog::PlaceKind};
     let place = match what.as_str() {
         "room" => PlaceKind::Room,
         "resource" => PlaceKind::Resource,
         _ => return Err(AppError::BadRequest("Unknown kind of place.".into())),
     };
-    let details = PlaceDetails::parse(&name, &kind)?;
-    catalog::save_place(&RequestContext::load().await?, place, id, &details, retired.is_none()).await?;
+    let details = form.parse()?;
+    catalog::save_place(&RequestContext::load().await?, place, id, &details, form.active()).await?;
     Ok(())
 }
 
@@ -230,11 +208,9 @@ fn PlaceList(
                             <ActionForm action=save attr:class="inline-fields">
                                 <input type="hidden" name="what" value=what/>
                                 <input type="hidden" name="id" value=p.id.to_string()/>
-                                <label class="visually-hidden" for=format!("{row}-name")>"Name"</label>
-                                <input class="field__input" id=format!("{row}-name") name="name" value=p.name.clone()/>
-                                <label class="visually-hidden" for=format!("{row}-kind")>"Kind"</label>
-                                <input class="field__input" id=format!("{row}-kind") name="kind" value=p.kind.clone()/>
-                                <label class="checkbox"><input type="checkbox" name="retired" value="on" checked=!p.active/>"Retired"</label>
+                                <TextField label="Name" name="name" id=format!("{row}-name") value=p.name.clone() label_hidden=true/>
+                                <TextField label="Kind" name="kind" id=format!("{row}-kind") value=p.kind.clone() label_hidden=true/>
+                                <Checkbox label="Retired" name="retired" id=format!("{row}-retired") checked=!p.active/>
                                 <button class="button button--quiet" type="submit">"Save"<span class="visually-hidden">{format!(" {}", p.name)}</span></button>
                             </ActionForm>
                         </li>
@@ -243,8 +219,8 @@ fn PlaceList(
             </ul>
             <ActionForm action=save attr:class="inline-fields">
                 <input type="hidden" name="what" value=what/>
-                <div class="field"><label class="field__label" for=format!("new-{what}-name")>"Name"</label><input class="field__input" id=format!("new-{what}-name") name="name" required=true/></div>
-                <div class="field"><label class="field__label" for=format!("new-{what}-kind")>"Kind"</label><input class="field__input" id=format!("new-{what}-kind") name="kind" required=true placeholder=if what == "room" { "treatment" } else { "ultrasound" }/></div>
+                <TextField label="Name" name="name" id=format!("new-{what}-name") required=true/>
+                <TextField label="Kind" name="kind" id=format!("new-{what}-kind") required=true placeholder=if what == "room" { "treatment" } else { "ultrasound" }/>
                 <button class="button" type="submit">{format!("Add {}", if what == "room" { "room" } else { "equipment" })}</button>
             </ActionForm>
         </section>

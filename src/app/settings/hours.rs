@@ -7,10 +7,17 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    components::{
+        confirm::{Confirm, ConfirmButton},
+        form::{
+            action_done, action_error, field_error, Choice, DateField, DateTimeField, FormAlert, SelectField,
+            SubmitButton, TextField,
+        },
+        toast::Toast,
+    },
     domain::{
         branch::WEEKDAYS,
-        schedule::{format_day, ClosureRow, HoursPage, PersonHours, TimeOffRow},
+        schedule::{format_day, ClosureForm, ClosureRow, HoursPage, PersonHours, TimeOffForm, TimeOffRow, WeekForm},
         AppError,
     },
 };
@@ -23,48 +30,17 @@ pub async fn get_hours() -> Result<HoursPage, AppError> {
 
 /// Replaces someone's weekly hours: one field per weekday, `09:00-12:30, 13:30-17:00`.
 #[server]
-pub async fn save_hours(user_id: Uuid, #[server(default)] days: Vec<String>) -> Result<(), AppError> {
-    use crate::{
-        domain::{schedule::parse_day, FieldError},
-        server::{auth::context::RequestContext, catalog},
-    };
-    let mut hours = Vec::new();
-    let mut errors: Vec<FieldError> = Vec::new();
-    for (n, (key, _)) in WEEKDAYS.iter().enumerate() {
-        let raw = days.get(n).map(String::as_str).unwrap_or_default();
-        match parse_day(&format!("days.{key}"), n as u8 + 1, raw) {
-            Ok(day) => hours.extend(day),
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+pub async fn save_hours(user_id: Uuid, #[server(flatten)] form: WeekForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, catalog};
+    let hours = form.parse()?;
     catalog::set_working_hours(&RequestContext::load().await?, user_id, &hours).await
 }
 
 #[server]
-pub async fn add_time_off(
-    user_id: Uuid,
-    from: String,
-    until: String,
-    #[server(default)] reason: String,
-) -> Result<(), AppError> {
-    use chrono::NaiveDateTime;
-
+pub async fn add_time_off(user_id: Uuid, #[server(flatten)] form: TimeOffForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, catalog};
-    let parse = |field: &str, raw: &str| {
-        NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
-            .map_err(|_| AppError::field(field, "Enter a date and time like 2026-12-24T08:00."))
-    };
-    catalog::add_time_off(
-        &RequestContext::load().await?,
-        user_id,
-        parse("from", &from)?,
-        parse("until", &until)?,
-        &reason,
-    )
-    .await?;
+    let off = form.parse()?;
+    catalog::add_time_off(&RequestContext::load().await?, user_id, &off).await?;
     Ok(())
 }
 
@@ -75,11 +51,10 @@ pub async fn remove_time_off(id: Uuid) -> Result<(), AppError> {
 }
 
 #[server]
-pub async fn add_closure(day: String, #[server(default)] name: String) -> Result<(), AppError> {
+pub async fn add_closure(#[server(flatten)] form: ClosureForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, catalog};
-    let day = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::field("day", "Enter a date like 2026-12-25."))?;
-    catalog::add_closure(&RequestContext::load().await?, day, &name).await?;
+    let closure = form.parse()?;
+    catalog::add_closure(&RequestContext::load().await?, &closure).await?;
     Ok(())
 }
 
@@ -109,7 +84,7 @@ pub fn HoursSettingsPage() -> impl IntoView {
         |_| get_hours(),
     );
     let save_error = action_error(save);
-    let hours_saved = move || save.value().get().is_some_and(|r| r.is_ok());
+    let hours_saved = action_done(save, "Hours saved.");
     let off_error = action_error(add_off);
     let closed_error = action_error(add_closed);
 
@@ -119,23 +94,25 @@ pub fn HoursSettingsPage() -> impl IntoView {
         <h1>"Working hours"</h1>
         {loaded(page, move |page| {
                 let HoursPage { people, time_off, closures } = page;
-                let choices: Vec<(Uuid, String)> = people.iter().map(|p| (p.id, p.name.clone())).collect();
+                let people_choices: Vec<Choice> = people.iter().map(|p| Choice::new(p.id, p.name.clone())).collect();
                 view! {
                     <section class="panel" aria-labelledby="weekly-title">
                         <h2 id="weekly-title">"Weekly hours at this branch"</h2>
                         <p class="field__hint">"Write each day's hours like 09:00-12:30, 13:30-17:00; leave a day empty when they do not work."</p>
                         <FormAlert error=save_error/>
-                        {move || hours_saved().then(|| view! { <p class="notice" role="status">"Hours saved."</p> })}
+                        <Toast message=hours_saved/>
                         {people.into_iter().map(|PersonHours { id, name, hours }| view! {
                             <ActionForm action=save attr:class="hours-row">
                                 <input type="hidden" name="user_id" value=id.to_string()/>
                                 <h3>{name.clone()}</h3>
                                 <div class="hours-row__days">
                                     {WEEKDAYS.iter().enumerate().map(|(n, (key, day))| view! {
-                                        <div class="field">
-                                            <label class="field__label" for=format!("hours-{id}-{key}")>{*day}</label>
-                                            <input class="field__input" id=format!("hours-{id}-{key}") name=format!("days[{n}]") value=format_day(&hours, n as u8 + 1)/>
-                                        </div>
+                                        <TextField
+                                            label=*day
+                                            name=format!("days[{n}]")
+                                            id=format!("hours-{id}-{key}")
+                                            value=format_day(&hours, n as u8 + 1)
+                                        />
                                     }).collect_view()}
                                 </div>
                                 <button class="button" type="submit">"Save hours"<span class="visually-hidden">{format!(" of {name}")}</span></button>
@@ -147,21 +124,21 @@ pub fn HoursSettingsPage() -> impl IntoView {
                         <ul class="list">
                             {time_off.into_iter().map(|TimeOffRow { id, who, from, until, reason }| view! {
                                 <li class="list__item">
-                                    <span><strong>{who}</strong>{format!(" · {from} – {until}")}{(!reason.is_empty()).then(|| format!(" · {reason}"))}</span>
-                                    <ActionForm action=remove_off><input type="hidden" name="id" value=id.to_string()/><button class="button button--quiet" type="submit">"Remove"</button></ActionForm>
+                                    <span><strong>{who.clone()}</strong>{format!(" · {from} – {until}")}{(!reason.is_empty()).then(|| format!(" · {reason}"))}</span>
+                                    <Confirm key=format!("remove-{id}") label="Remove" detail=format!(": {who}'s time off") question="They count as working then again.">
+                                        <ActionForm action=remove_off>
+                                            <input type="hidden" name="id" value=id.to_string()/>
+                                            <ConfirmButton label="Remove the time off" pending=remove_off.pending()/>
+                                        </ActionForm>
+                                    </Confirm>
                                 </li>
                             }).collect_view()}
                         </ul>
                         <ActionForm action=add_off attr:class="inline-fields">
                             <FormAlert error=off_error/>
-                            <div class="field">
-                                <label class="field__label" for="off-user">"Who"</label>
-                                <select class="field__input" id="off-user" name="user_id">
-                                    {choices.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
-                                </select>
-                            </div>
-                            <TextField label="From" name="from" kind="datetime-local" required=true error=field_error(off_error, "from")/>
-                            <TextField label="Until" name="until" kind="datetime-local" required=true error=field_error(off_error, "until")/>
+                            <SelectField label="Who" name="user_id" id="off-user" options=people_choices error=field_error(off_error, "user_id")/>
+                            <DateTimeField label="From" name="from" required=true error=field_error(off_error, "from")/>
+                            <DateTimeField label="Until" name="until" required=true error=field_error(off_error, "until")/>
                             <TextField label="Reason" name="reason" error=field_error(off_error, "reason")/>
                             <SubmitButton label="Add time off" pending_label="Adding…" pending=add_off.pending()/>
                         </ActionForm>
@@ -171,14 +148,19 @@ pub fn HoursSettingsPage() -> impl IntoView {
                         <ul class="list">
                             {closures.into_iter().map(|ClosureRow { id, day, name }| view! {
                                 <li class="list__item">
-                                    <span>{day}{(!name.is_empty()).then(|| format!(" · {name}"))}</span>
-                                    <ActionForm action=remove_closed><input type="hidden" name="id" value=id.to_string()/><button class="button button--quiet" type="submit">"Remove"</button></ActionForm>
+                                    <span>{day.clone()}{(!name.is_empty()).then(|| format!(" · {name}"))}</span>
+                                    <Confirm key=format!("remove-{id}") label="Remove" detail=format!(": closed on {day}") question="The branch counts as open that day again.">
+                                        <ActionForm action=remove_closed>
+                                            <input type="hidden" name="id" value=id.to_string()/>
+                                            <ConfirmButton label="Remove the closed day" pending=remove_closed.pending()/>
+                                        </ActionForm>
+                                    </Confirm>
                                 </li>
                             }).collect_view()}
                         </ul>
                         <ActionForm action=add_closed attr:class="inline-fields">
                             <FormAlert error=closed_error/>
-                            <TextField label="Day" name="day" kind="date" required=true error=field_error(closed_error, "day")/>
+                            <DateField label="Day" name="day" required=true error=field_error(closed_error, "day")/>
                             <TextField label="Name" name="name" hint="For example: Christmas Day" error=field_error(closed_error, "name")/>
                             <SubmitButton label="Add closed day" pending_label="Adding…" pending=add_closed.pending()/>
                         </ActionForm>

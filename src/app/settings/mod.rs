@@ -18,12 +18,27 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
-    domain::{access::Action, organization::SecurityPolicy, session::CurrentUser, AppError},
+    components::{
+        form::{action_error, field_error, Checkbox, FormAlert, SubmitButton, TextField},
+        toast::Toast,
+    },
+    domain::{
+        access::Action,
+        organization::{SecurityPolicy, SecurityPolicyForm},
+        session::CurrentUser,
+        AppError,
+    },
 };
 
-/// The settings pages the user may open, as (path, title, description).
-pub fn settings_pages(user: &CurrentUser) -> Vec<(&'static str, &'static str, &'static str)> {
+/// A settings page, as the settings index lists it.
+pub struct SettingsLink {
+    pub path: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+}
+
+/// The settings pages the user may open.
+pub fn settings_pages(user: &CurrentUser) -> Vec<SettingsLink> {
     [
         (
             Action::ManageBranches,
@@ -70,7 +85,11 @@ pub fn settings_pages(user: &CurrentUser) -> Vec<(&'static str, &'static str, &'
     ]
     .into_iter()
     .filter(|(action, ..)| user.can(*action))
-    .map(|(_, path, title, text)| (path, title, text))
+    .map(|(_, path, title, description)| SettingsLink {
+        path,
+        title,
+        description,
+    })
     .collect()
 }
 
@@ -86,8 +105,8 @@ pub fn SettingsIndex() -> impl IntoView {
         <Title text="Settings"/>
         <h1>"Settings"</h1>
         <ul class="cards">
-            {pages.into_iter().map(|(path, title, text)| view! {
-                <li class="card"><A href=path>{title}</A><p>{text}</p></li>
+            {pages.into_iter().map(|SettingsLink { path, title, description }| view! {
+                <li class="card"><A href=path>{title}</A><p>{description}</p></li>
             }).collect_view()}
         </ul>
     }
@@ -102,13 +121,9 @@ pub async fn get_security_policy() -> Result<SecurityPolicy, AppError> {
 
 /// Stores the policy; the answer is how many sessions it ended.
 #[server]
-pub async fn update_security_policy(
-    #[server(default)] require_two_factor: Option<String>,
-    session_idle_minutes: String,
-    session_max_hours: String,
-) -> Result<u64, AppError> {
+pub async fn update_security_policy(#[server(flatten)] form: SecurityPolicyForm) -> Result<u64, AppError> {
     use crate::server::{account, auth::context::RequestContext};
-    let policy = SecurityPolicy::parse(require_two_factor.is_some(), &session_idle_minutes, &session_max_hours)?;
+    let policy = form.parse()?;
     account::set_security_policy(&RequestContext::load().await?, &policy).await
 }
 
@@ -117,7 +132,12 @@ pub fn SecurityPage() -> impl IntoView {
     let save = ServerAction::<UpdateSecurityPolicy>::new();
     let policy = Resource::new(move || save.version().get(), |_| get_security_policy());
     let error = action_error(save);
-    let saved = move || save.value().get().and_then(Result::ok);
+    let saved = Signal::derive(move || {
+        save.value()
+            .get()
+            .and_then(Result::ok)
+            .map(|ended| format!("Saved. {ended} session(s) without two-factor authentication were ended."))
+    });
 
     view! {
         <Title text="Security settings"/>
@@ -127,15 +147,14 @@ pub fn SecurityPage() -> impl IntoView {
                 view! {
                     <ActionForm action=save attr:class="form panel">
                         <FormAlert error/>
-                        {move || saved().map(|ended| view! {
-                            <p class="notice" role="status">{format!("Saved. {ended} session(s) without two-factor authentication were ended.")}</p>
-                        })}
-                        <label class="checkbox">
-                            <input type="checkbox" name="require_two_factor" value="on" checked=policy.require_two_factor/>
-                            "Require two-factor authentication for all staff"
-                        </label>
-                        <p class="field__hint">"Staff without it set it up at their next sign-in; their open sessions end now."</p>
-                        {move || error.get().and_then(|e| e.field_message("require_two_factor")).map(|m| view! { <p class="field__error">{m}</p> })}
+                        <Toast message=saved/>
+                        <Checkbox
+                            label="Require two-factor authentication for all staff"
+                            name="require_two_factor"
+                            checked=policy.require_two_factor
+                            hint="Staff without it set it up at their next sign-in; their open sessions end now."
+                            error=field_error(error, "require_two_factor")
+                        />
                         <TextField
                             label="Sign out after this many idle minutes"
                             name="session_idle_minutes"

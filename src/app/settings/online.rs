@@ -8,8 +8,14 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
-    domain::{portal::OnlineBookingSettings, AppError},
+    components::{
+        form::{action_done, action_error, field_error, FormAlert, SubmitButton, TextField},
+        toast::Toast,
+    },
+    domain::{
+        portal::{OnlineBookingSettings, OnlineRulesForm, ServiceRulesForm},
+        AppError,
+    },
 };
 
 #[server]
@@ -19,36 +25,16 @@ pub async fn get_online_booking() -> Result<OnlineBookingSettings, AppError> {
 }
 
 #[server]
-pub async fn save_booking_rules(
-    min_notice_hours: String,
-    max_days_ahead: String,
-    slot_step_minutes: String,
-    cancellation_window_hours: String,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::portal::OnlineRules,
-        server::{auth::context::RequestContext, portal},
-    };
-    let rules = OnlineRules::parse(
-        &min_notice_hours,
-        &max_days_ahead,
-        &slot_step_minutes,
-        &cancellation_window_hours,
-    )?;
+pub async fn save_booking_rules(#[server(flatten)] form: OnlineRulesForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, portal};
+    let rules = form.parse()?;
     portal::settings::save_rules(&RequestContext::load().await?, rules).await
 }
 
 #[server]
-pub async fn save_service_booking_rules(
-    id: Uuid,
-    #[server(default)] min_notice_hours: String,
-    #[server(default)] max_days_ahead: String,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::portal::ServiceRules,
-        server::{auth::context::RequestContext, portal},
-    };
-    let rules = ServiceRules::parse(&min_notice_hours, &max_days_ahead)?;
+pub async fn save_service_booking_rules(id: Uuid, #[server(flatten)] form: ServiceRulesForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, portal};
+    let rules = form.parse()?;
     portal::settings::save_service_rules(&RequestContext::load().await?, id, rules).await
 }
 
@@ -66,7 +52,7 @@ pub fn OnlineBookingPage() -> impl IntoView {
     );
     let error = action_error(save);
     let service_error = action_error(save_service);
-    let saved = move || save.value().get().is_some_and(|r| r.is_ok());
+    let saved = action_done(save, "Saved.");
     view! {
         <Title text="Online booking"/>
         <p><A href="/app/settings">"← Settings"</A></p>
@@ -83,7 +69,7 @@ pub fn OnlineBookingPage() -> impl IntoView {
                         <h2 id="rules-title">{format!("Rules at {}", s.branch_name)}</h2>
                         <ActionForm action=save attr:class="form">
                             <FormAlert error/>
-                            {move || saved().then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+                            <Toast message=saved/>
                             <TextField label="Minimum notice (hours)" name="min_notice_hours" kind="number" inputmode="numeric"
                                 hint="No one can book a time sooner than this." value=hours(r.min_notice_minutes) required=true error=field_error(error, "min_notice_hours")/>
                             <TextField label="Book up to (days ahead)" name="max_days_ahead" kind="number" inputmode="numeric"
@@ -109,11 +95,9 @@ pub fn OnlineBookingPage() -> impl IntoView {
                                         <ActionForm action=save_service attr:class="inline-fields">
                                             <input type="hidden" name="id" value=id/>
                                             <strong>{row.name.clone()}{(!row.online_bookable).then_some(" (not bookable online)")}</strong>
-                                            <label for=notice_id.clone()>"Notice (hours)"</label>
-                                            <input class="field__input" id=notice_id type="number" name="min_notice_hours" min="0"
+                                            <TextField label="Notice (hours)" name="min_notice_hours" id=notice_id kind="number" min="0"
                                                 value=row.rules.min_notice_minutes.map(hours).unwrap_or_default()/>
-                                            <label for=days_id.clone()>"Days ahead"</label>
-                                            <input class="field__input" id=days_id type="number" name="max_days_ahead" min="1"
+                                            <TextField label="Days ahead" name="max_days_ahead" id=days_id kind="number" min="1"
                                                 value=row.rules.max_days_ahead.map(|d| d.to_string()).unwrap_or_default()/>
                                             <button class="button" type="submit">"Save"<span class="visually-hidden">{format!(" {}", row.name)}</span></button>
                                         </ActionForm>

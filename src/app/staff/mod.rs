@@ -8,11 +8,19 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
+    components::{
+        confirm::{Confirm, ConfirmButton},
+        form::{
+            action_done, action_error, field_error, Checkbox, CheckboxGroup, Choice, FieldMessage, FormAlert,
+            SelectField, SubmitButton, TextField,
+        },
+        table::{columns, DataTable},
+        toast::Toast,
+    },
     domain::{
         access::Role,
         session::CurrentUser,
-        staff::{BranchRoleInput, StaffDetail, StaffMember, StaffOverview},
+        staff::{InviteForm, StaffAccessForm, StaffDetail, StaffMember, StaffOverview},
         AppError,
     },
 };
@@ -29,19 +37,12 @@ pub async fn get_staff() -> Result<StaffOverview, AppError> {
 
 /// Invites someone by email; the answer is the link to give them.
 #[server]
-pub async fn invite_staff(
-    email: String,
-    role: String,
-    #[server(default)] branches: Vec<String>,
-) -> Result<String, AppError> {
-    use crate::{
-        domain::staff::InviteInput,
-        server::{
-            auth::context::{request_base_url, RequestContext},
-            staff,
-        },
+pub async fn invite_staff(#[server(flatten)] form: InviteForm) -> Result<String, AppError> {
+    use crate::server::{
+        auth::context::{request_base_url, RequestContext},
+        staff,
     };
-    let input = InviteInput::parse(&email, &role, &branches)?;
+    let input = form.parse()?;
     let ctx = RequestContext::load().await?;
     staff::invite(&ctx, &input, &request_base_url(&ctx.state)).await
 }
@@ -61,16 +62,9 @@ pub async fn get_staff_member(id: Uuid) -> Result<StaffDetail, AppError> {
 /// Replaces a member's access: `org_role` "admin" for the whole organization, or a
 /// role per branch in `roles[n][branch]` / `roles[n][role]`.
 #[server]
-pub async fn update_staff_access(
-    id: Uuid,
-    #[server(default)] org_role: Option<String>,
-    #[server(default)] roles: Vec<BranchRoleInput>,
-) -> Result<(), AppError> {
-    use crate::{
-        domain::staff::AccessGrant,
-        server::{auth::context::RequestContext, staff},
-    };
-    let grant = AccessGrant::parse(org_role.as_deref().unwrap_or_default(), &roles)?;
+pub async fn update_staff_access(id: Uuid, #[server(flatten)] form: StaffAccessForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, staff};
+    let grant = form.parse()?;
     staff::update_access(&RequestContext::load().await?, id, &grant).await
 }
 
@@ -114,18 +108,11 @@ pub fn StaffPage() -> impl IntoView {
         {loaded(overview, move |StaffOverview { members, invitations, branches, can_manage }| {
                     let grantable = grantable.clone();
                     view! {
-                        <table class="table" aria-label="Staff members">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Name"</th>
-                                    <th scope="col">"Access"</th>
-                                    <th scope="col">"2FA"</th>
-                                    <th scope="col">"Last sign-in"</th>
-                                    <th scope="col">"Status"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {members.into_iter().map(|m| {
+                        <DataTable
+                            label="Staff members"
+                            columns=columns(["Name", "Access", "2FA", "Last sign-in", "Status"])
+                            rows=members
+                            row=move |m| {
                                     let access = access_summary(&m);
                                     let name = if can_manage {
                                         view! { <A href=format!("/app/staff/{}", m.user_id)>{m.full_name.clone()}</A> }.into_any()
@@ -141,9 +128,8 @@ pub fn StaffPage() -> impl IntoView {
                                             <td>{if m.is_active { "Active" } else { "Deactivated" }}</td>
                                         </tr>
                                     }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
+                                }
+                        />
                         {can_manage.then(|| view! {
                             <section class="panel" aria-labelledby="invite-title">
                                 <h2 id="invite-title">"Invite someone"</h2>
@@ -151,23 +137,21 @@ pub fn StaffPage() -> impl IntoView {
                                 <ActionForm action=invite attr:class="form">
                                     <FormAlert error=invite_error/>
                                     <TextField label="Email" name="email" kind="email" required=true error=field_error(invite_error, "email")/>
-                                    <div class="field">
-                                        <label class="field__label" for="invite-role">"Role"</label>
-                                        <select class="field__input" id="invite-role" name="role">
-                                            {grantable.iter().map(|r| view! { <option value=r.as_str() selected=*r == Role::Receptionist>{r.label()}</option> }).collect_view()}
-                                        </select>
-                                    </div>
-                                    <fieldset class="form__group">
-                                        <legend>"Branches"</legend>
-                                        <p class="field__hint">"Administrators invited without a branch work across the whole organization."</p>
-                                        {branches.into_iter().map(|b| view! {
-                                            <label class="checkbox">
-                                                <input type="checkbox" name="branches[]" value=b.id.to_string()/>
-                                                {b.name}
-                                            </label>
-                                        }).collect_view()}
-                                        {move || invite_error.get().and_then(|e| e.field_message("branches")).map(|m| view! { <p class="field__error">{m}</p> })}
-                                    </fieldset>
+                                    <SelectField
+                                        label="Role"
+                                        name="role"
+                                        id="invite-role"
+                                        options=grantable.iter().map(|r| Choice::new(r.as_str(), r.label())).collect()
+                                        selected=Role::Receptionist.as_str()
+                                        error=field_error(invite_error, "role")
+                                    />
+                                    <CheckboxGroup
+                                        legend="Branches"
+                                        name="branches[]"
+                                        choices=branches.into_iter().map(|b| Choice::new(b.id, b.name)).collect()
+                                        hint="Administrators invited without a branch work across the whole organization."
+                                        error=field_error(invite_error, "branches")
+                                    />
                                     <SubmitButton label="Create invitation" pending_label="Inviting…" pending=invite.pending()/>
                                 </ActionForm>
                             </section>
@@ -189,10 +173,17 @@ pub fn StaffPage() -> impl IntoView {
                                                             "Link (expires " {i.expires_local.clone()} "): "
                                                             <input class="field__input invitation-link" readonly value=link.url aria-label=format!("Invitation link for {}", i.email)/>
                                                         </label>
-                                                        <ActionForm action=revoke>
-                                                            <input type="hidden" name="id" value=i.id.to_string()/>
-                                                            <button class="button button--quiet" type="submit">"Withdraw"<span class="visually-hidden">{format!(" the invitation of {}", i.email)}</span></button>
-                                                        </ActionForm>
+                                                        <Confirm
+                                                            key=format!("withdraw-{}", i.id)
+                                                            label="Withdraw"
+                                                            detail=format!(" the invitation of {}", i.email)
+                                                            question="The link stops working at once."
+                                                        >
+                                                            <ActionForm action=revoke>
+                                                                <input type="hidden" name="id" value=i.id.to_string()/>
+                                                                <ConfirmButton label="Withdraw the invitation" pending=revoke.pending()/>
+                                                            </ActionForm>
+                                                        </Confirm>
                                                     </li>
                                                 }
                                             }).collect_view()}
@@ -222,7 +213,7 @@ pub fn StaffMemberPage() -> impl IntoView {
     );
     let update_error = action_error(update);
     let activate_error = action_error(activate);
-    let saved = move || update.value().get().is_some_and(|r| r.is_ok());
+    let saved = action_done(update, "Access saved.");
 
     view! {
         {loaded(detail, move |detail| {
@@ -235,7 +226,7 @@ pub fn StaffMemberPage() -> impl IntoView {
                     {match detail.editable.clone() {
                         Err(reason) => view! { <p class="notice" role="note">{reason}</p> }.into_any(),
                         Ok(()) => view! {
-                            <AccessForm detail=detail.clone() action=update error=update_error saved=Signal::derive(saved)/>
+                            <AccessForm detail=detail.clone() action=update error=update_error saved/>
                             <section class="panel" aria-labelledby="status-title">
                                 <h2 id="status-title">{if member.is_active { "Deactivate" } else { "Reactivate" }}</h2>
                                 <p>{if member.is_active {
@@ -244,11 +235,25 @@ pub fn StaffMemberPage() -> impl IntoView {
                                     "They will be able to sign in again with their password."
                                 }}</p>
                                 <FormAlert error=activate_error/>
-                                <ActionForm action=activate>
-                                    <input type="hidden" name="id" value=member.user_id.to_string()/>
-                                    <input type="hidden" name="active" value=(!member.is_active).to_string()/>
-                                    <button class="button" type="submit">{if member.is_active { "Deactivate" } else { "Reactivate" }}</button>
-                                </ActionForm>
+                                {if member.is_active {
+                                    view! {
+                                        <Confirm key="deactivate" label="Deactivate" question=format!("{} is signed out everywhere and can no longer sign in.", member.full_name)>
+                                            <ActionForm action=activate>
+                                                <input type="hidden" name="id" value=member.user_id.to_string()/>
+                                                <input type="hidden" name="active" value="false"/>
+                                                <ConfirmButton label=format!("Deactivate {}", member.full_name) pending=activate.pending()/>
+                                            </ActionForm>
+                                        </Confirm>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <ActionForm action=activate>
+                                            <input type="hidden" name="id" value=member.user_id.to_string()/>
+                                            <input type="hidden" name="active" value="true"/>
+                                            <button class="button" type="submit">"Reactivate"</button>
+                                        </ActionForm>
+                                    }.into_any()
+                                }}
                             </section>
                         }.into_any(),
                     }}
@@ -262,50 +267,60 @@ fn AccessForm(
     detail: StaffDetail,
     action: ServerAction<UpdateStaffAccess>,
     error: Signal<Option<AppError>>,
-    saved: Signal<bool>,
+    saved: Signal<Option<String>>,
 ) -> impl IntoView {
     let member = detail.member;
     let org_admin = member.org_wide_role() == Some(Role::Admin);
     let can_grant_admin = detail.grantable.contains(&Role::Admin);
+    let roles: Vec<Choice> = detail
+        .grantable
+        .iter()
+        .map(|r| Choice::new(r.as_str(), r.label()))
+        .collect();
+    let member_id = member.user_id.to_string();
     view! {
         <section class="panel" aria-labelledby="access-title">
             <h2 id="access-title">"Access"</h2>
             <ActionForm action attr:class="form">
                 <FormAlert error/>
-                {move || saved.get().then(|| view! { <p class="notice" role="status">"Access saved."</p> })}
-                <input type="hidden" name="id" value=member.user_id.to_string()/>
+                <Toast message=saved/>
+                <input type="hidden" name="id" value=member_id/>
                 {can_grant_admin.then(|| view! {
-                    <label class="checkbox">
-                        <input type="checkbox" name="org_role" value="admin" checked=org_admin/>
-                        "Administrator of the whole organization (overrides the branch roles below)"
-                    </label>
+                    <Checkbox
+                        label="Administrator of the whole organization (overrides the branch roles below)"
+                        name="org_role"
+                        value="admin"
+                        checked=org_admin
+                        error=field_error(error, "org_role")
+                    />
                 })}
-                <table class="table">
-                    <thead><tr><th scope="col">"Branch"</th><th scope="col">"Role"</th></tr></thead>
-                    <tbody>
-                        {detail.branches.iter().enumerate().map(|(n, b)| {
-                            let current = member.role_at(b.id);
-                            let select_id = format!("role-{}", b.id);
-                            view! {
-                                <tr>
-                                    <td>
-                                        <label for=select_id.clone()>{b.name.clone()}</label>
-                                        <input type="hidden" name=format!("roles[{n}][branch]") value=b.id.to_string()/>
-                                    </td>
-                                    <td>
-                                        <select class="field__input" id=select_id name=format!("roles[{n}][role]")>
-                                            <option value="" selected=current.is_none()>"No access"</option>
-                                            {detail.grantable.iter().map(|r| view! {
-                                                <option value=r.as_str() selected=current == Some(*r)>{r.label()}</option>
-                                            }).collect_view()}
-                                        </select>
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-                {move || error.get().and_then(|e| e.field_message("roles")).map(|m| view! { <p class="field__error">{m}</p> })}
+                <DataTable
+                    columns=columns(["Branch", "Role"])
+                    rows=detail.branches.into_iter().enumerate().collect()
+                    row=move |(n, b)| {
+                        let current = member.role_at(b.id).map(|r| r.as_str().to_owned()).unwrap_or_default();
+                        view! {
+                            <tr>
+                                <th scope="row">
+                                    {b.name.clone()}
+                                    <input type="hidden" name=format!("roles[{n}][branch]") value=b.id.to_string()/>
+                                </th>
+                                <td>
+                                    <SelectField
+                                        label=format!("Role at {}", b.name)
+                                        label_hidden=true
+                                        name=format!("roles[{n}][role]")
+                                        id=format!("role-{}", b.id)
+                                        options=roles.clone()
+                                        selected=current
+                                        empty="No access"
+                                    />
+                                </td>
+                            </tr>
+                        }
+                    }
+                />
+                <FieldMessage error=field_error(error, "roles")/>
                 <SubmitButton label="Save access" pending_label="Saving…" pending=action.pending()/>
             </ActionForm>
         </section>

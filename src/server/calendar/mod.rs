@@ -28,25 +28,14 @@ use super::{
 use crate::domain::{
     access::Action,
     appointment::{
-        AppointmentDetail, AppointmentView, BookingOptions, CalendarColumn, CalendarData, CalendarView, ColumnHours,
-        Grouping, LONGEST_MINUTES,
+        AppointmentDetail, AppointmentView, BookingOptions, CalendarColumn, CalendarData, CalendarQuery, CalendarView,
+        ColumnHours, Grouping, TodayPage, LONGEST_MINUTES,
     },
     catalog::Service,
     schedule::minute_of_day,
     time::{local_to_utc, utc_to_local, zone},
     AppError,
 };
-
-/// What a calendar page shows.
-#[derive(Debug, Clone, Default)]
-pub struct CalendarQuery {
-    pub date: Option<NaiveDate>,
-    pub view: CalendarView,
-    pub grouping: Grouping,
-    pub practitioners: Vec<Uuid>,
-    pub rooms: Vec<Uuid>,
-    pub services: Vec<Uuid>,
-}
 
 fn tz_of(ctx: &RequestContext) -> Tz {
     zone(&ctx.user.branch.timezone)
@@ -283,7 +272,12 @@ pub async fn get(ctx: &RequestContext, id: Uuid) -> Result<AppointmentView, AppE
 }
 
 /// The branch's practitioners and active rooms, as the calendar's forms list them.
-async fn choices(tx: &mut Tx, ctx: &RequestContext) -> Result<(Vec<CalendarColumn>, Vec<CalendarColumn>), AppError> {
+struct Choices {
+    practitioners: Vec<CalendarColumn>,
+    rooms: Vec<CalendarColumn>,
+}
+
+async fn choices(tx: &mut Tx, ctx: &RequestContext) -> Result<Choices, AppError> {
     let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
     let practitioners = schedules::practitioners(tx, org, branch).await?;
     let rooms = catalog::places(tx, org, branch, PlaceKind::Room)
@@ -295,7 +289,7 @@ async fn choices(tx: &mut Tx, ctx: &RequestContext) -> Result<(Vec<CalendarColum
             label: r.name,
         })
         .collect();
-    Ok((practitioners, rooms))
+    Ok(Choices { practitioners, rooms })
 }
 
 /// The booking form's choices, and the patients matching `query` (none for a blank one).
@@ -307,7 +301,7 @@ pub async fn booking_options(ctx: &RequestContext, query: &str) -> Result<Bookin
         .into_iter()
         .filter(|s| s.active)
         .collect();
-    let (practitioners, rooms) = choices(&mut tx, ctx).await?;
+    let Choices { practitioners, rooms } = choices(&mut tx, ctx).await?;
     let patients = if query.trim().is_empty() {
         Vec::new()
     } else {
@@ -327,7 +321,7 @@ pub async fn booking_options(ctx: &RequestContext, query: &str) -> Result<Bookin
 pub async fn detail(ctx: &RequestContext, id: Uuid) -> Result<AppointmentDetail, AppError> {
     let appointment = get(ctx, id).await?;
     let mut tx = ctx.tenant().await?;
-    let (practitioners, rooms) = choices(&mut tx, ctx).await?;
+    let Choices { practitioners, rooms } = choices(&mut tx, ctx).await?;
     tx.commit().await?;
     Ok(AppointmentDetail {
         next: appointment.status.next().to_vec(),
@@ -336,6 +330,19 @@ pub async fn detail(ctx: &RequestContext, id: Uuid) -> Result<AppointmentDetail,
         can_manage: ctx.user.can(Action::ManageAppointments),
         can_override: ctx.user.can(Action::OverrideWorkingHours),
         appointment,
+    })
+}
+
+/// Today at the caller's branch and its appointments, cancelled ones included (the
+/// overview page).
+pub async fn today(ctx: &RequestContext) -> Result<TodayPage, AppError> {
+    let tz = tz_of(ctx);
+    let today = utc_to_local(Utc::now(), tz).date();
+    let from = local_to_utc(tz, today.and_time(NaiveTime::MIN));
+    let to = local_to_utc(tz, (today + Duration::days(1)).and_time(NaiveTime::MIN));
+    Ok(TodayPage {
+        today,
+        appointments: list(ctx, from, to).await?,
     })
 }
 

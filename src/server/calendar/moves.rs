@@ -1,6 +1,6 @@
 //! Moving, resizing and reassigning appointments from the calendar and the API.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::Duration;
 use uuid::Uuid;
 
 use super::{checked_room, facts_of, gives, locked, status::set_status_in, tz_of};
@@ -23,17 +23,9 @@ use crate::{
     },
 };
 
-/// A move, a resize or a reassignment.
-#[derive(Debug, Clone)]
-pub struct Reschedule {
-    /// The new local start; `None` keeps the current one (a resize or a reassignment).
-    pub start: Option<NaiveDateTime>,
-    pub minutes: Option<i32>,
-    pub practitioner_id: Option<Uuid>,
-    pub room_id: Option<Uuid>,
-    pub scope: Scope,
-    pub override_hours: bool,
-}
+/// A move, a resize or a reassignment: defined with the appointment's other types,
+/// where the form that asks for one parses it.
+pub use crate::domain::appointment::Reschedule;
 
 pub async fn reschedule(ctx: &RequestContext, id: Uuid, change: &Reschedule) -> Result<Vec<AppointmentView>, AppError> {
     ctx.require(Action::ManageAppointments)?;

@@ -33,8 +33,15 @@ fn link_refused() -> AppError {
     AppError::NotFound("This link is not valid or has expired. Contact your clinic to change your appointment.".into())
 }
 
-/// The appointment a manage link names, locked, with what the patient sees.
-async fn managed(state: &AppState, tx: &mut Tx, token: &str) -> Result<(Uuid, Current, PortalBooking), AppError> {
+/// The appointment a manage link names, locked, with its organization and what the
+/// patient sees.
+struct Managed {
+    org: Uuid,
+    current: Current,
+    booking: PortalBooking,
+}
+
+async fn managed(state: &AppState, tx: &mut Tx, token: &str) -> Result<Managed, AppError> {
     let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
     let current = appointments::lock(tx, grant.org_id, grant.appointment_id)
         .await?
@@ -65,13 +72,17 @@ async fn managed(state: &AppState, tx: &mut Tx, token: &str) -> Result<(Uuid, Cu
         can_change: current.status.is_movable() && Utc::now() < deadline,
         change_deadline: deadline.with_timezone(&tz).format("%A %-d %B at %H:%M").to_string(),
     };
-    Ok((grant.org_id, current, booking))
+    Ok(Managed {
+        org: grant.org_id,
+        current,
+        booking,
+    })
 }
 
 pub async fn booking(state: &AppState, token: &str) -> Result<PortalBooking, AppError> {
     let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
     let mut tx = state.db.tenant(grant.org_id).await?;
-    let (_, _, booking) = managed(state, &mut tx, token).await?;
+    let Managed { booking, .. } = managed(state, &mut tx, token).await?;
     tx.commit().await?;
     Ok(booking)
 }
@@ -95,7 +106,7 @@ pub async fn cancel(state: &AppState, token: &str, client: &ClientInfo) -> Resul
     const REASON: &str = "Cancelled by the patient online";
     let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
     let mut tx = state.db.tenant(grant.org_id).await?;
-    let (org, current, booking) = managed(state, &mut tx, token).await?;
+    let Managed { org, current, booking } = managed(state, &mut tx, token).await?;
     if !booking.can_change {
         return Err(too_late(&booking));
     }
@@ -129,7 +140,7 @@ pub async fn reschedule(
     let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
     let moved = scheduling::write(state, grant.org_id, || async {
         let mut tx = state.db.tenant(grant.org_id).await?;
-        let (org, current, booking) = managed(state, &mut tx, token).await?;
+        let Managed { org, current, booking } = managed(state, &mut tx, token).await?;
         if !booking.can_change {
             return Err(too_late(&booking));
         }
@@ -194,7 +205,7 @@ pub async fn move_options(
 ) -> Result<PortalDay, AppError> {
     let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
     let mut tx = state.db.tenant(grant.org_id).await?;
-    let (_, current, booking) = managed(state, &mut tx, token).await?;
+    let Managed { current, booking, .. } = managed(state, &mut tx, token).await?;
     tx.commit().await?;
     if !booking.can_change {
         return Err(too_late(&booking));

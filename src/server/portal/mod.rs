@@ -38,7 +38,12 @@ async fn org_id(state: &AppState, slug: &str) -> Result<Uuid, AppError> {
 }
 
 /// The organization as the portal shows it, and its currency.
-async fn org_view(tx: &mut Tx, org_id: Uuid, slug: &str) -> Result<(PortalOrg, String), AppError> {
+struct OrgView {
+    org: PortalOrg,
+    currency: String,
+}
+
+async fn org_view(tx: &mut Tx, org_id: Uuid, slug: &str) -> Result<OrgView, AppError> {
     let (name, currency) = portal::name_and_currency(tx, org_id).await?;
     let branches = branches::list(tx, org_id)
         .await?
@@ -56,7 +61,7 @@ async fn org_view(tx: &mut Tx, org_id: Uuid, slug: &str) -> Result<(PortalOrg, S
         name,
         branches,
     };
-    Ok((view, currency))
+    Ok(OrgView { org: view, currency })
 }
 
 fn branch_of(view: &PortalOrg, branch_id: Uuid) -> Result<PortalBranch, AppError> {

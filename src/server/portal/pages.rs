@@ -4,12 +4,12 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::{branch_of, free_slots, not_found, org_id, org_view, Ask, WINDOW_DAYS};
+use super::{branch_of, free_slots, not_found, org_id, org_view, Ask, OrgView, WINDOW_DAYS};
 use crate::{
     domain::{
         availability::nearest,
         money::format_minor,
-        portal::{PortalBranch, PortalConfirm, PortalDay, PortalOrg, PortalPractitioner, PortalService},
+        portal::{DayFree, PortalBranchPage, PortalConfirm, PortalDay, PortalOrg, PortalPractitioner, PortalService},
         time::{utc_to_local, zone},
         AppError,
     },
@@ -22,22 +22,18 @@ use crate::{
 pub async fn organization(state: &AppState, slug: &str) -> Result<PortalOrg, AppError> {
     let org = org_id(state, slug).await?;
     let mut tx = state.db.tenant(org).await?;
-    let (view, _) = org_view(&mut tx, org, slug).await?;
+    let view = org_view(&mut tx, org, slug).await?.org;
     tx.commit().await?;
     Ok(view)
 }
 
 /// The services one can book online at a branch.
-pub async fn services(
-    state: &AppState,
-    slug: &str,
-    branch_id: Uuid,
-) -> Result<(PortalOrg, PortalBranch, Vec<PortalService>), AppError> {
+pub async fn services(state: &AppState, slug: &str, branch_id: Uuid) -> Result<PortalBranchPage, AppError> {
     let org = org_id(state, slug).await?;
     let mut tx = state.db.tenant(org).await?;
-    let (view, currency) = org_view(&mut tx, org, slug).await?;
+    let OrgView { org: view, currency } = org_view(&mut tx, org, slug).await?;
     let branch = branch_of(&view, branch_id)?;
-    let list = catalog::services(&mut tx, org)
+    let services = catalog::services(&mut tx, org)
         .await?
         .into_iter()
         .filter(|s| s.active && s.online_bookable)
@@ -49,7 +45,11 @@ pub async fn services(
         })
         .collect();
     tx.commit().await?;
-    Ok((view, branch, list))
+    Ok(PortalBranchPage {
+        org: view,
+        branch,
+        services,
+    })
 }
 
 /// The slot page: a fortnight's free times around `date`. `wanted` is a time that was
@@ -63,7 +63,7 @@ pub async fn day(
 ) -> Result<PortalDay, AppError> {
     let org = org_id(state, slug).await?;
     let mut tx = state.db.tenant(org).await?;
-    let (view, currency) = org_view(&mut tx, org, slug).await?;
+    let OrgView { org: view, currency } = org_view(&mut tx, org, slug).await?;
     let branch = branch_of(&view, ask.branch_id)?;
     let tz = zone(&branch.timezone);
     let today = utc_to_local(Utc::now(), tz).date();
@@ -77,7 +77,10 @@ pub async fn day(
     tx.commit().await?;
     let days = (0..WINDOW_DAYS)
         .map(|n| from + Duration::days(n))
-        .map(|d| (d, found.iter().filter(|s| s.local_date == d).count()))
+        .map(|date| DayFree {
+            date,
+            free: found.iter().filter(|s| s.local_date == date).count(),
+        })
         .collect();
     // A date without a choice yet shows the first day with free times.
     let date = match date {
@@ -109,7 +112,11 @@ pub async fn day(
 
 /// The confirmation step: what is about to be booked, and a fresh one-time key for the form.
 pub async fn confirm(state: &AppState, slug: &str, ask: Ask, at: DateTime<Utc>) -> Result<PortalConfirm, AppError> {
-    let (view, branch, services) = services(state, slug, ask.branch_id).await?;
+    let PortalBranchPage {
+        org: view,
+        branch,
+        services,
+    } = services(state, slug, ask.branch_id).await?;
     let service = services
         .into_iter()
         .find(|s| s.id == ask.service_id)
