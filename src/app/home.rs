@@ -14,7 +14,8 @@ use crate::{
     },
     domain::{
         access::Action,
-        appointment::{count_by_status, Status, StatusCount, TodayPage},
+        appointment::Status,
+        calendar::{count_by_status, StatusCount, TodayPage},
         realtime::apply,
         session::CurrentUser,
         AppError,

@@ -1,5 +1,6 @@
-//! Appointments: the status machine, the time they block (buffers included), and how
-//! the calendar sees them.
+//! Appointments: the status machine, the time they block (buffers included), the view
+//! every list shows, and the forms that book, move and cancel them. What the calendar
+//! pages show is `domain::calendar`.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -148,23 +149,6 @@ impl Span {
     }
 }
 
-/// How a calendar shows a day: by practitioner or by room.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Grouping {
-    #[default]
-    Practitioner,
-    Room,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum CalendarView {
-    #[default]
-    Day,
-    Week,
-}
-
 /// An appointment as the calendar and lists show it. Times come twice: as instants (for
 /// the API) and as the branch's local date and minutes since local midnight (for
 /// drawing, so the browser needs no time-zone rules).
@@ -202,110 +186,6 @@ impl AppointmentView {
     pub fn minutes(&self) -> i64 {
         (self.ends_at - self.starts_at).num_minutes()
     }
-}
-
-/// One column of the calendar grid: a practitioner or a room.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CalendarColumn {
-    pub id: Uuid,
-    pub label: String,
-}
-
-/// Working time of one column on one day, in minutes of the local day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ColumnHours {
-    pub column: Uuid,
-    pub date: NaiveDate,
-    pub intervals: Vec<(u32, u32)>,
-}
-
-/// Everything the calendar draws for a visible range.
-/// What a calendar page shows: a day (today when absent) or its week, columns by
-/// practitioner or by room, and the filters. The page reads it from its address and
-/// asks `get_calendar` for it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CalendarQuery {
-    pub date: Option<NaiveDate>,
-    pub view: CalendarView,
-    pub grouping: Grouping,
-    pub practitioners: Vec<Uuid>,
-    pub rooms: Vec<Uuid>,
-    pub services: Vec<Uuid>,
-}
-
-impl CalendarQuery {
-    /// The address of this view with some parts changed.
-    pub fn href(&self, date: NaiveDate, view: CalendarView, grouping: Grouping) -> String {
-        let mut url = format!(
-            "/app/calendar?date={date}&view={}&group={}",
-            if view == CalendarView::Week { "week" } else { "day" },
-            if grouping == Grouping::Room {
-                "room"
-            } else {
-                "practitioner"
-            },
-        );
-        for (key, ids) in [
-            ("practitioner", &self.practitioners),
-            ("room", &self.rooms),
-            ("service", &self.services),
-        ] {
-            for id in ids {
-                url.push_str(&format!("&{key}={id}"));
-            }
-        }
-        url
-    }
-}
-
-/// Today at the caller's branch, and its appointments (cancelled ones included).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TodayPage {
-    pub today: NaiveDate,
-    pub appointments: Vec<AppointmentView>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CalendarData {
-    pub timezone: String,
-    pub view: CalendarView,
-    pub grouping: Grouping,
-    pub days: Vec<NaiveDate>,
-    pub columns: Vec<CalendarColumn>,
-    pub appointments: Vec<AppointmentView>,
-    pub hours: Vec<ColumnHours>,
-    /// Days the branch is closed.
-    pub closures: Vec<NaiveDate>,
-    /// The drawn part of the day, in minutes (from the earliest opening to the latest close).
-    pub day_start: u32,
-    pub day_end: u32,
-    /// Today's date and the current minute in the branch, for the now-line.
-    pub today: NaiveDate,
-    pub now_minute: u32,
-    /// Filter choices.
-    pub practitioners: Vec<CalendarColumn>,
-    pub rooms: Vec<CalendarColumn>,
-    pub services: Vec<CalendarColumn>,
-}
-
-/// How many appointments have one status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatusCount {
-    pub status: Status,
-    pub count: usize,
-}
-
-/// Counts by status for the Today page, statuses without appointments left out.
-pub fn count_by_status(appointments: &[AppointmentView]) -> Vec<StatusCount> {
-    Status::ALL
-        .into_iter()
-        .map(|status| StatusCount {
-            status,
-            count: appointments.iter().filter(|a| a.status == status).count(),
-        })
-        .filter(|c| c.count > 0)
-        .collect()
 }
 
 #[cfg(test)]
@@ -721,26 +601,4 @@ impl CancelForm {
     pub fn scope(&self) -> Scope {
         Scope::parse(&self.scope)
     }
-}
-
-/// What the booking form offers: active services, the branch's practitioners and rooms,
-/// and the patients matching a search, if one was made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BookingOptions {
-    pub services: Vec<super::catalog::Service>,
-    pub practitioners: Vec<CalendarColumn>,
-    pub rooms: Vec<CalendarColumn>,
-    pub can_override: bool,
-    pub patients: Vec<super::patient::PatientSummary>,
-}
-
-/// An appointment with what the viewer may do to it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AppointmentDetail {
-    pub appointment: AppointmentView,
-    pub next: Vec<Status>,
-    pub practitioners: Vec<CalendarColumn>,
-    pub rooms: Vec<CalendarColumn>,
-    pub can_manage: bool,
-    pub can_override: bool,
 }

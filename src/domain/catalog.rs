@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    appointment::CalendarColumn,
+    calendar::CalendarColumn,
     error::{AppError, FieldError},
     money::parse_amount,
 };

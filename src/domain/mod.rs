@@ -6,6 +6,7 @@ pub mod appointment;
 pub mod audit;
 pub mod availability;
 pub mod branch;
+pub mod calendar;
 pub mod catalog;
 pub mod contact;
 pub mod error;

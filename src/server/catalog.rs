@@ -14,7 +14,7 @@ use super::{
 };
 use crate::domain::{
     access::Action,
-    appointment::CalendarColumn,
+    calendar::CalendarColumn,
     catalog::{PlaceDetails, Places, ServiceDetails, ServicesPage},
     schedule::{Closure, ClosureRow, HoursPage, PersonHours, TimeOff, TimeOffRow, WorkingInterval},
     time::{local_to_utc, zone},

@@ -14,10 +14,7 @@ use crate::{
         action_error, field_error, Checkbox, Choice, DateField, FieldMessage, FormAlert, SelectField, SubmitButton,
         TextArea, TextField, TimeField,
     },
-    domain::{
-        appointment::{BookingForm, BookingOptions},
-        AppError,
-    },
+    domain::{appointment::BookingForm, calendar::BookingOptions, AppError},
 };
 
 #[server]

@@ -17,7 +17,8 @@ use crate::{
         },
     },
     domain::{
-        appointment::{AppointmentDetail, AppointmentView, CancelForm, RescheduleForm, Status},
+        appointment::{AppointmentView, CancelForm, RescheduleForm, Status},
+        calendar::AppointmentDetail,
         AppError,
     },
 };

@@ -9,7 +9,8 @@ use uuid::Uuid;
 use crate::{
     app::realtime::use_realtime,
     domain::{
-        appointment::{AppointmentView, CalendarData, CalendarQuery, CalendarView, Grouping, RescheduleForm, Status},
+        appointment::{AppointmentView, RescheduleForm, Status},
+        calendar::{CalendarData, CalendarQuery, CalendarView, Grouping},
         realtime::apply,
     },
 };

@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use super::realtime::use_realtime;
 use crate::domain::{
-    appointment::{CalendarColumn, CalendarData, CalendarQuery, CalendarView, Grouping},
+    calendar::{CalendarColumn, CalendarData, CalendarQuery, CalendarView, Grouping},
     AppError,
 };
 use grid::Grid;

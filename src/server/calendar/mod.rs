@@ -27,9 +27,10 @@ use super::{
 };
 use crate::domain::{
     access::Action,
-    appointment::{
-        AppointmentDetail, AppointmentView, BookingOptions, CalendarColumn, CalendarData, CalendarQuery, CalendarView,
-        ColumnHours, Grouping, TodayPage, LONGEST_MINUTES,
+    appointment::{AppointmentView, LONGEST_MINUTES},
+    calendar::{
+        AppointmentDetail, BookingOptions, CalendarColumn, CalendarData, CalendarQuery, CalendarView, ColumnHours,
+        Grouping, TodayPage,
     },
     catalog::Service,
     schedule::minute_of_day,

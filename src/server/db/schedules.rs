@@ -7,7 +7,7 @@ use sqlx::types::Json;
 
 use super::Tx;
 use crate::domain::{
-    appointment::CalendarColumn,
+    calendar::CalendarColumn,
     catalog::Service,
     schedule::{Rota, WorkingInterval},
     AppError,

@@ -1,0 +1,156 @@
+//! What the calendar pages show: the grid's days, columns, hours and appointments, the
+//! address of a view, the Today page, the booking form's choices and one appointment's
+//! page. The appointment itself and its rules are `domain::appointment`.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{
+    appointment::{AppointmentView, Status},
+    catalog::Service,
+    patient::PatientSummary,
+};
+
+/// How a calendar shows a day: by practitioner or by room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Grouping {
+    #[default]
+    Practitioner,
+    Room,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CalendarView {
+    #[default]
+    Day,
+    Week,
+}
+
+/// One column of the calendar grid: a practitioner or a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarColumn {
+    pub id: Uuid,
+    pub label: String,
+}
+
+/// Working time of one column on one day, in minutes of the local day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnHours {
+    pub column: Uuid,
+    pub date: NaiveDate,
+    pub intervals: Vec<(u32, u32)>,
+}
+
+/// What a calendar page shows: a day (today when absent) or its week, columns by
+/// practitioner or by room, and the filters. The page reads it from its address and
+/// asks `get_calendar` for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CalendarQuery {
+    pub date: Option<NaiveDate>,
+    pub view: CalendarView,
+    pub grouping: Grouping,
+    pub practitioners: Vec<Uuid>,
+    pub rooms: Vec<Uuid>,
+    pub services: Vec<Uuid>,
+}
+
+impl CalendarQuery {
+    /// The address of this view with some parts changed.
+    pub fn href(&self, date: NaiveDate, view: CalendarView, grouping: Grouping) -> String {
+        let mut url = format!(
+            "/app/calendar?date={date}&view={}&group={}",
+            if view == CalendarView::Week { "week" } else { "day" },
+            if grouping == Grouping::Room {
+                "room"
+            } else {
+                "practitioner"
+            },
+        );
+        for (key, ids) in [
+            ("practitioner", &self.practitioners),
+            ("room", &self.rooms),
+            ("service", &self.services),
+        ] {
+            for id in ids {
+                url.push_str(&format!("&{key}={id}"));
+            }
+        }
+        url
+    }
+}
+
+/// Today at the caller's branch, and its appointments (cancelled ones included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodayPage {
+    pub today: NaiveDate,
+    pub appointments: Vec<AppointmentView>,
+}
+
+/// Everything the calendar draws for a visible range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarData {
+    pub timezone: String,
+    pub view: CalendarView,
+    pub grouping: Grouping,
+    pub days: Vec<NaiveDate>,
+    pub columns: Vec<CalendarColumn>,
+    pub appointments: Vec<AppointmentView>,
+    pub hours: Vec<ColumnHours>,
+    /// Days the branch is closed.
+    pub closures: Vec<NaiveDate>,
+    /// The drawn part of the day, in minutes (from the earliest opening to the latest close).
+    pub day_start: u32,
+    pub day_end: u32,
+    /// Today's date and the current minute in the branch, for the now-line.
+    pub today: NaiveDate,
+    pub now_minute: u32,
+    /// Filter choices.
+    pub practitioners: Vec<CalendarColumn>,
+    pub rooms: Vec<CalendarColumn>,
+    pub services: Vec<CalendarColumn>,
+}
+
+/// How many appointments have one status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusCount {
+    pub status: Status,
+    pub count: usize,
+}
+
+/// Counts by status for the Today page, statuses without appointments left out.
+pub fn count_by_status(appointments: &[AppointmentView]) -> Vec<StatusCount> {
+    Status::ALL
+        .into_iter()
+        .map(|status| StatusCount {
+            status,
+            count: appointments.iter().filter(|a| a.status == status).count(),
+        })
+        .filter(|c| c.count > 0)
+        .collect()
+}
+
+/// What the booking form offers: active services, the branch's practitioners and rooms,
+/// and the patients matching a search, if one was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingOptions {
+    pub services: Vec<Service>,
+    pub practitioners: Vec<CalendarColumn>,
+    pub rooms: Vec<CalendarColumn>,
+    pub can_override: bool,
+    pub patients: Vec<PatientSummary>,
+}
+
+/// An appointment with what the viewer may do to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentDetail {
+    pub appointment: AppointmentView,
+    pub next: Vec<Status>,
+    pub practitioners: Vec<CalendarColumn>,
+    pub rooms: Vec<CalendarColumn>,
+    pub can_manage: bool,
+    pub can_override: bool,
+}
