@@ -213,6 +213,12 @@ impl RequestContext {
         self.state.db.tenant(self.user.org_id).await
     }
 
+    /// The caller's organization's transaction for a write that changes appointments
+    /// ([`Db::tenant_planned_once`](crate::server::db::Db::tenant_planned_once)).
+    pub async fn tenant_planned_once(&self) -> Result<Tx, AppError> {
+        self.state.db.tenant_planned_once(self.user.org_id).await
+    }
+
     /// Appends to the audit log, in the transaction of the change it describes.
     pub async fn audit(
         &self,

@@ -47,7 +47,7 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
         PatientChoice::Existing(id) => Some(*id),
         PatientChoice::New { .. } => None,
     };
-    let mut tx = ctx.tenant().await?;
+    let mut tx = ctx.tenant_planned_once().await?;
     let facts = schedules::booking_facts(
         &mut tx,
         org,

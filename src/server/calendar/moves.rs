@@ -18,7 +18,7 @@ use crate::{
         scheduling::{
             self, hours_rule,
             record::{record, Actor, Change},
-            Attempt, Needs, Outcome, Practitioner, Refusal, Relocation, Target,
+            Attempt, Needs, Outcome, Practitioner, Refusal, Relocation, Target, Was,
         },
     },
 };
@@ -30,7 +30,7 @@ pub use crate::domain::appointment::Reschedule;
 pub async fn reschedule(ctx: &RequestContext, id: Uuid, change: &Reschedule) -> Result<Vec<AppointmentView>, AppError> {
     ctx.require(Action::ManageAppointments)?;
     scheduling::write(&ctx.state, ctx.org_id(), || async {
-        let mut tx = ctx.tenant().await?;
+        let mut tx = ctx.tenant_planned_once().await?;
         let moved = reschedule_in(&mut tx, ctx, id, change).await?;
         if let Attempt::Done(_) = moved {
             tx.commit().await?;
@@ -51,7 +51,7 @@ pub async fn update(
 ) -> Result<AppointmentView, AppError> {
     ctx.require(Action::ManageAppointments)?;
     scheduling::write(&ctx.state, ctx.org_id(), || async {
-        let mut tx = ctx.tenant().await?;
+        let mut tx = ctx.tenant_planned_once().await?;
         let mut view = None;
         if let Some(change) = change {
             match reschedule_in(&mut tx, ctx, id, change).await? {
@@ -144,6 +144,11 @@ async fn reschedule_in(
             room_id: c.room_id,
             starts,
             ends,
+            was: Was {
+                practitioner_id: c.practitioner_id,
+                starts: c.starts_at,
+                ends: c.ends_at,
+            },
         });
     }
     let ids: Vec<Uuid> = targets.iter().map(|t| t.id).collect();

@@ -35,7 +35,7 @@ pub async fn cancel(
         ));
     }
     let org = ctx.org_id();
-    let mut tx = ctx.tenant().await?;
+    let mut tx = ctx.tenant_planned_once().await?;
     let this = locked(&mut tx, ctx, id).await?;
     this.status.transition(Status::Cancelled)?;
     let targets = match (scope, this.series_id) {
@@ -71,7 +71,7 @@ pub async fn cancel(
 /// confirmed, no-show).
 pub async fn set_status(ctx: &RequestContext, id: Uuid, status: Status) -> Result<AppointmentView, AppError> {
     ctx.require(Action::ManageAppointments)?;
-    let mut tx = ctx.tenant().await?;
+    let mut tx = ctx.tenant_planned_once().await?;
     let view = set_status_in(&mut tx, ctx, id, status).await?;
     tx.commit().await?;
     Ok(view)

@@ -68,7 +68,7 @@ async fn book_once(
     request: &PortalRequest<'_>,
     client: &ClientInfo,
 ) -> Result<Attempt<Booked>, AppError> {
-    let mut tx = state.db.tenant(org).await?;
+    let mut tx = state.db.tenant_planned_once(org).await?;
     portal::lock_request(&mut tx, request.key).await?;
     if let Some((appointment, starts_at)) = portal::earlier_request(&mut tx, org, request.key).await? {
         tx.commit().await?;

@@ -23,7 +23,7 @@ use crate::{
         scheduling::{
             self,
             record::{record, Actor, Change},
-            Attempt, Needs, Outcome, Relocation, Target,
+            Attempt, Needs, Outcome, Relocation, Target, Was,
         },
         AppState,
     },
@@ -105,7 +105,7 @@ fn too_late(booking: &PortalBooking) -> AppError {
 pub async fn cancel(state: &AppState, token: &str, client: &ClientInfo) -> Result<(), AppError> {
     const REASON: &str = "Cancelled by the patient online";
     let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
-    let mut tx = state.db.tenant(grant.org_id).await?;
+    let mut tx = state.db.tenant_planned_once(grant.org_id).await?;
     let Managed { org, current, booking } = managed(state, &mut tx, token).await?;
     if !booking.can_change {
         return Err(too_late(&booking));
@@ -139,7 +139,7 @@ pub async fn reschedule(
 ) -> Result<Booked, AppError> {
     let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
     let moved = scheduling::write(state, grant.org_id, || async {
-        let mut tx = state.db.tenant(grant.org_id).await?;
+        let mut tx = state.db.tenant_planned_once(grant.org_id).await?;
         let Managed { org, current, booking } = managed(state, &mut tx, token).await?;
         if !booking.can_change {
             return Err(too_late(&booking));
@@ -162,6 +162,11 @@ pub async fn reschedule(
             room_id: current.room_id,
             starts: starts_at,
             ends: starts_at + Duration::minutes(setup.needs.minutes),
+            was: Was {
+                practitioner_id: current.practitioner_id,
+                starts: current.starts_at,
+                ends: current.ends_at,
+            },
         }];
         let relocation = Relocation {
             branch_id: current.branch_id,

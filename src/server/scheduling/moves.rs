@@ -21,6 +21,17 @@ pub struct Target {
     pub room_id: Option<Uuid>,
     pub starts: DateTime<Utc>,
     pub ends: DateTime<Utc>,
+    /// Where it is now. A booking there waits inside the constraint for this move to
+    /// end, so the move claims its old place as well as its new one.
+    pub was: Was,
+}
+
+/// The practitioner and time an appointment has before it moves.
+#[derive(Debug, Clone, Copy)]
+pub struct Was {
+    pub practitioner_id: Uuid,
+    pub starts: DateTime<Utc>,
+    pub ends: DateTime<Utc>,
 }
 
 pub struct Relocation<'a> {
@@ -37,10 +48,15 @@ pub struct Relocation<'a> {
 
 pub async fn relocate(tx: &mut Tx, org_id: Uuid, r: &Relocation<'_>) -> Result<Outcome<()>, AppError> {
     let mut claims = Claims::default();
-    claims.practitioner(r.practitioner_id);
     let mut rooms = Vec::with_capacity(r.targets.len());
     for target in r.targets {
         let span = span_of(r, target);
+        let was = was_of(r, target);
+        claims.practitioner(r.practitioner_id, span);
+        claims.practitioner(target.was.practitioner_id, was);
+        if let Some(room) = target.room_id {
+            claims.room(room, was);
+        }
         let room_id = match (r.room_id, target.room_id, r.needs.room_kind) {
             (Some(id), _, _) => Some(id),
             (None, Some(current), Some(kind)) => {
@@ -56,14 +72,20 @@ pub async fn relocate(tx: &mut Tx, org_id: Uuid, r: &Relocation<'_>) -> Result<O
             (None, current, _) => current,
         };
         if let Some(room) = room_id {
-            claims.room(room);
+            claims.room(room, span);
         }
         rooms.push(room_id);
     }
     // Equipment moves with its appointment (by trigger), so it is claimed too.
     let ids: Vec<Uuid> = r.targets.iter().map(|t| t.id).collect();
     let held = appointments::resources_of(tx, &ids).await?;
-    held.iter().for_each(|(_, resource)| claims.resource(*resource));
+    for target in r.targets {
+        let was = was_of(r, target);
+        for (_, resource) in held.iter().filter(|(a, _)| *a == target.id) {
+            claims.resource(*resource, span_of(r, target));
+            claims.resource(*resource, was);
+        }
+    }
     claims.take(tx).await?;
 
     for (target, room_id) in r.targets.iter().zip(rooms) {
@@ -104,6 +126,16 @@ fn span_of(r: &Relocation<'_>, target: &Target) -> Span {
     Span::blocked(
         target.starts,
         target.ends,
+        r.needs.buffer_before_minutes,
+        r.needs.buffer_after_minutes,
+    )
+}
+
+/// Where the target is now, buffers included.
+fn was_of(r: &Relocation<'_>, target: &Target) -> Span {
+    Span::blocked(
+        target.was.starts,
+        target.was.ends,
         r.needs.buffer_before_minutes,
         r.needs.buffer_after_minutes,
     )

@@ -59,7 +59,6 @@ struct Planned {
 /// `Again` tries anew.
 pub async fn place(tx: &mut Tx, org_id: Uuid, b: &Booking<'_>) -> Result<Outcome<Vec<Uuid>>, AppError> {
     let mut claims = Claims::default();
-    claims.practitioner(b.practitioner_id);
     let mut plan = Vec::with_capacity(b.occurrences.len());
     for &(starts, ends) in b.occurrences {
         let span = Span::blocked(
@@ -88,10 +87,11 @@ pub async fn place(tx: &mut Tx, org_id: Uuid, b: &Booking<'_>) -> Result<Outcome
                 Ok(list) => list,
                 Err(missing) => return refused(Cause::NoEquipment(missing)),
             };
+        claims.practitioner(b.practitioner_id, span);
         if let Some(room) = room_id {
-            claims.room(room);
+            claims.room(room, span);
         }
-        resources.iter().for_each(|r| claims.resource(*r));
+        resources.iter().for_each(|r| claims.resource(*r, span));
         plan.push(Planned {
             starts,
             ends,
