@@ -61,13 +61,12 @@ impl Db {
     /// A transaction that sees one organization's rows only (row-level security).
     pub async fn tenant(&self, org_id: Uuid) -> Result<Tx, AppError> {
         // BEGIN and the organization in one round trip: a simple query may hold several
-        // statements, and a UUID formatted in cannot be anything but a UUID. sqlx does not
-        // log a BEGIN; this event does, so that statement counts include it.
-        tracing::debug!(target: TRANSACTIONS, "begin; set tenant");
-        Ok(self
-            .pool
-            .begin_with(format!("begin; select set_config('app.org_id', '{org_id}', true)"))
-            .await?)
+        // statements, and a UUID formatted in cannot be anything but a UUID.
+        self.begin(
+            "begin; set tenant",
+            format!("select set_config('app.org_id', '{org_id}', true)"),
+        )
+        .await
     }
 
     /// A tenant transaction whose statements are planned once per connection (generic
@@ -78,13 +77,20 @@ impl Db {
     /// appointments it wrote) anew at every call, and planning that seven-table read cost
     /// ten times running it: 2 ms of CPU per booking.
     pub async fn tenant_planned_once(&self, org_id: Uuid) -> Result<Tx, AppError> {
-        tracing::debug!(target: TRANSACTIONS, "begin; set tenant, planned once");
-        Ok(self
-            .pool
-            .begin_with(format!(
-                "begin; select set_config('app.org_id', '{org_id}', true), \
+        self.begin(
+            "begin; set tenant, planned once",
+            format!(
+                "select set_config('app.org_id', '{org_id}', true), \
                  set_config('plan_cache_mode', 'force_generic_plan', true)"
-            ))
-            .await?)
+            ),
+        )
+        .await
+    }
+
+    /// BEGIN and `settings` in one round trip, logged as `label` (sqlx does not log a
+    /// BEGIN; this event does, so that statement counts include it).
+    async fn begin(&self, label: &'static str, settings: String) -> Result<Tx, AppError> {
+        tracing::debug!(target: TRANSACTIONS, "{label}");
+        Ok(self.pool.begin_with(format!("begin; {settings}")).await?)
     }
 }

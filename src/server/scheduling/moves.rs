@@ -47,6 +47,9 @@ pub struct Relocation<'a> {
 }
 
 pub async fn relocate(tx: &mut Tx, org_id: Uuid, r: &Relocation<'_>) -> Result<Outcome<()>, AppError> {
+    // Equipment moves with its appointment (by trigger), so it is claimed too.
+    let ids: Vec<Uuid> = r.targets.iter().map(|t| t.id).collect();
+    let held = appointments::resources_of(tx, &ids).await?;
     let mut claims = Claims::default();
     let mut rooms = Vec::with_capacity(r.targets.len());
     for target in r.targets {
@@ -56,6 +59,10 @@ pub async fn relocate(tx: &mut Tx, org_id: Uuid, r: &Relocation<'_>) -> Result<O
         claims.practitioner(target.was.practitioner_id, was);
         if let Some(room) = target.room_id {
             claims.room(room, was);
+        }
+        for (_, resource) in held.iter().filter(|(a, _)| *a == target.id) {
+            claims.resource(*resource, span);
+            claims.resource(*resource, was);
         }
         let room_id = match (r.room_id, target.room_id, r.needs.room_kind) {
             (Some(id), _, _) => Some(id),
@@ -75,16 +82,6 @@ pub async fn relocate(tx: &mut Tx, org_id: Uuid, r: &Relocation<'_>) -> Result<O
             claims.room(room, span);
         }
         rooms.push(room_id);
-    }
-    // Equipment moves with its appointment (by trigger), so it is claimed too.
-    let ids: Vec<Uuid> = r.targets.iter().map(|t| t.id).collect();
-    let held = appointments::resources_of(tx, &ids).await?;
-    for target in r.targets {
-        let was = was_of(r, target);
-        for (_, resource) in held.iter().filter(|(a, _)| *a == target.id) {
-            claims.resource(*resource, span_of(r, target));
-            claims.resource(*resource, was);
-        }
     }
     claims.take(tx).await?;
 
