@@ -1,5 +1,5 @@
 # Shared by scripts/run and scripts/test: install what is missing (saying what), and
-# find or start PostgreSQL. Tools go machine-wide (cargo's root, or $CAREOPS_TOOLS_DIR),
+# find or start PostgreSQL. Tools go machine-wide (cargo's root),
 # so a fresh clone on the same machine installs nothing again.
 set -euo pipefail
 
@@ -7,10 +7,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 CARGO_LEPTOS_VERSION=0.3.10  # 0.3.11 with --locked needs rustc 1.96
-BINARYEN_VERSION=132.0.0     # npm's wasm-opt; Debian's binaryen 108 breaks hydration
-TOOLS_DIR="${CAREOPS_TOOLS_DIR:-$HOME/.cache/careops-tools}"
+WASM_OPT_VERSION=0.116     # crates.io's native wasm-opt (binaryen 116); Debian's 108 breaks hydration
 PRIVATE_PG_PORT="${CAREOPS_PG_PORT:-54329}"
-export PATH="$HOME/.cargo/bin:$TOOLS_DIR/binaryen/node_modules/.bin:$PATH"
+export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -58,13 +57,12 @@ ensure_rust_tools() {
     # Not --locked: its lockfile names a crate version the registry no longer has.
     cargo install wasm-bindgen-cli --version "$wb" --force
   fi
-  ensure_node
-  if [ ! -x "$TOOLS_DIR/binaryen/node_modules/.bin/wasm-opt" ] \
-    || [ "$(cat "$TOOLS_DIR/binaryen/.version" 2>/dev/null)" != "$BINARYEN_VERSION" ]; then
-    say "Installing wasm-opt from npm's binaryen $BINARYEN_VERSION into $TOOLS_DIR"
-    mkdir -p "$TOOLS_DIR/binaryen"
-    npm install --loglevel=error --no-audit --no-fund --prefix "$TOOLS_DIR/binaryen" "binaryen@$BINARYEN_VERSION"
-    echo "$BINARYEN_VERSION" > "$TOOLS_DIR/binaryen/.version"
+  # A release build runs wasm-opt once per WASM file: hundreds, split into lazy routes.
+  # The native one takes milliseconds a file where npm's (binaryen compiled to
+  # JavaScript) spends a second starting Node: ten minutes a build.
+  if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${WASM_OPT_VERSION#0.}" ]; then
+    say "Installing wasm-opt $WASM_OPT_VERSION (builds binaryen from source, once per machine; about 10 minutes)"
+    cargo install wasm-opt --version "$WASM_OPT_VERSION" --locked
   fi
 }
 
@@ -145,6 +143,12 @@ create_database() {
 
 drop_database() {
   psql -q "$PG_SERVER_URL/postgres" -c "drop database if exists \"$1\" with (force)" 2>/dev/null || true
+}
+
+# The release site: the server binary and the browser's WASM, split into one chunk per
+# page (lazy routes) and precompressed (brotli and gzip beside each file).
+release_build() {
+  cargo leptos build --release --precompress --split
 }
 
 random_secret() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }

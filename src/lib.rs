@@ -16,6 +16,15 @@ pub mod server;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    use leptos::prelude::document;
+
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Every page is a lazy route: the app hydrates once the page's chunks are in, and only
+    // then does the body say it is interactive (tests wait for `data-hydrated`; a click
+    // before it is an ordinary form post or link, which works too).
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = document().body() else { return };
+        leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }

@@ -15,12 +15,18 @@ export function hydrated(testInfo: TestInfo): boolean {
 
 /**
  * Waits until the page can be used: with JavaScript, until the WASM has hydrated it (a
- * click before that is lost); without, it already is.
+ * click before that is lost); without, or on a page that loads no WASM (the portal), it
+ * already is.
  */
 export async function ready(page: Page, testInfo: TestInfo): Promise<void> {
-  if (hydrated(testInfo)) {
+  if (hydrated(testInfo) && (await loadsWasm(page))) {
     await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
   }
+}
+
+/** Whether the page runs the app's WASM: the staff app does, the portal does not. */
+export async function loadsWasm(page: Page): Promise<boolean> {
+  return (await page.locator('script[type="module"]').count()) > 0;
 }
 
 export async function goto(page: Page, testInfo: TestInfo, path: string): Promise<void> {

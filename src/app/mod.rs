@@ -7,6 +7,7 @@ mod errors;
 pub mod home;
 mod landing;
 mod layout;
+mod pages;
 pub mod patients;
 pub mod portal;
 pub mod realtime;
@@ -20,11 +21,12 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let scripted = !is_portal(&request_path());
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -34,7 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.ico" sizes="any"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options=options.clone()/>
+                {scripted.then(|| view! { <HydrationScripts options=options.clone()/> })}
                 <HashedStylesheet options id="leptos"/>
                 <MetaTags/>
             </head>
@@ -45,59 +47,67 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The patients' portal (`/book/...`, `/manage/...`) is complete without JavaScript
+/// (every step is a link or a form that posts), so its pages load no script and no
+/// WASM at all: a phone on a slow line gets the page and nothing else.
+fn is_portal(path: &str) -> bool {
+    ["/book/", "/manage/"].iter().any(|prefix| path.starts_with(prefix))
+}
+
+/// The path of the request being rendered.
+fn request_path() -> String {
+    #[cfg(feature = "ssr")]
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        return parts.uri.path().to_string();
+    }
+    String::new()
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: tests and styles can tell the
-    // page is interactive.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-
     // Pages render completely on the server before the first byte is sent (SsrMode::Async):
     // they work without JavaScript, and a page can still answer with a redirect or a 404.
     view! {
         <Title formatter=|page: String| format!("{page} · CareOps")/>
         <Router>
             <Routes fallback=errors::NotFound>
-                <Route path=path!("/") view=landing::Landing ssr=SsrMode::Async/>
-                <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/login/verify") view=auth::LoginVerifyPage ssr=SsrMode::Async/>
-                <Route path=path!("/login/setup-2fa") view=auth::LoginEnrolmentPage ssr=SsrMode::Async/>
-                <Route path=path!("/signup") view=auth::SignUpPage ssr=SsrMode::Async/>
-                <Route path=path!("/invite/:token") view=auth::InvitationPage ssr=SsrMode::Async/>
-                <Route path=path!("/book/:slug") view=portal::PortalHomePage ssr=SsrMode::Async/>
-                <Route path=path!("/book/:slug/:branch") view=portal::PortalServicesPage ssr=SsrMode::Async/>
-                <Route path=path!("/book/:slug/:branch/:service") view=portal::SlotsPage ssr=SsrMode::Async/>
-                <Route path=path!("/book/:slug/:branch/:service/confirm") view=portal::ConfirmPage ssr=SsrMode::Async/>
-                <Route path=path!("/manage/:token") view=portal::ManagePage ssr=SsrMode::Async/>
-                <Route path=path!("/manage/:token/move") view=portal::MovePage ssr=SsrMode::Async/>
-                <ParentRoute path=path!("/app") view=layout::AppLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=home::Overview ssr=SsrMode::Async/>
-                    <Route path=path!("account") view=account::AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("calendar") view=calendar::CalendarPage ssr=SsrMode::Async/>
-                    <Route path=path!("calendar/new") view=calendar::NewAppointmentPage ssr=SsrMode::Async/>
-                    <Route path=path!("calendar/appointments/:id") view=calendar::AppointmentPage ssr=SsrMode::Async/>
-                    <Route path=path!("patients") view=patients::PatientsPage ssr=SsrMode::Async/>
-                    <Route path=path!("patients/new") view=patients::NewPatientPage ssr=SsrMode::Async/>
-                    <Route path=path!("patients/import") view=patients::ImportPage ssr=SsrMode::Async/>
-                    <Route path=path!("patients/import/:id") view=patients::ImportPreviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("patients/:id") view=patients::PatientPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/services") view=settings::ServicesListPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/services/:id") view=settings::ServiceEditPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/places") view=settings::PlacesPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/online-booking") view=settings::OnlineBookingPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/hours") view=settings::HoursSettingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("staff") view=staff::StaffPage ssr=SsrMode::Async/>
-                    <Route path=path!("staff/:id") view=staff::StaffMemberPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings") view=settings::SettingsIndex ssr=SsrMode::Async/>
-                    <Route path=path!("settings/branches") view=settings::BranchesPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/branches/new") view=settings::BranchNewPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/branches/:id") view=settings::BranchEditPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/security") view=settings::SecurityPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/audit") view=settings::AuditPage ssr=SsrMode::Async/>
+                <Route path=path!("/") view={Lazy::<pages::Landing>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/login") view={Lazy::<pages::Login>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/login/verify") view={Lazy::<pages::LoginVerify>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/login/setup-2fa") view={Lazy::<pages::LoginEnrolment>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/signup") view={Lazy::<pages::SignUp>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:token") view={Lazy::<pages::Invitation>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/book/:slug") view={Lazy::<pages::PortalHome>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/book/:slug/:branch") view={Lazy::<pages::PortalServices>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/book/:slug/:branch/:service") view={Lazy::<pages::PortalSlots>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/book/:slug/:branch/:service/confirm") view={Lazy::<pages::PortalConfirm>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/manage/:token") view={Lazy::<pages::PortalManage>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/manage/:token/move") view={Lazy::<pages::PortalMove>::new()} ssr=SsrMode::Async/>
+                <ParentRoute path=path!("/app") view={Lazy::<pages::Staff>::new()} ssr=SsrMode::Async>
+                    <Route path=path!("") view={Lazy::<pages::Overview>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("account") view={Lazy::<pages::Account>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("calendar") view={Lazy::<pages::Calendar>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("calendar/new") view={Lazy::<pages::NewAppointment>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("calendar/appointments/:id") view={Lazy::<pages::Appointment>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("patients") view={Lazy::<pages::Patients>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("patients/new") view={Lazy::<pages::NewPatient>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("patients/import") view={Lazy::<pages::PatientImport>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("patients/import/:id") view={Lazy::<pages::PatientImportPreview>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("patients/:id") view={Lazy::<pages::Patient>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/services") view={Lazy::<pages::Services>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/services/:id") view={Lazy::<pages::ServiceEdit>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/places") view={Lazy::<pages::Places>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/online-booking") view={Lazy::<pages::OnlineBooking>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/hours") view={Lazy::<pages::Hours>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("staff") view={Lazy::<pages::StaffList>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("staff/:id") view={Lazy::<pages::StaffMember>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings") view={Lazy::<pages::Settings>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/branches") view={Lazy::<pages::Branches>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/branches/new") view={Lazy::<pages::BranchNew>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/branches/:id") view={Lazy::<pages::BranchEdit>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/security") view={Lazy::<pages::Security>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/audit") view={Lazy::<pages::Audit>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -16,6 +16,7 @@ pub mod health;
 pub mod outbox;
 pub mod patients;
 pub mod portal;
+pub mod preload;
 pub mod realtime;
 pub mod routing;
 pub mod scheduling;

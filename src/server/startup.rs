@@ -20,8 +20,8 @@ use tower_http::{
 };
 
 use super::{
-    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health, routing::Routes,
-    telemetry, AppState,
+    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health, preload,
+    routing::Routes, telemetry, AppState,
 };
 use crate::app::{shell, App};
 
@@ -117,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_error_status))
+        .layer(middleware::from_fn(preload::only_when_scripting))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer))
         .layer(CompressionLayer::new())
         .layer(
