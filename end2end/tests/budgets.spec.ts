@@ -1,8 +1,8 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
 import { readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { hydrated, loadsWasm, practiceWithSchedule, type Practice } from './support';
+import { collectErrors, hydrated, practiceWithSchedule, ready, staffWithPortal } from './support';
 
 // Bytes on the wire, as a fresh browser downloads them from the release build: every
 // page is loaded in a new context (nothing cached), every script and WASM file it
@@ -68,12 +68,10 @@ async function sum(urls: string[]): Promise<number> {
   return total;
 }
 
-/** Waits until the page is interactive: hydrated where it loads WASM, loaded where it does not. */
-async function settled(page: Page): Promise<void> {
+/** Waits until the page is interactive and has fetched everything it will. */
+async function settled(page: Page, testInfo: TestInfo): Promise<void> {
   await page.waitForLoadState('networkidle');
-  if (await loadsWasm(page)) {
-    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-  }
+  await ready(page, testInfo);
   await page.waitForLoadState('networkidle');
 }
 
@@ -92,12 +90,18 @@ function kb(bytes: number): string {
 }
 
 /** The first load of `path` for a fresh client (signed in with the session saved in `storage`, where given). */
-async function firstLoad(browser: Browser, base: string, path: string, storage?: string): Promise<number> {
+async function firstLoad(
+  browser: Browser,
+  testInfo: TestInfo,
+  base: string,
+  path: string,
+  storage?: string,
+): Promise<number> {
   const context = await browser.newContext(storage ? { storageState: storage } : {});
   const page = await context.newPage();
   const code = recordCode(page);
   await page.goto(base + path);
-  await settled(page);
+  await settled(page, testInfo);
   const bytes = await sum(code);
   await context.close();
   return bytes;
@@ -109,9 +113,7 @@ test('every page loads within its byte budget', async ({ browser, page, baseURL 
   const base = baseURL!;
 
   // A practice with a booking page, signed in in this context.
-  const practice: Practice = await practiceWithSchedule(page, testInfo);
-  await page.goto('/app/settings/online-booking');
-  const portal = new URL((await page.getByTestId('portal-url').textContent())!).pathname;
+  const portal = await staffWithPortal(page, testInfo);
   const storage = testInfo.outputPath('staff-session.json');
   await page.context().storageState({ path: storage });
 
@@ -126,17 +128,17 @@ test('every page loads within its byte budget', async ({ browser, page, baseURL 
     ['portal: services', services],
     ['portal: times', slots],
   ]) {
-    rows.push({ what: `${what} (WASM + JS)`, bytes: await firstLoad(browser, base, path), budget: BUDGET.portal });
+    rows.push({ what: `${what} (WASM + JS)`, bytes: await firstLoad(browser, testInfo, base, path), budget: BUDGET.portal });
     rows.push({ what: `${what} (HTML)`, bytes: await servedBytes(base + path), budget: BUDGET.portalHtml });
   }
 
   for (const path of ['/login', '/signup']) {
-    rows.push({ what: `${path} (WASM + JS)`, bytes: await firstLoad(browser, base, path), budget: BUDGET.signIn });
+    rows.push({ what: `${path} (WASM + JS)`, bytes: await firstLoad(browser, testInfo, base, path), budget: BUDGET.signIn });
   }
 
   rows.push({
     what: '/app/calendar (WASM + JS)',
-    bytes: await firstLoad(browser, base, '/app/calendar', storage),
+    bytes: await firstLoad(browser, testInfo, base, '/app/calendar', storage),
     budget: BUDGET.calendar,
     fetches: true,
   });
@@ -162,10 +164,9 @@ test('every page loads within its byte budget', async ({ browser, page, baseURL 
     const context = await browser.newContext({ storageState: storage });
     const staff = await context.newPage();
     await staff.goto(base + '/app');
-    await settled(staff);
+    await settled(staff, testInfo);
     const code = recordCode(staff);
-    const errors: string[] = [];
-    staff.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    const errors = collectErrors(staff);
     // A link the router handles, as a click in the navigation would be.
     await staff.evaluate((to) => {
       const link = document.createElement('a');
@@ -197,7 +198,7 @@ test('every page loads within its byte budget', async ({ browser, page, baseURL 
     ),
     `all ${wasm.length} WASM files: ${kb(raw)} raw, ${kb(brotli)} brotli`,
   ].join('\n');
-  console.log(`\nBytes on the wire (${practice.orgName})\n${table}\n`);
+  console.log(`\nBytes on the wire\n${table}\n`);
   for (const row of rows) {
     const limit = TODAY[row.what] ?? row.budget;
     expect.soft(row.bytes, `${row.what}: ${kb(row.bytes)} against a limit of ${kb(limit)}`).toBeLessThanOrEqual(limit);

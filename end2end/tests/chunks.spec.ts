@@ -1,16 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { goto, hydrated, loadsWasm, nextMonday, practiceWithSchedule } from './support';
+import { collectErrors, goto, hydrated, loadsWasm, nextMonday, staffWithPortal } from './support';
 
 // Every page is a lazy route: its code is a WASM chunk of its own, fetched when the page
 // is first shown. These prove the pieces meet in a real browser.
-
-/** Collects uncaught exceptions and console errors (a panic in the WASM is both). */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-  return errors;
-}
 
 /** Leaves a mark on the window that a full page load would wipe out. */
 async function mark(page: Page): Promise<void> {
@@ -25,9 +17,7 @@ test('a staff page opened by its address hydrates, and the next page fetches its
   page,
 }, testInfo) => {
   test.skip(!hydrated(testInfo), 'chunks are code, and code needs JavaScript');
-  await practiceWithSchedule(page, testInfo);
-  await page.goto('/app/settings/online-booking');
-  const portal = new URL((await page.getByTestId('portal-url').textContent())!).pathname;
+  const portal = await staffWithPortal(page, testInfo);
   const errors = collectErrors(page);
 
   // The portal: a complete page without any code.

@@ -1,5 +1,5 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { goto, hydrated, nextMonday, practiceWithSchedule } from './support';
+import { goto, hydrated, nextMonday, staffWithPortal } from './support';
 
 // Patients book from their phones.
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
@@ -11,15 +11,6 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 function dayLabel(isoDate: string): string {
   const d = new Date(`${isoDate}T12:00:00Z`);
   return `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
-}
-
-/** A practice set up by its owner in a desktop browser; answers its booking page's address. */
-async function staffWithPortal(staff: Page, testInfo: TestInfo): Promise<string> {
-  await practiceWithSchedule(staff, testInfo);
-  await goto(staff, testInfo, '/app/settings/online-booking');
-  const url = await staff.getByTestId('portal-url').textContent();
-  expect(url).toMatch(/\/book\/[a-z0-9-]+$/);
-  return new URL(url!).pathname;
 }
 
 test('a patient books from a phone, and cancels from the manage link', async ({ page, browser }, testInfo) => {

@@ -112,3 +112,20 @@ export async function practiceWithSchedule(page: Page, testInfo: TestInfo): Prom
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Physiotherapy');
   return practice;
 }
+
+/** A practice with a schedule, signed in on `staff`; answers its booking page's path. */
+export async function staffWithPortal(staff: Page, testInfo: TestInfo): Promise<string> {
+  await practiceWithSchedule(staff, testInfo);
+  await goto(staff, testInfo, '/app/settings/online-booking');
+  const url = await staff.getByTestId('portal-url').textContent();
+  expect(url).toMatch(/\/book\/[a-z0-9-]+$/);
+  return new URL(url!).pathname;
+}
+
+/** Collects uncaught exceptions and console errors from now on (a panic in the WASM is both). */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  return errors;
+}
