@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 CARGO_LEPTOS_VERSION=0.3.10  # 0.3.11 with --locked needs rustc 1.96
-WASM_OPT_VERSION=0.116     # crates.io's native wasm-opt (binaryen 116); Debian's 108 breaks hydration
+WASM_OPT_VERSION=0.116.1   # crates.io's native wasm-opt (binaryen 116); Debian's 108 breaks hydration
 PRIVATE_PG_PORT="${CAREOPS_PG_PORT:-54329}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -60,7 +60,9 @@ ensure_rust_tools() {
   # A release build runs wasm-opt once per WASM file: hundreds, split into lazy routes.
   # The native one takes milliseconds a file where npm's (binaryen compiled to
   # JavaScript) spends a second starting Node: ten minutes a build.
-  if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${WASM_OPT_VERSION#0.}" ]; then
+  # It prints "wasm-opt version 116 (version_116)": binaryen's version, the crate's minor.
+  local binaryen="${WASM_OPT_VERSION#0.}"
+  if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${binaryen%%.*}" ]; then
     say "Installing wasm-opt $WASM_OPT_VERSION (builds binaryen from source, once per machine; about 10 minutes)"
     cargo install wasm-opt --version "$WASM_OPT_VERSION" --locked
   fi
