@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::{calendar::SetAppointmentStatus, realtime::use_realtime};
+use super::{calendar::SetAppointmentStatus, layout::with_user, realtime::use_realtime};
 use crate::{
     components::{
         form::{action_error, FormAlert},
@@ -17,7 +17,6 @@ use crate::{
         appointment::Status,
         calendar::{count_by_status, StatusCount, TodayPage},
         realtime::apply,
-        session::CurrentUser,
         AppError,
     },
 };
@@ -31,30 +30,42 @@ pub async fn get_today() -> Result<TodayPage, AppError> {
 
 #[component]
 pub fn Overview() -> impl IntoView {
-    let user = expect_context::<CurrentUser>();
-    let first_name = user.full_name.split_whitespace().next().unwrap_or_default().to_owned();
+    // Loads beside the user rather than after it (every role may see the calendar).
+    let step = ServerAction::<SetAppointmentStatus>::new();
+    let resyncs = use_realtime().map(|r| r.resyncs);
+    let today = Resource::new(
+        move || (step.version().get(), resyncs.map(|r| r.get())),
+        |_| get_today(),
+    );
     view! {
         <Title text="Today"/>
-        <h1>{format!("Welcome, {first_name}")}</h1>
-        <dl class="summary">
-            <div class="summary__item">
-                <dt>"Organization"</dt>
-                <dd data-testid="org-name">{user.org_name.clone()}</dd>
-            </div>
-            <div class="summary__item">
-                <dt>"Branch"</dt>
-                <dd data-testid="branch-name">{user.branch.name.clone()}</dd>
-            </div>
-            <div class="summary__item">
-                <dt>"Time zone"</dt>
-                <dd>{user.branch.timezone.clone()}</dd>
-            </div>
-            <div class="summary__item">
-                <dt>"Signed in as"</dt>
-                <dd data-testid="user-name">{user.full_name.clone()}" · "{user.role().label()}</dd>
-            </div>
-        </dl>
-        {user.can(Action::ViewCalendar).then(|| view! { <Today can_manage=user.can(Action::ManageAppointments)/> })}
+        {with_user(move |user| {
+            let first_name = user.full_name.split_whitespace().next().unwrap_or_default().to_owned();
+            view! {
+                <h1>{format!("Welcome, {first_name}")}</h1>
+                <dl class="summary">
+                    <div class="summary__item">
+                        <dt>"Organization"</dt>
+                        <dd data-testid="org-name">{user.org_name.clone()}</dd>
+                    </div>
+                    <div class="summary__item">
+                        <dt>"Branch"</dt>
+                        <dd data-testid="branch-name">{user.branch.name.clone()}</dd>
+                    </div>
+                    <div class="summary__item">
+                        <dt>"Time zone"</dt>
+                        <dd>{user.branch.timezone.clone()}</dd>
+                    </div>
+                    <div class="summary__item">
+                        <dt>"Signed in as"</dt>
+                        <dd data-testid="user-name">{user.full_name.clone()}" · "{user.role().label()}</dd>
+                    </div>
+                </dl>
+                {user.can(Action::ViewCalendar).then(|| view! {
+                    <Today data=today step can_manage=user.can(Action::ManageAppointments)/>
+                })}
+            }
+        })}
     }
 }
 
@@ -75,15 +86,13 @@ fn next_step(status: Status) -> Option<NextStep> {
 }
 
 #[component]
-fn Today(can_manage: bool) -> impl IntoView {
+fn Today(
+    data: Resource<Result<TodayPage, AppError>>,
+    step: ServerAction<SetAppointmentStatus>,
+    can_manage: bool,
+) -> impl IntoView {
     let realtime = use_realtime();
-    let step = ServerAction::<SetAppointmentStatus>::new();
     let step_error = action_error(step);
-    let resyncs = realtime.map(|r| r.resyncs);
-    let data = Resource::new(
-        move || (step.version().get(), resyncs.map(|r| r.get())),
-        |_| get_today(),
-    );
 
     view! {
         <section class="panel" aria-labelledby="today-title">

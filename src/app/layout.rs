@@ -1,12 +1,9 @@
 //! The staff app's frame: brand, organization and branch (with the switcher), user
 //! menu, and a navigation that lists only pages the user may open.
 
+use crate::components::form::{Choice, SelectField};
 use crate::components::url::encode;
-use crate::components::{
-    error::ErrorPanel,
-    form::{Choice, SelectField},
-};
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::{
     components::{Outlet, Redirect, A},
     hooks::use_location,
@@ -27,65 +24,74 @@ pub async fn switch_branch(branch_id: Uuid) -> Result<(), AppError> {
     branches::switch(&RequestContext::load().await?, branch_id).await
 }
 
-/// Everything under `/app`: loads the signed-in user once and sends anyone without a
-/// session to the sign-in page, remembering where they were going.
-#[component]
-pub fn AppLayout() -> impl IntoView {
-    let switch = ServerAction::<SwitchBranch>::new();
-    // Switching branch reloads the user, and with it every page below.
-    let user = Resource::new(move || switch.version().get(), |_| get_current_user());
-    let location = use_location();
+/// The signed-in user, loaded once by the layout for every page under `/app`.
+#[derive(Clone, Copy)]
+pub struct SignedIn(Resource<Result<CurrentUser, AppError>>);
 
+/// The signed-in user's resource, for pages to read inside their own `Suspense` (as
+/// [`with_user`] does): the layout never holds a page inside one.
+pub fn use_user() -> Resource<Result<CurrentUser, AppError>> {
+    expect_context::<SignedIn>().0
+}
+
+/// `show(user)` once the signed-in user has loaded; nothing while loading or if that
+/// failed (the layout sends a visitor without a session to sign in). `show` must not
+/// create resources: create them at the top of the page, where they load in parallel.
+pub fn with_user<V, F>(show: F) -> impl IntoView
+where
+    F: Fn(CurrentUser) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let user = use_user();
     view! {
-        <Suspense fallback=|| view! { <p class="page-loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(user) => view! { <Shell user switch/> }.into_any(),
-                    Err(AppError::Unauthenticated(_)) => {
-                        let path = location.pathname.get_untracked();
-                        let search = location.search.get_untracked();
-                        let here = if search.is_empty() { path } else { format!("{path}?{search}") };
-                        let next = encode(&here);
-                        view! { <Redirect path=format!("/login?next={next}")/> }.into_any()
-                    }
-                    Err(error) => view! { <main class="content" id="main"><ErrorPanel error/></main> }.into_any(),
-                }
-            })}
+        <Suspense fallback=|| ()>
+            {move || {
+                let show = show.clone();
+                Suspend::new(async move { user.await.ok().map(show) })
+            }}
         </Suspense>
     }
 }
 
+/// Everything under `/app`: loads the signed-in user once and sends anyone without a
+/// session to the sign-in page, remembering where they were going.
+///
+/// The page (`Outlet`) stays outside every `Suspense` here: a server render re-runs a
+/// suspended closure more than once, and a page built inside one would create its
+/// resources, and embed their data in the HTML, as many times.
 #[component]
-fn Shell(user: CurrentUser, switch: ServerAction<SwitchBranch>) -> impl IntoView {
-    provide_context(user.clone());
-    let live = user.can(Action::ViewCalendar);
-    if live {
-        Realtime::provide();
-    }
-    let has_settings = !settings_pages(&user).is_empty();
-    let has_staff = user.can(Action::ViewStaff);
-    let has_patients = user.can(Action::ViewPatients);
+pub fn AppLayout() -> impl IntoView {
+    let user = Resource::new(|| (), |_| get_current_user());
+    provide_context(SignedIn(user));
+    Realtime::provide(user);
+    let location = use_location();
+
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <a class="topbar__brand" href="/app">"CareOps"</a>
-            <div class="topbar__where">
-                <span class="topbar__org" data-testid="current-org">{user.org_name.clone()}</span>
-                <BranchSwitcher user=user.clone() switch/>
-            </div>
-            {live.then(|| view! { <LiveIndicator/> })}
-            <UserMenu user=user.clone()/>
+            <Suspense fallback=|| view! { <span class="page-loading" role="status">"Loading…"</span> }>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(user) => view! { <TopBar user/> }.into_any(),
+                        Err(AppError::Unauthenticated(_)) => {
+                            let path = location.pathname.get_untracked();
+                            let search = location.search.get_untracked();
+                            let here = if search.is_empty() { path } else { format!("{path}?{search}") };
+                            let next = encode(&here);
+                            view! { <Redirect path=format!("/login?next={next}")/> }.into_any()
+                        }
+                        // The page below says what failed and what to do.
+                        Err(_) => ().into_any(),
+                    }
+                })}
+            </Suspense>
         </header>
         <div class="app-frame">
             <nav class="sidenav" aria-label="Main">
-                <ul>
-                    <li><A href="/app" exact=true>"Today"</A></li>
-                    {live.then(|| view! { <li><A href="/app/calendar">"Calendar"</A></li> })}
-                    {has_patients.then(|| view! { <li><A href="/app/patients">"Patients"</A></li> })}
-                    {has_staff.then(|| view! { <li><A href="/app/staff">"Staff"</A></li> })}
-                    {has_settings.then(|| view! { <li><A href="/app/settings">"Settings"</A></li> })}
-                    <li><A href="/app/account">"Account"</A></li>
-                </ul>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move { user.await.ok().map(|user| view! { <SideNav user/> }) })}
+                </Suspense>
             </nav>
             <main class="content" id="main" tabindex="-1">
                 <Outlet/>
@@ -94,9 +100,42 @@ fn Shell(user: CurrentUser, switch: ServerAction<SwitchBranch>) -> impl IntoView
     }
 }
 
-/// The current branch; with several, a form to switch (works without JavaScript).
 #[component]
-fn BranchSwitcher(user: CurrentUser, switch: ServerAction<SwitchBranch>) -> impl IntoView {
+fn TopBar(user: CurrentUser) -> impl IntoView {
+    view! {
+        <div class="topbar__where">
+            <span class="topbar__org" data-testid="current-org">{user.org_name.clone()}</span>
+            <BranchSwitcher user=user.clone()/>
+        </div>
+        <LiveIndicator/>
+        <UserMenu user/>
+    }
+}
+
+/// Only the pages the user may open.
+#[component]
+fn SideNav(user: CurrentUser) -> impl IntoView {
+    let has_calendar = user.can(Action::ViewCalendar);
+    let has_settings = !settings_pages(&user).is_empty();
+    let has_staff = user.can(Action::ViewStaff);
+    let has_patients = user.can(Action::ViewPatients);
+    view! {
+        <ul>
+            <li><A href="/app" exact=true>"Today"</A></li>
+            {has_calendar.then(|| view! { <li><A href="/app/calendar">"Calendar"</A></li> })}
+            {has_patients.then(|| view! { <li><A href="/app/patients">"Patients"</A></li> })}
+            {has_staff.then(|| view! { <li><A href="/app/staff">"Staff"</A></li> })}
+            {has_settings.then(|| view! { <li><A href="/app/settings">"Settings"</A></li> })}
+            <li><A href="/app/account">"Account"</A></li>
+        </ul>
+    }
+}
+
+/// The current branch; with several, a form to switch. It is a plain form, also when
+/// hydrated: the server answers with a redirect back, and the page, its data and the
+/// live connection all load afresh for the new branch.
+#[component]
+fn BranchSwitcher(user: CurrentUser) -> impl IntoView {
     if user.branches.len() < 2 {
         return view! {
             <span class="topbar__branch" data-testid="current-branch" title=user.branch.timezone.clone()>
@@ -106,7 +145,7 @@ fn BranchSwitcher(user: CurrentUser, switch: ServerAction<SwitchBranch>) -> impl
         .into_any();
     }
     view! {
-        <ActionForm action=switch attr:class="branch-switcher">
+        <form method="post" action=SwitchBranch::url() class="branch-switcher">
             <SelectField
                 label="Current branch"
                 label_hidden=true
@@ -117,7 +156,7 @@ fn BranchSwitcher(user: CurrentUser, switch: ServerAction<SwitchBranch>) -> impl
                 selected=user.branch.id.to_string()
             />
             <button class="button button--quiet" type="submit">"Switch"</button>
-        </ActionForm>
+        </form>
     }
     .into_any()
 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::realtime::Event;
+use crate::domain::{realtime::Event, session::CurrentUser, AppError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LiveStatus {
@@ -24,15 +24,27 @@ pub struct Realtime {
 }
 
 impl Realtime {
-    pub fn provide() -> Self {
+    /// Connects once `user` has loaded: a visitor without a session is on their way to
+    /// the sign-in page and has nothing to listen to.
+    pub fn provide(user: Resource<Result<CurrentUser, AppError>>) -> Self {
         let realtime = Self {
             status: RwSignal::new(LiveStatus::Connecting),
             last: RwSignal::new(None),
             resyncs: RwSignal::new(0),
         };
         provide_context(realtime);
-        #[cfg(feature = "hydrate")]
-        Effect::new(move |_| client::connect(realtime, 0, false));
+        // Effects run only in the browser.
+        Effect::new(move |connected: Option<bool>| {
+            if connected == Some(true) {
+                return true;
+            }
+            let signed_in = matches!(user.get(), Some(Ok(_)));
+            #[cfg(feature = "hydrate")]
+            if signed_in {
+                client::connect(realtime, 0, false);
+            }
+            signed_in
+        });
         realtime
     }
 }

@@ -4,6 +4,7 @@ mod import;
 
 pub use import::{GetImport, ImportPage, ImportPreviewPage, RunImport};
 
+use crate::app::layout::with_user;
 use crate::components::loaded::{loaded, loaded_with};
 use crate::components::url::{encode, id_param};
 use leptos::prelude::*;
@@ -27,7 +28,6 @@ use crate::{
     domain::{
         access::Action,
         patient::{Patient, PatientForm, PatientPage, PatientProfile},
-        session::CurrentUser,
         AppError,
     },
 };
@@ -83,13 +83,10 @@ pub async fn merge_patients(id: Uuid, other: Uuid) -> Result<u64, AppError> {
 
 #[component]
 pub fn PatientsPage() -> impl IntoView {
-    let user = expect_context::<CurrentUser>();
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
     let after = move || query.read().get("after");
     let page = Resource::new(move || (q(), after()), |(q, after)| list_patients(q, after));
-    let can_add = user.can(Action::ManagePatients);
-    let can_export = user.can(Action::ExportPatients);
     // Hydrated, the list follows the search box as one types (a quarter of a second after
     // the last key); without JavaScript the form's button does the same.
     let navigate = use_navigate();
@@ -120,9 +117,14 @@ pub fn PatientsPage() -> impl IntoView {
         <div class="page-head">
             <h1>"Patients"</h1>
             <div class="button-row">
-                {can_add.then(|| view! { <A href="/app/patients/new" attr:class="button button--primary">"Add patient"</A> })}
-                {can_add.then(|| view! { <A href="/app/patients/import" attr:class="button">"Import CSV"</A> })}
-                {can_export.then(|| view! { <a href="/app/patients/export.csv" class="button" download="patients.csv">"Export CSV"</a> })}
+                {with_user(|user| {
+                    let (can_add, can_export) = (user.can(Action::ManagePatients), user.can(Action::ExportPatients));
+                    view! {
+                        {can_add.then(|| view! { <A href="/app/patients/new" attr:class="button button--primary">"Add patient"</A> })}
+                        {can_add.then(|| view! { <A href="/app/patients/import" attr:class="button">"Import CSV"</A> })}
+                        {can_export.then(|| view! { <a href="/app/patients/export.csv" class="button" download="patients.csv">"Export CSV"</a> })}
+                    }
+                })}
             </div>
         </div>
         <Form method="GET" action="/app/patients" attr:class="filters" attr:role="search">
@@ -209,7 +211,6 @@ pub fn NewPatientPage() -> impl IntoView {
 
 #[component]
 pub fn PatientPage() -> impl IntoView {
-    let user = expect_context::<CurrentUser>();
     let id = id_param("id");
     let update = ServerAction::<UpdatePatient>::new();
     let archive = ServerAction::<ArchivePatient>::new();
@@ -233,10 +234,11 @@ pub fn PatientPage() -> impl IntoView {
     let update_error = action_error(update);
     let merge_error = action_error(merge);
     let saved = action_done(update, "Saved.");
-    let can_edit = user.can(Action::ManagePatients);
 
     view! {
-        {loaded(profile, move |profile| {
+        {with_user(move |user| {
+            let can_edit = user.can(Action::ManagePatients);
+            loaded(profile, move |profile| {
                 let p = profile.patient.clone();
                 let pid = p.id.to_string();
                 let duplicates = (can_edit && !profile.duplicates.is_empty()).then(|| {
@@ -360,6 +362,7 @@ pub fn PatientPage() -> impl IntoView {
                     {edit}
                 }
                 .into_any()
+            })
         })}
     }
 }

@@ -12,6 +12,7 @@ pub use catalog::{GetPlaces, GetServices, PlacesPage, SavePlace, SaveService, Se
 pub use hours::{AddClosure, AddTimeOff, GetHours, HoursSettingsPage, RemoveClosure, RemoveTimeOff, SaveHours};
 pub use online::{GetOnlineBooking, OnlineBookingPage, SaveBookingRules, SaveServiceBookingRules};
 
+use super::layout::with_user;
 use crate::components::{error::ErrorPanel, loaded::loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -95,22 +96,23 @@ pub fn settings_pages(user: &CurrentUser) -> Vec<SettingsLink> {
 
 #[component]
 pub fn SettingsIndex() -> impl IntoView {
-    let user = expect_context::<CurrentUser>();
-    let pages = settings_pages(&user);
-    if pages.is_empty() {
-        let error = AppError::Forbidden("Settings are for owners and administrators.".into());
-        return view! { <ErrorPanel error/> }.into_any();
-    }
-    view! {
-        <Title text="Settings"/>
-        <h1>"Settings"</h1>
-        <ul class="cards">
-            {pages.into_iter().map(|SettingsLink { path, title, description }| view! {
-                <li class="card"><A href=path>{title}</A><p>{description}</p></li>
-            }).collect_view()}
-        </ul>
-    }
-    .into_any()
+    with_user(|user| {
+        let pages = settings_pages(&user);
+        if pages.is_empty() {
+            let error = AppError::Forbidden("Settings are for owners and administrators.".into());
+            return view! { <ErrorPanel error/> }.into_any();
+        }
+        view! {
+            <Title text="Settings"/>
+            <h1>"Settings"</h1>
+            <ul class="cards">
+                {pages.into_iter().map(|SettingsLink { path, title, description }| view! {
+                    <li class="card"><A href=path>{title}</A><p>{description}</p></li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    })
 }
 
 #[server]

@@ -1,5 +1,6 @@
 //! `/app/staff`: everyone in the organization, invitations, and each member's access.
 
+use super::layout::with_user;
 use crate::components::loaded::loaded;
 use crate::components::url::id_param;
 use leptos::prelude::*;
@@ -19,7 +20,6 @@ use crate::{
     },
     domain::{
         access::Role,
-        session::CurrentUser,
         staff::{InviteForm, StaffAccessForm, StaffDetail, StaffMember, StaffOverview},
         AppError,
     },
@@ -88,7 +88,6 @@ fn access_summary(member: &StaffMember) -> String {
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
-    let user = expect_context::<CurrentUser>();
     let invite = ServerAction::<InviteStaff>::new();
     let revoke = ServerAction::<RevokeInvitation>::new();
     let overview = Resource::new(
@@ -97,15 +96,17 @@ pub fn StaffPage() -> impl IntoView {
     );
     let invite_error = action_error(invite);
     let revoke_error = action_error(revoke);
-    let grantable: Vec<Role> = Role::ASSIGNABLE
-        .into_iter()
-        .filter(|r| *r != Role::Admin || user.role() == Role::Owner)
-        .collect();
 
     view! {
         <Title text="Staff"/>
         <h1>"Staff"</h1>
-        {loaded(overview, move |StaffOverview { members, invitations, branches, can_manage }| {
+        {with_user(move |user| {
+            // Only an owner makes administrators.
+            let grantable: Vec<Role> = Role::ASSIGNABLE
+                .into_iter()
+                .filter(|r| *r != Role::Admin || user.role() == Role::Owner)
+                .collect();
+            loaded(overview, move |StaffOverview { members, invitations, branches, can_manage }| {
                     let grantable = grantable.clone();
                     view! {
                         <DataTable
@@ -193,6 +194,7 @@ pub fn StaffPage() -> impl IntoView {
                             </section>
                         })}
                     }.into_any()
+            })
         })}
     }
 }
