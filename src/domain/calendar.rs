@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    appointment::{AppointmentView, Status},
+    appointment::{AppointmentView, Source, Status},
     catalog::Service,
     patient::PatientSummary,
+    realtime::Listed,
 };
 
 /// How a calendar shows a day: by practitioner or by room.
@@ -90,6 +91,58 @@ pub struct TodayPage {
     pub appointments: Vec<AppointmentView>,
 }
 
+/// An appointment as the calendar grid draws, filters and moves it, and nothing more: a
+/// busy week is 2,000 of them, sent with the page and read back when it hydrates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarBlock {
+    pub id: Uuid,
+    pub practitioner_id: Uuid,
+    pub service_id: Uuid,
+    pub room_id: Option<Uuid>,
+    pub patient_name: String,
+    pub practitioner_name: String,
+    pub service_name: String,
+    pub colour: String,
+    pub status: Status,
+    pub source: Source,
+    pub local_date: NaiveDate,
+    pub start_minute: u32,
+    pub end_minute: u32,
+    /// `09:00–09:45`
+    pub time_label: String,
+}
+
+impl From<&AppointmentView> for CalendarBlock {
+    fn from(a: &AppointmentView) -> Self {
+        Self {
+            id: a.id,
+            practitioner_id: a.practitioner_id,
+            service_id: a.service_id,
+            room_id: a.room_id,
+            patient_name: a.patient_name.clone(),
+            practitioner_name: a.practitioner_name.clone(),
+            service_name: a.service_name.clone(),
+            colour: a.colour.clone(),
+            status: a.status,
+            source: a.source,
+            local_date: a.local_date,
+            start_minute: a.start_minute,
+            end_minute: a.end_minute,
+            time_label: a.time_label.clone(),
+        }
+    }
+}
+
+impl Listed for CalendarBlock {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn place(&self) -> (NaiveDate, u32, Uuid) {
+        (self.local_date, self.start_minute, self.id)
+    }
+}
+
 /// Everything the calendar draws for a visible range.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarData {
@@ -98,7 +151,7 @@ pub struct CalendarData {
     pub grouping: Grouping,
     pub days: Vec<NaiveDate>,
     pub columns: Vec<CalendarColumn>,
-    pub appointments: Vec<AppointmentView>,
+    pub appointments: Vec<CalendarBlock>,
     pub hours: Vec<ColumnHours>,
     /// Days the branch is closed.
     pub closures: Vec<NaiveDate>,

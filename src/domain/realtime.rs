@@ -1,5 +1,6 @@
 //! The events the server pushes to open calendars and dashboards over `/ws`.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -65,15 +66,40 @@ pub struct Envelope {
     pub event: Event,
 }
 
+/// What a list that events keep up to date holds: an appointment, whole or as the
+/// calendar draws it.
+pub trait Listed: for<'a> From<&'a AppointmentView> {
+    fn id(&self) -> Uuid;
+    /// Where it stands in the list: by local day and start, then id.
+    fn place(&self) -> (NaiveDate, u32, Uuid);
+}
+
+impl From<&AppointmentView> for AppointmentView {
+    fn from(a: &AppointmentView) -> Self {
+        a.clone()
+    }
+}
+
+impl Listed for AppointmentView {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn place(&self) -> (NaiveDate, u32, Uuid) {
+        (self.local_date, self.start_minute, self.id)
+    }
+}
+
 /// Applies an event to a list of appointments shown for some days: replaces, adds or
 /// drops the one it carries. `shown` says whether an appointment belongs in the list.
-pub fn apply(list: &mut Vec<AppointmentView>, event: &Event, shown: impl Fn(&AppointmentView) -> bool) {
+pub fn apply<T: Listed>(list: &mut Vec<T>, event: &Event, shown: impl Fn(&AppointmentView) -> bool) {
     let Some(incoming) = event.appointment() else {
         return;
     };
-    list.retain(|a| a.id != incoming.id);
+    list.retain(|a| a.id() != incoming.id);
     if shown(incoming) {
-        let at = list.partition_point(|a| (a.starts_at, a.id) < (incoming.starts_at, incoming.id));
-        list.insert(at, incoming.clone());
+        let item = T::from(incoming);
+        let at = list.partition_point(|a| a.place() < item.place());
+        list.insert(at, item);
     }
 }

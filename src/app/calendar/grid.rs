@@ -9,8 +9,8 @@ use uuid::Uuid;
 use crate::{
     app::realtime::use_realtime,
     domain::{
-        appointment::{AppointmentView, RescheduleForm, Status},
-        calendar::{CalendarData, CalendarQuery, CalendarView, Grouping},
+        appointment::{RescheduleForm, Status},
+        calendar::{CalendarBlock, CalendarData, CalendarQuery, CalendarView, Grouping},
         realtime::apply,
     },
 };
@@ -68,7 +68,7 @@ fn columns(data: &CalendarData) -> Vec<Column> {
     }
 }
 
-fn belongs(column: &Column, grouping: Grouping, a: &AppointmentView) -> bool {
+fn belongs(column: &Column, grouping: Grouping, a: &CalendarBlock) -> bool {
     a.local_date == column.date
         && match (column.id, grouping) {
             (None, _) => true,
@@ -86,8 +86,8 @@ struct Lane {
 }
 
 /// Side-by-side lanes for appointments that overlap in one column.
-fn lanes(list: &[AppointmentView]) -> Vec<Lane> {
-    let mut sorted: Vec<&AppointmentView> = list.iter().collect();
+fn lanes(list: &[CalendarBlock]) -> Vec<Lane> {
+    let mut sorted: Vec<&CalendarBlock> = list.iter().collect();
     sorted.sort_by_key(|a| (a.start_minute, a.end_minute));
     let mut out = Vec::new();
     let mut cluster: Vec<(Uuid, usize)> = Vec::new();
@@ -259,9 +259,9 @@ pub fn Grid(data: CalendarData, params: CalendarQuery) -> impl IntoView {
             match result {
                 Ok(saved) => {
                     appointments.update(|l| {
-                        for view in saved {
+                        for view in &saved {
                             if let Some(a) = l.iter_mut().find(|a| a.id == view.id) {
-                                *a = view;
+                                *a = CalendarBlock::from(view);
                             }
                         }
                     });
@@ -281,6 +281,101 @@ pub fn Grid(data: CalendarData, params: CalendarQuery) -> impl IntoView {
                     message.set(err.to_string());
                 }
             }
+        });
+    };
+
+    let dragged = Dragged {
+        selector: Selector::new(move || shift.with(|s| s.map(|s| s.id))),
+        shift,
+    };
+    let on_pointer_down = move |ev: leptos::ev::PointerEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        let Some(Hit {
+            id,
+            resize,
+            column_width,
+        }) = movable_block(&ev)
+        else {
+            return;
+        };
+        capture(&ev);
+        just_dragged.set_value(false);
+        shift.set(Some(Shift {
+            id,
+            resize,
+            start_x: f64::from(ev.client_x()),
+            start_y: f64::from(ev.client_y()),
+            column_width,
+            minutes: 0,
+            columns: 0,
+            moved: false,
+        }));
+    };
+    let on_pointer_move = move |ev: leptos::ev::PointerEvent| {
+        // Moving the pointer over the grid without dragging changes nothing.
+        if shift.with_untracked(Option::is_none) {
+            return;
+        }
+        shift.update(|s| {
+            if let Some(s) = s.as_mut() {
+                let (dx, dy) = (
+                    f64::from(ev.client_x()) - s.start_x,
+                    f64::from(ev.client_y()) - s.start_y,
+                );
+                s.moved |= dx.abs() > 4.0 || dy.abs() > 4.0;
+                s.minutes = ((dy / PPM) / f64::from(SNAP)).round() as i32 * SNAP;
+                s.columns = if s.resize || s.column_width <= 0.0 {
+                    0
+                } else {
+                    (dx / s.column_width).round() as i32
+                };
+            }
+        });
+    };
+    let on_pointer_up = move |_: leptos::ev::PointerEvent| {
+        if let Some(s) = shift.get_untracked() {
+            shift.set(None);
+            if s.moved {
+                just_dragged.set_value(true);
+                commit(s);
+            }
+        }
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        // The end of a drag is not a click on the link.
+        if just_dragged.get_value() {
+            ev.prevent_default();
+            just_dragged.set_value(false);
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if !ev.alt_key() {
+            return;
+        }
+        let (minutes, columns, resize) = match (ev.key().as_str(), ev.shift_key()) {
+            ("ArrowUp", false) => (-KEY_STEP, 0, false),
+            ("ArrowDown", false) => (KEY_STEP, 0, false),
+            ("ArrowUp", true) => (-KEY_STEP, 0, true),
+            ("ArrowDown", true) => (KEY_STEP, 0, true),
+            ("ArrowLeft", _) => (0, -1, false),
+            ("ArrowRight", _) => (0, 1, false),
+            _ => return,
+        };
+        let Some(Hit { id, .. }) = movable_block(&ev) else {
+            return;
+        };
+        ev.prevent_default();
+        commit(Shift {
+            id,
+            resize,
+            start_x: 0.0,
+            start_y: 0.0,
+            column_width: 0.0,
+            minutes,
+            columns,
+            moved: true,
         });
     };
 
@@ -314,7 +409,18 @@ pub fn Grid(data: CalendarData, params: CalendarQuery) -> impl IntoView {
                     <div class="calendar__col-head" class:calendar__col-head--today=col.date == today>{col.label.clone()}</div>
                 }).collect_view())}
             </div>
-            <div class="calendar__body" style=format!("height: {body_height}")>
+            <p class="visually-hidden" id="calendar-keys">
+                "Alt and the arrow keys move an appointment; with Shift, up and down change its length."
+            </p>
+            <div
+                class="calendar__body"
+                style=format!("height: {body_height}")
+                on:pointerdown=on_pointer_down
+                on:pointermove=on_pointer_move
+                on:pointerup=on_pointer_up
+                on:click=on_click
+                on:keydown=on_key
+            >
                 <div class="calendar__axis" aria-hidden="true">
                     {hours.iter().map(|h| view! {
                         <span class="calendar__hour" style=format!("top: {}", px(h * 60 - day_start))>{format!("{h:02}:00")}</span>
@@ -328,6 +434,7 @@ pub fn Grid(data: CalendarData, params: CalendarQuery) -> impl IntoView {
                         move || appointments.with(|l| l.iter().filter(|a| belongs(&col, grouping, a)).cloned().collect::<Vec<_>>())
                     };
                     let is_today = col.date == today;
+                    let dragged = dragged.clone();
                     view! {
                         <div class="calendar__column" data-column=index data-date=col.date.to_string() class:calendar__column--closed=col.closed>
                             {col.open.iter().map(|(s, e)| view! {
@@ -352,7 +459,7 @@ pub fn Grid(data: CalendarData, params: CalendarQuery) -> impl IntoView {
                                 let layout = lanes(&list);
                                 list.into_iter().map(|a| {
                                     let Lane { lane, of, .. } = layout.iter().find(|l| l.id == a.id).copied().unwrap_or(Lane { id: a.id, lane: 0, of: 1 });
-                                    view! { <Block appointment=a lane of day_start shift just_dragged commit/> }
+                                    view! { <Block appointment=a lane of day_start dragged=dragged.clone()/> }
                                 }).collect_view()
                             }}
                         </div>
@@ -368,37 +475,39 @@ pub fn Grid(data: CalendarData, params: CalendarQuery) -> impl IntoView {
     .into_any()
 }
 
-/// One appointment on the grid: a link to its page, draggable once hydrated.
+/// One appointment on the grid: a link to its page. The grid handles its dragging and
+/// keys (one set of listeners for all blocks, not five per block: a busy week has 2,000);
+/// a block only follows the drag while it is the one dragged.
 #[component]
-fn Block(
-    appointment: AppointmentView,
-    lane: usize,
-    of: usize,
-    day_start: i32,
-    shift: RwSignal<Option<Shift>>,
-    just_dragged: StoredValue<bool>,
-    commit: impl Fn(Shift) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn Block(appointment: CalendarBlock, lane: usize, of: usize, day_start: i32, dragged: Dragged) -> impl IntoView {
     let id = appointment.id;
     let movable = appointment.status.is_movable();
     let top = appointment.start_minute as i32 - day_start;
     let height = (appointment.end_minute as i32 - appointment.start_minute as i32).max(10);
-    let width = 100.0 / of.max(1) as f64;
-    let style = move || {
-        let preview = shift.get().filter(|s| s.id == id);
-        let (dy, dh, dx) = match preview {
-            Some(s) if s.resize => (0, s.minutes, 0.0),
-            Some(s) => (s.minutes, 0, f64::from(s.columns) * s.column_width),
-            None => (0, 0, 0.0),
-        };
-        format!(
-            "--c: {}; top: {}; height: {}; left: {:.2}%; width: calc({:.2}% - 4px); transform: translateX({dx:.0}px)",
-            appointment.colour,
-            px(top + dy),
-            px((height + dh).max(SNAP)),
-            width * lane as f64,
-            width,
-        )
+    let place = format!(
+        "--c: {}; --top: {}; --h: {}; --lane: {lane}; --of: {}",
+        appointment.colour,
+        px(top),
+        px(height),
+        of.max(1)
+    );
+    let Dragged { selector, shift } = dragged;
+    let is_dragged = {
+        let selector = selector.clone();
+        move || selector.selected(&Some(id))
+    };
+    let style = {
+        let is_dragged = is_dragged.clone();
+        // Only the dragged block reads the drag: the others never run this again.
+        move || match is_dragged().then(|| shift.get()).flatten() {
+            Some(s) if s.resize => format!("{place}; --h: {}", px((height + s.minutes).max(SNAP))),
+            Some(s) => format!(
+                "{place}; --top: {}; transform: translateX({:.0}px)",
+                px(top + s.minutes),
+                f64::from(s.columns) * s.column_width
+            ),
+            None => place.clone(),
+        }
     };
     let status = appointment.status;
     let online = appointment.source == crate::domain::appointment::Source::Portal;
@@ -415,102 +524,19 @@ fn Block(
         }
     );
 
-    let on_pointer_down = move |ev: leptos::ev::PointerEvent| {
-        if !movable || ev.button() != 0 {
-            return;
-        }
-        let resize = event_target_has_class(&ev, "calendar__resize");
-        let width = column_width(&ev);
-        capture(&ev);
-        just_dragged.set_value(false);
-        shift.set(Some(Shift {
-            id,
-            resize,
-            start_x: f64::from(ev.client_x()),
-            start_y: f64::from(ev.client_y()),
-            column_width: width,
-            minutes: 0,
-            columns: 0,
-            moved: false,
-        }));
-    };
-    let on_pointer_move = move |ev: leptos::ev::PointerEvent| {
-        shift.update(|s| {
-            if let Some(s) = s.as_mut().filter(|s| s.id == id) {
-                let (dx, dy) = (
-                    f64::from(ev.client_x()) - s.start_x,
-                    f64::from(ev.client_y()) - s.start_y,
-                );
-                s.moved |= dx.abs() > 4.0 || dy.abs() > 4.0;
-                s.minutes = ((dy / PPM) / f64::from(SNAP)).round() as i32 * SNAP;
-                s.columns = if s.resize || s.column_width <= 0.0 {
-                    0
-                } else {
-                    (dx / s.column_width).round() as i32
-                };
-            }
-        });
-    };
-    let on_pointer_up = move |_: leptos::ev::PointerEvent| {
-        if let Some(s) = shift.get_untracked().filter(|s| s.id == id) {
-            shift.set(None);
-            if s.moved {
-                just_dragged.set_value(true);
-                commit(s);
-            }
-        }
-    };
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        // The end of a drag is not a click on the link.
-        if just_dragged.get_value() {
-            ev.prevent_default();
-            just_dragged.set_value(false);
-        }
-    };
-    let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        if !movable || !ev.alt_key() {
-            return;
-        }
-        let (minutes, columns, resize) = match (ev.key().as_str(), ev.shift_key()) {
-            ("ArrowUp", false) => (-KEY_STEP, 0, false),
-            ("ArrowDown", false) => (KEY_STEP, 0, false),
-            ("ArrowUp", true) => (-KEY_STEP, 0, true),
-            ("ArrowDown", true) => (KEY_STEP, 0, true),
-            ("ArrowLeft", _) => (0, -1, false),
-            ("ArrowRight", _) => (0, 1, false),
-            _ => return,
-        };
-        ev.prevent_default();
-        commit(Shift {
-            id,
-            resize,
-            start_x: 0.0,
-            start_y: 0.0,
-            column_width: 0.0,
-            minutes,
-            columns,
-            moved: true,
-        });
-    };
-
     view! {
         <a
             href=format!("/app/calendar/appointments/{id}")
             class="calendar__appointment"
             class:calendar__appointment--movable=movable
-            class:calendar__appointment--dragging=move || shift.get().is_some_and(|s| s.id == id && s.moved)
+            class:calendar__appointment--dragging=move || is_dragged() && shift.get().is_some_and(|s| s.moved)
             data-status=status.as_str()
             data-testid="appointment"
             data-id=id.to_string()
             style=style
             aria-label=label
-            aria-keyshortcuts=movable.then_some("Alt+ArrowUp Alt+ArrowDown Alt+Shift+ArrowUp Alt+Shift+ArrowDown Alt+ArrowLeft Alt+ArrowRight")
+            aria-describedby=movable.then_some("calendar-keys")
             draggable="false"
-            on:pointerdown=on_pointer_down
-            on:pointermove=on_pointer_move
-            on:pointerup=on_pointer_up
-            on:click=on_click
-            on:keydown=on_key
         >
             <span class="calendar__time">{appointment.time_label.clone()}</span>
             <span class="calendar__patient">{appointment.patient_name.clone()}</span>
@@ -522,72 +548,75 @@ fn Block(
     }
 }
 
-#[cfg(feature = "hydrate")]
-fn event_target_has_class(ev: &leptos::ev::PointerEvent, class: &str) -> bool {
-    use wasm_bindgen::JsCast;
-    ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|e| e.class_list().contains(class))
+/// The drag in progress, and which block it moves (so that only that block follows it).
+#[derive(Clone)]
+struct Dragged {
+    selector: Selector<Option<Uuid>>,
+    shift: RwSignal<Option<Shift>>,
 }
 
-#[cfg(feature = "hydrate")]
-fn column_width(ev: &leptos::ev::PointerEvent) -> f64 {
-    use wasm_bindgen::JsCast;
-    ev.current_target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .and_then(|e| e.parent_element())
-        .map_or(0.0, |column| column.get_bounding_client_rect().width())
+/// The movable block a pointer or key event happened on.
+struct Hit {
+    id: Uuid,
+    /// On its lower edge: the drag resizes.
+    resize: bool,
+    /// The width of its column, for moves sideways.
+    column_width: f64,
 }
 
+/// Finds the movable block of an event in the page.
 #[cfg(feature = "hydrate")]
-fn capture(ev: &leptos::ev::PointerEvent) {
+fn movable_block(ev: &web_sys::Event) -> Option<Hit> {
     use wasm_bindgen::JsCast;
-    if let Some(element) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
-        let _ = element.set_pointer_capture(ev.pointer_id());
+    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let block = target.closest(".calendar__appointment--movable").ok()??;
+    Some(Hit {
+        id: block.get_attribute("data-id")?.parse().ok()?,
+        resize: target.class_list().contains("calendar__resize"),
+        column_width: block
+            .parent_element()
+            .map_or(0.0, |column| column.get_bounding_client_rect().width()),
+    })
+}
+
+/// Keeps a drag's pointer events on the block it started on, wherever the pointer goes.
+#[cfg(feature = "hydrate")]
+fn capture(ev: &web_sys::PointerEvent) {
+    use wasm_bindgen::JsCast;
+    let block = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|t| t.closest(".calendar__appointment").ok().flatten());
+    if let Some(block) = block {
+        let _ = block.set_pointer_capture(ev.pointer_id());
     }
 }
 
-// Pointer events only happen in the browser; the server renders the same markup.
+// Events only happen in the browser; the server renders the same markup.
 #[cfg(not(feature = "hydrate"))]
-fn event_target_has_class(_: &leptos::ev::PointerEvent, _: &str) -> bool {
-    false
+fn movable_block(_: &leptos::web_sys::Event) -> Option<Hit> {
+    None
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn column_width(_: &leptos::ev::PointerEvent) -> f64 {
-    0.0
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn capture(_: &leptos::ev::PointerEvent) {}
+fn capture(_: &leptos::web_sys::PointerEvent) {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn at(start: u32, end: u32) -> AppointmentView {
-        AppointmentView {
+    fn at(start: u32, end: u32) -> CalendarBlock {
+        CalendarBlock {
             id: Uuid::new_v4(),
-            branch_id: Uuid::nil(),
-            patient_id: Uuid::nil(),
-            patient_name: String::new(),
             practitioner_id: Uuid::nil(),
-            practitioner_name: String::new(),
             service_id: Uuid::nil(),
+            room_id: None,
+            patient_name: String::new(),
+            practitioner_name: String::new(),
             service_name: String::new(),
             colour: String::new(),
-            room_id: None,
-            room_name: None,
-            resource_names: vec![],
             status: Status::Scheduled,
             source: crate::domain::appointment::Source::Staff,
-            starts_at: chrono::Utc::now(),
-            ends_at: chrono::Utc::now(),
-            buffer_before_minutes: 0,
-            buffer_after_minutes: 0,
-            series_id: None,
-            notes: String::new(),
-            cancel_reason: None,
             local_date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             start_minute: start,
             end_minute: end,
