@@ -52,10 +52,11 @@ test('an unknown address answers a 404 page', async ({ page }, testInfo) => {
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
 });
 
-test('the page becomes interactive once hydrated', async ({ page }, testInfo) => {
+test('the staff app becomes interactive once hydrated', async ({ page }, testInfo) => {
   test.skip(!hydrated(testInfo), 'hydration needs JavaScript');
+  await signUp(page, testInfo);
   const wasm = page.waitForResponse((response) => response.url().endsWith('.wasm'));
-  await goto(page, testInfo, '/login');
+  await goto(page, testInfo, '/app/account');
 
   // The hashed WASM comes compressed and may be cached forever.
   const headers = (await wasm).headers();
@@ -63,7 +64,19 @@ test('the page becomes interactive once hydrated', async ({ page }, testInfo) =>
   expect(['br', 'gzip']).toContain(headers['content-encoding']);
 
   // A submission handled by the WASM client stays on the page: no reload, no error in the URL.
-  await logIn(page, testInfo, 'nobody@e2e.careops.test', 'not-the-password');
-  await expect(page.getByRole('alert')).toContainText('The email or password is incorrect.');
+  await page.getByLabel('Code from your app').fill('000000');
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await expect(page.locator('#field-code-error')).toHaveText(/That code does not match/);
   expect(page.url()).not.toContain('__err');
+});
+
+test('sign-in and sign-up load no script: they are forms that post', async ({ page }) => {
+  const code: string[] = [];
+  page.on('request', (request) => /\.(js|wasm)$/.test(new URL(request.url()).pathname) && code.push(request.url()));
+  for (const path of ['/', '/login', '/signup']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  }
+  await page.waitForLoadState('networkidle');
+  expect(code).toEqual([]);
 });

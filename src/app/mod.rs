@@ -26,7 +26,7 @@ use leptos_router::{
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let scripted = !is_portal(&request_path());
+    let scripted = !ships_no_code(&request_path());
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -47,11 +47,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The patients' portal (`/book/...`, `/manage/...`) is complete without JavaScript
-/// (every step is a link or a form that posts), so its pages load no script and no
-/// WASM at all: a phone on a slow line gets the page and nothing else.
-fn is_portal(path: &str) -> bool {
-    ["/book/", "/manage/"].iter().any(|prefix| path.starts_with(prefix))
+/// Pages for people outside the staff app ship no script and no WASM at all: the
+/// patients' portal (`/book/...`, `/manage/...`), the landing page, sign-in with its
+/// two-factor steps, sign-up and accepting an invitation. Each is complete as links and
+/// forms that post, so a phone on a slow line gets the page and nothing else; the staff
+/// app's code loads once someone is in it.
+fn ships_no_code(path: &str) -> bool {
+    const SECTIONS: [&str; 5] = ["/book", "/manage", "/login", "/signup", "/invite"];
+    path == "/"
+        || SECTIONS.iter().any(|section| {
+            path.strip_prefix(section)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
 }
 
 /// The path of the request being rendered.
@@ -111,5 +118,28 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ships_no_code;
+
+    #[test]
+    fn public_pages_ship_no_code_and_the_staff_app_does() {
+        for path in [
+            "/",
+            "/login",
+            "/login/verify",
+            "/signup",
+            "/invite/abc",
+            "/book/clinic/x",
+            "/manage/t/move",
+        ] {
+            assert!(ships_no_code(path), "{path}");
+        }
+        for path in ["/app", "/app/calendar", "/loginx", "/no-such-page"] {
+            assert!(!ships_no_code(path), "{path}");
+        }
     }
 }
