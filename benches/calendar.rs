@@ -534,28 +534,14 @@ async fn bound(f: &Fixture, payload: String) -> Vec<(String, String)> {
     ]
 }
 
-/// 2,000 appointments in one week: 20 practitioners with 100 each.
+/// 2,000 appointments in one week: 20 practitioners with 100 each (the fixture the e2e
+/// byte budget loads too).
 async fn seed_week(f: &Fixture) {
-    sqlx::query(
-        "with staff as (
-             insert into users (org_id, email, full_name, password_hash)
-             select $1, 'p' || n || '@bench.careops.test', 'Practitioner ' || n, 'x' from generate_series(1, 20) n
-             returning id),
-         member as (insert into memberships (org_id, user_id, branch_id, role) select $1, id, $2, 'practitioner' from staff returning user_id)
-         insert into appointments (org_id, branch_id, patient_id, practitioner_id, service_id, starts_at, ends_at)
-         select $1, $2, $3, m.user_id, $4, t, t + interval '25 minutes'
-         from member m,
-              generate_series(0, 4) d,
-              generate_series(0, 19) s,
-              lateral (select timestamptz '2031-03-03 08:00 Europe/Berlin' + d * interval '1 day' + s * interval '25 minutes' as t) times",
-    )
-    .bind(f.org)
-    .bind(f.branch)
-    .bind(f.patient)
-    .bind(f.service)
-    .execute(&f.db)
-    .await
-    .unwrap();
+    sqlx::query(include_str!("../tests/fixtures/busy_week.sql"))
+        .bind(f.org)
+        .execute(&f.db)
+        .await
+        .unwrap();
     sqlx::query("analyze").execute(&f.db).await.unwrap();
 }
 

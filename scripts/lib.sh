@@ -160,3 +160,20 @@ export_leptos_env() {
   export LEPTOS_OUTPUT_NAME=careops LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_HASH_FILES=true LEPTOS_ENV=PROD LEPTOS_SITE_ADDR="127.0.0.1:${1:-3000}"
 }
+
+# Starts the release build on 127.0.0.1:$1 against database $2 (made if missing), logging
+# to $3, and waits until it answers. Sets SERVER_PID; the caller stops it.
+serve_release_build() {
+  local port="$1" db="$2" log="$3" healthy=""
+  create_database "$db"
+  export_leptos_env "$port"
+  say "Starting CareOps on 127.0.0.1:$port with database $db"
+  DATABASE_URL="$PG_SERVER_URL/$db" LOG_FORMAT=json RUST_LOG=warn target/release/careops > "$log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 150); do
+    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && { healthy=1; break; }
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log"; die "the server did not start"; }
+    sleep 0.2
+  done
+  [ -n "$healthy" ] || { cat "$log"; die "the server did not answer /health within 30 s"; }
+}

@@ -1,5 +1,8 @@
 import { expect, type Page, type TestInfo } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** An email nobody else in this run uses. */
 export function uniqueEmail(prefix = 'owner'): string {
@@ -128,4 +131,26 @@ export function collectErrors(page: Page): string[] {
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
   return errors;
+}
+
+/** The Monday of the week `seedBusyWeek` fills. */
+export const BUSY_WEEK = '2031-03-03';
+
+/**
+ * Gives the organization whose booking page is at `portalPath` the busy week of
+ * `tests/fixtures/busy_week.sql` (2,000 appointments, 20 practitioners), written straight
+ * into the database scripts/test made for this run (`E2E_DATABASE_URL`).
+ */
+export function seedBusyWeek(portalPath: string): void {
+  const database = process.env.E2E_DATABASE_URL;
+  if (!database) throw new Error('E2E_DATABASE_URL is not set: scripts/test sets it');
+  const slug = portalPath.split('/')[2];
+  const fixture = readFileSync(join(__dirname, '..', '..', 'tests', 'fixtures', 'busy_week.sql'), 'utf8');
+  const script = [
+    `select id as org from organizations where slug = :'slug' \\gset`,
+    `prepare busy_week(uuid) as ${fixture.replace(/;\s*$/, '')};`,
+    `execute busy_week(:'org');`,
+    'analyze;',
+  ].join('\n');
+  execFileSync('psql', ['-q', '-X', '-v', 'ON_ERROR_STOP=1', '-v', `slug=${slug}`, database], { input: script });
 }

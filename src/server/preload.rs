@@ -45,7 +45,7 @@ pub async fn only_when_scripting(request: Request, next: Next) -> Response {
 
 /// The page with `media="(scripting: enabled)"` on each code preload in its head (the
 /// main module's, written by `HydrationScripts`, and each lazy page's chunks, written by
-/// leptos_meta with its attributes in another order).
+/// leptos_meta with its attributes in another order and without `crossorigin`).
 fn mark(page: &str) -> String {
     let head_end = page.find("</head>").unwrap_or(0);
     let (head, rest) = page.split_at(head_end);
@@ -53,9 +53,15 @@ fn mark(page: &str) -> String {
     for piece in head.split_inclusive('>') {
         match piece.find(LINK) {
             Some(start) if preloads_code(&piece[start..]) => {
+                let tag = &piece[start + LINK.len()..];
                 marked.push_str(&piece[..start]);
                 marked.push_str(r#"<link media="(scripting: enabled)" "#);
-                marked.push_str(&piece[start + LINK.len()..]);
+                // The chunk loader's fetch() asks in CORS mode: a fetch preload without
+                // `crossorigin` is another request, which it would not use but repeat.
+                if tag.contains(r#"as="fetch""#) && !tag.contains("crossorigin") {
+                    marked.push_str(r#"crossorigin="" "#);
+                }
+                marked.push_str(tag);
             }
             _ => marked.push_str(piece),
         }
@@ -89,7 +95,7 @@ mod tests {
                 r#"<html><head><link media="(scripting: enabled)" rel="modulepreload" href="/pkg/a.js">"#,
                 r#"<link media="(scripting: enabled)" rel="preload" href="/pkg/a.wasm" as="fetch" type="application/wasm" crossorigin="">"#,
                 r#"<link rel="stylesheet" href="/pkg/a.css">"#,
-                r#"<link media="(scripting: enabled)" as="fetch" href="/pkg/chunk_1.wasm" rel="preload" type="application/wasm">"#,
+                r#"<link media="(scripting: enabled)" crossorigin="" as="fetch" href="/pkg/chunk_1.wasm" rel="preload" type="application/wasm">"#,
                 r#"<link rel="preload" href="/pkg/a.woff2" as="font"></head>"#,
                 r#"<body><p>&lt;link rel="preload" </p></body></html>"#,
             )
