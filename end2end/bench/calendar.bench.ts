@@ -2,8 +2,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { writeFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { brotliDecompressSync } from 'node:zlib';
-import { BUSY_WEEK, seedBusyWeek, staffWithPortal } from '../tests/support';
+import { BUSY_WEEK, seedBusyWeek, served, sessionCookie, staffWithPortal } from '../tests/support';
 
 // The calendar's busiest week in Chromium (issue 11): how soon the page is interactive,
 // how soon going back to it shows it again, and how fast the server renders it compared
@@ -134,32 +133,16 @@ async function rate(url: string, cookie: string): Promise<number> {
   return done / ((Date.now() - started) / 1000);
 }
 
-function fetchText(url: string, cookie: string): Promise<{ raw: number; brotli: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers: { 'accept-encoding': 'br', cookie } }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const body = Buffer.concat(chunks);
-          const text = brotliDecompressSync(body).toString('utf8');
-          resolve({ raw: Buffer.byteLength(text), brotli: body.length, text });
-        });
-      })
-      .on('error', reject);
-  });
-}
-
 test('the busy calendar week', async ({ browser, page, baseURL }, testInfo) => {
   const portal = await staffWithPortal(page, testInfo);
   seedBusyWeek(portal);
   const storage = testInfo.outputPath('staff-session.json');
   await page.context().storageState({ path: storage });
-  const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  const cookie = await sessionCookie(page);
   const path = `/app/calendar?date=${BUSY_WEEK}&view=week`;
   const url = baseURL + path;
 
-  const html = await fetchText(url, cookie);
+  const html = await served(url, cookie);
   const embedded = html.text.split('start_minute').length - 1;
 
   const interactive = stats(await timeToInteractive(browser, storage, url));
@@ -196,8 +179,8 @@ ${phases.map(([what, took]) => `| ${what} | ${ms(took)} |`).join('\n')}
 
 | the week's HTML | |
 |---|---:|
-| raw | ${(html.raw / 1000).toFixed(0)} KB |
-| brotli | ${(html.brotli / 1000).toFixed(1)} KB |
+| raw | ${(Buffer.byteLength(html.text) / 1000).toFixed(0)} KB |
+| brotli | ${(html.bytes / 1000).toFixed(1)} KB |
 | times its data is embedded | ${embedded / APPOINTMENTS} |
 | rendered pages/s (${CLIENTS} clients, brotli) | ${pages.toFixed(1)} |
 | the same bytes as a static file, files/s | ${files.toFixed(1)} |

@@ -1,9 +1,17 @@
 import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
 import { readdirSync, statSync } from 'node:fs';
-import http from 'node:http';
 import { join } from 'node:path';
-import { brotliDecompressSync } from 'node:zlib';
-import { BUSY_WEEK, collectErrors, hydrated, practiceWithSchedule, ready, seedBusyWeek, staffWithPortal } from './support';
+import {
+  BUSY_WEEK,
+  collectErrors,
+  hydrated,
+  practiceWithSchedule,
+  ready,
+  seedBusyWeek,
+  served,
+  sessionCookie,
+  staffWithPortal,
+} from './support';
 
 // Bytes on the wire, as a fresh browser downloads them from the release build: every
 // page is loaded in a new context (nothing cached), every script and WASM file it
@@ -40,25 +48,6 @@ const TODAY: Record<string, number> = {
   '/app/account: its own chunks': 126 * KB,
   '/app/settings/hours: its own chunks': 117 * KB,
 };
-
-/** The response to `url` for a client that accepts brotli only: the bytes sent, and the text when asked for. */
-function served(url: string, cookie = '', decode = false): Promise<{ bytes: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers: { 'accept-encoding': 'br', cookie } }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const body = Buffer.concat(chunks);
-          const text = decode
-            ? (response.headers['content-encoding'] === 'br' ? brotliDecompressSync(body) : body).toString('utf8')
-            : '';
-          resolve({ bytes: body.length, text });
-        });
-      })
-      .on('error', reject);
-  });
-}
 
 async function servedBytes(url: string): Promise<number> {
   return (await served(url)).bytes;
@@ -155,8 +144,7 @@ test('every page loads within its byte budget', async ({ browser, page, baseURL 
   // The calendar's busiest week: 2,000 appointments for 20 practitioners, in HTML that
   // carries the week's data once (each appointment's start minute appears once).
   seedBusyWeek(portal);
-  const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-  const week = await served(`${base}/app/calendar?date=${BUSY_WEEK}&view=week`, cookie, true);
+  const week = await served(`${base}/app/calendar?date=${BUSY_WEEK}&view=week`, await sessionCookie(page));
   expect(week.text).toContain('data-testid="appointment"');
   expect(week.text.split('start_minute').length - 1, 'the calendar data is embedded once').toBe(2000);
   rows.push({ what: 'calendar week of 2,000 appointments (HTML)', bytes: week.bytes, budget: BUDGET.busyWeekHtml });

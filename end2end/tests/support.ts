@@ -2,7 +2,9 @@ import { expect, type Page, type TestInfo } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 
 /** An email nobody else in this run uses. */
 export function uniqueEmail(prefix = 'owner'): string {
@@ -153,4 +155,26 @@ export function seedBusyWeek(portalPath: string): void {
     'analyze;',
   ].join('\n');
   execFileSync('psql', ['-q', '-X', '-v', 'ON_ERROR_STOP=1', '-v', `slug=${slug}`, database], { input: script });
+}
+
+/** `url` as a browser that accepts brotli only gets it: the bytes sent, and the text. */
+export function served(url: string, cookie = ''): Promise<{ bytes: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { 'accept-encoding': 'br', cookie } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const decoded = response.headers['content-encoding'] === 'br' ? brotliDecompressSync(body) : body;
+          resolve({ bytes: body.length, text: decoded.toString('utf8') });
+        });
+      })
+      .on('error', reject);
+  });
+}
+
+/** The session of `page` as a Cookie header, for requests made outside the browser. */
+export async function sessionCookie(page: Page): Promise<string> {
+  return (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
 }
