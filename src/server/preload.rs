@@ -8,7 +8,7 @@
 //! not fetched (Chromium and Firefox since 2023, Safari since 17).
 
 use axum::{
-    body::Body,
+    body::{Body, Bytes},
     extract::Request,
     http::{header, HeaderValue},
     middleware::Next,
@@ -16,6 +16,7 @@ use axum::{
 };
 
 const LINK: &str = "<link ";
+const HEAD_END: &[u8] = b"</head>";
 
 /// Marks every preload of code in an HTML page as for scripting browsers only.
 pub async fn only_when_scripting(request: Request, next: Next) -> Response {
@@ -34,22 +35,27 @@ pub async fn only_when_scripting(request: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return Response::from_parts(parts, Body::empty());
     };
-    let page = String::from_utf8_lossy(&bytes);
-    let marked = mark(&page);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    if let Ok(length) = HeaderValue::from_str(&marked.len().to_string()) {
+    // Only the head is read and rewritten; the rest (megabytes, for a busy calendar
+    // week) goes out as it came, neither checked nor copied.
+    let (head, rest) = mark(bytes);
+    let length = head.len() + rest.len();
+    if let Ok(length) = HeaderValue::from_str(&length.to_string()) {
         parts.headers.insert(header::CONTENT_LENGTH, length);
     }
-    Response::from_parts(parts, Body::from(marked))
+    let pieces = [head, rest].map(Ok::<_, std::convert::Infallible>);
+    Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(pieces)))
 }
 
-/// The page with `media="(scripting: enabled)"` on each code preload in its head (the
-/// main module's, written by `HydrationScripts`, and each lazy page's chunks, written by
-/// leptos_meta with its attributes in another order and without `crossorigin`).
-fn mark(page: &str) -> String {
-    let head_end = page.find("</head>").unwrap_or(0);
-    let (head, rest) = page.split_at(head_end);
-    let mut marked = String::with_capacity(page.len() + 4096);
+/// The page's head with `media="(scripting: enabled)"` on each code preload (the main
+/// module's, written by `HydrationScripts`, and each lazy page's chunks, written by
+/// leptos_meta with its attributes in another order and without `crossorigin`), and
+/// the rest of the page as it was.
+fn mark(page: Bytes) -> (Bytes, Bytes) {
+    let end = page.windows(HEAD_END.len()).position(|w| w == HEAD_END).unwrap_or(0);
+    let Ok(head) = std::str::from_utf8(&page[..end]) else {
+        return (Bytes::new(), page);
+    };
+    let mut marked = String::with_capacity(head.len() + 4096);
     for piece in head.split_inclusive('>') {
         match piece.find(LINK) {
             Some(start) if preloads_code(&piece[start..]) => {
@@ -66,7 +72,7 @@ fn mark(page: &str) -> String {
             _ => marked.push_str(piece),
         }
     }
-    marked + rest
+    (Bytes::from(marked), page.slice(end..))
 }
 
 /// Whether a `<link ...>` tag preloads a script or a WASM file.
@@ -77,7 +83,13 @@ fn preloads_code(tag: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::mark;
+    use axum::body::Bytes;
+
+    /// The whole page after marking.
+    fn mark(page: &'static str) -> String {
+        let (head, rest) = super::mark(Bytes::from_static(page.as_bytes()));
+        String::from_utf8([head, rest].concat()).unwrap()
+    }
 
     #[test]
     fn code_preloads_in_the_head_are_for_scripting_browsers_only() {

@@ -15,8 +15,10 @@ use crate::{
     },
 };
 
+/// Tenths of a pixel per minute of the day (a minute is 1.5 pixels).
+const PPM_TENTHS: i32 = 15;
 /// Pixels per minute of the day.
-const PPM: f64 = 1.5;
+const PPM: f64 = PPM_TENTHS as f64 / 10.0;
 /// Moves and resizes snap to this many minutes.
 const SNAP: i32 = 5;
 /// What one Alt+arrow press moves or resizes by.
@@ -125,8 +127,12 @@ fn hhmm(minute: i32) -> String {
     format!("{:02}:{:02}", minute / 60, minute % 60)
 }
 
+/// `minutes` as pixels, to a tenth; in integers, since formatting a float is slow
+/// enough to show when a busy week draws 2,000 blocks.
 fn px(minutes: i32) -> String {
-    format!("{:.1}px", f64::from(minutes) * PPM)
+    let tenths = minutes * PPM_TENTHS;
+    let sign = if tenths < 0 { "-" } else { "" };
+    format!("{sign}{}.{}px", (tenths / 10).abs(), (tenths % 10).abs())
 }
 
 /// A drag or key press in progress: how far the block has moved, in minutes and columns.
@@ -532,7 +538,6 @@ fn Block(appointment: CalendarBlock, lane: usize, of: usize, day_start: i32, dra
             class:calendar__appointment--dragging=move || is_dragged() && shift.get().is_some_and(|s| s.moved)
             data-status=status.as_str()
             data-testid="appointment"
-            data-id=id.to_string()
             style=style
             aria-label=label
             aria-describedby=movable.then_some("calendar-keys")
@@ -571,7 +576,8 @@ fn movable_block(ev: &web_sys::Event) -> Option<Hit> {
     let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
     let block = target.closest(".calendar__appointment--movable").ok()??;
     Some(Hit {
-        id: block.get_attribute("data-id")?.parse().ok()?,
+        // A block is a link to its appointment's page: the address ends in its id.
+        id: block.get_attribute("href")?.rsplit('/').next()?.parse().ok()?,
         resize: target.class_list().contains("calendar__resize"),
         column_width: block
             .parent_element()
@@ -633,6 +639,15 @@ mod tests {
         assert_eq!(of(1), (1, 2));
         assert_eq!(of(2), (0, 2), "reuses the first lane once it is free");
         assert_eq!(of(3), (0, 1), "alone after the cluster");
+    }
+
+    #[test]
+    fn minutes_become_pixels_to_a_tenth() {
+        assert_eq!(px(90), "135.0px");
+        assert_eq!(px(5), "7.5px");
+        assert_eq!(px(0), "0.0px");
+        assert_eq!(px(-1), "-1.5px");
+        assert_eq!(px(-10), "-15.0px");
     }
 
     #[test]
