@@ -82,23 +82,24 @@ fn belongs(column: &Column, grouping: Grouping, a: &CalendarBlock) -> bool {
 /// Where an appointment's block stands among those it overlaps: lane `lane` of `of`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Lane {
-    id: Uuid,
     lane: usize,
     of: usize,
 }
 
-/// Side-by-side lanes for appointments that overlap in one column.
+/// Side-by-side lanes for appointments that overlap in one column, in the list's order
+/// (so that drawing a block needs no search: a busy column holds hundreds).
 fn lanes(list: &[CalendarBlock]) -> Vec<Lane> {
-    let mut sorted: Vec<&CalendarBlock> = list.iter().collect();
-    sorted.sort_by_key(|a| (a.start_minute, a.end_minute));
-    let mut out = Vec::new();
-    let mut cluster: Vec<(Uuid, usize)> = Vec::new();
+    let mut sorted: Vec<usize> = (0..list.len()).collect();
+    sorted.sort_by_key(|&i| (list[i].start_minute, list[i].end_minute));
+    let mut out = vec![Lane { lane: 0, of: 1 }; list.len()];
+    let mut cluster: Vec<(usize, usize)> = Vec::new();
     let mut lane_ends: Vec<u32> = Vec::new();
     let mut cluster_end = 0;
-    for a in sorted {
+    for i in sorted {
+        let a = &list[i];
         if a.start_minute >= cluster_end && !cluster.is_empty() {
-            let n = lane_ends.len();
-            out.extend(cluster.drain(..).map(|(id, lane)| Lane { id, lane, of: n }));
+            let of = lane_ends.len();
+            cluster.drain(..).for_each(|(at, lane)| out[at] = Lane { lane, of });
             lane_ends.clear();
         }
         let lane = match lane_ends.iter().position(|end| *end <= a.start_minute) {
@@ -111,14 +112,14 @@ fn lanes(list: &[CalendarBlock]) -> Vec<Lane> {
                 lane_ends.len() - 1
             }
         };
-        cluster.push((a.id, lane));
+        cluster.push((i, lane));
         cluster_end = cluster_end.max(a.end_minute);
         if cluster.len() == 1 {
             cluster_end = a.end_minute;
         }
     }
-    let n = lane_ends.len();
-    out.extend(cluster.into_iter().map(|(id, lane)| Lane { id, lane, of: n }));
+    let of = lane_ends.len();
+    cluster.into_iter().for_each(|(at, lane)| out[at] = Lane { lane, of });
     out
 }
 
@@ -463,8 +464,7 @@ pub fn Grid(data: CalendarData, params: CalendarQuery) -> impl IntoView {
                             {move || {
                                 let list = here();
                                 let layout = lanes(&list);
-                                list.into_iter().map(|a| {
-                                    let Lane { lane, of, .. } = layout.iter().find(|l| l.id == a.id).copied().unwrap_or(Lane { id: a.id, lane: 0, of: 1 });
+                                list.into_iter().zip(layout).map(|(a, Lane { lane, of })| {
                                     view! { <Block appointment=a lane of day_start dragged=dragged.clone()/> }
                                 }).collect_view()
                             }}
@@ -634,7 +634,7 @@ mod tests {
     fn overlapping_appointments_share_the_width_and_others_do_not() {
         let list = vec![at(540, 600), at(570, 630), at(600, 660), at(700, 760)];
         let got = lanes(&list);
-        let of = |i: usize| got.iter().find(|l| l.id == list[i].id).map(|l| (l.lane, l.of)).unwrap();
+        let of = |i: usize| (got[i].lane, got[i].of);
         assert_eq!(of(0), (0, 2));
         assert_eq!(of(1), (1, 2));
         assert_eq!(of(2), (0, 2), "reuses the first lane once it is free");
