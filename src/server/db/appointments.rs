@@ -356,26 +356,34 @@ pub async fn by_ids(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result<V
 }
 
 /// Appointments by id with what a message to their patients needs, in one read.
+///
+/// Each id is looked up on its own (`lateral … offset 0` keeps the planner from merging
+/// the look-ups into one join): a writer's transaction plans this once per connection,
+/// and a plan merged from estimates made while a table was small or its statistics old
+/// walked every appointment of every patient of the organization, 40 ms at 50,000
+/// appointments instead of 0.3.
 pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result<Vec<Recorded>, AppError> {
     let rows = sqlx::query!(
-        r#"select a.id, a.branch_id, a.patient_id, p.full_name as patient_name, a.practitioner_id,
-                  u.full_name as practitioner_name, a.service_id, s.name as service_name, s.colour,
-                  a.room_id, r.name as "room_name?",
-                  array(select res.name from appointment_resources ar join resources res on res.id = ar.resource_id
-                        where ar.appointment_id = a.id order by res.name) as "resource_names!",
-                  a.status, a.source, a.starts_at, a.ends_at, a.buffer_before_minutes, a.buffer_after_minutes,
-                  a.series_id, a.notes, a.cancel_reason,
-                  o.name as org_name, b.name as branch_name, b.address as branch_address, b.timezone,
-                  p.phone, p.email, p.consent_sms, p.consent_email
-           from appointments a
-           join patients p on p.id = a.patient_id
-           join users u on u.id = a.practitioner_id
-           join services s on s.id = a.service_id
-           join branches b on b.id = a.branch_id
-           join organizations o on o.id = a.org_id
-           left join rooms r on r.id = a.room_id
-           where a.org_id = $1 and a.id = any($2)
-           order by a.starts_at, a.id"#,
+        r#"select x.* from unnest($2::uuid[]) want(id), lateral (
+             select a.id, a.branch_id, a.patient_id, p.full_name as patient_name, a.practitioner_id,
+                    u.full_name as practitioner_name, a.service_id, s.name as service_name, s.colour,
+                    a.room_id, r.name as "room_name?",
+                    array(select res.name from appointment_resources ar join resources res on res.id = ar.resource_id
+                          where ar.appointment_id = a.id order by res.name) as "resource_names!",
+                    a.status, a.source, a.starts_at, a.ends_at, a.buffer_before_minutes, a.buffer_after_minutes,
+                    a.series_id, a.notes, a.cancel_reason,
+                    o.name as org_name, b.name as branch_name, b.address as branch_address, b.timezone,
+                    p.phone, p.email, p.consent_sms, p.consent_email
+             from appointments a
+             join patients p on p.id = a.patient_id
+             join users u on u.id = a.practitioner_id
+             join services s on s.id = a.service_id
+             join branches b on b.id = a.branch_id
+             join organizations o on o.id = a.org_id
+             left join rooms r on r.id = a.room_id
+             where a.org_id = $1 and a.id = want.id
+             offset 0) x
+           order by x.starts_at, x.id"#,
         org_id,
         ids,
     )
