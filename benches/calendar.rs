@@ -202,13 +202,13 @@ fn booking(f: &Fixture, n: i64) -> serde_json::Value {
 /// Books as fast as `clients` concurrent clients can, client `n` for the practitioner and
 /// patient `n mod team`; every booking takes its own half hour, so all succeed. A warm-up is not
 /// counted, nor is a request that ends after the window. Returns (bookings per second,
-/// p50, p99, failures).
+/// p50, p99, failures by what they answered).
 async fn http_creation(
     f: &Fixture,
     clients: usize,
     team: &[(Uuid, Uuid)],
     slot: Arc<AtomicI64>,
-) -> (f64, Duration, Duration, usize) {
+) -> (f64, Duration, Duration, BTreeMap<String, usize>) {
     let start = Instant::now() + WARM_UP;
     let deadline = start + Duration::from_secs(SECONDS);
     let url = format!("{}/api/v1/calendar/appointments", f.address);
@@ -225,7 +225,7 @@ async fn http_creation(
         };
         tokio::spawn(async move {
             let mut latencies = Vec::new();
-            let mut failures = 0;
+            let mut failures = Vec::new();
             loop {
                 let began = Instant::now();
                 if began >= deadline {
@@ -239,18 +239,26 @@ async fn http_creation(
                 }
                 match response {
                     Ok(r) if r.status() == 201 => latencies.push(ended - began),
-                    _ => failures += 1,
+                    Ok(r) => {
+                        let status = r.status().as_u16();
+                        let body: serde_json::Value = r.json().await.unwrap_or_default();
+                        failures.push(format!("{status} {}", body["detail"].as_str().unwrap_or("")));
+                    }
+                    Err(err) if err.is_timeout() => failures.push("timeout".to_owned()),
+                    Err(_) => failures.push("no answer".to_owned()),
                 }
             }
             (latencies, failures)
         })
     });
     let mut all = Vec::new();
-    let mut failures = 0;
+    let mut failures = BTreeMap::new();
     for task in futures_util::future::join_all(tasks).await {
         let (latencies, failed) = task.unwrap();
         all.extend(latencies);
-        failures += failed;
+        for what in failed {
+            *failures.entry(what).or_insert(0) += 1;
+        }
     }
     all.sort();
     (
@@ -307,7 +315,7 @@ const STEPS: &[(&str, &[&str])] = &[
             ":practitioner",
         ],
     ),
-    ("select a.id, a.branch_id", &[":org", "array[:id]::uuid[]"]),
+    ("select x.* from unnest", &[":org", "array[:id]::uuid[]"]),
     (
         "with audit as",
         &[
@@ -655,6 +663,13 @@ async fn main() {
             let (rate, p50, p99, failed) = http_creation(&f, clients, team, slot.clone()).await;
             // The app's bookings hold at most BOOKING_CONNECTIONS connections; so does pgbench.
             let connections = clients.min(BOOKING_CONNECTIONS);
+            let failed = match failed.values().sum::<usize>() {
+                0 => "0".to_owned(),
+                n => {
+                    let kinds: Vec<String> = failed.iter().map(|(what, k)| format!("{k}× {what}")).collect();
+                    format!("{n} ({})", kinds.join(", "))
+                }
+            };
             let run = pgbench(&f, scripts, values, connections);
             let ratio = if run.tps > 0.0 { rate / run.tps } else { 0.0 };
             rows.push(format!(
