@@ -352,7 +352,7 @@ pub struct NewAppointment {
     pub practitioner_id: Uuid,
     pub service_id: Uuid,
     pub room_id: Option<Uuid>,
-    pub start: chrono::NaiveDateTime,
+    pub start: super::time::Start,
     pub minutes: Option<i32>,
     pub notes: String,
     pub override_hours: bool,
@@ -466,7 +466,7 @@ impl BookingForm {
                 practitioner_id,
                 service_id,
                 room_id,
-                start,
+                start: super::time::Start::Local(start),
                 minutes,
                 notes,
                 override_hours: form.override_hours.is_some(),
@@ -535,8 +535,11 @@ mod form_tests {
         }
         .parse(Source::Staff)
         .unwrap();
-        assert_eq!(booking.start.to_string(), "2026-12-01 10:15:00");
-        assert_eq!(booking.recurrence.unwrap().dates(booking.start.date()).len(), 4);
+        let super::super::time::Start::Local(start) = booking.start else {
+            panic!("a form names a wall-clock time")
+        };
+        assert_eq!(start.to_string(), "2026-12-01 10:15:00");
+        assert_eq!(booking.recurrence.unwrap().dates(start.date()).len(), 4);
         assert!(matches!(
             booking.patient,
             super::super::patient::PatientChoice::New { .. }
@@ -547,8 +550,8 @@ mod form_tests {
 /// A move, a resize or a reassignment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reschedule {
-    /// The new local start; `None` keeps the current one (a resize or a reassignment).
-    pub start: Option<chrono::NaiveDateTime>,
+    /// The new start; `None` keeps the current one (a resize or a reassignment).
+    pub start: Option<super::time::Start>,
     pub minutes: Option<i32>,
     pub practitioner_id: Option<Uuid>,
     pub room_id: Option<Uuid>,
@@ -578,7 +581,7 @@ pub struct RescheduleForm {
 impl RescheduleForm {
     pub fn parse(&self) -> Result<Reschedule, AppError> {
         Ok(Reschedule {
-            start: Some(parse_local_start(&self.date, &self.time)?),
+            start: Some(super::time::Start::Local(parse_local_start(&self.date, &self.time)?)),
             minutes: parse_minutes(&self.minutes)?,
             practitioner_id: parse_choice("practitioner_id", &self.practitioner_id)?,
             room_id: parse_choice("room_id", &self.room_id)?,

@@ -33,6 +33,33 @@ pub fn utc_to_local(instant: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
     instant.with_timezone(&tz).naive_local()
 }
 
+/// When an appointment is to start, as its caller named it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// A wall-clock time in the branch's zone, as the staff forms ask for it; a time that
+    /// happens twice in the autumn is its first occurrence (`local_to_utc`).
+    Local(NaiveDateTime),
+    /// An instant, as the API names it: kept as it is, so the second 02:30 of the night
+    /// clocks go back stays the second.
+    Exact(DateTime<Utc>),
+}
+
+impl Start {
+    pub fn instant(self, tz: Tz) -> DateTime<Utc> {
+        match self {
+            Self::Local(local) => local_to_utc(tz, local),
+            Self::Exact(instant) => instant,
+        }
+    }
+
+    pub fn local(self, tz: Tz) -> NaiveDateTime {
+        match self {
+            Self::Local(local) => local,
+            Self::Exact(instant) => utc_to_local(instant, tz),
+        }
+    }
+}
+
 /// `21 Nov 2026, 14:05` in the given IANA zone (UTC if the name is unknown).
 pub fn local_datetime(instant: DateTime<Utc>, timezone: &str) -> String {
     match timezone.parse::<Tz>() {
@@ -92,6 +119,20 @@ mod tests {
         assert_eq!(
             local_to_utc(new_york, at(2026, 3, 8, 9, 0)),
             Utc.with_ymd_and_hms(2026, 3, 8, 13, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn an_exact_start_keeps_the_second_of_two_equal_wall_clock_times() {
+        let berlin = zone("Europe/Berlin");
+        // 25 October 2026, 02:30 CET: the second 02:30 of the night.
+        let second = Utc.with_ymd_and_hms(2026, 10, 25, 1, 30, 0).unwrap();
+        assert_eq!(Start::Exact(second).instant(berlin), second);
+        assert_eq!(Start::Exact(second).local(berlin), at(2026, 10, 25, 2, 30));
+        // The same wall-clock time typed into a form is the first 02:30.
+        assert_eq!(
+            Start::Local(at(2026, 10, 25, 2, 30)).instant(berlin),
+            second - Duration::hours(1)
         );
     }
 }

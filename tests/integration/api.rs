@@ -415,3 +415,49 @@ pub fn surface() -> Vec<crate::security::Entry> {
         }),
     ]
 }
+
+/// An instant the API is given is kept as it is: on the night Berlin's clocks go back,
+/// 02:30 happens twice, and a booking at the second one neither lands on the first nor
+/// moves there when it is made longer.
+#[tokio::test]
+async fn the_second_0230_of_the_autumn_night_stays_the_second() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
+    let patient: uuid::Uuid = sqlx::query_scalar("select patient_id from appointments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let token = app.api_token(&org.owner).await;
+    // 31 October 2027: 03:00 CEST becomes 02:00 CET.
+    let book = |starts_at: &'static str| {
+        app.api(Method::POST, "/api/v1/calendar/appointments", &token, None)
+            .json(&serde_json::json!({"patient_id": patient, "practitioner_id": s.practitioner,
+                "service_id": s.service, "starts_at": starts_at, "minutes": 30,
+                "override_working_hours": true}))
+            .send()
+    };
+    let first = book("2027-10-31T00:30:00Z").await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let second = book("2027-10-31T01:30:00Z").await.unwrap();
+    assert_eq!(second.status(), StatusCode::CREATED, "the second 02:30 is free");
+    let second = json(second).await;
+    assert_eq!(second["starts_at"], "2027-10-31T01:30:00Z");
+
+    let longer = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/calendar/appointments/{}", second["id"].as_str().unwrap()),
+            &token,
+            None,
+        )
+        .json(&serde_json::json!({"minutes": 45, "override_working_hours": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(longer.status(), StatusCode::OK);
+    let longer = json(longer).await;
+    assert_eq!(longer["starts_at"], "2027-10-31T01:30:00Z");
+    assert_eq!(longer["ends_at"], "2027-10-31T02:15:00Z");
+}

@@ -32,8 +32,11 @@ pub async fn create_appointment(#[server(flatten)] form: BookingForm) -> Result<
     };
     let input = form.parse(Source::Staff)?;
     let created = calendar::create(&RequestContext::load().await?, &input).await?;
-    let date = created.first().map_or(input.start.date(), |a| a.local_date);
-    leptos_axum::redirect(&format!("/app/calendar?date={date}"));
+    let day = created
+        .first()
+        .map(|a| format!("?date={}", a.local_date))
+        .unwrap_or_default();
+    leptos_axum::redirect(&format!("/app/calendar{day}"));
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use crate::{
         appointment::{check_minutes, parse_notes, NewAppointment, Scope, Source, Status},
         contact::Phone,
         patient::PatientChoice,
-        time::{local_to_utc, utc_to_local, zone},
+        time::{local_to_utc, zone, Start},
         AppError,
     },
     server::calendar::{self, Reschedule},
@@ -82,13 +82,12 @@ pub async fn create(Api(ctx): Api, ApiJson(body): ApiJson<CreateBody>) -> Result
     };
     let minutes = check_minutes(body.minutes)?;
     let notes = parse_notes(&body.notes)?;
-    let tz = zone(&ctx.user.branch.timezone);
     let input = NewAppointment {
         patient,
         practitioner_id: body.practitioner_id,
         service_id: body.service_id,
         room_id: body.room_id,
-        start: utc_to_local(body.starts_at, tz),
+        start: Start::Exact(body.starts_at),
         minutes,
         notes,
         override_hours: body.override_working_hours,
@@ -126,10 +125,9 @@ pub async fn update(
         ));
     }
     let minutes = check_minutes(body.minutes)?;
-    let tz = zone(&ctx.user.branch.timezone);
     // Read and changed in one transaction: no separate look at the current start.
     let change = moves.then(|| Reschedule {
-        start: body.starts_at.map(|at| utc_to_local(at, tz)),
+        start: body.starts_at.map(Start::Exact),
         minutes,
         practitioner_id: body.practitioner_id,
         room_id: body.room_id,

@@ -9,7 +9,6 @@ use crate::{
         appointment::{AppointmentView, NewAppointment},
         messages::MessageKind,
         patient::PatientChoice,
-        time::local_to_utc,
         AppError,
     },
     server::{
@@ -37,11 +36,11 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
     // When each occurrence starts; how long it lasts may depend on the service.
     let starts: Vec<DateTime<Utc>> = match &input.recurrence {
         Some(rule) => rule
-            .occurrences(tz, input.start, 0)
+            .occurrences(tz, input.start.local(tz), 0)
             .into_iter()
             .map(|(s, _)| s)
             .collect(),
-        None => vec![local_to_utc(tz, input.start)],
+        None => vec![input.start.instant(tz)],
     };
     let known = match &input.patient {
         PatientChoice::Existing(id) => Some(*id),
@@ -95,7 +94,7 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
                 org,
                 branch,
                 &serde_json::to_value(rule).unwrap_or_default(),
-                input.start,
+                input.start.local(tz),
                 &ctx.user.branch.timezone,
             )
             .await?,

@@ -94,11 +94,18 @@ async fn reschedule_in(
         _ => vec![this.clone()],
     };
     let wanted = change.practitioner_id.unwrap_or(this.practitioner_id);
-    // Following occurrences move by the same number of days, to the new time of day.
-    let start = change.start.unwrap_or_else(|| utc_to_local(this.starts_at, tz));
-    let day_shift = start.date() - utc_to_local(this.starts_at, tz).date();
+    // The appointment moves to the start asked for; following occurrences by the same
+    // number of days, to the new time of day. Without a new start nothing moves.
+    let target = change.start.map(|s| {
+        let local = s.local(tz);
+        (
+            s.instant(tz),
+            local.time(),
+            local.date() - utc_to_local(this.starts_at, tz).date(),
+        )
+    });
     current.sort_by_key(|t| t.starts_at);
-    if local_to_utc(tz, start) > this.starts_at {
+    if target.is_some_and(|(instant, ..)| instant > this.starts_at) {
         current.reverse();
     }
     let spans: Vec<_> = current
@@ -109,8 +116,11 @@ async fn reschedule_in(
                     .minutes
                     .unwrap_or_else(|| (c.ends_at - c.starts_at).num_minutes() as i32),
             );
-            let date = utc_to_local(c.starts_at, tz).date() + day_shift;
-            let starts = local_to_utc(tz, date.and_time(start.time()));
+            let starts = match target {
+                Some((instant, ..)) if c.id == this.id => instant,
+                Some((_, time, days)) => local_to_utc(tz, (utc_to_local(c.starts_at, tz).date() + days).and_time(time)),
+                None => c.starts_at,
+            };
             (starts, starts + Duration::minutes(minutes))
         })
         .collect();
