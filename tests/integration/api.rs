@@ -433,9 +433,11 @@ async fn the_second_0230_of_the_autumn_night_stays_the_second() {
     // 31 October 2027: 03:00 CEST becomes 02:00 CET.
     let book = |starts_at: &'static str| {
         app.api(Method::POST, "/api/v1/calendar/appointments", &token, None)
-            .json(&serde_json::json!({"patient_id": patient, "practitioner_id": s.practitioner,
+            .json(
+                &serde_json::json!({"patient_id": patient, "practitioner_id": s.practitioner,
                 "service_id": s.service, "starts_at": starts_at, "minutes": 30,
-                "override_working_hours": true}))
+                "override_working_hours": true}),
+            )
             .send()
     };
     let first = book("2027-10-31T00:30:00Z").await.unwrap();
