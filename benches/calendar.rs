@@ -761,6 +761,7 @@ async fn main() {
             .unwrap();
         sqlx::query_scalar(
             "explain (analyze, format json) select a.id from appointments a where a.org_id = $1 and a.branch_id = $2
+             and appointment_may_block(a.starts_at, '2031-03-03', '2031-03-10')
              and a.blocked && tstzrange('2031-03-03', '2031-03-10') and a.status <> 'cancelled'",
         )
         .bind(f.org)

@@ -308,7 +308,7 @@ pub async fn range(
            join services s on s.id = a.service_id
            left join rooms r on r.id = a.room_id
            where a.org_id = $1 and a.branch_id = $2
-             and a.blocked && tstzrange($3, $4)
+             and appointment_may_block(a.starts_at, $3, $4) and a.blocked && tstzrange($3, $4)
              and ($5 or a.status <> 'cancelled')
              and (cardinality($6::uuid[]) = 0 or a.practitioner_id = any($6))
              and (cardinality($7::uuid[]) = 0 or a.room_id = any($7))
@@ -501,7 +501,8 @@ pub async fn clash(
            join users u on u.id = a.practitioner_id
            join services s on s.id = a.service_id
            left join rooms r on r.id = a.room_id
-           where a.org_id = $1 and a.status <> 'cancelled' and a.blocked && tstzrange($6, $7)
+           where a.org_id = $1 and a.status <> 'cancelled'
+             and appointment_may_block(a.starts_at, $6, $7) and a.blocked && tstzrange($6, $7)
              and ($2::uuid is null or a.id <> $2)
              and (($3::uuid is not null and a.practitioner_id = $3)
                   or ($4::uuid is not null and a.room_id = $4)
@@ -533,7 +534,8 @@ pub async fn free_room(
     Ok(sqlx::query_scalar!(
         "select r.id from rooms r
          where r.org_id = $1 and r.branch_id = $2 and r.kind = $3 and r.active
-           and not exists (select 1 from appointments a where a.room_id = r.id and a.status <> 'cancelled'
+           and not exists (select 1 from appointments a where a.org_id = $1 and a.room_id = r.id
+                           and a.status <> 'cancelled' and appointment_may_block(a.starts_at, $4, $5)
                            and a.blocked && tstzrange($4, $5) and ($6::uuid is null or a.id <> $6))
          order by r.name limit 1",
         org_id,

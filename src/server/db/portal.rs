@@ -150,13 +150,15 @@ pub async fn busy(
         r#"
         select 'practitioner' as "what!", a.practitioner_id as "key!", lower(a.blocked) as "starts!", upper(a.blocked) as "ends!"
         from appointments a
-        where a.org_id = $1 and a.status <> 'cancelled' and a.blocked && tstzrange($4, $5)
+        where a.org_id = $1 and a.status <> 'cancelled'
+          and appointment_may_block(a.starts_at, $4, $5) and a.blocked && tstzrange($4, $5)
           and a.practitioner_id = any($3) and ($6::uuid is null or a.id <> $6)
         union all
         select 'room', a.room_id, lower(a.blocked), upper(a.blocked)
         from appointments a
         where a.org_id = $1 and a.branch_id = $2 and a.room_id is not null and a.status <> 'cancelled'
-          and a.blocked && tstzrange($4, $5) and ($6::uuid is null or a.id <> $6)
+          and appointment_may_block(a.starts_at, $4, $5) and a.blocked && tstzrange($4, $5)
+          and ($6::uuid is null or a.id <> $6)
         union all
         select 'resource', ar.resource_id, lower(ar.blocked), upper(ar.blocked)
         from appointment_resources ar join resources r on r.id = ar.resource_id
