@@ -253,11 +253,7 @@ async fn the_longest_notes_are_kept_whole_though_live_events_carry_their_start()
     let org = app.org("Clinic").await;
     let s = app.schedule(&org).await;
     let mut socket = live_socket(&app.address, &org.owner).await;
-    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
-    let patient: uuid::Uuid = sqlx::query_scalar("select patient_id from appointments")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let patient = app.booked(&org.owner, &s, s.monday, "09:00").await.patient_id;
     let token = app.api_token(&org.owner).await;
     // 2,000 characters of four bytes each: past the 8,000 bytes PostgreSQL notifies.
     let notes = "🦷".repeat(2000);
@@ -294,11 +290,7 @@ async fn a_move_and_a_status_change_happen_together_or_not_at_all() {
     let app = spawn_app().await;
     let org = app.org("Clinic").await;
     let s = app.schedule(&org).await;
-    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
-    let appointment: uuid::Uuid = sqlx::query_scalar("select id from appointments")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let appointment = app.booked(&org.owner, &s, s.monday, "09:00").await.id;
     let token = app.api_token(&org.owner).await;
     let path = format!("/api/v1/calendar/appointments/{appointment}");
 
@@ -339,11 +331,7 @@ async fn the_openapi_document_matches_the_routes() {
     let app = spawn_app().await;
     let org = app.org("Clinic").await;
     let s = app.schedule(&org).await;
-    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
-    let appointment: uuid::Uuid = sqlx::query_scalar("select id from appointments")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let appointment = app.booked(&org.owner, &s, s.monday, "09:00").await.id;
     let token = app.api_token(&org.owner).await;
 
     let document = json(app.http.get(app.url("/api/v1/openapi.json")).send().await.unwrap()).await;
@@ -424,11 +412,7 @@ async fn the_second_0230_of_the_autumn_night_stays_the_second() {
     let app = spawn_app().await;
     let org = app.org("Clinic").await;
     let s = app.schedule(&org).await;
-    app.book(&org.owner, &s, s.monday, "09:00", &[]).await;
-    let patient: uuid::Uuid = sqlx::query_scalar("select patient_id from appointments")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let patient = app.booked(&org.owner, &s, s.monday, "09:00").await.patient_id;
     let token = app.api_token(&org.owner).await;
     // 31 October 2027: 03:00 CEST becomes 02:00 CET.
     let book = |starts_at: &'static str| {

@@ -322,6 +322,12 @@ impl TestApp {
     }
 }
 
+/// An appointment a test booked, and for whom.
+pub struct Booked {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+}
+
 /// What the scheduling tests book with: a practitioner (the owner, with weekday hours
 /// 08:00-18:00), a room of kind "treatment", a 30-minute service with a 10-minute
 /// buffer after it that needs such a room.
@@ -429,6 +435,17 @@ impl TestApp {
         form.extend_from_slice(extra);
         self.call::<careops::app::calendar::CreateAppointment>(&mut browser, &form)
             .await
+    }
+
+    /// Books as `book` does, a new patient at `time`, and returns the appointment made.
+    pub async fn booked(&self, browser: &Browser, schedule: &Schedule, date: chrono::NaiveDate, time: &str) -> Booked {
+        self.book(browser, schedule, date, time, &[]).await;
+        let (id, patient_id) =
+            sqlx::query_as("select id, patient_id from appointments order by created_at desc, id limit 1")
+                .fetch_one(&self.db)
+                .await
+                .expect("the booking was made");
+        Booked { id, patient_id }
     }
 
     /// Another server process on the same database (as behind a load balancer): the
