@@ -1,5 +1,14 @@
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { goto, hydrated, nextMonday, practiceWithSchedule, ready } from './support';
+import { expect, test, type Locator, type Page, type TestInfo } from '@playwright/test';
+import {
+  BUSY_WEEK,
+  goto,
+  hydrated,
+  nextMonday,
+  practiceWithSchedule,
+  ready,
+  seedBusyWeek,
+  staffWithPortal,
+} from './support';
 
 async function openDay(page: Page, testInfo: TestInfo, date: string): Promise<void> {
   await goto(page, testInfo, `/app/calendar?date=${date}`);
@@ -88,4 +97,59 @@ test('a booking made in one browser appears in another without a reload', async 
   await bookAt(page, testInfo, monday, '14:00', 'Margaret Hamilton');
   await expect(watcher.getByTestId('appointment').filter({ hasText: 'Margaret Hamilton' })).toContainText('14:00–14:30');
   await other.close();
+});
+
+/** The blocks whose centre, once scrolled into view, is not a part of that block's own link. */
+async function coveredCentres(blocks: Locator): Promise<string[]> {
+  return blocks.evaluateAll((links) =>
+    links
+      .filter((link) => {
+        link.scrollIntoView({ block: 'center', inline: 'center' });
+        const box = link.getBoundingClientRect();
+        return document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2)?.closest('a') !== link;
+      })
+      .map((link) => link.getAttribute('aria-label') ?? ''),
+  );
+}
+
+test('a clinic of 20 practitioners: every block opens itself, and a week shows a chosen few', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const portal = await staffWithPortal(page, testInfo);
+  seedBusyWeek(portal);
+  const blocks = page.getByTestId('appointment');
+  const shown = page.locator('.filters-panel summary');
+
+  // The busiest day, everyone side by side: each block's centre is that block.
+  await goto(page, testInfo, `/app/calendar?date=${BUSY_WEEK}`);
+  await expect(blocks).toHaveCount(400);
+  expect(await coveredCentres(blocks)).toEqual([]);
+  const third = blocks.nth(157);
+  const href = await third.getAttribute('href');
+  await third.click();
+  await expect(page).toHaveURL(href!);
+
+  // A week opens on the viewer's own column: the owner works here too, and has no visits.
+  await goto(page, testInfo, `/app/calendar?date=${BUSY_WEEK}&view=week`);
+  await expect(shown).toHaveText('Showing Ada Lovelace · change');
+  await expect(page.locator('.calendar__col-head')).toHaveCount(7);
+  await expect(blocks).toHaveCount(0);
+
+  // Asking for four shows the first three, side by side under each day, and says so.
+  await shown.click();
+  await page.getByRole('checkbox', { name: 'Ada Lovelace' }).uncheck();
+  for (const name of ['Practitioner 1', 'Practitioner 10', 'Practitioner 11', 'Practitioner 12']) {
+    await page.getByRole('checkbox', { name, exact: true }).check();
+  }
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await ready(page, testInfo);
+  await expect(page.getByRole('note')).toContainText('A week shows up to 3 side by side');
+  await expect(shown).toHaveText('Showing Practitioner 1, Practitioner 10, Practitioner 11 · change');
+  await expect(page.locator('.calendar__col-head')).toHaveCount(21);
+  await expect(blocks).toHaveCount(300);
+  expect(await coveredCentres(blocks)).toEqual([]);
+
+  // The week opens on that choice again, from a plain link.
+  await goto(page, testInfo, `/app/calendar?date=${BUSY_WEEK}&view=week`);
+  await expect(shown).toHaveText('Showing Practitioner 1, Practitioner 10, Practitioner 11 · change');
+  await expect(blocks).toHaveCount(300);
 });

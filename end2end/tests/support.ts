@@ -141,9 +141,10 @@ export const BUSY_WEEK = '2031-03-03';
 /**
  * Gives the organization whose booking page is at `portalPath` the busy week of
  * `tests/fixtures/busy_week.sql` (2,000 appointments, 20 practitioners), written straight
- * into the database scripts/test made for this run (`E2E_DATABASE_URL`).
+ * into the database scripts/test made for this run (`E2E_DATABASE_URL`). Answers the
+ * new practitioners' ids, in the calendar's order (by name).
  */
-export function seedBusyWeek(portalPath: string): void {
+export function seedBusyWeek(portalPath: string): string[] {
   const database = process.env.E2E_DATABASE_URL;
   if (!database) throw new Error('E2E_DATABASE_URL is not set: scripts/test sets it');
   const slug = portalPath.split('/')[2];
@@ -153,8 +154,13 @@ export function seedBusyWeek(portalPath: string): void {
     `prepare busy_week(uuid) as ${fixture.replace(/;\s*$/, '')};`,
     `execute busy_week(:'org');`,
     'analyze;',
+    `select id from users where org_id = :'org' and email like 'busy%' order by full_name, id;`,
   ].join('\n');
-  execFileSync('psql', ['-q', '-X', '-v', 'ON_ERROR_STOP=1', '-v', `slug=${slug}`, database], { input: script });
+  const ids = execFileSync('psql', ['-q', '-X', '-tA', '-v', 'ON_ERROR_STOP=1', '-v', `slug=${slug}`, database], {
+    input: script,
+    encoding: 'utf8',
+  });
+  return ids.split('\n').filter((id) => /^[0-9a-f-]{36}$/.test(id));
 }
 
 /** `url` as a browser that accepts brotli only gets it: the bytes sent, and the text. */

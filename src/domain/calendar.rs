@@ -37,6 +37,28 @@ pub struct CalendarColumn {
     pub label: String,
 }
 
+/// The most practitioners or rooms a week shows side by side. Seven days of each must
+/// stay readable and clickable; a busy clinic has twenty, which only the day view shows.
+pub const WEEK_COLUMNS: usize = 3;
+
+/// Whose week a week view shows: the practitioners or rooms asked for, else those chosen
+/// last on this browser, else the viewer's own column, else the first; at most
+/// [`WEEK_COLUMNS`], in the order of `all`. Ids that are not in `all` (another branch's,
+/// or gone) are passed over.
+pub fn week_columns(all: &[CalendarColumn], asked: &[Uuid], remembered: &[Uuid], own: Uuid) -> Vec<CalendarColumn> {
+    let pick = |ids: &[Uuid]| -> Vec<CalendarColumn> {
+        all.iter()
+            .filter(|c| ids.contains(&c.id))
+            .take(WEEK_COLUMNS)
+            .cloned()
+            .collect()
+    };
+    [pick(asked), pick(remembered), pick(&[own])]
+        .into_iter()
+        .find(|chosen| !chosen.is_empty())
+        .unwrap_or_else(|| all.iter().take(1).cloned().collect())
+}
+
 /// Working time of one column on one day, in minutes of the local day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnHours {
@@ -206,4 +228,54 @@ pub struct AppointmentDetail {
     pub rooms: Vec<CalendarColumn>,
     pub can_manage: bool,
     pub can_override: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn people(n: u128) -> Vec<CalendarColumn> {
+        (1..=n)
+            .map(|i| CalendarColumn {
+                id: Uuid::from_u128(i),
+                label: format!("Practitioner {i}"),
+            })
+            .collect()
+    }
+
+    fn ids(columns: &[CalendarColumn]) -> Vec<u128> {
+        columns.iter().map(|c| c.id.as_u128()).collect()
+    }
+
+    #[test]
+    fn a_week_shows_those_asked_for_in_the_calendars_order_and_no_more_than_fit() {
+        let all = people(20);
+        let asked: Vec<Uuid> = [9, 2, 5, 7].map(Uuid::from_u128).to_vec();
+        let got = week_columns(&all, &asked, &[Uuid::from_u128(1)], Uuid::from_u128(3));
+        assert_eq!(
+            ids(&got),
+            vec![2, 5, 7],
+            "the first {WEEK_COLUMNS} of the calendar's order"
+        );
+    }
+
+    #[test]
+    fn without_a_choice_a_week_opens_on_the_last_one_then_the_viewers_own_then_the_first() {
+        let all = people(5);
+        let (one, four) = (Uuid::from_u128(1), Uuid::from_u128(4));
+        assert_eq!(ids(&week_columns(&all, &[], &[four], one)), vec![4], "remembered");
+        assert_eq!(ids(&week_columns(&all, &[], &[], four)), vec![4], "their own column");
+        assert_eq!(
+            ids(&week_columns(&all, &[], &[], Uuid::nil())),
+            vec![1],
+            "not a practitioner here"
+        );
+        let elsewhere = Uuid::from_u128(99);
+        assert_eq!(
+            ids(&week_columns(&all, &[elsewhere], &[elsewhere], four)),
+            vec![4],
+            "ids of another branch are passed over"
+        );
+        assert!(week_columns(&[], &[], &[], four).is_empty(), "nobody to show");
+    }
 }

@@ -21,61 +21,53 @@ const PPM_TENTHS: i32 = 15;
 const PPM: f64 = PPM_TENTHS as f64 / 10.0;
 /// Moves and resizes snap to this many minutes.
 const SNAP: i32 = 5;
+/// Blocks shorter than this many minutes lay their text out in lines that wrap, not one
+/// line each, so that a 30-minute block still shows whose it is and what.
+const SHORT: i32 = 50;
 /// What one Alt+arrow press moves or resizes by.
 const KEY_STEP: i32 = 15;
 
-/// One column of the grid: a practitioner or room on a day (day view), or a day (week view).
+/// One column of the grid: a practitioner or room on one day. A day view has one per
+/// practitioner or room; a week view one per day and chosen practitioner or room.
 #[derive(Debug, Clone, PartialEq)]
 struct Column {
     date: NaiveDate,
-    id: Option<Uuid>,
+    id: Uuid,
+    /// The practitioner's or room's name.
     label: String,
+    /// The first of its day's columns in a week (it carries the day's label).
+    starts_day: bool,
     /// Working intervals to shade, minutes of the day.
     open: Vec<(u32, u32)>,
     closed: bool,
 }
 
 fn columns(data: &CalendarData) -> Vec<Column> {
-    let closed = |d: &NaiveDate| data.closures.contains(d);
-    match data.view {
-        CalendarView::Day => {
-            let date = data.days[0];
-            data.columns
-                .iter()
-                .map(|c| Column {
-                    date,
-                    id: Some(c.id),
-                    label: c.label.clone(),
-                    open: data
-                        .hours
-                        .iter()
-                        .find(|h| h.column == c.id && h.date == date)
-                        .map(|h| h.intervals.clone())
-                        .unwrap_or_default(),
-                    closed: closed(&date),
-                })
-                .collect()
-        }
-        CalendarView::Week => data
-            .days
-            .iter()
-            .map(|d| Column {
-                date: *d,
-                id: None,
-                label: d.format("%a %-d").to_string(),
-                open: Vec::new(),
-                closed: closed(d),
+    data.days
+        .iter()
+        .flat_map(|&date| {
+            data.columns.iter().enumerate().map(move |(n, c)| Column {
+                date,
+                id: c.id,
+                label: c.label.clone(),
+                starts_day: n == 0,
+                open: data
+                    .hours
+                    .iter()
+                    .find(|h| h.column == c.id && h.date == date)
+                    .map(|h| h.intervals.clone())
+                    .unwrap_or_default(),
+                closed: data.closures.contains(&date),
             })
-            .collect(),
-    }
+        })
+        .collect()
 }
 
 fn belongs(column: &Column, grouping: Grouping, a: &CalendarBlock) -> bool {
     a.local_date == column.date
-        && match (column.id, grouping) {
-            (None, _) => true,
-            (Some(id), Grouping::Practitioner) => a.practitioner_id == id,
-            (Some(id), Grouping::Room) => a.room_id == Some(id),
+        && match grouping {
+            Grouping::Practitioner => a.practitioner_id == column.id,
+            Grouping::Room => a.room_id == Some(column.id),
         }
 }
 
@@ -178,12 +170,17 @@ pub fn Grid(data: CalendarData, params: CalendarQuery) -> impl IntoView {
     if let Some(realtime) = use_realtime() {
         let days = data.days.clone();
         let filters = params.clone();
+        let shown: Vec<Uuid> = data.columns.iter().map(|c| c.id).collect();
         Effect::new(move |_| {
             if let Some(event) = realtime.last.get() {
                 appointments.update(|list| {
                     apply(list, &event, |a| {
                         a.status != Status::Cancelled
                             && days.contains(&a.local_date)
+                            && match grouping {
+                                Grouping::Practitioner => shown.contains(&a.practitioner_id),
+                                Grouping::Room => a.room_id.is_some_and(|r| shown.contains(&r)),
+                            }
                             && (filters.practitioners.is_empty() || filters.practitioners.contains(&a.practitioner_id))
                             && (filters.services.is_empty() || filters.services.contains(&a.service_id))
                             && (filters.rooms.is_empty() || a.room_id.is_some_and(|r| filters.rooms.contains(&r)))
@@ -229,16 +226,15 @@ pub fn Grid(data: CalendarData, params: CalendarQuery) -> impl IntoView {
         moved.start_minute = start as u32;
         moved.end_minute = end as u32;
         moved.local_date = target.date;
-        let (practitioner, room) = match (target.id, grouping) {
-            (Some(id), Grouping::Practitioner) => {
-                moved.practitioner_id = id;
-                (id.to_string(), String::new())
+        let (practitioner, room) = match grouping {
+            Grouping::Practitioner => {
+                moved.practitioner_id = target.id;
+                (target.id.to_string(), String::new())
             }
-            (Some(id), Grouping::Room) => {
-                moved.room_id = Some(id);
-                (String::new(), id.to_string())
+            Grouping::Room => {
+                moved.room_id = Some(target.id);
+                (String::new(), target.id.to_string())
             }
-            (None, _) => (String::new(), String::new()),
         };
         moved.time_label = format!("{}–{}", hhmm(start), hhmm(end));
         appointments.update(|l| {
@@ -389,22 +385,24 @@ pub fn Grid(data: CalendarData, params: CalendarQuery) -> impl IntoView {
     let hours: Vec<i32> = (day_start / 60..=(day_end - 1) / 60).collect();
     let body_height = px(day_end - day_start);
     let new_link = move |col: &Column, minute: i32| {
-        let mut url = format!("/app/calendar/new?date={}&time={}", col.date, hhmm(minute));
-        match (col.id, grouping) {
-            (Some(id), Grouping::Practitioner) => url.push_str(&format!("&practitioner={id}")),
-            (Some(id), Grouping::Room) => url.push_str(&format!("&room={id}")),
-            (None, _) => {
-                if let [only] = params.practitioners.as_slice() {
-                    url.push_str(&format!("&practitioner={only}"));
-                }
-            }
-        }
-        url
+        let key = match grouping {
+            Grouping::Practitioner => "practitioner",
+            Grouping::Room => "room",
+        };
+        format!(
+            "/app/calendar/new?date={}&time={}&{key}={}",
+            col.date,
+            hhmm(minute),
+            col.id
+        )
     };
+    // A week of several practitioners or rooms names each column under its day.
+    let named = data.view == CalendarView::Week && data.columns.len() > 1;
 
     view! {
         <div
             class="calendar"
+            class:calendar--named=named
             role="region"
             aria-label="Appointments"
             style=format!("--columns: {column_count}")
@@ -412,8 +410,23 @@ pub fn Grid(data: CalendarData, params: CalendarQuery) -> impl IntoView {
         >
             <div class="calendar__head">
                 <div class="calendar__corner"></div>
-                {cols.with_value(|c| c.iter().map(|col| view! {
-                    <div class="calendar__col-head" class:calendar__col-head--today=col.date == today>{col.label.clone()}</div>
+                {cols.with_value(|c| c.iter().map(|col| {
+                    let day = match data.view {
+                        CalendarView::Day => None,
+                        CalendarView::Week => col.starts_day.then(|| col.date.format("%a %-d").to_string()),
+                    };
+                    let name = (data.view == CalendarView::Day || named).then(|| col.label.clone());
+                    view! {
+                        <div
+                            class="calendar__col-head"
+                            class:calendar__col-head--today=col.date == today
+                            class:calendar__col-head--day=col.starts_day && named
+                            title=format!("{} · {}", col.label, col.date.format("%A %-d %B"))
+                        >
+                            {day.map(|d| view! { <span class="calendar__day">{d}</span> })}
+                            {name.map(|n| view! { <span class="calendar__name">{n}</span> })}
+                        </div>
+                    }
                 }).collect_view())}
             </div>
             <p class="visually-hidden" id="calendar-keys">
@@ -443,7 +456,13 @@ pub fn Grid(data: CalendarData, params: CalendarQuery) -> impl IntoView {
                     let is_today = col.date == today;
                     let dragged = dragged.clone();
                     view! {
-                        <div class="calendar__column" data-column=index data-date=col.date.to_string() class:calendar__column--closed=col.closed>
+                        <div
+                            class="calendar__column"
+                            class:calendar__column--day=col.starts_day && named
+                            class:calendar__column--closed=col.closed
+                            data-column=index
+                            data-date=col.date.to_string()
+                        >
                             {col.open.iter().map(|(s, e)| view! {
                                 <div class="calendar__open" style=format!("top: {}; height: {}", px(*s as i32 - day_start), px(*e as i32 - *s as i32))></div>
                             }).collect_view()}
@@ -535,10 +554,12 @@ fn Block(appointment: CalendarBlock, lane: usize, of: usize, day_start: i32, dra
             href=format!("/app/calendar/appointments/{id}")
             class="calendar__appointment"
             class:calendar__appointment--movable=movable
+            class:calendar__appointment--short=height < SHORT
             class:calendar__appointment--dragging=move || is_dragged() && shift.get().is_some_and(|s| s.moved)
             data-status=status.as_str()
             data-testid="appointment"
             style=style
+            title=label.clone()
             aria-label=label
             aria-describedby=movable.then_some("calendar-keys")
             draggable="false"

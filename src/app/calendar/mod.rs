@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use super::realtime::use_realtime;
 use crate::domain::{
-    calendar::{CalendarColumn, CalendarData, CalendarQuery, CalendarView, Grouping},
+    calendar::{CalendarColumn, CalendarData, CalendarQuery, CalendarView, Grouping, WEEK_COLUMNS},
     AppError,
 };
 use grid::Grid;
@@ -61,7 +61,9 @@ fn from_address(query: &leptos_router::params::ParamsMap) -> CalendarQuery {
 #[server]
 pub async fn get_calendar(#[server(flatten)] query: CalendarQuery) -> Result<CalendarData, AppError> {
     use crate::server::{auth::context::RequestContext, calendar};
-    calendar::calendar(&RequestContext::load().await?, &query).await
+    let ctx = RequestContext::load().await?;
+    let remembered = calendar::remembered_week(&ctx, &query);
+    calendar::calendar(&ctx, &query, &remembered).await
 }
 
 #[component]
@@ -110,6 +112,31 @@ fn Toolbar(data: CalendarData, params: CalendarQuery) -> impl IntoView {
     let link = |date: NaiveDate| params.href(date, view, grouping);
     let ids = |list: &[Uuid]| list.iter().map(Uuid::to_string).collect::<Vec<_>>();
     let new_href = format!("/app/calendar/new?date={first}");
+    // A week shows a chosen few practitioners or rooms: the panel ticks those shown, says
+    // how many fit, and its summary names them.
+    let week = view == CalendarView::Week;
+    let shown: Vec<String> = data.columns.iter().map(|c| c.id.to_string()).collect();
+    let (practitioners_checked, rooms_checked) = match (week, grouping) {
+        (true, Grouping::Practitioner) => (shown, ids(&params.rooms)),
+        (true, Grouping::Room) => (ids(&params.practitioners), shown),
+        (false, _) => (ids(&params.practitioners), ids(&params.rooms)),
+    };
+    let fits = format!("(a week shows up to {WEEK_COLUMNS})");
+    let (practitioners_legend, rooms_legend) = match (week, grouping) {
+        (true, Grouping::Practitioner) => (format!("Practitioners {fits}"), "Rooms".to_owned()),
+        (true, Grouping::Room) => ("Practitioners".to_owned(), format!("Rooms {fits}")),
+        (false, _) => ("Practitioners".to_owned(), "Rooms".to_owned()),
+    };
+    let asked = match grouping {
+        Grouping::Practitioner => params.practitioners.len(),
+        Grouping::Room => params.rooms.len(),
+    };
+    let summary = if week {
+        let names: Vec<&str> = data.columns.iter().map(|c| c.label.as_str()).collect();
+        format!("Showing {} · change", names.join(", "))
+    } else {
+        "Filters".to_owned()
+    };
     view! {
         <div class="calendar-head">
             <h1 class="calendar-head__title">{day_title(&data)}</h1>
@@ -128,14 +155,19 @@ fn Toolbar(data: CalendarData, params: CalendarQuery) -> impl IntoView {
             </nav>
             <A href=new_href attr:class="button button--primary">"New appointment"</A>
         </div>
+        {(week && asked > WEEK_COLUMNS).then(|| view! {
+            <p class="notice" role="note">
+                {format!("A week shows up to {WEEK_COLUMNS} side by side, so it shows the first {WEEK_COLUMNS} chosen. The day view shows everyone.")}
+            </p>
+        })}
         <details class="filters-panel">
-            <summary>"Filters"</summary>
+            <summary>{summary}</summary>
             <Form method="GET" action="/app/calendar" attr:class="filters">
                 <input type="hidden" name="date" value=first.to_string()/>
                 <input type="hidden" name="view" value=if view == CalendarView::Week { "week" } else { "day" }/>
                 <input type="hidden" name="group" value=if grouping == Grouping::Room { "room" } else { "practitioner" }/>
-                <CheckboxGroup legend="Practitioners" name="practitioner" choices=choices(&data.practitioners) checked=ids(&params.practitioners)/>
-                <CheckboxGroup legend="Rooms" name="room" choices=choices(&data.rooms) checked=ids(&params.rooms)/>
+                <CheckboxGroup legend=practitioners_legend name="practitioner" choices=choices(&data.practitioners) checked=practitioners_checked/>
+                <CheckboxGroup legend=rooms_legend name="room" choices=choices(&data.rooms) checked=rooms_checked/>
                 <CheckboxGroup legend="Services" name="service" choices=choices(&data.services) checked=ids(&params.services)/>
                 <button class="button" type="submit">"Apply filters"</button>
                 <A href=CalendarQuery::default().href(first, view, grouping)>"Clear"</A>

@@ -78,6 +78,10 @@ fn set_cookies(values: impl IntoIterator<Item = axum::http::HeaderValue>) {
     }
 }
 
+pub fn set_cookie(value: axum::http::HeaderValue) {
+    set_cookies([value]);
+}
+
 pub fn set_session_cookies(state: &AppState, tokens: &IssuedTokens) {
     set_cookies(cookies::issued(tokens, &state.config));
 }

@@ -14,6 +14,11 @@ pub const REFRESH_COOKIE: &str = "careops_refresh";
 /// Holds the proof of a correct password while the second sign-in step is pending.
 pub const CHALLENGE_COOKIE: &str = "careops_challenge";
 
+/// The practitioners, and the rooms, a week view showed last (ids joined by `.`).
+pub const WEEK_PRACTITIONERS_COOKIE: &str = "careops_week_practitioners";
+pub const WEEK_ROOMS_COOKIE: &str = "careops_week_rooms";
+const YEAR_SECS: i64 = 365 * 24 * 60 * 60;
+
 fn build(name: &'static str, value: String, max_age_secs: i64, config: &Config) -> HeaderValue {
     let cookie = Cookie::build((name, value))
         .http_only(true)
@@ -22,7 +27,7 @@ fn build(name: &'static str, value: String, max_age_secs: i64, config: &Config) 
         .path("/")
         .max_age(time::Duration::seconds(max_age_secs.max(0)))
         .build();
-    // Cookie values are base64url and JWTs: always valid header text.
+    // Cookie values are base64url, JWTs and uuids: always valid header text.
     HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -39,6 +44,11 @@ pub fn issued(tokens: &IssuedTokens, config: &Config) -> Vec<HeaderValue> {
         values.push(build(REFRESH_COOKIE, refresh.clone(), remaining, config));
     }
     values
+}
+
+/// A week view's choice of columns, kept for a year on this browser.
+pub fn week_choice(name: &'static str, value: String, config: &Config) -> HeaderValue {
+    build(name, value, YEAR_SECS, config)
 }
 
 /// `Set-Cookie` values that remove both cookies.

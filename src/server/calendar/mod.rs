@@ -29,8 +29,8 @@ use crate::domain::{
     access::Action,
     appointment::{AppointmentView, LONGEST_MINUTES},
     calendar::{
-        AppointmentDetail, BookingOptions, CalendarBlock, CalendarColumn, CalendarData, CalendarQuery, CalendarView,
-        ColumnHours, Grouping, TodayPage,
+        week_columns, AppointmentDetail, BookingOptions, CalendarBlock, CalendarColumn, CalendarData, CalendarQuery,
+        CalendarView, ColumnHours, Grouping, TodayPage,
     },
     catalog::Service,
     schedule::minute_of_day,
@@ -42,6 +42,30 @@ fn tz_of(ctx: &RequestContext) -> Tz {
     zone(&ctx.user.branch.timezone)
 }
 
+/// The week's columns chosen last on this browser, for a week asked for without a
+/// choice; a week asked for with one is remembered instead (so a receptionist's chosen
+/// few, or a practitioner's own week, opens again without choosing).
+pub fn remembered_week(ctx: &RequestContext, q: &CalendarQuery) -> Vec<Uuid> {
+    use super::auth::{context, cookies};
+    if q.view != CalendarView::Week {
+        return Vec::new();
+    }
+    let (name, asked) = match q.grouping {
+        Grouping::Practitioner => (cookies::WEEK_PRACTITIONERS_COOKIE, &q.practitioners),
+        Grouping::Room => (cookies::WEEK_ROOMS_COOKIE, &q.rooms),
+    };
+    if asked.is_empty() {
+        return context::cookie(name)
+            .unwrap_or_default()
+            .split('.')
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect();
+    }
+    let value = asked.iter().map(Uuid::to_string).collect::<Vec<_>>().join(".");
+    context::set_cookie(cookies::week_choice(name, value, &ctx.state.config));
+    Vec::new()
+}
+
 /// The first day shown: the date itself, or the Monday of its week.
 pub fn first_day(date: NaiveDate, view: CalendarView) -> NaiveDate {
     match view {
@@ -51,8 +75,9 @@ pub fn first_day(date: NaiveDate, view: CalendarView) -> NaiveDate {
 }
 
 /// Everything the calendar draws for the visible days, in a handful of queries whatever
-/// the number of appointments.
-pub async fn calendar(ctx: &RequestContext, q: &CalendarQuery) -> Result<CalendarData, AppError> {
+/// the number of appointments. A day shows every practitioner or room (or those
+/// filtered); a week shows a chosen few (`remembered` is the last choice on this browser).
+pub async fn calendar(ctx: &RequestContext, q: &CalendarQuery, remembered: &[Uuid]) -> Result<CalendarData, AppError> {
     ctx.require(Action::ViewCalendar)?;
     let tz = tz_of(ctx);
     let now = utc_to_local(Utc::now(), tz);
@@ -70,17 +95,6 @@ pub async fn calendar(ctx: &RequestContext, q: &CalendarQuery) -> Result<Calenda
     let hours = schedules::hours(&mut tx, org, branch).await?;
     let away = schedules::time_off(&mut tx, org, from, to).await?;
     let closures = schedules::closures(&mut tx, org, branch, first, days[days.len() - 1]).await?;
-    let filter = RangeFilter {
-        branch_id: branch,
-        from,
-        to,
-        practitioners: &q.practitioners,
-        rooms: &q.rooms,
-        services: &q.services,
-        with_cancelled: false,
-    };
-    let appointments = appointments::range(&mut tx, org, &filter, tz).await?;
-    tx.commit().await?;
 
     let column = |id: Uuid, label: &str| CalendarColumn {
         id,
@@ -91,16 +105,36 @@ pub async fn calendar(ctx: &RequestContext, q: &CalendarQuery) -> Result<Calenda
         .filter(|r| r.active)
         .map(|r| column(r.id, &r.name))
         .collect();
-    let chosen = |list: &[CalendarColumn], only: &[Uuid]| -> Vec<CalendarColumn> {
-        list.iter()
-            .filter(|c| only.is_empty() || only.contains(&c.id))
+    let (all, asked) = match q.grouping {
+        Grouping::Practitioner => (&practitioner_choices, &q.practitioners),
+        Grouping::Room => (&room_choices, &q.rooms),
+    };
+    let columns: Vec<CalendarColumn> = match q.view {
+        CalendarView::Day => all
+            .iter()
+            .filter(|c| asked.is_empty() || asked.contains(&c.id))
             .cloned()
-            .collect()
+            .collect(),
+        CalendarView::Week => week_columns(all, asked, remembered, ctx.user.user_id),
     };
-    let columns = match q.grouping {
-        Grouping::Practitioner => chosen(&practitioner_choices, &q.practitioners),
-        Grouping::Room => chosen(&room_choices, &q.rooms),
+    // A week reads only the appointments of the columns it shows.
+    let shown: Vec<Uuid> = columns.iter().map(|c| c.id).collect();
+    let (practitioners, rooms) = match (q.view, q.grouping) {
+        (CalendarView::Week, Grouping::Practitioner) => (&shown, &q.rooms),
+        (CalendarView::Week, Grouping::Room) => (&q.practitioners, &shown),
+        (CalendarView::Day, _) => (&q.practitioners, &q.rooms),
     };
+    let filter = RangeFilter {
+        branch_id: branch,
+        from,
+        to,
+        practitioners,
+        rooms,
+        services: &q.services,
+        with_cancelled: false,
+    };
+    let appointments = appointments::range(&mut tx, org, &filter, tz).await?;
+    tx.commit().await?;
 
     // Working time per practitioner and day, minus time off; rooms follow the branch.
     let closed: Vec<NaiveDate> = closures.iter().map(|(_, day, _)| *day).collect();
