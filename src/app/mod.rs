@@ -70,6 +70,18 @@ fn request_path() -> String {
     String::new()
 }
 
+/// The route view of a page that ships no code: its lazy route on the server, a whole
+/// page load in the browser (`pages::ServerPage`).
+macro_rules! server_page {
+    ($page:ident) => {{
+        #[cfg(feature = "ssr")]
+        let view = Lazy::<pages::$page>::new();
+        #[cfg(not(feature = "ssr"))]
+        let view = pages::ServerPage;
+        view
+    }};
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -79,18 +91,18 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · CareOps")/>
         <Router>
             <Routes fallback=errors::NotFound>
-                <Route path=path!("/") view={Lazy::<pages::Landing>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/login") view={Lazy::<pages::Login>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/login/verify") view={Lazy::<pages::LoginVerify>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/login/setup-2fa") view={Lazy::<pages::LoginEnrolment>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/signup") view={Lazy::<pages::SignUp>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/invite/:token") view={Lazy::<pages::Invitation>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/book/:slug") view={Lazy::<pages::PortalHome>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/book/:slug/:branch") view={Lazy::<pages::PortalServices>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/book/:slug/:branch/:service") view={Lazy::<pages::PortalSlots>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/book/:slug/:branch/:service/confirm") view={Lazy::<pages::PortalConfirm>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/manage/:token") view={Lazy::<pages::PortalManage>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/manage/:token/move") view={Lazy::<pages::PortalMove>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/") view=server_page!(Landing) ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=server_page!(Login) ssr=SsrMode::Async/>
+                <Route path=path!("/login/verify") view=server_page!(LoginVerify) ssr=SsrMode::Async/>
+                <Route path=path!("/login/setup-2fa") view=server_page!(LoginEnrolment) ssr=SsrMode::Async/>
+                <Route path=path!("/signup") view=server_page!(SignUp) ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:token") view=server_page!(Invitation) ssr=SsrMode::Async/>
+                <Route path=path!("/book/:slug") view=server_page!(PortalHome) ssr=SsrMode::Async/>
+                <Route path=path!("/book/:slug/:branch") view=server_page!(PortalServices) ssr=SsrMode::Async/>
+                <Route path=path!("/book/:slug/:branch/:service") view=server_page!(PortalSlots) ssr=SsrMode::Async/>
+                <Route path=path!("/book/:slug/:branch/:service/confirm") view=server_page!(PortalConfirm) ssr=SsrMode::Async/>
+                <Route path=path!("/manage/:token") view=server_page!(PortalManage) ssr=SsrMode::Async/>
+                <Route path=path!("/manage/:token/move") view=server_page!(PortalMove) ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/app") view={Lazy::<pages::Staff>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<pages::Overview>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("account") view={Lazy::<pages::Account>::new()} ssr=SsrMode::Async/>

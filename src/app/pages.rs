@@ -9,7 +9,9 @@
 use leptos::prelude::{AnyView, IntoAny};
 use leptos_router::{lazy_route, LazyRoute};
 
-use super::{account, auth, calendar, home, landing, layout, patients, portal, settings, staff};
+use super::{account, calendar, home, layout, patients, settings, staff};
+#[cfg(feature = "ssr")]
+use super::{auth, landing, portal};
 
 /// `$route` is the route's type, `$page` the page component (no props) it shows.
 macro_rules! lazy_page {
@@ -30,6 +32,10 @@ macro_rules! lazy_page {
     )+};
 }
 
+// The pages that ship no code (`super::ships_no_code`) exist on the server only: the
+// browser never runs them, so their code stays out of the WASM (and out of the shared
+// chunks the staff pages load). The browser's route table has `ServerPage` in their place.
+#[cfg(feature = "ssr")]
 lazy_page! {
     Landing => landing::Landing;
     Login => auth::LoginPage;
@@ -44,7 +50,21 @@ lazy_page! {
     PortalConfirm => portal::ConfirmPage;
     PortalManage => portal::ManagePage;
     PortalMove => portal::MovePage;
+}
 
+/// A page that ships no code, reached in the browser by a link or a redirect from the
+/// staff app (signing out leads to `/login`): the server renders it, so the browser loads
+/// it as a whole new page.
+#[cfg(not(feature = "ssr"))]
+#[leptos::component]
+pub fn ServerPage() -> impl leptos::IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = leptos::prelude::window().location().reload();
+    }
+}
+
+lazy_page! {
     Staff => layout::AppLayout;
     Overview => home::Overview;
     Account => account::AccountPage;
