@@ -87,7 +87,7 @@ async function backToBusyPage(page: Page, expected: number): Promise<number[]> {
   const times: number[] = [];
   for (let n = 0; n < LOADS; n++) {
     // Today is years before the seeded week, and empty.
-    await page.getByRole('link', { name: 'Today' }).click();
+    await page.getByRole('navigation', { name: 'Dates' }).getByRole('link', { name: 'Today' }).click();
     await expect(page.getByTestId('appointment')).toHaveCount(0);
     const took = await page.evaluate(
       (expected) =>
