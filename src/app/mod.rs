@@ -71,7 +71,8 @@ fn request_path() -> String {
 }
 
 /// The route view of a page that ships no code: its lazy route on the server, a whole
-/// page load in the browser (`pages::ServerPage`).
+/// page load in the browser (`pages::ServerPage`). Its path must be in `ships_no_code`:
+/// a page that hydrated as `ServerPage` would reload itself again and again.
 macro_rules! server_page {
     ($page:ident) => {{
         #[cfg(feature = "ssr")]
