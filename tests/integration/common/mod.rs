@@ -24,13 +24,25 @@ pub struct TestApp {
     pub db_name: String,
 }
 
+/// A fresh database's name. Under `scripts/test` it carries the run's id
+/// (`CAREOPS_TEST_RUN`), so that the run drops its own databases when it ends and never
+/// another run's on the same server. PostgreSQL keeps 63 bytes of a name: the run's id
+/// and 16 hex digits of a random uuid fit.
+fn test_database_name() -> String {
+    let unique = Uuid::new_v4().simple().to_string();
+    match std::env::var("CAREOPS_TEST_RUN") {
+        Ok(run) if !run.is_empty() => format!("careops_test_{run}_{}", &unique[..16]),
+        _ => format!("careops_test_{unique}"),
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
 
 /// Starts the app with extra configuration (`("REFRESH_REUSE_GRACE_SECONDS", "0")`).
 pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
-    let db_name = format!("careops_test_{}", Uuid::new_v4().simple());
+    let db_name = test_database_name();
     let mut admin = PgConnection::connect(&format!("{}/postgres", server_url()))
         .await
         .expect("TEST_DATABASE_URL must point at a running PostgreSQL superuser");
