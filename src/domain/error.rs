@@ -37,6 +37,12 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// The address exists, but not for this method (the API's 405).
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// The body is not in a format the address reads (the API's 415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// The change clashes with existing data, optionally tied to a form field.
     #[error("{message}")]
     Conflict { field: Option<String>, message: String },
@@ -83,6 +89,8 @@ impl AppError {
             Self::Unauthenticated(_) => 401,
             Self::Forbidden(_) => 403,
             Self::NotFound(_) => 404,
+            Self::MethodNotAllowed(_) => 405,
+            Self::UnsupportedMediaType(_) => 415,
             Self::Conflict { .. } => 409,
             Self::RateLimited { .. } => 429,
             Self::Network | Self::Unavailable | Self::Contended => 503,

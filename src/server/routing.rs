@@ -39,6 +39,17 @@ impl Routes {
         self
     }
 
+    /// Answers a method none of the routes added so far takes (axum keeps the `Allow`
+    /// header listing those they do).
+    pub fn method_not_allowed<H, T>(mut self, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.router = self.router.method_not_allowed_fallback(handler);
+        self
+    }
+
     pub fn merge(mut self, other: Routes) -> Self {
         self.router = self.router.merge(other.router);
         self.listed.extend(other.listed);

@@ -145,6 +145,29 @@ async fn bad_bodies_get_clear_4xx_answers() {
     assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
     assert_eq!(json(nowhere).await["status_code"], 404);
 
+    // A method the address does not take, and a body that is not JSON: the same JSON
+    // error as every other, with the methods it does take in `Allow`.
+    let wrong_method = app.api(Method::DELETE, &path, &token, None).send().await.unwrap();
+    assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let allow = wrong_method.headers()[header::ALLOW].to_str().unwrap().to_owned();
+    assert!(allow.contains("GET") && allow.contains("PATCH"), "{allow}");
+    let body = json(wrong_method).await;
+    assert_eq!(body["status_code"], 405);
+    assert!(
+        body["detail"].as_str().unwrap().contains("does not take DELETE"),
+        "{body}"
+    );
+
+    let not_declared_json = app
+        .api(Method::PATCH, &path, &token, None)
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(r#"{"name": "Harbour Street East"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_declared_json.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(json(not_declared_json).await["status_code"], 415);
+
     let renamed = app
         .api(Method::PATCH, &path, &token, None)
         .json(&serde_json::json!({"name": "Harbour Street East"}))
@@ -446,4 +469,45 @@ async fn the_second_0230_of_the_autumn_night_stays_the_second() {
     let longer = json(longer).await;
     assert_eq!(longer["starts_at"], "2027-10-31T01:30:00Z");
     assert_eq!(longer["ends_at"], "2027-10-31T02:15:00Z");
+}
+
+/// One appointment is read by its id, as it is listed; another branch's or organization's
+/// is not there (the security walk tries every role and tenant on the same route).
+#[tokio::test]
+async fn an_appointment_is_read_by_its_id() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let booked = app.booked(&org.owner, &s, s.monday, "09:00").await;
+    let token = app.api_token(&org.owner).await;
+
+    let path = format!("/api/v1/calendar/appointments/{}", booked.id);
+    let found = app.api(Method::GET, &path, &token, None).send().await.unwrap();
+    assert_eq!(found.status(), StatusCode::OK);
+    let found = json(found).await;
+    assert_eq!(found["id"], booked.id.to_string());
+    assert_eq!(found["patient_id"], booked.patient_id.to_string());
+
+    let listed = app
+        .api(
+            Method::GET,
+            &format!(
+                "/api/v1/calendar/appointments?from={}&to={}",
+                s.monday,
+                s.monday + chrono::Duration::days(1)
+            ),
+            &token,
+            None,
+        )
+        .send()
+        .await
+        .unwrap();
+    let listed = json(listed).await;
+    assert_eq!(listed[0], found, "the same appointment as the list gives");
+
+    let other = app.org("Other clinic").await;
+    let stranger = app.api_token(&other.owner).await;
+    let hidden = app.api(Method::GET, &path, &stranger, None).send().await.unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    assert_eq!(json(hidden).await["status_code"], 404);
 }

@@ -665,6 +665,13 @@ pub fn surface() -> Vec<crate::security::Entry> {
             },
         )
         .writes(),
+        Entry::route(
+            Method::GET,
+            "/api/v1/calendar/appointments/{id}",
+            Staff(ViewCalendar),
+            Ids::Org,
+            |t| Input::at(format!("/api/v1/calendar/appointments/{}", t.side.appointment)),
+        ),
         // What the server function moved to Wednesday, the API moves to the next Tuesday.
         Entry::route(
             Method::PATCH,

@@ -1,4 +1,4 @@
-//! `/api/v1/calendar/appointments`: list by range, create, update, cancel.
+//! `/api/v1/calendar/appointments`: list by range, read one, create, update, cancel.
 
 use axum::{http::StatusCode, response::IntoResponse, Json};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -43,6 +43,11 @@ pub async fn list(Api(ctx): Api, ApiQuery(range): ApiQuery<RangeQuery>) -> Resul
     let tz = zone(&ctx.user.branch.timezone);
     let (from, to) = (instant("from", &range.from, tz)?, instant("to", &range.to, tz)?);
     Ok(Json(calendar::list(&ctx, from, to).await?))
+}
+
+/// One appointment of the caller's branch.
+pub async fn get(Api(ctx): Api, ApiPath(id): ApiPath<Uuid>) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(calendar::get(&ctx, id).await?))
 }
 
 #[derive(Debug, Deserialize)]

@@ -35,6 +35,7 @@ pub fn routes() -> Routes {
         .add(Method::GET, "/api/v1/staff", staff)
         .add(Method::GET, "/api/v1/calendar/appointments", calendar::list)
         .add(Method::POST, "/api/v1/calendar/appointments", calendar::create)
+        .add(Method::GET, "/api/v1/calendar/appointments/{id}", calendar::get)
         .add(Method::PATCH, "/api/v1/calendar/appointments/{id}", calendar::update)
         .add(
             Method::POST,
@@ -42,6 +43,7 @@ pub fn routes() -> Routes {
             calendar::cancel,
         )
         .add(Method::GET, "/api/v1/openapi.json", openapi::serve)
+        .method_not_allowed(wrong_method)
 }
 
 /// Paths under `/api/v1` that no route above takes.
@@ -96,7 +98,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "body",
                 format!("The JSON does not fit this request: {}", e.body_text()),
             )])),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest(
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType(
                 "Send the body as JSON (Content-Type: application/json).".into(),
             )),
             Err(other) => Err(AppError::BadRequest(format!(
@@ -145,6 +147,13 @@ async fn staff(Api(ctx): Api) -> Result<impl IntoResponse, AppError> {
     // Invitation links are for people, in the app; the API lists members.
     overview.invitations.clear();
     Ok(Json(overview.members))
+}
+
+async fn wrong_method(method: Method, uri: axum::http::Uri) -> AppError {
+    AppError::MethodNotAllowed(format!(
+        "{} does not take {method}: the Allow header lists what it takes. See /api/v1/openapi.json.",
+        uri.path()
+    ))
 }
 
 async fn unknown_route() -> AppError {

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 fn error_responses() -> Value {
     let error = json!({"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-    json!({"400": error, "401": error, "403": error, "404": error, "409": error, "422": error, "429": error})
+    json!({"400": error, "401": error, "403": error, "404": error, "405": error, "409": error, "415": error, "422": error, "429": error})
 }
 
 fn ok(status: &str, description: &str, schema: Value) -> Value {
@@ -77,7 +77,11 @@ pub fn document() -> Value {
                     "responses": ok("201", "The appointment", reference("Appointment")),
                 },
             },
-            "/api/v1/calendar/appointments/{id}": {"patch": {
+            "/api/v1/calendar/appointments/{id}": {"get": {
+                "summary": "One appointment",
+                "parameters": [id_param(), {"$ref": "#/components/parameters/BranchId"}],
+                "responses": ok("200", "The appointment", reference("Appointment")),
+            }, "patch": {
                 "summary": "Move, resize, reassign and/or change the status of an appointment",
                 "parameters": [id_param(), {"$ref": "#/components/parameters/BranchId"}],
                 "requestBody": body("AppointmentChange"),
