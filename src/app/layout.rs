@@ -164,7 +164,6 @@ fn BranchSwitcher(user: CurrentUser) -> impl IntoView {
 /// A disclosure (works without JavaScript) with who is signed in and the log-out button.
 #[component]
 fn UserMenu(user: CurrentUser) -> impl IntoView {
-    let log_out = ServerAction::<LogOut>::new();
     view! {
         <details class="user-menu">
             <summary class="user-menu__toggle">
@@ -175,9 +174,12 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
                 <p class="user-menu__email">{user.email.clone()}</p>
                 <p class="user-menu__role">{user.role().label()}</p>
                 <p><A href="/app/account">"Your account"</A></p>
-                <ActionForm action=log_out>
+                // A plain form also when hydrated: signing out leads to `/login`, which
+                // ships no code, so the browser loads it as a page of its own anyway (and
+                // the live connection closes with this one).
+                <form method="post" action=LogOut::url()>
                     <button class="button button--quiet" type="submit">"Log out"</button>
-                </ActionForm>
+                </form>
             </div>
         </details>
     }
