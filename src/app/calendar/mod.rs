@@ -116,16 +116,17 @@ fn Toolbar(data: CalendarData, params: CalendarQuery) -> impl IntoView {
     // how many fit, and its summary names them.
     let week = view == CalendarView::Week;
     let shown: Vec<String> = data.columns.iter().map(|c| c.id.to_string()).collect();
-    let (practitioners_checked, rooms_checked) = match (week, grouping) {
-        (true, Grouping::Practitioner) => (shown, ids(&params.rooms)),
-        (true, Grouping::Room) => (ids(&params.practitioners), shown),
-        (false, _) => (ids(&params.practitioners), ids(&params.rooms)),
-    };
-    let fits = format!("(a week shows up to {WEEK_COLUMNS})");
-    let (practitioners_legend, rooms_legend) = match (week, grouping) {
-        (true, Grouping::Practitioner) => (format!("Practitioners {fits}"), "Rooms".to_owned()),
-        (true, Grouping::Room) => ("Practitioners".to_owned(), format!("Rooms {fits}")),
-        (false, _) => ("Practitioners".to_owned(), "Rooms".to_owned()),
+    let fits = |what: &str| format!("{what} (a week shows up to {WEEK_COLUMNS})");
+    let ((practitioners_legend, practitioners_checked), (rooms_legend, rooms_checked)) = match (week, grouping) {
+        (true, Grouping::Practitioner) => ((fits("Practitioners"), shown), ("Rooms".to_owned(), ids(&params.rooms))),
+        (true, Grouping::Room) => (
+            ("Practitioners".to_owned(), ids(&params.practitioners)),
+            (fits("Rooms"), shown),
+        ),
+        (false, _) => (
+            ("Practitioners".to_owned(), ids(&params.practitioners)),
+            ("Rooms".to_owned(), ids(&params.rooms)),
+        ),
     };
     let asked = match grouping {
         Grouping::Practitioner => params.practitioners.len(),
