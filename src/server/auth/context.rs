@@ -71,15 +71,11 @@ pub fn request_base_url(state: &AppState) -> String {
     public_base_url(state, parts().ok().as_ref())
 }
 
-fn set_cookies(values: impl IntoIterator<Item = axum::http::HeaderValue>) {
+pub fn set_cookies(values: impl IntoIterator<Item = axum::http::HeaderValue>) {
     let response = expect_context::<ResponseOptions>();
     for value in values {
         response.append_header(axum::http::header::SET_COOKIE, value);
     }
-}
-
-pub fn set_cookie(value: axum::http::HeaderValue) {
-    set_cookies([value]);
 }
 
 pub fn set_session_cookies(state: &AppState, tokens: &IssuedTokens) {

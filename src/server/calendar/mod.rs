@@ -62,7 +62,7 @@ pub fn remembered_week(ctx: &RequestContext, q: &CalendarQuery) -> Vec<Uuid> {
             .collect();
     }
     let value = asked.iter().map(Uuid::to_string).collect::<Vec<_>>().join(".");
-    context::set_cookie(cookies::week_choice(name, value, &ctx.state.config));
+    context::set_cookies([cookies::week_choice(name, value, &ctx.state.config)]);
     Vec::new()
 }
 
@@ -133,7 +133,12 @@ pub async fn calendar(ctx: &RequestContext, q: &CalendarQuery, remembered: &[Uui
         services: &q.services,
         with_cancelled: false,
     };
-    let appointments = appointments::range(&mut tx, org, &filter, tz).await?;
+    // No column, nothing drawn (an empty filter would read every appointment instead).
+    let appointments = if columns.is_empty() {
+        Vec::new()
+    } else {
+        appointments::range(&mut tx, org, &filter, tz).await?
+    };
     tx.commit().await?;
 
     // Working time per practitioner and day, minus time off; rooms follow the branch.
