@@ -83,6 +83,11 @@ ensure_e2e_packages() {
   fi
 }
 
+# A real SMTP server for the tests that send mail: Debian's, run by Debian's Python.
+ensure_smtp_server() {
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || apt_install python3-aiosmtpd
+}
+
 pg_answers() { pg_isready -q -h 127.0.0.1 -p "$1" -t 3 >/dev/null 2>&1; }
 
 pg_bin_dir() {

@@ -1,6 +1,7 @@
 //! The messages a patient receives about their appointment, rendered once, in the
 //! branch's time zone, when the change happens.
 
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -9,6 +10,7 @@ pub enum MessageKind {
     BookingConfirmation,
     Cancellation,
     Reschedule,
+    Reminder,
 }
 
 impl MessageKind {
@@ -17,8 +19,29 @@ impl MessageKind {
             MessageKind::BookingConfirmation => "booking_confirmation",
             MessageKind::Cancellation => "cancellation",
             MessageKind::Reschedule => "reschedule",
+            MessageKind::Reminder => "reminder",
         }
     }
+}
+
+/// The reminders to plan for an appointment starting at `starts_at`: for each distance
+/// before it (minutes), the moment to send, leaving out those already past at `now` (a
+/// "24 hours before" reminder of a visit booked for this afternoon would arrive after
+/// the booking's own confirmation, or never make sense). Largest distance first; a
+/// distance given twice is planned once.
+pub fn reminder_times(
+    starts_at: DateTime<Utc>,
+    minutes_before: &[i32],
+    now: DateTime<Utc>,
+) -> Vec<(i32, DateTime<Utc>)> {
+    let mut distances: Vec<i32> = minutes_before.iter().copied().filter(|m| *m > 0).collect();
+    distances.sort_unstable_by(|a, b| b.cmp(a));
+    distances.dedup();
+    distances
+        .into_iter()
+        .map(|m| (m, starts_at - Duration::minutes(i64::from(m))))
+        .filter(|(_, at)| *at > now)
+        .collect()
 }
 
 /// What a message is about.
@@ -70,6 +93,13 @@ pub fn render(kind: MessageKind, f: &AppointmentFacts<'_>) -> (String, String) {
                 f.service, f.practitioner, f.when, f.org_name
             ),
         ),
+        MessageKind::Reminder => (
+            format!("Reminder: your appointment at {} on {}", f.org_name, f.when),
+            format!(
+                "Hello {first},\n\na reminder of your {} with {} on {} at {place}.{manage}\n\n{}",
+                f.service, f.practitioner, f.when, f.org_name
+            ),
+        ),
     }
 }
 
@@ -80,6 +110,7 @@ pub fn render_sms(kind: MessageKind, f: &AppointmentFacts<'_>) -> String {
         MessageKind::BookingConfirmation => format!("{}: {} booked for {}.{manage}", f.org_name, f.service, f.when),
         MessageKind::Cancellation => format!("{}: your {} on {} is cancelled.", f.org_name, f.service, f.when),
         MessageKind::Reschedule => format!("{}: your {} is now on {}.{manage}", f.org_name, f.service, f.when),
+        MessageKind::Reminder => format!("{}: reminder, {} on {}.{manage}", f.org_name, f.service, f.when),
     }
 }
 
@@ -113,6 +144,28 @@ mod tests {
         ));
         assert!(body.contains("To cancel or change it: https://x/manage/t"));
         assert!(render_sms(MessageKind::BookingConfirmation, &facts(None)).len() < 160);
+    }
+
+    #[test]
+    fn reminders_already_past_are_not_planned() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let starts = at("2026-12-10T09:00:00Z");
+        // Booked two hours ahead: only the one-hour reminder is still to come.
+        assert_eq!(
+            reminder_times(starts, &[1440, 180, 60], at("2026-12-10T07:00:00Z")),
+            vec![(60, at("2026-12-10T08:00:00Z"))]
+        );
+        // Booked days ahead: all three, the earliest first; duplicates and nonsense dropped.
+        assert_eq!(
+            reminder_times(starts, &[60, 1440, 180, 60, 0, -5], at("2026-12-01T00:00:00Z")),
+            vec![
+                (1440, at("2026-12-09T09:00:00Z")),
+                (180, at("2026-12-10T06:00:00Z")),
+                (60, at("2026-12-10T08:00:00Z")),
+            ]
+        );
+        // Exactly at its moment is already too late.
+        assert!(reminder_times(starts, &[60], at("2026-12-10T08:00:00Z")).is_empty());
     }
 
     #[test]

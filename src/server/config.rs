@@ -53,6 +53,10 @@ pub struct Config {
     /// The least-privileged role every request runs as (row-level security applies).
     pub app_database: PgConnectOptions,
     pub db_max_connections: u32,
+    /// The owner's URL again, for the job queue's own connections (it creates and owns
+    /// its schema).
+    pub queue_database_url: Secret,
+    pub worker: WorkerPolicy,
     pub jwt_secret: Secret,
     /// Encrypts secrets the server must read back (TOTP seeds).
     pub data_key: [u8; 32],
@@ -73,6 +77,18 @@ pub struct Config {
     /// client's address is that many entries from the right of `X-Forwarded-For`. 0:
     /// the connection's own address (the header is anyone's to write).
     pub trusted_proxy_hops: usize,
+}
+
+/// The job queue's worker.
+#[derive(Debug, Clone)]
+pub struct WorkerPolicy {
+    /// Runs inside the web process (the default); off where `careops worker` processes
+    /// run beside it.
+    pub in_process: bool,
+    /// Jobs one worker runs at once.
+    pub concurrency: usize,
+    /// A worker silent this long is taken for dead, and its jobs are handed to others.
+    pub dead_after: Duration,
 }
 
 /// The role the migrations create for the application; see migrations/.
@@ -128,6 +144,12 @@ impl Config {
             database,
             app_database,
             db_max_connections: parsed("DATABASE_MAX_CONNECTIONS", 20)? as u32,
+            queue_database_url: Secret(database_url),
+            worker: WorkerPolicy {
+                in_process: get("WORKER_IN_PROCESS").map_or(Ok(true), |v| parse("WORKER_IN_PROCESS", &v))?,
+                concurrency: parsed("WORKER_CONCURRENCY", 4)?.max(1) as usize,
+                dead_after: Duration::from_secs(parsed("WORKER_DEAD_AFTER_SECONDS", 300)?.max(2)),
+            },
             jwt_secret: Secret(jwt_secret),
             data_key,
             login_attempts_per_ip_minute: parsed("LOGIN_ATTEMPTS_PER_IP_MINUTE", 100)? as u32,

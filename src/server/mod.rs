@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod flash;
 pub mod health;
+pub mod messaging;
 pub mod outbox;
 pub mod patients;
 pub mod portal;

@@ -1,7 +1,8 @@
-//! The messages a patient would receive about a change to their appointment, written by
-//! the change recorder in the transaction of that change: one per channel they agreed to.
+//! The messages a patient receives about a change to their appointment, and the reminders
+//! before it, written by the change recorder in the transaction of that change: one per
+//! channel they agreed to. The job queue sends them (`server::messaging`).
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::{
@@ -13,7 +14,7 @@ use super::{
     AppState,
 };
 use crate::domain::{
-    messages::{render, render_sms, AppointmentFacts, MessageKind},
+    messages::{reminder_times, render, render_sms, AppointmentFacts, MessageKind},
     time::zone,
     AppError,
 };
@@ -31,13 +32,25 @@ pub fn manage_token(
         .issue_manage(ManageGrant { appointment_id, org_id }, starts_at + Duration::days(7))
 }
 
-/// The messages the patient gets about `kind` happening to the appointment: one per
-/// channel they agreed to.
+/// What the patient hears of a change: `kind`'s message, and whether the appointment's
+/// reminders are planned anew (it was booked or moved).
+#[derive(Debug, Clone, Copy)]
+pub struct Telling {
+    pub kind: Option<MessageKind>,
+    pub plan_reminders: bool,
+    /// Reminders still queued for the appointment are called off (moved, cancelled, ended).
+    pub supersede_reminders: bool,
+}
+
+/// The messages the patient gets about a change to the appointment, per channel they
+/// agreed to: the change's own message now, and the reminders before it; reminders
+/// whose moment is past at `now` are left out.
 pub fn compose(
     state: &AppState,
     org_id: Uuid,
     appointment: &Recorded,
-    kind: MessageKind,
+    telling: Telling,
+    now: DateTime<Utc>,
 ) -> Result<Outgoing, AppError> {
     let (a, to) = (&appointment.view, &appointment.addressing);
     let when = a
@@ -45,8 +58,8 @@ pub fn compose(
         .with_timezone(&zone(&to.timezone))
         .format("%A %-d %B %Y at %H:%M")
         .to_string();
-    let manage = match kind {
-        MessageKind::Cancellation => None,
+    let manage = match telling.kind {
+        Some(MessageKind::Cancellation) => None,
         _ => Some(format!(
             "{}/manage/{}",
             message_base_url(state),
@@ -63,29 +76,49 @@ pub fn compose(
         when: &when,
         manage_url: manage.as_deref(),
     };
-    let mut messages = Vec::with_capacity(2);
-    if to.consent_email && !to.email.is_empty() {
-        let (subject, body) = render(kind, &facts);
-        messages.push(Message {
-            channel: "email",
-            recipient: to.email.clone(),
+    let email = to.consent_email && !to.email.is_empty();
+    let sms = to.consent_sms && !to.phone.is_empty();
+    let write = |kind: MessageKind, channel: &'static str, send_at, reminder_minutes| {
+        let (subject, body) = match channel {
+            "email" => render(kind, &facts),
+            _ => (String::new(), render_sms(kind, &facts)),
+        };
+        Message {
+            kind,
+            channel,
+            recipient: if channel == "email" {
+                to.email.clone()
+            } else {
+                to.phone.clone()
+            },
             subject,
             body,
-        });
-    }
-    if to.consent_sms && !to.phone.is_empty() {
-        messages.push(Message {
-            channel: "sms",
-            recipient: to.phone.clone(),
-            subject: String::new(),
-            body: render_sms(kind, &facts),
-        });
+            send_at,
+            reminder_minutes,
+        }
+    };
+    let mut messages = Vec::new();
+    for (channel, agreed, reminders) in [
+        ("email", email, &to.reminder_email_minutes),
+        ("sms", sms, &to.reminder_sms_minutes),
+    ] {
+        if !agreed {
+            continue;
+        }
+        if let Some(kind) = telling.kind {
+            messages.push(write(kind, channel, now, None));
+        }
+        if telling.plan_reminders && a.status.is_movable() {
+            for (minutes, at) in reminder_times(a.starts_at, reminders, now) {
+                messages.push(write(MessageKind::Reminder, channel, at, Some(minutes)));
+            }
+        }
     }
     Ok(Outgoing {
         branch_id: a.branch_id,
         patient_id: a.patient_id,
         appointment_id: a.id,
-        kind,
+        supersede_reminders: telling.supersede_reminders,
         messages,
     })
 }

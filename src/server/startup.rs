@@ -9,7 +9,7 @@ use axum::{
 };
 use leptos::{config::LeptosOptions, prelude::*};
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, sync::watch};
 use tower::ServiceBuilder;
 use tower_http::{
     compression::CompressionLayer,
@@ -20,7 +20,7 @@ use tower_http::{
 };
 
 use super::{
-    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health, preload,
+    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health, messaging, preload,
     routing::Routes, telemetry, AppState,
 };
 use crate::app::{shell, App};
@@ -39,11 +39,17 @@ pub enum StartupError {
     Demo(crate::domain::AppError),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Worker(String),
 }
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    /// The job queue's worker, when it runs in this process.
+    worker: Option<graphile_worker::Worker>,
+    /// Tells the worker to stop once the server has.
+    stop_worker: watch::Sender<()>,
 }
 
 impl Application {
@@ -59,9 +65,22 @@ impl Application {
         let db = Db::connect(&config).await?;
         super::auth::password::warm_up().await;
         let state = AppState::new(config, db, leptos_options);
+        let (stop_worker, mut stopping) = watch::channel(());
+        let worker = match state.config.worker.in_process {
+            true => Some(
+                messaging::worker(&state, async move {
+                    let _ = stopping.changed().await;
+                })
+                .await
+                .map_err(StartupError::Worker)?,
+            ),
+            false => None,
+        };
         Ok(Self {
             listener,
             router: router(state),
+            worker,
+            stop_worker,
         })
     }
 
@@ -69,13 +88,23 @@ impl Application {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
+    /// Serves (and sends messages) until `shutdown` completes; then lets requests and
+    /// sends under way finish.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(
+        let worker = self
+            .worker
+            .map(|worker| tokio::spawn(async move { run_worker(&worker).await }));
+        let served = axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        let _ = self.stop_worker.send(());
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        served
     }
 }
 
@@ -136,16 +165,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The binary's entry point. `careops` serves until SIGTERM or Ctrl-C; `careops
-/// seed-demo` runs the migrations and loads the demo data.
+/// The binary's entry point. `careops` serves (and sends messages) until SIGTERM or
+/// Ctrl-C; `careops worker` only sends messages, to add workers beside servers started
+/// with `WORKER_IN_PROCESS=false`; `careops seed-demo` runs the migrations and loads the
+/// demo data.
 pub async fn main(command: Option<&str>) -> ExitCode {
     // A local .env is a convenience for development; real deployments set variables.
     let _ = dotenvy::dotenv();
     let outcome = match command {
         None | Some("serve") => serve().await,
         Some("seed-demo") => seed_demo().await,
+        Some("worker") => worker().await,
         Some(other) => {
-            eprintln!("careops: unknown command {other:?}; use `careops` or `careops seed-demo`");
+            eprintln!("careops: unknown command {other:?}; use `careops`, `careops worker` or `careops seed-demo`");
             return ExitCode::from(2);
         }
     };
@@ -169,6 +201,26 @@ async fn seed_demo() -> Result<(), StartupError> {
         Err(err) => return Err(StartupError::Demo(err)),
     }
     Ok(())
+}
+
+async fn worker() -> Result<(), StartupError> {
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format);
+    let db = Db::connect(&config).await?;
+    let state = AppState::new(config, db, LeptosOptions::builder().output_name("careops").build());
+    let worker = messaging::worker(&state, shutdown_signal())
+        .await
+        .map_err(StartupError::Worker)?;
+    tracing::info!("sending messages");
+    run_worker(&worker).await;
+    tracing::info!("worker stopped");
+    Ok(())
+}
+
+async fn run_worker(worker: &graphile_worker::Worker) {
+    if let Err(err) = worker.run().await {
+        tracing::error!(error = %err, "the job queue's worker stopped");
+    }
 }
 
 async fn serve() -> Result<(), StartupError> {

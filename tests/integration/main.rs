@@ -7,6 +7,7 @@ mod api;
 mod audit;
 mod auth;
 mod calendar;
+mod messaging;
 mod patients;
 mod portal;
 mod realtime;

@@ -196,7 +196,7 @@ async fn merging_moves_appointments_and_messages_to_the_survivor_and_is_audited(
         .await;
     assert_eq!(booked.status(), StatusCode::OK);
     sqlx::query(
-        "insert into outbox (org_id, branch_id, patient_id, appointment_id, kind, channel, recipient, body)
+        "insert into messages (org_id, branch_id, patient_id, appointment_id, kind, channel, recipient, body)
          select org_id, branch_id, patient_id, id, 'booking_confirmation', 'sms', '+44 20 7946 0958', 'Booked'
          from appointments where patient_id = $1",
     )

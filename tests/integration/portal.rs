@@ -185,14 +185,14 @@ async fn a_booking_matches_a_known_patient_or_creates_one_and_queues_the_confirm
     // The confirmation goes to the phone on file, whose number the booker typed; nothing
     // goes to the address the practice does not know.
     let body: String = sqlx::query_scalar(
-        "select body from outbox where kind = 'booking_confirmation' and channel = 'sms' and recipient = '+44 20 7946 0958'",
+        "select body from messages where kind = 'booking_confirmation' and channel = 'sms' and recipient = '+44 20 7946 0958'",
     )
     .fetch_one(&p.app.db)
     .await
     .unwrap();
     assert!(body.contains("10:00") && body.contains("/manage/"), "{body}");
     assert_eq!(
-        p.count("select count(*) from outbox where recipient = 'ada@example.com'")
+        p.count("select count(*) from messages where recipient = 'ada@example.com'")
             .await,
         0
     );
@@ -200,7 +200,7 @@ async fn a_booking_matches_a_known_patient_or_creates_one_and_queues_the_confirm
     p.booked("12:00", "Mary Seacole", "+44 20 7946 0111", "mary@example.com")
         .await;
     let body: String = sqlx::query_scalar(
-        "select body from outbox where kind = 'booking_confirmation' and channel = 'email' and recipient = 'mary@example.com'",
+        "select body from messages where kind = 'booking_confirmation' and channel = 'email' and recipient = 'mary@example.com'",
     )
     .fetch_one(&p.app.db)
     .await
@@ -208,7 +208,7 @@ async fn a_booking_matches_a_known_patient_or_creates_one_and_queues_the_confirm
     assert!(body.contains("at 12:00") && body.contains("/manage/"), "{body}");
     // Grace gave no email: a text message only.
     assert_eq!(
-        p.count("select count(*) from outbox where recipient like '+1%' and channel = 'sms'")
+        p.count("select count(*) from messages where recipient like '+1%' and channel = 'sms' and kind <> 'reminder'")
             .await,
         1
     );
@@ -244,7 +244,7 @@ async fn a_forged_host_never_reaches_a_patients_message() {
         .unwrap();
     assert_eq!(booked.status(), StatusCode::OK);
 
-    let body: String = sqlx::query_scalar("select body from outbox where channel = 'sms'")
+    let body: String = sqlx::query_scalar("select body from messages where channel = 'sms' and kind <> 'reminder'")
         .fetch_one(&p.app.db)
         .await
         .unwrap();
@@ -265,7 +265,10 @@ async fn a_double_submit_books_once() {
     assert_eq!((first.status(), second.status()), (StatusCode::OK, StatusCode::OK));
     assert_eq!(token_of(&first), token_of(&second));
     assert_eq!(p.count("select count(*) from appointments").await, 1);
-    assert_eq!(p.count("select count(*) from outbox").await, 1);
+    assert_eq!(
+        p.count("select count(*) from messages where kind <> 'reminder'").await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -439,7 +442,7 @@ async fn a_patient_cancels_within_the_window_but_not_after_it() {
         .unwrap();
     assert_eq!(status, "cancelled");
     assert_eq!(
-        p.count("select count(*) from outbox where kind = 'cancellation' and channel = 'email'")
+        p.count("select count(*) from messages where kind = 'cancellation' and channel = 'email'")
             .await,
         1
     );
@@ -500,7 +503,7 @@ async fn a_patient_moves_their_booking_to_another_free_time() {
             .await
             .unwrap();
     assert_eq!(starts, "10:15");
-    let body: String = sqlx::query_scalar("select body from outbox where kind = 'reschedule'")
+    let body: String = sqlx::query_scalar("select body from messages where kind = 'reschedule'")
         .fetch_one(&p.app.db)
         .await
         .unwrap();

@@ -80,12 +80,14 @@ async fn after_the_database_connection_drops_calendars_are_told_to_resync_and_ev
     let s = app.schedule(&org).await;
     let mut socket = live_socket(&app.address, &org.owner).await;
 
-    // The server's LISTEN connection dies (a failover, a restart of the pooler).
+    // The server's LISTEN connection dies (a failover, a restart of the pooler); the job
+    // queue's own listener is not this one.
     let ended: Vec<bool> = sqlx::query_scalar(
         "select pg_terminate_backend(pid) from pg_stat_activity
-         where datname = $1 and query ilike 'listen%'",
+         where datname = $1 and query ilike 'listen%' and query like '%' || $2 || '%'",
     )
     .bind(&app.db_name)
+    .bind(careops::server::realtime::CHANNEL)
     .fetch_all(&app.db)
     .await
     .unwrap();

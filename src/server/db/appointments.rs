@@ -338,6 +338,9 @@ pub struct Addressing {
     pub email: String,
     pub consent_sms: bool,
     pub consent_email: bool,
+    /// The organization's reminders, in minutes before the appointment, per channel.
+    pub reminder_email_minutes: Vec<i32>,
+    pub reminder_sms_minutes: Vec<i32>,
 }
 
 /// An appointment as the change recorder writes it: its view, and how to reach its patient.
@@ -373,7 +376,8 @@ pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result
                     a.status, a.source, a.starts_at, a.ends_at, a.buffer_before_minutes, a.buffer_after_minutes,
                     a.series_id, a.notes, a.cancel_reason,
                     o.name as org_name, b.name as branch_name, b.address as branch_address, b.timezone,
-                    p.phone, p.email, p.consent_sms, p.consent_email
+                    p.phone, p.email, p.consent_sms, p.consent_email,
+                    o.reminder_email_minutes, o.reminder_sms_minutes
              from appointments a
              join patients p on p.id = a.patient_id
              join users u on u.id = a.practitioner_id
@@ -400,6 +404,8 @@ pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result
                 email: r.email,
                 consent_sms: r.consent_sms,
                 consent_email: r.consent_email,
+                reminder_email_minutes: r.reminder_email_minutes,
+                reminder_sms_minutes: r.reminder_sms_minutes,
             };
             let row = ViewRow {
                 id: r.id,

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod branches;
 pub mod catalog;
 pub mod changes;
+pub mod messages;
 pub mod organizations;
 pub mod outbox;
 pub mod patients;

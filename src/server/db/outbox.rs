@@ -13,7 +13,7 @@ pub async fn for_patient(
     branch_ids: &[Uuid],
 ) -> Result<Vec<(OutboxMessage, chrono::DateTime<chrono::Utc>)>, AppError> {
     let rows = sqlx::query!(
-        "select id, kind, channel, recipient, subject, body, status, created_at from outbox
+        "select id, kind, channel, recipient, subject, body, status, created_at from messages
          where org_id = $1 and patient_id = $2 and branch_id = any($3)
          order by created_at desc, id limit 100",
         org_id,

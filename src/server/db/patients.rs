@@ -276,7 +276,7 @@ pub async fn merge(tx: &mut Tx, org_id: Uuid, survivor: Uuid, other: Uuid) -> Re
     .await?
     .rows_affected();
     sqlx::query!(
-        "update outbox set patient_id = $2 where org_id = $1 and patient_id = $3",
+        "update messages set patient_id = $2 where org_id = $1 and patient_id = $3",
         org_id,
         survivor,
         other

@@ -15,7 +15,8 @@ use crate::{
     server::{
         auth::context::RequestContext,
         db::{appointments::Recorded, audit, changes, Tx},
-        outbox, realtime, AppState,
+        outbox::{self, Telling},
+        realtime, AppState,
     },
 };
 
@@ -64,7 +65,8 @@ pub enum Change<'a> {
 }
 
 /// Records `change` to `recorded` (the appointment as it is now), with the audit
-/// `action`, and queues `message` for the patient if given.
+/// `action`, queues `message` for the patient if given, and plans (or calls off) the
+/// appointment's reminders as the change asks.
 pub async fn record(
     tx: &mut Tx,
     state: &AppState,
@@ -106,9 +108,16 @@ pub async fn record(
         branch_id: appointment.branch_id,
         event,
     })?;
-    let outgoing = message
-        .map(|kind| outbox::compose(state, actor.org_id, recorded, kind))
-        .transpose()?;
+    let telling = Telling {
+        kind: message,
+        plan_reminders: matches!(change, Change::Booked | Change::Moved { .. }),
+        supersede_reminders: match change {
+            Change::Booked => false,
+            Change::Moved { .. } | Change::Cancelled { .. } => true,
+            Change::StatusChanged { .. } => !appointment.status.is_movable(),
+        },
+    };
+    let outgoing = outbox::compose(state, actor.org_id, recorded, telling, chrono::Utc::now())?;
     let entry = audit::Entry {
         org_id: actor.org_id,
         branch_id: Some(appointment.branch_id),
@@ -119,7 +128,7 @@ pub async fn record(
         diff,
         ip: actor.ip,
     };
-    changes::write(tx, &entry, outgoing.as_ref(), &payload).await
+    changes::write(tx, &entry, &outgoing, &payload).await
 }
 
 /// What the audit log keeps of an appointment.

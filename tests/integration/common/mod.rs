@@ -476,6 +476,7 @@ impl TestApp {
             )
             .env("PORT", port.to_string())
             .env("DATABASE_MAX_CONNECTIONS", "5")
+            .env("WORKER_DEAD_AFTER_SECONDS", "2")
             .env("RUST_LOG", "warn")
             .env("LEPTOS_OUTPUT_NAME", "careops")
             .env("LEPTOS_SITE_ROOT", "target/site")
@@ -504,6 +505,119 @@ impl TestApp {
 pub struct ServerProcess {
     pub address: String,
     child: std::process::Child,
+}
+
+impl ServerProcess {
+    /// Ends the process at once, as a crash or `kill -9` would: nothing is finished.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// A real SMTP server on loopback (Debian's python3-aiosmtpd, which scripts/test
+/// installs) that prints every message it receives; stopped when dropped.
+pub struct SmtpSink {
+    pub port: u16,
+    child: std::process::Child,
+    out: std::path::PathBuf,
+}
+
+const MESSAGE_FOLLOWS: &str = "---------- MESSAGE FOLLOWS ----------";
+const END_MESSAGE: &str = "------------ END MESSAGE ------------";
+
+impl SmtpSink {
+    pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        Self::on_port(port).await
+    }
+
+    pub async fn on_port(port: u16) -> Self {
+        let out = std::env::temp_dir().join(format!("careops-smtp-{}.txt", Uuid::new_v4()));
+        let child = std::process::Command::new("/usr/bin/python3")
+            .args(["-u", "-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .stdout(std::fs::File::create(&out).expect("the sink's output file"))
+            .spawn()
+            .expect("python3-aiosmtpd runs (scripts/test installs it)");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return Self { port, child, out };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the SMTP server did not start on port {port}");
+    }
+
+    /// Every message received so far, headers and body, in arrival order.
+    pub fn messages(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.out).unwrap_or_default();
+        text.split(MESSAGE_FOLLOWS)
+            .skip(1)
+            .filter_map(|m| m.split_once(END_MESSAGE).map(|(message, _)| message.trim().to_owned()))
+            .collect()
+    }
+
+    /// The messages once at least `n` have arrived (within 30 seconds).
+    pub async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..600 {
+            let messages = self.messages();
+            if messages.len() >= n {
+                return messages;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{n} messages expected, got {:?}", self.messages());
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.out);
+    }
+}
+
+impl TestApp {
+    /// Sends the organization's email through `sink`.
+    pub async fn send_email_through(&self, org: &Org, sink: &SmtpSink) {
+        sqlx::query(
+            "insert into messaging_settings (org_id, email_provider, sender_name, sender_email, smtp_host, smtp_port, smtp_security)
+             values ($1, 'smtp', 'Riverside Physio', 'desk@riverside.example', '127.0.0.1', $2, 'none')
+             on conflict (org_id) do update set email_provider = 'smtp', smtp_port = $2",
+        )
+        .bind(org.id)
+        .bind(i32::from(sink.port))
+        .execute(&self.db)
+        .await
+        .unwrap();
+    }
+
+    /// Runs the jobs of the messages `messages_where` picks now, as if their time had come.
+    pub async fn make_due(&self, messages_where: &str) {
+        sqlx::query(&format!(
+            "update graphile_worker._private_jobs set run_at = now()
+             where key in (select 'message:' || id from messages where {messages_where})"
+        ))
+        .execute(&self.db)
+        .await
+        .unwrap();
+    }
+
+    /// Waits (up to 30 seconds) until `sql`, a count, answers `n`.
+    pub async fn wait_until_count(&self, sql: &str, n: i64) {
+        let mut last = -1;
+        for _ in 0..600 {
+            last = sqlx::query_scalar(sql).fetch_one(&self.db).await.unwrap();
+            if last == n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{sql}: expected {n}, still {last}");
+    }
 }
 
 impl Drop for ServerProcess {

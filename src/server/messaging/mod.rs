@@ -1,0 +1,214 @@
+//! Sending messages: the job queue (graphile_worker, in PostgreSQL) runs one job per
+//! queued message, at its time; the job sends it through the organization's provider and
+//! writes the outcome to the message log.
+//!
+//! Never twice: the queue runs one job per message (keyed by it) on one worker at a time;
+//! the job takes the message only while it is queued, and marks it `sending` (committed)
+//! before handing it over. A worker that dies mid-send leaves it `sending`: the queue
+//! gives the job to another worker once the dead one's heartbeat is old, which marks
+//! the message failed with "may or may not have arrived" instead of sending it again
+//! (SMTP and SMS have no way to ask whether it went out); staff see it and can resend.
+
+pub mod providers;
+
+use std::future::Future;
+
+use graphile_worker::{IntoTaskHandlerResult, TaskHandler, Worker, WorkerContext, WorkerOptions};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use self::providers::{Accepted, Email, EmailProvider, LogProvider, Refused, Sms, SmsProvider, Smtp, SmtpSettings};
+use super::{
+    db::messages::{self, Due, Sending, Settled},
+    AppState,
+};
+use crate::domain::AppError;
+
+/// Tries of one message before it is marked failed (the queue waits longer after each:
+/// about 2 s, 7 s, 20 s, 55 s, 2.5 min, 7 min, 18 min between them).
+pub const MAX_ATTEMPTS: i32 = 8;
+
+/// The application, as the queue's handlers see it.
+#[derive(Clone)]
+struct Shared(AppState);
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AppState")
+    }
+}
+
+/// The job of sending one message.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SendMessage {
+    pub org_id: Uuid,
+    pub id: Uuid,
+}
+
+impl TaskHandler for SendMessage {
+    const IDENTIFIER: &'static str = "send_message";
+
+    async fn run(self, ctx: WorkerContext) -> impl IntoTaskHandlerResult {
+        let Some(Shared(state)) = ctx.get_ext::<Shared>() else {
+            return Err("the worker was started without the application".to_owned());
+        };
+        deliver(state, self.org_id, self.id).await
+    }
+}
+
+/// Starts a worker (migrating the queue's schema first) that runs until `shutdown`
+/// completes, then lets running sends finish for a few seconds; a send cut off there
+/// rolls back and its job runs again later.
+pub async fn worker(state: &AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<Worker, String> {
+    let policy = &state.config.worker;
+    WorkerOptions::default()
+        .database_url(state.config.queue_database_url.expose())
+        .max_pg_conn(2)
+        .concurrency(policy.concurrency)
+        .define_job::<SendMessage>()
+        .add_extension(Shared(state.clone()))
+        .listen_os_shutdown_signals(false)
+        .shutdown_signal(shutdown)
+        .heartbeat_interval(policy.dead_after / 4)
+        .sweep_interval(policy.dead_after / 2)
+        .sweep_threshold(policy.dead_after)
+        .recovery_delay(std::time::Duration::ZERO)
+        .init()
+        .await
+        .map_err(|e| format!("job queue: {e}"))
+}
+
+/// Sends message `id` of organization `org_id` if it is still queued, and writes how it
+/// went. An `Err` asks the queue to try again later.
+pub async fn deliver(state: &AppState, org_id: Uuid, id: Uuid) -> Result<(), String> {
+    let error = |e: AppError| e.to_string();
+    let mut tx = state.db.tenant(org_id).await.map_err(error)?;
+    let Some(due) = messages::claim(&mut tx, org_id, id).await.map_err(error)? else {
+        return Ok(());
+    };
+    let verdict = if due.interrupted {
+        Some(Settled::Failed {
+            error: "Sending was cut off (the server stopped) after the message was handed over: it may \
+                    or may not have arrived. Resend it if the patient did not get it."
+                .to_owned(),
+        })
+    } else if !due.consent {
+        Some(Settled::Cancelled {
+            reason: format!(
+                "The patient no longer agrees to messages by {}.",
+                channel_words(&due.channel)
+            ),
+        })
+    } else if !due.current {
+        Some(Settled::Cancelled {
+            reason: "The appointment moved, ended or was cancelled.".to_owned(),
+        })
+    } else {
+        None
+    };
+    if let Some(settled) = verdict {
+        messages::settle(&mut tx, org_id, id, &settled).await.map_err(error)?;
+        return tx.commit().await.map_err(|e| e.to_string());
+    }
+    let carrier = Carrier::for_channel(
+        state,
+        &messages::settings(&mut tx, org_id).await.map_err(error)?,
+        &due.channel,
+    );
+    messages::sending(&mut tx, org_id, id, carrier.name())
+        .await
+        .map_err(error)?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+
+    let settled = match carrier.send(id, &due).await {
+        Ok(accepted) => Settled::Sent {
+            provider_message_id: accepted.message_id,
+        },
+        Err(Refused::Permanent(error)) => Settled::Failed { error },
+        Err(Refused::Temporary(error)) if due.attempts + 1 >= MAX_ATTEMPTS => Settled::Failed {
+            error: format!("{error} Gave up after {MAX_ATTEMPTS} tries."),
+        },
+        Err(Refused::Temporary(error)) => Settled::Retry { error },
+    };
+    let mut tx = state.db.tenant(org_id).await.map_err(error)?;
+    messages::settle(&mut tx, org_id, id, &settled).await.map_err(error)?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    match settled {
+        Settled::Retry { error } => Err(error),
+        _ => Ok(()),
+    }
+}
+
+/// The provider that carries a message of one channel for one organization.
+enum Carrier {
+    Log,
+    Smtp(Smtp),
+    /// Set up so that nothing can be sent (an SMTP sender address that is none).
+    Unusable(&'static str, Refused),
+}
+
+impl Carrier {
+    fn for_channel(state: &AppState, settings: &Sending, channel: &str) -> Self {
+        match (channel, settings.email_provider.as_str()) {
+            ("email", "smtp") => {
+                let password = settings
+                    .smtp_password
+                    .as_deref()
+                    .and_then(|sealed| state.vault.open(sealed))
+                    .and_then(|p| String::from_utf8(p).ok())
+                    .unwrap_or_default();
+                let smtp = Smtp::new(&SmtpSettings {
+                    host: &settings.smtp_host,
+                    port: settings.smtp_port,
+                    security: &settings.smtp_security,
+                    username: &settings.smtp_username,
+                    password: &password,
+                    from_name: &settings.sender_name,
+                    from_email: &settings.sender_email,
+                });
+                match smtp {
+                    Ok(smtp) => Carrier::Smtp(smtp),
+                    Err(refused) => Carrier::Unusable("smtp", refused),
+                }
+            }
+            _ => Carrier::Log,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Carrier::Log => EmailProvider::name(&LogProvider),
+            Carrier::Smtp(smtp) => smtp.name(),
+            Carrier::Unusable(name, _) => name,
+        }
+    }
+
+    async fn send(&self, id: Uuid, due: &Due) -> Result<Accepted, Refused> {
+        let email = Email {
+            id,
+            to: &due.recipient,
+            subject: &due.subject,
+            body: &due.body,
+        };
+        match self {
+            Carrier::Unusable(_, refused) => Err(refused.clone()),
+            Carrier::Smtp(smtp) => smtp.send(&email).await,
+            Carrier::Log if due.channel == "email" => EmailProvider::send(&LogProvider, &email).await,
+            Carrier::Log => {
+                let sms = Sms {
+                    id,
+                    to: &due.recipient,
+                    body: &due.body,
+                };
+                SmsProvider::send(&LogProvider, &sms).await
+            }
+        }
+    }
+}
+
+fn channel_words(channel: &str) -> &'static str {
+    match channel {
+        "email" => "email",
+        _ => "text message",
+    }
+}

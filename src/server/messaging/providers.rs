@@ -1,0 +1,170 @@
+//! The providers that carry messages, one trait per channel: `log` only records (the
+//! default, so that everything works offline), SMTP sends real mail.
+
+use std::{future::Future, time::Duration};
+
+use lettre::{
+    message::{header::ContentType, Mailbox},
+    transport::smtp::{authentication::Credentials, client::Tls, AsyncSmtpTransport},
+    AsyncTransport, Tokio1Executor,
+};
+use uuid::Uuid;
+
+/// An email about to go out; `id` is the message's own, the same at every attempt.
+pub struct Email<'a> {
+    pub id: Uuid,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+}
+
+/// A text message about to go out.
+pub struct Sms<'a> {
+    pub id: Uuid,
+    pub to: &'a str,
+    pub body: &'a str,
+}
+
+/// The provider took the message; `message_id` is its name for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    pub message_id: String,
+}
+
+/// Why the provider did not take the message, in words a receptionist understands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// Worth another try later (unreachable, busy, a time-out, a 4xx SMTP answer).
+    Temporary(String),
+    /// Trying again would be refused the same way (a bad address, a rejected login).
+    Permanent(String),
+}
+
+pub trait EmailProvider {
+    /// Its name in the message log.
+    fn name(&self) -> &'static str;
+    fn send(&self, email: &Email<'_>) -> impl Future<Output = Result<Accepted, Refused>> + Send;
+}
+
+pub trait SmsProvider {
+    fn name(&self) -> &'static str;
+    fn send(&self, sms: &Sms<'_>) -> impl Future<Output = Result<Accepted, Refused>> + Send;
+}
+
+/// Sends nothing: the message stays in the log, marked sent, for staff to read.
+pub struct LogProvider;
+
+impl LogProvider {
+    fn record(&self, id: Uuid, channel: &str, to: &str) -> Result<Accepted, Refused> {
+        tracing::info!(message = %id, channel, to, "message recorded by the log provider, not sent");
+        Ok(Accepted {
+            message_id: format!("log-{id}"),
+        })
+    }
+}
+
+impl EmailProvider for LogProvider {
+    fn name(&self) -> &'static str {
+        "log"
+    }
+
+    async fn send(&self, email: &Email<'_>) -> Result<Accepted, Refused> {
+        self.record(email.id, "email", email.to)
+    }
+}
+
+impl SmsProvider for LogProvider {
+    fn name(&self) -> &'static str {
+        "log"
+    }
+
+    async fn send(&self, sms: &Sms<'_>) -> Result<Accepted, Refused> {
+        self.record(sms.id, "sms", sms.to)
+    }
+}
+
+/// How to reach a mail server.
+pub struct SmtpSettings<'a> {
+    pub host: &'a str,
+    pub port: u16,
+    /// `starttls`, `tls` (implicit, usually port 465) or `none` (a local relay only).
+    pub security: &'a str,
+    pub username: &'a str,
+    pub password: &'a str,
+    pub from_name: &'a str,
+    pub from_email: &'a str,
+}
+
+/// Mail through an SMTP server (TLS by rustls).
+pub struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    host: String,
+    from: Mailbox,
+}
+
+impl Smtp {
+    pub fn new(s: &SmtpSettings<'_>) -> Result<Self, Refused> {
+        let from = Mailbox::new(
+            (!s.from_name.is_empty()).then(|| s.from_name.to_owned()),
+            s.from_email.parse().map_err(|_| {
+                Refused::Permanent(format!(
+                    "The sender address {:?} is not an email address: set it in Settings → Integrations.",
+                    s.from_email
+                ))
+            })?,
+        );
+        let unreachable = |e: lettre::transport::smtp::Error| {
+            Refused::Permanent(format!("The mail server {:?} cannot be used: {e}", s.host))
+        };
+        let builder = match s.security {
+            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(s.host).map_err(unreachable)?,
+            "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(s.host).tls(Tls::None),
+            _ => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(s.host).map_err(unreachable)?,
+        };
+        let mut builder = builder.port(s.port).timeout(Some(Duration::from_secs(20)));
+        if !s.username.is_empty() {
+            builder = builder.credentials(Credentials::new(s.username.to_owned(), s.password.to_owned()));
+        }
+        Ok(Self {
+            transport: builder.build(),
+            host: s.host.to_owned(),
+            from,
+        })
+    }
+}
+
+impl EmailProvider for Smtp {
+    fn name(&self) -> &'static str {
+        "smtp"
+    }
+
+    async fn send(&self, email: &Email<'_>) -> Result<Accepted, Refused> {
+        let to: Mailbox = email
+            .to
+            .parse()
+            .map_err(|_| Refused::Permanent(format!("{:?} is not an email address.", email.to)))?;
+        // The same Message-ID at every attempt, so that a receiving server can tell a
+        // repeat from a new message.
+        let message_id = format!("<{}@careops>", email.id);
+        let message = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject)
+            .message_id(Some(message_id.clone()))
+            .header(ContentType::TEXT_PLAIN)
+            .body(email.body.to_owned())
+            .map_err(|e| Refused::Permanent(format!("The message could not be written: {e}")))?;
+        match self.transport.send(message).await {
+            Ok(_) => Ok(Accepted { message_id }),
+            Err(e) if e.is_permanent() => Err(Refused::Permanent(format!("The mail server refused it: {e}"))),
+            Err(e) if e.is_timeout() => Err(Refused::Temporary(format!(
+                "The mail server {} did not answer in time.",
+                self.host
+            ))),
+            Err(e) => Err(Refused::Temporary(format!(
+                "Could not hand it to the mail server {}: {e}",
+                self.host
+            ))),
+        }
+    }
+}
