@@ -536,7 +536,7 @@ impl SmtpSink {
 
     pub async fn on_port(port: u16) -> Self {
         let out = std::env::temp_dir().join(format!("careops-smtp-{}.txt", Uuid::new_v4()));
-        let child = std::process::Command::new("/usr/bin/python3")
+        let mut child = std::process::Command::new("/usr/bin/python3")
             .args(["-u", "-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .stdout(std::fs::File::create(&out).expect("the sink's output file"))
             .spawn()
@@ -547,6 +547,8 @@ impl SmtpSink {
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the SMTP server did not start on port {port}");
     }
 
