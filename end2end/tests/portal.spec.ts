@@ -1,17 +1,8 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { goto, hydrated, nextMonday, staffWithPortal } from './support';
+import { dayLabel, goto, hydrated, nextMonday, staffWithPortal } from './support';
 
 // Patients book from their phones.
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** "Monday 30 November", as the portal names a day. */
-function dayLabel(isoDate: string): string {
-  const d = new Date(`${isoDate}T12:00:00Z`);
-  return `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
-}
 
 test('a patient books from a phone, and cancels from the manage link', async ({ page, browser }, testInfo) => {
   const staffContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, isMobile: false, hasTouch: false });

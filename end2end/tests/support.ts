@@ -87,6 +87,15 @@ export function nextMonday(): string {
   return day.toISOString().slice(0, 10);
 }
 
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "Monday 30 November", as the portal names a day. */
+export function dayLabel(isoDate: string): string {
+  const d = new Date(`${isoDate}T12:00:00Z`);
+  return `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
+}
+
 /** Signs a practice up and gives it what booking needs: hours, a room, a service. */
 export async function practiceWithSchedule(page: Page, testInfo: TestInfo): Promise<Practice> {
   const practice = await signUp(page, testInfo);

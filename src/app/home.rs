@@ -101,7 +101,7 @@ fn Today(
                 <A href="/app/calendar">"Open the calendar"</A>
             </div>
             <FormAlert error=step_error/>
-            {loaded_with(data, "Loading today's appointments…", move |TodayPage { today, appointments: list }| {
+            {loaded_with(data, "Loading today's appointments…", move |TodayPage { today, appointments: list, reminders_not_sent }| {
                     let appointments = RwSignal::new(list);
                     if let Some(realtime) = realtime {
                         Effect::new(move |_| {
@@ -110,7 +110,21 @@ fn Today(
                             }
                         });
                     }
+                    let unreminded = (!reminders_not_sent.is_empty()).then(|| view! {
+                        <div class="notice" role="note" data-testid="reminders-not-sent">
+                            <p><strong>"Reminders not sent for tomorrow."</strong>" These patients may not know; a call helps."</p>
+                            <ul>
+                                {reminders_not_sent.into_iter().map(|r| view! {
+                                    <li>
+                                        <A href=format!("/app/calendar/appointments/{}", r.appointment_id)>{format!("{} {}", r.time_label, r.patient_name)}</A>
+                                        {format!(" · {}: {}", if r.channel == "sms" { "text" } else { "email" }, r.reason)}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </div>
+                    });
                     view! {
+                        {unreminded}
                         <ul class="counts" aria-label="Appointments by status" data-testid="today-counts">
                             {move || appointments.with(|l| count_by_status(l)).into_iter().map(|StatusCount { status, count: n }| view! {
                                 <li class="counts__item" data-status=status.as_str()><strong>{n}</strong>" "{status.label()}</li>

@@ -80,6 +80,8 @@ lazy_page! {
     ServiceEdit => settings::ServiceEditPage;
     Places => settings::PlacesPage;
     OnlineBooking => settings::OnlineBookingPage;
+    Messaging => settings::MessagingSettingsPage;
+    MessageLog => settings::MessageLogPage;
     Hours => settings::HoursSettingsPage;
     StaffList => staff::StaffPage;
     StaffMember => staff::StaffMemberPage;

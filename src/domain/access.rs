@@ -99,10 +99,12 @@ pub enum Action {
     ManagePatients,
     /// Download every patient as a file.
     ExportPatients,
+    /// How messages go out: the provider, its credentials, the sender, the reminders.
+    ManageMessaging,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::ViewBranches,
         Action::ManageBranches,
         Action::ManageSecurityPolicy,
@@ -118,6 +120,7 @@ impl Action {
         Action::ViewPatients,
         Action::ManagePatients,
         Action::ExportPatients,
+        Action::ManageMessaging,
     ];
 
     /// What the refusal says, completing "You are not allowed to ...".
@@ -138,6 +141,7 @@ impl Action {
             Action::ViewPatients => "see patients",
             Action::ManagePatients => "change patients",
             Action::ExportPatients => "export patients",
+            Action::ManageMessaging => "change how messages are sent",
         }
     }
 }
@@ -173,6 +177,7 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     ),
     (Action::ManagePatients, &[Owner, Admin, Practitioner, Receptionist]),
     (Action::ExportPatients, &[Owner, Admin]),
+    (Action::ManageMessaging, &[Owner, Admin]),
 ];
 
 /// A staff member as an object of someone else's action.

@@ -1,10 +1,10 @@
 //! The audit trail as staff read it.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{time::local_to_utc, AppError};
+use super::{time::filter_day, AppError};
 
 pub const AUDIT_PAGE_SIZE: i64 = 50;
 
@@ -32,6 +32,10 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("organization.security_changed", "Security policy changed"),
     ("api_token.created", "API token created"),
     ("api_token.revoked", "API token revoked"),
+    ("messaging.email_changed", "Email settings changed"),
+    ("messaging.test_sent", "Test email sent"),
+    ("messaging.reminders_changed", "Reminders changed"),
+    ("message.resent", "Message sent again"),
 ];
 
 pub fn action_label(action: &str) -> &str {
@@ -83,17 +87,6 @@ pub struct AuditQuery {
 impl AuditQuery {
     /// The filter, the days read in `tz`; "until" includes that whole day.
     pub fn parse(&self, tz: chrono_tz::Tz) -> Result<AuditFilter, AppError> {
-        let day = |field: &str, raw: &str, plus_days: i64| -> Result<Option<DateTime<Utc>>, AppError> {
-            match raw.trim() {
-                "" => Ok(None),
-                raw => {
-                    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                        .map_err(|_| AppError::field(field, "Enter a date like 2026-11-21."))?;
-                    let midnight = (date + Duration::days(plus_days)).and_time(NaiveTime::MIN);
-                    Ok(Some(local_to_utc(tz, midnight)))
-                }
-            }
-        };
         let before = match self.before.trim() {
             "" => None,
             raw => Some(
@@ -104,8 +97,8 @@ impl AuditQuery {
         Ok(AuditFilter {
             action: Some(self.action.trim().to_owned()).filter(|a| !a.is_empty()),
             actor: Uuid::parse_str(self.actor.trim()).ok(),
-            from: day("from", &self.from, 0)?,
-            until: day("until", &self.until, 1)?,
+            from: filter_day("from", &self.from, 0, tz)?,
+            until: filter_day("until", &self.until, 1, tz)?,
             before,
         })
     }

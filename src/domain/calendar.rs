@@ -111,6 +111,18 @@ impl CalendarQuery {
 pub struct TodayPage {
     pub today: NaiveDate,
     pub appointments: Vec<AppointmentView>,
+    /// Tomorrow's appointments whose reminder could not be sent: worth a phone call.
+    pub reminders_not_sent: Vec<ReminderNotSent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderNotSent {
+    pub appointment_id: Uuid,
+    pub patient_name: String,
+    /// Tomorrow's start, "09:30", in the branch's zone.
+    pub time_label: String,
+    pub channel: String,
+    pub reason: String,
 }
 
 /// An appointment as the calendar grid draws, filters and moves it, and nothing more: a
@@ -228,6 +240,8 @@ pub struct AppointmentDetail {
     pub rooms: Vec<CalendarColumn>,
     pub can_manage: bool,
     pub can_override: bool,
+    /// The patient's messages about it, for those who may see patients.
+    pub messages: Vec<crate::domain::patient::OutboxMessage>,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod contact;
 pub mod error;
 pub mod messages;
+pub mod messaging;
 pub mod money;
 pub mod organization;
 pub mod patient;

@@ -189,7 +189,36 @@ pub struct OutboxMessage {
     pub subject: String,
     pub body: String,
     pub status: String,
-    pub created_local: String,
+    /// Why it failed or was called off, or what went wrong at the last try.
+    pub last_error: Option<String>,
+    /// The moment its status speaks of (planned for, sent at, last changed), in the
+    /// viewer's branch's zone.
+    pub when_local: String,
+}
+
+impl OutboxMessage {
+    /// "Reminder", "Booking confirmation".
+    pub fn kind_label(&self) -> &'static str {
+        super::messaging::MESSAGE_KINDS
+            .iter()
+            .find(|(key, _)| *key == self.kind)
+            .map_or("Message", |(_, label)| label)
+    }
+
+    /// Where it stands, in words: "Planned for …", "Sent …", "Not sent".
+    pub fn status_words(&self) -> String {
+        let when = &self.when_local;
+        match self.status.as_str() {
+            "queued" if self.last_error.is_some() => format!("Will be tried again · last try {when}"),
+            "queued" => format!("Planned for {when}"),
+            "sending" => "Sending".to_owned(),
+            "sent" => format!("Sent {when}"),
+            "delivered" => format!("Delivered {when}"),
+            "failed" => format!("Not sent ({when})"),
+            "cancelled" => format!("Called off {when}"),
+            other => other.to_owned(),
+        }
+    }
 }
 
 /// The profile page: the patient, their appointments and messages.

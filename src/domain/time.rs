@@ -29,6 +29,20 @@ pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     }
 }
 
+/// A filter's day (`YYYY-MM-DD`, empty for none) as the instant its midnight is in `tz`,
+/// `plus_days` later: 0 for "from", 1 for an "until" that takes in the whole day.
+pub fn filter_day(field: &str, raw: &str, plus_days: i64, tz: Tz) -> Result<Option<DateTime<Utc>>, super::AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => {
+            let date = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map_err(|_| super::AppError::field(field, "Enter a date like 2026-11-21."))?;
+            let midnight = (date + Duration::days(plus_days)).and_time(chrono::NaiveTime::MIN);
+            Ok(Some(local_to_utc(tz, midnight)))
+        }
+    }
+}
+
 pub fn utc_to_local(instant: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
     instant.with_timezone(&tz).naive_local()
 }

@@ -57,6 +57,8 @@ pub struct Config {
     /// its schema).
     pub queue_database_url: Secret,
     pub worker: WorkerPolicy,
+    /// `/metrics` answers requests bearing this token; unset, it is not served.
+    pub metrics_token: Option<Secret>,
     pub jwt_secret: Secret,
     /// Encrypts secrets the server must read back (TOTP seeds).
     pub data_key: [u8; 32],
@@ -145,6 +147,7 @@ impl Config {
             app_database,
             db_max_connections: parsed("DATABASE_MAX_CONNECTIONS", 20)? as u32,
             queue_database_url: Secret(database_url),
+            metrics_token: get("METRICS_TOKEN").map(Secret),
             worker: WorkerPolicy {
                 in_process: get("WORKER_IN_PROCESS").map_or(Ok(true), |v| parse("WORKER_IN_PROCESS", &v))?,
                 concurrency: parsed("WORKER_CONCURRENCY", 4)?.max(1) as usize,

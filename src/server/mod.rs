@@ -14,6 +14,7 @@ pub mod error;
 pub mod flash;
 pub mod health;
 pub mod messaging;
+pub mod metrics;
 pub mod outbox;
 pub mod patients;
 pub mod portal;

@@ -20,8 +20,8 @@ use tower_http::{
 };
 
 use super::{
-    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health, messaging, preload,
-    routing::Routes, telemetry, AppState,
+    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health, messaging, metrics,
+    preload, routing::Routes, telemetry, AppState,
 };
 use crate::app::{shell, App};
 
@@ -112,6 +112,7 @@ impl Application {
 pub fn routes() -> Routes {
     Routes::new()
         .add(Method::GET, "/health", health::health)
+        .add(Method::GET, "/metrics", metrics::metrics)
         .add(Method::GET, "/ws", super::realtime::socket)
         .merge(super::patients::routes::routes())
         .merge(super::api::routes())

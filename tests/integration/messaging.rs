@@ -1,8 +1,18 @@
 //! Messages really go out: through the job queue to a real SMTP server on loopback, once
 //! each, with reminders planned, re-planned and called off as the appointment changes.
 
-use crate::common::*;
-use careops::app::calendar::{CancelAppointment, RescheduleAppointment};
+use crate::{
+    common::*,
+    security::{Caller::Staff, Entry, Ids, Input},
+};
+use careops::{
+    app::{
+        calendar::{CancelAppointment, GetAppointment, RescheduleAppointment},
+        home::GetToday,
+        settings::{GetMessageLog, GetMessaging, ResendMessage, SaveEmailSettings, SaveReminders, SendTestEmail},
+    },
+    domain::access::Action::ManageMessaging,
+};
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use uuid::Uuid;
@@ -92,9 +102,27 @@ async fn a_booking_mails_its_confirmation_and_a_move_or_cancellation_replans_its
     // Its reminders wait for their time: a day, three hours and an hour before.
     let at_eleven = planned(&app, id).await;
     assert_eq!(reminders(&app, id, "queued").await, at_eleven);
+    // The appointment's page shows the confirmation sent and the reminders planned.
+    let mut owner = org.owner.clone();
+    let detail = json(app.call::<GetAppointment>(&mut owner, &[("id", &id.to_string())]).await).await;
+    let statuses: Vec<(&str, &str)> = detail["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["kind"].as_str().unwrap(), m["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("booking_confirmation", "sent"),
+            ("reminder", "queued"),
+            ("reminder", "queued"),
+            ("reminder", "queued")
+        ],
+        "{detail}"
+    );
 
     // Moved: the old reminders are called off, new ones planned for the new time.
-    let mut owner = org.owner.clone();
     let moved = app
         .call::<RescheduleAppointment>(
             &mut owner,
@@ -244,4 +272,319 @@ async fn due_messages_go_out_once_each_with_two_workers_racing_and_one_killed_mi
         "at most one per job the killed worker was running: {failed:?}"
     );
     assert!(received.len() >= sent.len() && received.len() <= N);
+}
+
+pub fn surface() -> Vec<Entry> {
+    vec![
+        Entry::function::<GetMessaging>(Staff(ManageMessaging), Ids::None, |_| Input::none()),
+        Entry::function::<SaveEmailSettings>(Staff(ManageMessaging), Ids::None, |t| {
+            Input::form([
+                ("email_provider", "log".into()),
+                ("sender_name", format!("Front desk {}", t.round)),
+            ])
+        })
+        .writes(),
+        Entry::function::<SendTestEmail>(Staff(ManageMessaging), Ids::None, |_| {
+            Input::form([("to", "desk@clinic.example".into())])
+        })
+        .writes(),
+        Entry::function::<SaveReminders>(Staff(ManageMessaging), Ids::None, |t| {
+            Input::form([(if t.round % 2 == 0 { "sms_60" } else { "email_180" }, "on".into())])
+        })
+        .writes(),
+        Entry::function::<GetMessageLog>(Staff(ManageMessaging), Ids::None, |_| {
+            Input::form([("status", "failed".into())])
+        }),
+        Entry::function::<ResendMessage>(Staff(ManageMessaging), Ids::Org, |t| {
+            Input::form([("id", t.spare().failed_message.to_string())])
+        })
+        .writes(),
+    ]
+}
+
+#[tokio::test]
+async fn a_message_not_sent_is_in_the_log_with_its_reason_and_goes_once_sent_again() {
+    let sink = SmtpSink::start().await;
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    // A sender address that is none: the mail server is never asked.
+    sqlx::query(
+        "insert into messaging_settings (org_id, email_provider, sender_email, smtp_host, smtp_port, smtp_security)
+         values ($1, 'smtp', 'not an address', '127.0.0.1', $2, 'none')",
+    )
+    .bind(org.id)
+    .bind(i32::from(sink.port))
+    .execute(&app.db)
+    .await
+    .unwrap();
+    booked_with_email(&app, &org, &s, "11:00").await;
+    app.wait_until_count(
+        "select count(*) from messages where kind = 'booking_confirmation' and status = 'failed'",
+        1,
+    )
+    .await;
+
+    let mut owner = org.owner.clone();
+    let failed = json(app.call::<GetMessageLog>(&mut owner, &[("status", "failed")]).await).await;
+    let rows = failed.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{failed}");
+    let message = &rows[0]["message"];
+    assert_eq!(rows[0]["patient_name"], "Ada Lovelace");
+    assert!(
+        message["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("is not an email address: set it in Settings → Messages"),
+        "{message}"
+    );
+    // The reminders wait; nothing else failed.
+    let planned = json(
+        app.call::<GetMessageLog>(&mut owner, &[("kind", "reminder"), ("status", "queued")])
+            .await,
+    )
+    .await;
+    assert_eq!(planned.as_array().unwrap().len(), 3);
+    assert_eq!(
+        app.call::<GetMessageLog>(&mut owner, &[("status", "lost")])
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // Put right, and sent again: it arrives, once.
+    sqlx::query("update messaging_settings set sender_email = 'desk@riverside.example' where org_id = $1")
+        .bind(org.id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let id = message["id"].as_str().unwrap().to_owned();
+    let resent = app.call::<ResendMessage>(&mut owner, &[("id", &id)]).await;
+    assert_eq!(resent.status(), StatusCode::OK);
+    let mail = sink.wait_for(1).await;
+    assert!(mail[0].contains("Subject: Your appointment at Clinic"), "{}", mail[0]);
+    app.wait_until_count(
+        "select count(*) from messages where kind = 'booking_confirmation' and status = 'sent'",
+        1,
+    )
+    .await;
+    // Only a message not sent can be sent again.
+    let again = app.call::<ResendMessage>(&mut owner, &[("id", &id)]).await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    assert_eq!(sink.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn an_owner_sets_up_a_mail_server_tests_it_and_chooses_the_reminders() {
+    let sink = SmtpSink::start().await;
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let mut owner = org.owner.clone();
+
+    // Incomplete settings are refused field by field; nothing is stored.
+    let refused = app
+        .call::<SaveEmailSettings>(&mut owner, &[("email_provider", "smtp"), ("smtp_port", "99999")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json(refused).await;
+    let fields: Vec<&str> = body["Validation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["sender_email", "smtp_host", "smtp_port"], "{body}");
+
+    let port = sink.port.to_string();
+    let saved = app
+        .call::<SaveEmailSettings>(
+            &mut owner,
+            &[
+                ("email_provider", "smtp"),
+                ("sender_name", "Riverside Physio"),
+                ("sender_email", "desk@riverside.example"),
+                ("smtp_host", "127.0.0.1"),
+                ("smtp_port", &port),
+                ("smtp_security", "none"),
+                ("smtp_username", ""),
+                ("smtp_password", "s3cret-mail-password"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap());
+    // The password is stored sealed, and never shown back.
+    let stored: Vec<u8> = sqlx::query_scalar("select smtp_password from messaging_settings where org_id = $1")
+        .bind(org.id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&stored).contains("s3cret"));
+    let shown = json(app.call::<GetMessaging>(&mut owner, &[]).await).await;
+    assert_eq!(shown["smtp_password_set"], true);
+    assert!(!shown.to_string().contains("s3cret"), "{shown}");
+
+    // A test reaches the server, and the page says what it answered.
+    let answer = json(
+        app.call::<SendTestEmail>(&mut owner, &[("to", "me@riverside.example")])
+            .await,
+    )
+    .await;
+    assert!(
+        answer
+            .as_str()
+            .unwrap()
+            .starts_with("Sent: the mail server accepted it"),
+        "{answer}"
+    );
+    let mail = sink.wait_for(1).await;
+    assert!(mail[0].contains("To: me@riverside.example") && mail[0].contains("Subject: A test from CareOps"));
+
+    // Saved again without a password: the stored one stays. A server that is not there
+    // is named in the answer.
+    drop(sink);
+    let kept = app
+        .call::<SaveEmailSettings>(
+            &mut owner,
+            &[
+                ("email_provider", "smtp"),
+                ("sender_email", "desk@riverside.example"),
+                ("smtp_host", "127.0.0.1"),
+                ("smtp_port", &port),
+                ("smtp_security", "none"),
+            ],
+        )
+        .await;
+    assert_eq!(kept.status(), StatusCode::OK);
+    let still: Vec<u8> = sqlx::query_scalar("select smtp_password from messaging_settings where org_id = $1")
+        .bind(org.id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(still, stored);
+    let failed = app
+        .call::<SendTestEmail>(&mut owner, &[("to", "me@riverside.example")])
+        .await;
+    assert_eq!(failed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let failed = json(failed).await;
+    assert!(
+        failed["Validation"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Not sent. Could not hand it to the mail server 127.0.0.1"),
+        "{failed}"
+    );
+
+    // Only the reminders ticked are planned for the next booking.
+    let saved = app
+        .call::<SaveReminders>(&mut owner, &[("email_180", "on"), ("sms_1440", "on")])
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let id = booked_with_email(&app, &org, &s, "11:00").await;
+    let minutes: Vec<(i32,)> =
+        sqlx::query_as("select reminder_minutes from messages where appointment_id = $1 and kind = 'reminder'")
+            .bind(id)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(minutes, [(180,)], "email at 3 hours; the patient gave no SMS consent");
+}
+
+#[tokio::test]
+async fn metrics_count_the_queue_and_the_messages_for_the_token_bearer_only() {
+    let app = spawn_app_with(&[("METRICS_TOKEN", "metrics-token-0123456789")]).await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    booked_with_email(&app, &org, &s, "11:00").await;
+    app.wait_until_count("select count(*) from messages where status = 'sent'", 1)
+        .await;
+
+    let get = |token: Option<&str>| {
+        let request = app.http.get(app.url("/metrics"));
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+        .send()
+    };
+    assert_eq!(get(None).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get(Some("metrics-token-guess")).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let text = get(Some("metrics-token-0123456789"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The three reminders wait for their time; the confirmation went through the log.
+    assert!(text.contains("careops_queue_jobs{state=\"scheduled\"} 3"), "{text}");
+    assert!(text.contains("careops_queue_jobs{state=\"due\"} 0"), "{text}");
+    assert!(
+        text.contains("careops_messages{channel=\"email\",provider=\"log\",status=\"sent\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("careops_messages{channel=\"email\",provider=\"none\",status=\"queued\"} 3"),
+        "{text}"
+    );
+
+    // Without a token configured, there is nothing to find.
+    let plain = spawn_app().await;
+    let response = plain.http.get(plain.url("/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_today_page_names_tomorrows_patients_whose_reminder_failed() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let booked = app.booked(&org.owner, &s, s.monday, "09:00").await;
+    // The appointment is tomorrow at 10:00 in the branch's zone, and its reminder failed.
+    sqlx::query(
+        "with t as (select ((now() at time zone b.timezone)::date + 1 + time '10:00') at time zone b.timezone as starts
+                    from branches b where b.id = $2)
+         update appointments set starts_at = t.starts, ends_at = t.starts + interval '30 minutes' from t where id = $1",
+    )
+    .bind(booked.id)
+    .bind(org.branch_id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into messages (org_id, branch_id, patient_id, appointment_id, kind, channel, recipient, body, status,
+                               last_error, reminder_minutes)
+         values ($1, $2, $3, $4, 'reminder', 'sms', '+44 20 7946 0958', 'Reminder', 'failed', 'The number does not exist.', 1440)",
+    )
+    .bind(org.id)
+    .bind(org.branch_id)
+    .bind(booked.patient_id)
+    .bind(booked.id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    let mut owner = org.owner.clone();
+    let today = json(app.call::<GetToday>(&mut owner, &[]).await).await;
+    let flagged = today["reminders_not_sent"].as_array().unwrap();
+    assert_eq!(flagged.len(), 1, "{today}");
+    assert_eq!(flagged[0]["patient_name"], "Ada Lovelace");
+    assert_eq!(flagged[0]["time_label"], "10:00");
+    assert_eq!(flagged[0]["reason"], "The number does not exist.");
+    let page = app.get(&mut owner, "/app").await.text().await.unwrap();
+    assert!(
+        page.contains("Reminders not sent for tomorrow."),
+        "the Today page flags it"
+    );
+
+    // Cancelled, it is no longer a worry.
+    sqlx::query("update appointments set status = 'cancelled', cancel_reason = 'Ill' where id = $1")
+        .bind(booked.id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let today = json(app.call::<GetToday>(&mut owner, &[]).await).await;
+    assert!(today["reminders_not_sent"].as_array().unwrap().is_empty());
 }

@@ -127,10 +127,20 @@ async fn a_missing_asset_is_not_cached_for_a_year() {
 }
 
 pub fn surface() -> Vec<crate::security::Entry> {
-    use crate::security::{Caller::Public, Entry, Ids, Input};
-    vec![Entry::route(reqwest::Method::GET, "/health", Public, Ids::None, |_| {
-        Input::none()
-    })]
+    use crate::security::{
+        Caller::{CoveredBy, Public},
+        Entry, Ids, Input,
+    };
+    vec![
+        Entry::route(reqwest::Method::GET, "/health", Public, Ids::None, |_| Input::none()),
+        Entry::route(
+            reqwest::Method::GET,
+            "/metrics",
+            CoveredBy("messaging.rs: metrics_count_the_queue_and_the_messages_for_the_token_bearer_only"),
+            Ids::None,
+            |_| Input::none(),
+        ),
+    ]
 }
 
 /// A form's fields travel flat whoever encodes them: a browser without JavaScript sends

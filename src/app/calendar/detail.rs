@@ -8,6 +8,7 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use super::choices;
+use crate::app::settings::MessageTimeline;
 use crate::{
     components::{
         confirm::{Confirm, ConfirmButton},
@@ -204,6 +205,10 @@ pub fn AppointmentPage() -> impl IntoView {
                     {status_section}
                     {move_section}
                     {cancel_section}
+                    <section class="panel" aria-labelledby="messages-title">
+                        <h2 id="messages-title">"Messages to the patient"</h2>
+                        <MessageTimeline messages=detail.messages.clone()/>
+                    </section>
                 }
                 .into_any()
         })}

@@ -4,7 +4,7 @@ mod import;
 
 pub use import::{GetImport, ImportPage, ImportPreviewPage, RunImport};
 
-use crate::app::layout::with_user;
+use crate::app::{layout::with_user, settings::MessageTimeline};
 use crate::components::loaded::{loaded, loaded_with};
 use crate::components::url::{encode, id_param};
 use leptos::prelude::*;
@@ -344,20 +344,7 @@ pub fn PatientPage() -> impl IntoView {
                     </section>
                     <section class="panel" aria-labelledby="messages-title">
                         <h2 id="messages-title">"Messages"</h2>
-                        {if profile.messages.is_empty() {
-                            view! { <p>"No messages."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ul class="list">
-                                    {profile.messages.iter().map(|m| view! {
-                                        <li class="list__item message" data-testid="message">
-                                            <span><strong>{m.subject.clone()}</strong>" "<span class="field__hint">{format!("{} to {} · {} · {}", m.channel, m.recipient, m.status, m.created_local)}</span></span>
-                                            <pre class="message__body">{m.body.clone()}</pre>
-                                        </li>
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        }}
+                        <MessageTimeline messages=profile.messages.clone()/>
                     </section>
                     {edit}
                 }

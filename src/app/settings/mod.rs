@@ -4,12 +4,17 @@ mod audit;
 mod branches;
 mod catalog;
 mod hours;
+mod messaging;
 mod online;
 
 pub use audit::{AuditPage, GetAuditLog};
 pub use branches::{BranchEditPage, BranchNewPage, BranchesPage, CreateBranch, GetBranch, ListBranches, UpdateBranch};
 pub use catalog::{GetPlaces, GetServices, PlacesPage, SavePlace, SaveService, ServiceEditPage, ServicesListPage};
 pub use hours::{AddClosure, AddTimeOff, GetHours, HoursSettingsPage, RemoveClosure, RemoveTimeOff, SaveHours};
+pub use messaging::{
+    GetMessageLog, GetMessaging, MessageLogPage, MessageTimeline, MessagingSettingsPage, ResendMessage,
+    SaveEmailSettings, SaveReminders, SendTestEmail,
+};
 pub use online::{GetOnlineBooking, OnlineBookingPage, SaveBookingRules, SaveServiceBookingRules};
 
 use super::layout::with_user;
@@ -70,6 +75,12 @@ pub fn settings_pages(user: &CurrentUser) -> Vec<SettingsLink> {
             "/app/settings/online-booking",
             "Online booking",
             "Your booking page's address, notice, horizon and cancellation window.",
+        ),
+        (
+            Action::ManageMessaging,
+            "/app/settings/messages",
+            "Messages",
+            "How email goes out, a test send, and the reminders patients get.",
         ),
         (
             Action::ManageSecurityPolicy,

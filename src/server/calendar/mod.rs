@@ -19,7 +19,7 @@ use super::{
     db::{
         appointments::{self, RangeFilter},
         catalog::{self, PlaceKind},
-        patients,
+        messages, patients,
         schedules::{self, FactsOf},
         Tx,
     },
@@ -30,9 +30,11 @@ use crate::domain::{
     appointment::{AppointmentView, LONGEST_MINUTES},
     calendar::{
         week_columns, AppointmentDetail, BookingOptions, CalendarBlock, CalendarColumn, CalendarData, CalendarQuery,
-        CalendarView, ColumnHours, Grouping, TodayPage,
+        CalendarView, ColumnHours, Grouping, ReminderNotSent, TodayPage,
     },
     catalog::Service,
+    messaging::MessageLogFilter,
+    patient::OutboxMessage,
     schedule::minute_of_day,
     time::{local_to_utc, utc_to_local, zone},
     AppError,
@@ -378,8 +380,27 @@ pub async fn detail(ctx: &RequestContext, id: Uuid) -> Result<AppointmentDetail,
     let appointment = get(ctx, id).await?;
     let mut tx = ctx.tenant().await?;
     let Choices { practitioners, rooms } = choices(&mut tx, ctx).await?;
+    let messages = match ctx.user.can(Action::ViewPatients) {
+        true => {
+            let filter = MessageLogFilter {
+                appointment: Some(id),
+                ..MessageLogFilter::default()
+            };
+            let mut rows = messages::log(&mut tx, ctx.org_id(), &[appointment.branch_id], &filter, 100).await?;
+            // A timeline: confirmation first, then the reminders in their order.
+            rows.sort_by_key(|(_, at)| *at);
+            rows.into_iter()
+                .map(|(logged, at)| OutboxMessage {
+                    when_local: ctx.local_time(at),
+                    ..logged.message
+                })
+                .collect()
+        }
+        false => Vec::new(),
+    };
     tx.commit().await?;
     Ok(AppointmentDetail {
+        messages,
         next: appointment.status.next().to_vec(),
         practitioners,
         rooms,
@@ -396,9 +417,26 @@ pub async fn today(ctx: &RequestContext) -> Result<TodayPage, AppError> {
     let today = utc_to_local(Utc::now(), tz).date();
     let from = local_to_utc(tz, today.and_time(NaiveTime::MIN));
     let to = local_to_utc(tz, (today + Duration::days(1)).and_time(NaiveTime::MIN));
+    let appointments = list(ctx, from, to).await?;
+    let after = local_to_utc(tz, (today + Duration::days(2)).and_time(NaiveTime::MIN));
+    let mut tx = ctx.tenant().await?;
+    let failed = messages::failed_reminders(&mut tx, ctx.org_id(), ctx.user.branch.id, to, after).await?;
+    tx.commit().await?;
     Ok(TodayPage {
         today,
-        appointments: list(ctx, from, to).await?,
+        appointments,
+        reminders_not_sent: failed
+            .into_iter()
+            .map(
+                |(appointment_id, patient_name, starts_at, channel, reason)| ReminderNotSent {
+                    appointment_id,
+                    patient_name,
+                    time_label: utc_to_local(starts_at, tz).format("%H:%M").to_string(),
+                    channel,
+                    reason,
+                },
+            )
+            .collect(),
     })
 }
 

@@ -1,10 +1,15 @@
 //! The message log as the sender sees it: the message it is about to send, its hand-over
 //! to a provider and its outcome; the organization's sending settings.
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Tx;
-use crate::domain::AppError;
+use crate::domain::{
+    messaging::{EmailSettings, LoggedMessage, MessageLogFilter},
+    patient::OutboxMessage,
+    AppError,
+};
 
 /// A message whose job runs, held (row lock) until its transaction ends.
 pub struct Due {
@@ -162,4 +167,168 @@ pub async fn settings(tx: &mut Tx, org_id: Uuid) -> Result<Sending, AppError> {
             smtp_password: None,
         },
     })
+}
+
+/// Saves the organization's email settings; `smtp_password: None` keeps the stored one.
+pub async fn save_email(
+    tx: &mut Tx,
+    org_id: Uuid,
+    s: &EmailSettings,
+    smtp_password: Option<Vec<u8>>,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "insert into messaging_settings (org_id, email_provider, sender_name, sender_email, smtp_host, smtp_port,
+                                         smtp_security, smtp_username, smtp_password)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         on conflict (org_id) do update set
+             email_provider = excluded.email_provider, sender_name = excluded.sender_name,
+             sender_email = excluded.sender_email, smtp_host = excluded.smtp_host, smtp_port = excluded.smtp_port,
+             smtp_security = excluded.smtp_security, smtp_username = excluded.smtp_username,
+             smtp_password = coalesce(excluded.smtp_password, messaging_settings.smtp_password),
+             updated_at = now()",
+        org_id,
+        s.email_provider,
+        s.sender_name,
+        s.sender_email,
+        s.smtp_host,
+        i32::from(s.smtp_port),
+        s.smtp_security,
+        s.smtp_username,
+        smtp_password,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The reminders the organization sends: minutes before, for email and for SMS.
+pub async fn reminders(tx: &mut Tx, org_id: Uuid) -> Result<(Vec<i32>, Vec<i32>), AppError> {
+    let row = sqlx::query!(
+        "select reminder_email_minutes, reminder_sms_minutes from organizations where id = $1",
+        org_id,
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((row.reminder_email_minutes, row.reminder_sms_minutes))
+}
+
+/// Sets the reminders planned from now on (those already planned stay as they are).
+pub async fn save_reminders(tx: &mut Tx, org_id: Uuid, email: &[i32], sms: &[i32]) -> Result<(), AppError> {
+    sqlx::query!(
+        "update organizations set reminder_email_minutes = $2, reminder_sms_minutes = $3 where id = $1",
+        org_id,
+        email,
+        sms,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The newest messages of the caller's branches that pass `filter` (at most `limit`),
+/// with the moment their status speaks of (`when_local` is left for the caller).
+pub async fn log(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_ids: &[Uuid],
+    filter: &MessageLogFilter,
+    limit: i64,
+) -> Result<Vec<(LoggedMessage, DateTime<Utc>)>, AppError> {
+    let rows = sqlx::query!(
+        r#"select m.id, m.kind, m.channel, m.recipient, m.subject, m.body, m.status, m.last_error,
+                  m.patient_id, p.full_name as patient_name,
+                  case when m.status = 'queued' and m.last_error is null then m.send_at
+                       when m.status = 'sent' then coalesce(m.sent_at, m.updated_at)
+                       else m.updated_at end as "at!"
+           from messages m join patients p on p.id = m.patient_id
+           where m.org_id = $1 and m.branch_id = any($2)
+             and ($3::text is null or m.status = $3) and ($4::text is null or m.channel = $4)
+             and ($5::text is null or m.kind = $5)
+             and ($6::timestamptz is null or m.created_at >= $6) and ($7::timestamptz is null or m.created_at < $7)
+             and ($9::uuid is null or m.patient_id = $9) and ($10::uuid is null or m.appointment_id = $10)
+           order by m.created_at desc, m.send_at desc, m.id
+           limit $8"#,
+        org_id,
+        branch_ids,
+        filter.status,
+        filter.channel,
+        filter.kind,
+        filter.from,
+        filter.until,
+        limit,
+        filter.patient,
+        filter.appointment,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                LoggedMessage {
+                    patient_id: r.patient_id,
+                    patient_name: r.patient_name,
+                    message: OutboxMessage {
+                        id: r.id,
+                        kind: r.kind,
+                        channel: r.channel,
+                        recipient: r.recipient,
+                        subject: r.subject,
+                        body: r.body,
+                        status: r.status,
+                        last_error: r.last_error,
+                        when_local: String::new(),
+                    },
+                },
+                r.at,
+            )
+        })
+        .collect())
+}
+
+/// Queues a failed message of the caller's branches again, to go now (the table's
+/// trigger hands it to the queue); false if there is no such failed message.
+pub async fn resend(tx: &mut Tx, org_id: Uuid, branch_ids: &[Uuid], id: Uuid) -> Result<bool, AppError> {
+    let done = sqlx::query!(
+        "update messages set status = 'queued', send_at = now(), last_error = null, updated_at = now()
+         where org_id = $1 and id = $2 and branch_id = any($3) and status = 'failed'",
+        org_id,
+        id,
+        branch_ids,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A reminder of an appointment at `branch_id` starting in `[from, to)`, still to happen,
+/// that failed: (appointment, patient, start, channel, reason), by start.
+pub async fn failed_reminders(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(Uuid, String, DateTime<Utc>, String, String)>, AppError> {
+    let rows = sqlx::query!(
+        r#"select distinct on (a.starts_at, a.id, m.channel) a.id, p.full_name, a.starts_at, m.channel,
+                  coalesce(m.last_error, '') as "reason!"
+           from messages m
+           join appointments a on a.id = m.appointment_id
+           join patients p on p.id = a.patient_id
+           where m.org_id = $1 and m.branch_id = $2 and m.kind = 'reminder' and m.status = 'failed'
+             and a.status in ('scheduled', 'confirmed') and a.starts_at >= $3 and a.starts_at < $4
+             and appointment_may_block(a.starts_at, $3, $4)
+           order by a.starts_at, a.id, m.channel, m.updated_at desc"#,
+        org_id,
+        branch_id,
+        from,
+        to,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.full_name, r.starts_at, r.channel, r.reason))
+        .collect())
 }

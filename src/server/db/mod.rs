@@ -11,7 +11,6 @@ pub mod catalog;
 pub mod changes;
 pub mod messages;
 pub mod organizations;
-pub mod outbox;
 pub mod patients;
 pub mod portal;
 pub mod schedules;

@@ -9,7 +9,9 @@
 //! the message failed with "may or may not have arrived" instead of sending it again
 //! (SMTP and SMS have no way to ask whether it went out); staff see it and can resend.
 
+pub mod log;
 pub mod providers;
+pub mod settings;
 
 use std::future::Future;
 
@@ -19,7 +21,7 @@ use uuid::Uuid;
 
 use self::providers::{Accepted, Email, EmailProvider, LogProvider, Refused, Sms, SmsProvider, Smtp, SmtpSettings};
 use super::{
-    db::messages::{self, Due, Sending, Settled},
+    db::messages::{self, Sending, Settled},
     AppState,
 };
 use crate::domain::AppError;
@@ -120,7 +122,14 @@ pub async fn deliver(state: &AppState, org_id: Uuid, id: Uuid) -> Result<(), Str
         .map_err(error)?;
     tx.commit().await.map_err(|e| e.to_string())?;
 
-    let settled = match carrier.send(id, &due).await {
+    let outbound = Outbound {
+        id,
+        channel: &due.channel,
+        to: &due.recipient,
+        subject: &due.subject,
+        body: &due.body,
+    };
+    let settled = match carrier.send(&outbound).await {
         Ok(accepted) => Settled::Sent {
             provider_message_id: accepted.message_id,
         },
@@ -139,8 +148,18 @@ pub async fn deliver(state: &AppState, org_id: Uuid, id: Uuid) -> Result<(), Str
     }
 }
 
+/// A message on its way to a provider.
+pub struct Outbound<'a> {
+    /// The message's own id, the same at every try.
+    pub id: Uuid,
+    pub channel: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+}
+
 /// The provider that carries a message of one channel for one organization.
-enum Carrier {
+pub enum Carrier {
     Log,
     Smtp(Smtp),
     /// Set up so that nothing can be sent (an SMTP sender address that is none).
@@ -148,7 +167,7 @@ enum Carrier {
 }
 
 impl Carrier {
-    fn for_channel(state: &AppState, settings: &Sending, channel: &str) -> Self {
+    pub fn for_channel(state: &AppState, settings: &Sending, channel: &str) -> Self {
         match (channel, settings.email_provider.as_str()) {
             ("email", "smtp") => {
                 let password = settings
@@ -175,7 +194,7 @@ impl Carrier {
         }
     }
 
-    fn name(&self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
             Carrier::Log => EmailProvider::name(&LogProvider),
             Carrier::Smtp(smtp) => smtp.name(),
@@ -183,22 +202,22 @@ impl Carrier {
         }
     }
 
-    async fn send(&self, id: Uuid, due: &Due) -> Result<Accepted, Refused> {
+    pub async fn send(&self, m: &Outbound<'_>) -> Result<Accepted, Refused> {
         let email = Email {
-            id,
-            to: &due.recipient,
-            subject: &due.subject,
-            body: &due.body,
+            id: m.id,
+            to: m.to,
+            subject: m.subject,
+            body: m.body,
         };
         match self {
             Carrier::Unusable(_, refused) => Err(refused.clone()),
             Carrier::Smtp(smtp) => smtp.send(&email).await,
-            Carrier::Log if due.channel == "email" => EmailProvider::send(&LogProvider, &email).await,
+            Carrier::Log if m.channel == "email" => EmailProvider::send(&LogProvider, &email).await,
             Carrier::Log => {
                 let sms = Sms {
-                    id,
-                    to: &due.recipient,
-                    body: &due.body,
+                    id: m.id,
+                    to: m.to,
+                    body: m.body,
                 };
                 SmsProvider::send(&LogProvider, &sms).await
             }

@@ -108,7 +108,7 @@ impl Smtp {
             (!s.from_name.is_empty()).then(|| s.from_name.to_owned()),
             s.from_email.parse().map_err(|_| {
                 Refused::Permanent(format!(
-                    "The sender address {:?} is not an email address: set it in Settings → Integrations.",
+                    "The sender address {:?} is not an email address: set it in Settings → Messages.",
                     s.from_email
                 ))
             })?,

@@ -8,13 +8,14 @@ use uuid::Uuid;
 
 use super::{
     auth::context::RequestContext,
-    db::{appointments, audit, outbox, patients},
+    db::{appointments, audit, messages, patients},
 };
 use crate::domain::{
     access::Action,
+    messaging::MessageLogFilter,
     patient::{
-        cursor, parse_cursor, ImportFields, ImportPreview, ImportRow, Patient, PatientDetails, PatientPage,
-        PatientProfile, PatientSummary, IMPORT_COLUMNS, PAGE_SIZE,
+        cursor, parse_cursor, ImportFields, ImportPreview, ImportRow, OutboxMessage, Patient, PatientDetails,
+        PatientPage, PatientProfile, PatientSummary, IMPORT_COLUMNS, PAGE_SIZE,
     },
     time::zone,
     AppError,
@@ -181,12 +182,16 @@ pub async fn profile(ctx: &RequestContext, id: Uuid) -> Result<PatientProfile, A
         }
     }
     appointments.sort_by_key(|a| a.starts_at);
-    let messages = outbox::for_patient(&mut tx, ctx.org_id(), id, &branches)
+    let filter = MessageLogFilter {
+        patient: Some(id),
+        ..MessageLogFilter::default()
+    };
+    let messages = messages::log(&mut tx, ctx.org_id(), &branches, &filter, 100)
         .await?
         .into_iter()
-        .map(|(mut m, at)| {
-            m.created_local = ctx.local_time(at);
-            m
+        .map(|(logged, at)| OutboxMessage {
+            when_local: ctx.local_time(at),
+            ..logged.message
         })
         .collect();
     let duplicates = patients::duplicates(&mut tx, ctx.org_id(), &patient.phone, &patient.email, Some(id)).await?;

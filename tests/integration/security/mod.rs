@@ -188,6 +188,7 @@ fn tables() -> Vec<Entry> {
         crate::api::surface(),
         crate::server::surface(),
         crate::realtime::surface(),
+        crate::messaging::surface(),
     ]
     .into_iter()
     .flatten()

@@ -33,6 +33,8 @@ pub struct Spare {
     pub invitation_token: String,
     pub manage_to_move: String,
     pub manage_to_cancel: String,
+    /// A message that was not sent, to send again.
+    pub failed_message: Uuid,
 }
 
 /// One organization's records, as the inputs name them.
@@ -222,6 +224,17 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
             .fetch_one(&app.db)
             .await
             .unwrap();
+        let failed_message = sqlx::query_scalar(
+            "insert into messages (org_id, branch_id, patient_id, kind, channel, recipient, body, status, last_error)
+             values ($1, $2, $3, 'booking_confirmation', 'email', 'ada@example.com', 'Hello', 'failed', 'Refused')
+             returning id",
+        )
+        .bind(org.id)
+        .bind(org.branch_id)
+        .bind(patients[0])
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
         spares.push(Spare {
             to_move: booked[1 + 3 * round],
             to_cancel: booked[2 + 3 * round],
@@ -235,6 +248,7 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
             invitation_token: invitations[2 + 2 * round].1.clone(),
             manage_to_move: manage[1 + 2 * round].clone(),
             manage_to_cancel: manage[2 + 2 * round].clone(),
+            failed_message,
         });
     }
     let side = Side {

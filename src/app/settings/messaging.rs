@@ -1,0 +1,272 @@
+//! `/app/settings/messages`: how email goes out (the log, or a mail server), a test send
+//! that shows what the server answered, and which reminders patients get; and
+//! `/app/settings/messages/log`, every message with its status, filtered by a plain GET
+//! form, with a second try for one that was not sent.
+
+use crate::components::loaded::loaded;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::{Form, A},
+    hooks::use_query_map,
+};
+use uuid::Uuid;
+
+use crate::{
+    components::{
+        form::{
+            action_done, action_error, field_error, Checkbox, Choice, DateField, FormAlert, SelectField, SubmitButton,
+            TextField,
+        },
+        table::{columns, DataTable},
+        toast::Toast,
+    },
+    domain::{
+        messaging::{
+            reminder_words, EmailSettingsForm, LoggedMessage, MessageLogQuery, MessagingSettings, RemindersForm,
+            CHANNELS, MESSAGE_KINDS, MESSAGE_STATUSES, REMINDER_MINUTES,
+        },
+        patient::OutboxMessage,
+        AppError,
+    },
+};
+
+#[server]
+pub async fn get_messaging() -> Result<MessagingSettings, AppError> {
+    use crate::server::{auth::context::RequestContext, messaging::settings};
+    settings::settings(&RequestContext::load().await?).await
+}
+
+#[server]
+pub async fn save_email_settings(#[server(flatten)] form: EmailSettingsForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, messaging::settings};
+    let parsed = form.parse()?;
+    settings::save_email(&RequestContext::load().await?, parsed).await
+}
+
+#[server]
+pub async fn send_test_email(to: String) -> Result<String, AppError> {
+    use crate::{
+        domain::account::Email,
+        server::{auth::context::RequestContext, messaging::settings},
+    };
+    let to = Email::parse("to", &to).map_err(|e| AppError::Validation(vec![e]))?;
+    settings::send_test(&RequestContext::load().await?, to).await
+}
+
+#[server]
+pub async fn save_reminders(#[server(flatten)] form: RemindersForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, messaging::settings};
+    let (email, sms) = form.parse();
+    settings::save_reminders(&RequestContext::load().await?, email, sms).await
+}
+
+/// The newest messages of the caller's branches, filtered.
+#[server]
+pub async fn get_message_log(#[server(flatten)] query: MessageLogQuery) -> Result<Vec<LoggedMessage>, AppError> {
+    use crate::server::{auth::context::RequestContext, messaging::log};
+    log::list(&RequestContext::load().await?, &query).await
+}
+
+/// Sends a message that was not sent again, now.
+#[server]
+pub async fn resend_message(id: Uuid) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, messaging::log};
+    log::resend(&RequestContext::load().await?, id).await
+}
+
+#[component]
+pub fn MessagingSettingsPage() -> impl IntoView {
+    let save = ServerAction::<SaveEmailSettings>::new();
+    let test = ServerAction::<SendTestEmail>::new();
+    let reminders = ServerAction::<SaveReminders>::new();
+    let settings = Resource::new(
+        move || (save.version().get(), reminders.version().get()),
+        |_| get_messaging(),
+    );
+    let error = action_error(save);
+    let saved = action_done(save, "Saved.");
+    let test_error = action_error(test);
+    let answer = Signal::derive(move || test.value().get().and_then(Result::ok));
+    let reminders_saved = action_done(reminders, "Saved. Bookings from now on get these reminders.");
+    let reminders_error = action_error(reminders);
+    view! {
+        <Title text="Messages"/>
+        <p><A href="/app/settings">"← Settings"</A></p>
+        <h1>"Messages"</h1>
+        <p><A href="/app/settings/messages/log">"Every message sent, planned or not sent →"</A></p>
+        {loaded(settings, move |s: MessagingSettings| {
+            let smtp = s.email_provider == "smtp";
+            view! {
+                <section class="panel" aria-labelledby="email-title">
+                    <h2 id="email-title">"How email goes out"</h2>
+                    <p class="field__hint">
+                        {if smtp {
+                            "Email to patients goes through your mail server."
+                        } else {
+                            "Email is recorded in each patient's messages but not sent. Choose your mail server to send it."
+                        }}
+                    </p>
+                    <ActionForm action=save attr:class="form">
+                        <FormAlert error/>
+                        <Toast message=saved/>
+                        <SelectField label="Send email with" name="email_provider" selected=s.email_provider.clone()
+                            options=vec![Choice::new("log", "Nothing: record it only"), Choice::new("smtp", "A mail server (SMTP)")]
+                            error=field_error(error, "email_provider")/>
+                        <TextField label="Sender name" name="sender_name" value=s.sender_name.clone()
+                            hint="What patients see as the sender, like your clinic's name." error=field_error(error, "sender_name")/>
+                        <TextField label="Sender address" name="sender_email" kind="email" autocomplete="email" value=s.sender_email.clone()
+                            hint="An address your mail server may send from." error=field_error(error, "sender_email")/>
+                        <fieldset class="form__group">
+                            <legend>"Mail server"</legend>
+                            <TextField label="Server" name="smtp_host" value=s.smtp_host.clone() placeholder="smtp.example.com"
+                                error=field_error(error, "smtp_host")/>
+                            <TextField label="Port" name="smtp_port" kind="number" inputmode="numeric" value=s.smtp_port.to_string()
+                                hint="Usually 587 with STARTTLS, 465 with TLS." error=field_error(error, "smtp_port")/>
+                            <SelectField label="Security" name="smtp_security" selected=s.smtp_security.clone()
+                                options=vec![
+                                    Choice::new("starttls", "STARTTLS (port 587)"),
+                                    Choice::new("tls", "TLS (port 465)"),
+                                    Choice::new("none", "None (a relay on your own network only)"),
+                                ]/>
+                            <TextField label="User name" name="smtp_username" autocomplete="off" value=s.smtp_username.clone()
+                                error=field_error(error, "smtp_username")/>
+                            <TextField label="Password" name="smtp_password" kind="password" autocomplete="new-password"
+                                hint=if s.smtp_password_set { "A password is stored; it is never shown. Leave empty to keep it." } else { "Stored encrypted; never shown again." }
+                                error=field_error(error, "smtp_password")/>
+                        </fieldset>
+                        <SubmitButton label="Save email settings" pending_label="Saving…" pending=save.pending()/>
+                    </ActionForm>
+                </section>
+                <section class="panel" aria-labelledby="test-title">
+                    <h2 id="test-title">"Send a test"</h2>
+                    <ActionForm action=test attr:class="inline-fields">
+                        <TextField label="To" name="to" kind="email" autocomplete="email" required=true
+                            error=field_error(test_error, "to")/>
+                        <SubmitButton label="Send a test email" pending_label="Sending…" pending=test.pending()/>
+                    </ActionForm>
+                    <p role="status" data-testid="test-answer">{move || answer.get()}</p>
+                </section>
+                <section class="panel" aria-labelledby="reminders-title">
+                    <h2 id="reminders-title">"Reminders"</h2>
+                    <p class="field__hint">"Sent before each appointment by the channels the patient agreed to. A reminder whose time has passed when the appointment is booked is not sent."</p>
+                    <ActionForm action=reminders attr:class="form">
+                        <FormAlert error=reminders_error/>
+                        <Toast message=reminders_saved/>
+                        {[("email", "By email", s.reminder_email_minutes.clone()), ("sms", "By text message", s.reminder_sms_minutes.clone())]
+                            .into_iter()
+                            .map(|(channel, legend, on)| view! {
+                                <fieldset class="form__group">
+                                    <legend>{legend}</legend>
+                                    {REMINDER_MINUTES.into_iter().map(|m| view! {
+                                        <Checkbox label=format!("{} before", reminder_words(m)) name=format!("{channel}_{m}") checked=on.contains(&m)/>
+                                    }).collect_view()}
+                                </fieldset>
+                            })
+                            .collect_view()}
+                        <SubmitButton label="Save reminders" pending_label="Saving…" pending=reminders.pending()/>
+                    </ActionForm>
+                </section>
+            }
+            .into_any()
+        })}
+    }
+}
+
+#[component]
+pub fn MessageLogPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &str| query.read().get(name).unwrap_or_default();
+    let resend = ServerAction::<ResendMessage>::new();
+    let log = Resource::new(
+        move || {
+            (
+                MessageLogQuery {
+                    status: param("status"),
+                    channel: param("channel"),
+                    kind: param("kind"),
+                    from: param("from"),
+                    until: param("until"),
+                },
+                resend.version().get(),
+            )
+        },
+        |(query, _)| get_message_log(query),
+    );
+    let resend_error = action_error(resend);
+    let resent = action_done(resend, "Queued to go again now.");
+    let choices = |list: &[(&str, &str)]| {
+        list.iter()
+            .map(|(key, label)| Choice::new(key, *label))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <Title text="Message log"/>
+        <p><A href="/app/settings/messages">"← Messages"</A></p>
+        <h1>"Message log"</h1>
+        <Form method="GET" action="/app/settings/messages/log" attr:class="filters">
+            <SelectField label="Status" name="status" id="filter-status" options=choices(MESSAGE_STATUSES) selected=param("status") empty="Any"/>
+            <SelectField label="Channel" name="channel" id="filter-channel" options=choices(CHANNELS) selected=param("channel") empty="Any"/>
+            <SelectField label="About" name="kind" id="filter-kind" options=choices(MESSAGE_KINDS) selected=param("kind") empty="Anything"/>
+            <DateField label="Written from" name="from" id="filter-from" value=param("from")/>
+            <DateField label="Until" name="until" id="filter-until" value=param("until")/>
+            <button class="button" type="submit">"Filter"</button>
+        </Form>
+        <FormAlert error=resend_error/>
+        <Toast message=resent/>
+        {loaded(log, move |rows: Vec<LoggedMessage>| view! {
+            <DataTable
+                label="Messages"
+                columns=columns(["When", "Patient", "About", "To", "Status"])
+                rows=rows
+                empty="No message matches these filters."
+                row=move |r: LoggedMessage| {
+                    let m = r.message;
+                    let failed = m.status == "failed";
+                    view! {
+                        <tr data-testid="logged-message" data-status=m.status.clone()>
+                            <td>{m.when_local.clone()}</td>
+                            <td><A href=format!("/app/patients/{}", r.patient_id)>{r.patient_name}</A></td>
+                            <td>{m.kind_label()}</td>
+                            <td>{format!("{} · {}", if m.channel == "sms" { "Text" } else { "Email" }, m.recipient)}</td>
+                            <td class="table__wrap">
+                                {m.status_words()}
+                                {m.last_error.clone().filter(|_| m.status != "sent").map(|why| view! { <p class="message__error">{why}</p> })}
+                                {failed.then(|| view! {
+                                    <ActionForm action=resend>
+                                        <input type="hidden" name="id" value=m.id.to_string()/>
+                                        <button class="button" type="submit">"Send again"<span class="visually-hidden">{format!(" to {}", m.recipient)}</span></button>
+                                    </ActionForm>
+                                })}
+                            </td>
+                        </tr>
+                    }
+                }
+            />
+        }.into_any())}
+    }
+}
+
+/// A patient's or an appointment's messages, newest first, each with where it stands and
+/// why it did not go.
+#[component]
+pub fn MessageTimeline(messages: Vec<OutboxMessage>) -> impl IntoView {
+    if messages.is_empty() {
+        return view! { <p>"No messages."</p> }.into_any();
+    }
+    view! {
+        <ul class="list">
+            {messages.into_iter().map(|m| view! {
+                <li class="list__item message" data-testid="message" data-status=m.status.clone()>
+                    <span>
+                        <strong>{if m.subject.is_empty() { m.kind_label().to_owned() } else { m.subject.clone() }}</strong>" "
+                        <span class="field__hint">{format!("{} to {} · {}", if m.channel == "sms" { "Text" } else { "Email" }, m.recipient, m.status_words())}</span>
+                    </span>
+                    {m.last_error.clone().filter(|_| m.status != "sent").map(|why| view! { <p class="message__error">{why}</p> })}
+                    <pre class="message__body">{m.body.clone()}</pre>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}

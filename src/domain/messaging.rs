@@ -1,0 +1,337 @@
+//! How an organization's messages go out (Settings → Messages): the email provider and
+//! its SMTP server, the sender, and which reminders are sent on which channel.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{
+    account::Email,
+    error::{AppError, FieldError},
+    patient::OutboxMessage,
+    time::filter_day,
+};
+
+/// What a message can be about, with its label.
+pub const MESSAGE_KINDS: &[(&str, &str)] = &[
+    ("booking_confirmation", "Booking confirmation"),
+    ("reminder", "Reminder"),
+    ("reschedule", "New time"),
+    ("cancellation", "Cancellation"),
+];
+
+/// Where a message can stand, with its label for the log's filter.
+pub const MESSAGE_STATUSES: &[(&str, &str)] = &[
+    ("queued", "Planned or waiting"),
+    ("sending", "Sending"),
+    ("sent", "Sent"),
+    ("delivered", "Delivered"),
+    ("failed", "Not sent"),
+    ("cancelled", "Called off"),
+];
+
+pub const CHANNELS: &[(&str, &str)] = &[("email", "Email"), ("sms", "Text message")];
+
+/// The message log's filters as its GET form carries them; days in the branch's zone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MessageLogQuery {
+    pub status: String,
+    pub channel: String,
+    pub kind: String,
+    pub from: String,
+    pub until: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageLogFilter {
+    pub status: Option<&'static str>,
+    pub channel: Option<&'static str>,
+    pub kind: Option<&'static str>,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// One patient's messages only (their profile).
+    pub patient: Option<Uuid>,
+    /// One appointment's messages only (its page).
+    pub appointment: Option<Uuid>,
+}
+
+impl MessageLogQuery {
+    /// The filter; an unknown value of a list is refused, "until" takes the whole day.
+    pub fn parse(&self, tz: chrono_tz::Tz) -> Result<MessageLogFilter, AppError> {
+        let one_of = |field: &str, raw: &str, list: &[(&'static str, &str)]| match raw.trim() {
+            "" => Ok(None),
+            raw => list
+                .iter()
+                .find(|(key, _)| *key == raw)
+                .map(|(key, _)| Some(*key))
+                .ok_or_else(|| AppError::field(field, "Choose one of the list.")),
+        };
+        Ok(MessageLogFilter {
+            status: one_of("status", &self.status, MESSAGE_STATUSES)?,
+            channel: one_of("channel", &self.channel, CHANNELS)?,
+            kind: one_of("kind", &self.kind, MESSAGE_KINDS)?,
+            from: filter_day("from", &self.from, 0, tz)?,
+            until: filter_day("until", &self.until, 1, tz)?,
+            patient: None,
+            appointment: None,
+        })
+    }
+}
+
+/// A line of the message log: the message and whom it is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggedMessage {
+    pub patient_id: Uuid,
+    pub patient_name: String,
+    pub message: OutboxMessage,
+}
+
+/// The reminders offered, in minutes before the appointment.
+pub const REMINDER_MINUTES: [i32; 3] = [1440, 180, 60];
+
+/// "24 hours", "3 hours", "1 hour": a reminder's distance in words.
+pub fn reminder_words(minutes: i32) -> String {
+    match minutes {
+        m if m % 60 == 0 && m != 60 => format!("{} hours", m / 60),
+        60 => "1 hour".to_owned(),
+        m => format!("{m} minutes"),
+    }
+}
+
+/// The settings as the page shows them; the SMTP password is never sent back, only
+/// whether one is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagingSettings {
+    /// `log` or `smtp`.
+    pub email_provider: String,
+    pub sender_name: String,
+    pub sender_email: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `starttls`, `tls` or `none`.
+    pub smtp_security: String,
+    pub smtp_username: String,
+    pub smtp_password_set: bool,
+    pub reminder_email_minutes: Vec<i32>,
+    pub reminder_sms_minutes: Vec<i32>,
+}
+
+/// The email form as posted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EmailSettingsForm {
+    pub email_provider: String,
+    #[serde(default)]
+    pub sender_name: String,
+    #[serde(default)]
+    pub sender_email: String,
+    #[serde(default)]
+    pub smtp_host: String,
+    #[serde(default)]
+    pub smtp_port: String,
+    #[serde(default)]
+    pub smtp_security: String,
+    #[serde(default)]
+    pub smtp_username: String,
+    /// Empty keeps the stored password.
+    #[serde(default)]
+    pub smtp_password: String,
+}
+
+/// Validated email settings; `smtp_password: None` keeps the stored one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EmailSettings {
+    pub email_provider: &'static str,
+    pub sender_name: String,
+    pub sender_email: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_security: &'static str,
+    pub smtp_username: String,
+    #[serde(skip)]
+    pub smtp_password: Option<String>,
+}
+
+impl EmailSettingsForm {
+    pub fn parse(&self) -> Result<EmailSettings, AppError> {
+        let mut errors = Vec::new();
+        let provider = match self.email_provider.as_str() {
+            "log" => "log",
+            "smtp" => "smtp",
+            _ => {
+                errors.push(FieldError::new("email_provider", "Choose how email is sent."));
+                "log"
+            }
+        };
+        let smtp = provider == "smtp";
+        let sender_name = self.sender_name.trim().to_owned();
+        if sender_name.chars().count() > 120 {
+            errors.push(FieldError::new("sender_name", "Use at most 120 characters."));
+        }
+        let sender_email = match self.sender_email.trim() {
+            "" if smtp => {
+                errors.push(FieldError::new(
+                    "sender_email",
+                    "Enter the address your email comes from.",
+                ));
+                String::new()
+            }
+            "" => String::new(),
+            raw => match Email::parse("sender_email", raw) {
+                Ok(email) => email.to_string(),
+                Err(e) => {
+                    errors.push(e);
+                    String::new()
+                }
+            },
+        };
+        let smtp_host = self.smtp_host.trim().to_ascii_lowercase();
+        let host_ok = !smtp_host.is_empty()
+            && smtp_host.len() <= 253
+            && smtp_host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        if smtp && !host_ok {
+            errors.push(FieldError::new(
+                "smtp_host",
+                "Enter the mail server's name, like smtp.example.com.",
+            ));
+        }
+        let smtp_security = match self.smtp_security.as_str() {
+            "tls" => "tls",
+            "none" => "none",
+            _ => "starttls",
+        };
+        let default_port = if smtp_security == "tls" { 465 } else { 587 };
+        let smtp_port = match self.smtp_port.trim() {
+            "" => default_port,
+            raw => match raw.parse::<u16>() {
+                Ok(port) if port > 0 => port,
+                _ => {
+                    errors.push(FieldError::new(
+                        "smtp_port",
+                        "Enter a port between 1 and 65535, usually 587.",
+                    ));
+                    default_port
+                }
+            },
+        };
+        let smtp_username = self.smtp_username.trim().to_owned();
+        if smtp_username.len() > 254 {
+            errors.push(FieldError::new("smtp_username", "Use at most 254 characters."));
+        }
+        if self.smtp_password.len() > 512 {
+            errors.push(FieldError::new("smtp_password", "Use at most 512 characters."));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        Ok(EmailSettings {
+            email_provider: provider,
+            sender_name,
+            sender_email,
+            smtp_host,
+            smtp_port,
+            smtp_security,
+            smtp_username,
+            smtp_password: (!self.smtp_password.is_empty()).then(|| self.smtp_password.clone()),
+        })
+    }
+}
+
+/// The reminders form: a box per channel and distance, present when ticked.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RemindersForm {
+    #[serde(default)]
+    pub email_1440: Option<String>,
+    #[serde(default)]
+    pub email_180: Option<String>,
+    #[serde(default)]
+    pub email_60: Option<String>,
+    #[serde(default)]
+    pub sms_1440: Option<String>,
+    #[serde(default)]
+    pub sms_180: Option<String>,
+    #[serde(default)]
+    pub sms_60: Option<String>,
+}
+
+impl RemindersForm {
+    /// The distances ticked for email and for text messages, in `REMINDER_MINUTES`' order.
+    pub fn parse(&self) -> (Vec<i32>, Vec<i32>) {
+        let ticked = |boxes: [&Option<String>; 3]| {
+            REMINDER_MINUTES
+                .into_iter()
+                .zip(boxes)
+                .filter(|(_, b)| b.is_some())
+                .map(|(m, _)| m)
+                .collect()
+        };
+        (
+            ticked([&self.email_1440, &self.email_180, &self.email_60]),
+            ticked([&self.sms_1440, &self.sms_180, &self.sms_60]),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(provider: &str) -> EmailSettingsForm {
+        EmailSettingsForm {
+            email_provider: provider.into(),
+            sender_name: " Riverside Physio ".into(),
+            sender_email: "Desk@Riverside.example".into(),
+            smtp_host: "SMTP.example.com".into(),
+            smtp_security: "starttls".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn smtp_needs_a_server_and_a_sender_and_fills_in_the_usual_port() {
+        let parsed = form("smtp").parse().unwrap();
+        assert_eq!(
+            (
+                parsed.smtp_host.as_str(),
+                parsed.smtp_port,
+                parsed.sender_email.as_str()
+            ),
+            ("smtp.example.com", 587, "desk@riverside.example")
+        );
+        assert_eq!(parsed.smtp_password, None, "an empty password keeps the stored one");
+        let mut missing = form("smtp");
+        missing.smtp_host = String::new();
+        missing.sender_email = String::new();
+        missing.smtp_port = "70000".into();
+        let err = missing.parse().unwrap_err();
+        for field in ["smtp_host", "sender_email", "smtp_port"] {
+            assert!(err.field_message(field).is_some(), "{field}: {err:?}");
+        }
+        // The log provider needs none of it.
+        let mut log = form("log");
+        log.smtp_host = String::new();
+        log.sender_email = String::new();
+        assert_eq!(log.parse().unwrap().email_provider, "log");
+        assert!(form("carrier-pigeon")
+            .parse()
+            .unwrap_err()
+            .field_message("email_provider")
+            .is_some());
+    }
+
+    #[test]
+    fn reminders_are_the_ticked_boxes() {
+        let on = || Some("on".to_owned());
+        let form = RemindersForm {
+            email_1440: on(),
+            sms_180: on(),
+            sms_60: on(),
+            ..Default::default()
+        };
+        assert_eq!(form.parse(), (vec![1440], vec![180, 60]));
+        assert_eq!(reminder_words(1440), "24 hours");
+        assert_eq!(reminder_words(60), "1 hour");
+    }
+}
