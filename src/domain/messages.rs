@@ -1,8 +1,11 @@
 //! The messages a patient receives about their appointment, rendered once, in the
 //! branch's time zone, when the change happens.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+
+use super::time::{local_to_utc, utc_to_local};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,6 +60,42 @@ pub struct AppointmentFacts<'a> {
     pub when: &'a str,
     /// The patient's link to manage the booking, if they have one.
     pub manage_url: Option<&'a str>,
+}
+
+/// When a text message planned for `at` may go, given the organization's quiet hours
+/// `[from, until)` in the branch's zone `tz` (they may span midnight): `at` itself
+/// outside them, else the minute they end, unless that is not before the appointment's
+/// start (then `at`: a late text beats none).
+pub fn outside_quiet_hours(
+    at: DateTime<Utc>,
+    quiet: Option<(NaiveTime, NaiveTime)>,
+    tz: Tz,
+    starts_at: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let Some((from, until)) = quiet.filter(|(from, until)| from != until) else {
+        return at;
+    };
+    let local = utc_to_local(at, tz);
+    let t = local.time();
+    let quiet_now = if from < until {
+        t >= from && t < until
+    } else {
+        t >= from || t < until
+    };
+    if !quiet_now {
+        return at;
+    }
+    let day = if t < until {
+        local.date()
+    } else {
+        local.date() + Duration::days(1)
+    };
+    let end = local_to_utc(tz, day.and_time(until));
+    if end < starts_at {
+        end
+    } else {
+        at
+    }
 }
 
 /// Subject and text of a message.
@@ -166,6 +205,48 @@ mod tests {
         );
         // Exactly at its moment is already too late.
         assert!(reminder_times(starts, &[60], at("2026-12-10T08:00:00Z")).is_empty());
+    }
+
+    #[test]
+    fn texts_wait_for_quiet_hours_to_end_in_the_branchs_zone_across_a_change_of_clocks() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let time = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").unwrap();
+        let london: Tz = "Europe/London".parse().unwrap();
+        let night = Some((time("21:00"), time("08:00")));
+        let starts = at("2026-12-10T15:00:00Z");
+        // Daytime goes at once; 23:30 and 06:00 wait until 08:00 (GMT in December).
+        assert_eq!(
+            outside_quiet_hours(at("2026-12-09T12:00:00Z"), night, london, starts),
+            at("2026-12-09T12:00:00Z")
+        );
+        assert_eq!(
+            outside_quiet_hours(at("2026-12-09T23:30:00Z"), night, london, starts),
+            at("2026-12-10T08:00:00Z")
+        );
+        assert_eq!(
+            outside_quiet_hours(at("2026-12-10T06:00:00Z"), night, london, starts),
+            at("2026-12-10T08:00:00Z")
+        );
+        // The night the clocks go forward (29 March 2026), 08:00 is already BST: 07:00 UTC.
+        assert_eq!(
+            outside_quiet_hours(at("2026-03-28T22:00:00Z"), night, london, at("2026-03-29T12:00:00Z")),
+            at("2026-03-29T07:00:00Z")
+        );
+        // A wait that would end after the appointment does not happen; no quiet hours, none.
+        assert_eq!(
+            outside_quiet_hours(at("2026-12-10T06:00:00Z"), night, london, at("2026-12-10T07:30:00Z")),
+            at("2026-12-10T06:00:00Z")
+        );
+        assert_eq!(
+            outside_quiet_hours(at("2026-12-09T23:30:00Z"), None, london, starts),
+            at("2026-12-09T23:30:00Z")
+        );
+        // Quiet hours within one day (a lunch break).
+        let lunch = Some((time("12:00"), time("13:00")));
+        assert_eq!(
+            outside_quiet_hours(at("2026-12-09T12:15:00Z"), lunch, london, starts),
+            at("2026-12-09T13:00:00Z")
+        );
     }
 
     #[test]

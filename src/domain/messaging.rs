@@ -1,7 +1,7 @@
 //! How an organization's messages go out (Settings → Messages): the email provider and
 //! its SMTP server, the sender, and which reminders are sent on which channel.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -115,6 +115,9 @@ pub struct MessagingSettings {
     pub smtp_password_set: bool,
     pub reminder_email_minutes: Vec<i32>,
     pub reminder_sms_minutes: Vec<i32>,
+    /// "21:00", or empty without quiet hours.
+    pub quiet_from: String,
+    pub quiet_until: String,
 }
 
 /// The email form as posted.
@@ -254,11 +257,24 @@ pub struct RemindersForm {
     pub sms_180: Option<String>,
     #[serde(default)]
     pub sms_60: Option<String>,
+    /// Quiet hours for text messages, "21:00" to "08:00"; both empty for none.
+    #[serde(default)]
+    pub quiet_from: String,
+    #[serde(default)]
+    pub quiet_until: String,
+}
+
+/// What the reminders form sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminders {
+    pub email: Vec<i32>,
+    pub sms: Vec<i32>,
+    pub quiet_hours: Option<(NaiveTime, NaiveTime)>,
 }
 
 impl RemindersForm {
-    /// The distances ticked for email and for text messages, in `REMINDER_MINUTES`' order.
-    pub fn parse(&self) -> (Vec<i32>, Vec<i32>) {
+    /// The distances ticked per channel, in `REMINDER_MINUTES`' order, and the quiet hours.
+    pub fn parse(&self) -> Result<Reminders, AppError> {
         let ticked = |boxes: [&Option<String>; 3]| {
             REMINDER_MINUTES
                 .into_iter()
@@ -267,10 +283,37 @@ impl RemindersForm {
                 .map(|(m, _)| m)
                 .collect()
         };
-        (
-            ticked([&self.email_1440, &self.email_180, &self.email_60]),
-            ticked([&self.sms_1440, &self.sms_180, &self.sms_60]),
-        )
+        let time = |field: &str, raw: &str| match raw.trim() {
+            "" => Ok(None),
+            raw => NaiveTime::parse_from_str(raw, "%H:%M")
+                .map(Some)
+                .map_err(|_| FieldError::new(field, "Enter a time like 21:00.")),
+        };
+        let quiet_hours = match (
+            time("quiet_from", &self.quiet_from),
+            time("quiet_until", &self.quiet_until),
+        ) {
+            (Ok(None), Ok(None)) => None,
+            (Ok(Some(from)), Ok(Some(until))) if from != until => Some((from, until)),
+            (Ok(Some(_)), Ok(Some(_))) => {
+                return Err(AppError::field(
+                    "quiet_until",
+                    "Quiet hours end at another time than they start.",
+                ))
+            }
+            (Ok(Some(_)), Ok(None)) => return Err(AppError::field("quiet_until", "Enter when quiet hours end.")),
+            (Ok(None), Ok(Some(_))) => return Err(AppError::field("quiet_from", "Enter when quiet hours start.")),
+            (from, until) => {
+                return Err(AppError::Validation(
+                    [from.err(), until.err()].into_iter().flatten().collect(),
+                ))
+            }
+        };
+        Ok(Reminders {
+            email: ticked([&self.email_1440, &self.email_180, &self.email_60]),
+            sms: ticked([&self.sms_1440, &self.sms_180, &self.sms_60]),
+            quiet_hours,
+        })
     }
 }
 
@@ -330,7 +373,33 @@ mod tests {
             sms_60: on(),
             ..Default::default()
         };
-        assert_eq!(form.parse(), (vec![1440], vec![180, 60]));
+        let parsed = form.parse().unwrap();
+        assert_eq!(
+            (parsed.email, parsed.sms, parsed.quiet_hours),
+            (vec![1440], vec![180, 60], None)
+        );
+        let quiet = RemindersForm {
+            quiet_from: "21:00".into(),
+            quiet_until: "08:00".into(),
+            ..Default::default()
+        };
+        let hours = quiet.parse().unwrap().quiet_hours.unwrap();
+        assert_eq!(
+            (hours.0.to_string(), hours.1.to_string()),
+            ("21:00:00".into(), "08:00:00".into())
+        );
+        let half = RemindersForm {
+            quiet_from: "21:00".into(),
+            ..Default::default()
+        };
+        assert!(half.parse().unwrap_err().field_message("quiet_until").is_some());
+        let bad = RemindersForm {
+            quiet_from: "9pm".into(),
+            quiet_until: "8am".into(),
+            ..Default::default()
+        };
+        let err = bad.parse().unwrap_err();
+        assert!(err.field_message("quiet_from").is_some() && err.field_message("quiet_until").is_some());
         assert_eq!(reminder_words(1440), "24 hours");
         assert_eq!(reminder_words(60), "1 hour");
     }

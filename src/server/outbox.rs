@@ -14,7 +14,7 @@ use super::{
     AppState,
 };
 use crate::domain::{
-    messages::{reminder_times, render, render_sms, AppointmentFacts, MessageKind},
+    messages::{outside_quiet_hours, reminder_times, render, render_sms, AppointmentFacts, MessageKind},
     time::zone,
     AppError,
 };
@@ -78,7 +78,12 @@ pub fn compose(
     };
     let email = to.consent_email && !to.email.is_empty();
     let sms = to.consent_sms && !to.phone.is_empty();
+    let tz = zone(&to.timezone);
     let write = |kind: MessageKind, channel: &'static str, send_at, reminder_minutes| {
+        let send_at = match channel {
+            "sms" => outside_quiet_hours(send_at, to.quiet_hours, tz, a.starts_at),
+            _ => send_at,
+        };
         let (subject, body) = match channel {
             "email" => render(kind, &facts),
             _ => (String::new(), render_sms(kind, &facts)),
@@ -118,6 +123,7 @@ pub fn compose(
         branch_id: a.branch_id,
         patient_id: a.patient_id,
         appointment_id: a.id,
+        starts_at: a.starts_at,
         supersede_reminders: telling.supersede_reminders,
         messages,
     })

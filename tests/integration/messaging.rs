@@ -475,19 +475,78 @@ async fn an_owner_sets_up_a_mail_server_tests_it_and_chooses_the_reminders() {
         "{failed}"
     );
 
-    // Only the reminders ticked are planned for the next booking.
+    // Only the reminders ticked are planned for the next booking; a text that would
+    // arrive in quiet hours (here: the two hours around now) waits until they end.
+    let (from, until): (String, String) = sqlx::query_as(
+        "select to_char((now() at time zone timezone) - interval '1 hour', 'HH24:MI'),
+                to_char((now() at time zone timezone) + interval '1 hour', 'HH24:MI')
+         from branches where id = $1",
+    )
+    .bind(org.branch_id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     let saved = app
-        .call::<SaveReminders>(&mut owner, &[("email_180", "on"), ("sms_1440", "on")])
+        .call::<SaveReminders>(
+            &mut owner,
+            &[
+                ("email_180", "on"),
+                ("sms_1440", "on"),
+                ("quiet_from", &from),
+                ("quiet_until", &until),
+            ],
+        )
         .await;
     assert_eq!(saved.status(), StatusCode::OK);
+    let shown = json(app.call::<GetMessaging>(&mut owner, &[]).await).await;
+    assert_eq!(
+        (shown["quiet_from"].as_str(), shown["quiet_until"].as_str()),
+        (Some(from.as_str()), Some(until.as_str()))
+    );
     let id = booked_with_email(&app, &org, &s, "11:00").await;
-    let minutes: Vec<(i32,)> =
-        sqlx::query_as("select reminder_minutes from messages where appointment_id = $1 and kind = 'reminder'")
-            .bind(id)
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(minutes, [(180,)], "email at 3 hours; the patient gave no SMS consent");
+    sqlx::query("update patients set consent_sms = true")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let mut later = org.owner.clone();
+    let moved = app
+        .call::<RescheduleAppointment>(
+            &mut later,
+            &[
+                ("id", &id.to_string()),
+                ("date", &s.monday.to_string()),
+                ("time", "12:00"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let planned: Vec<(String, i32)> = sqlx::query_as(
+        "select channel, reminder_minutes from messages
+         where appointment_id = $1 and kind = 'reminder' and status = 'queued' order by channel",
+    )
+    .bind(id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(planned, [("email".to_owned(), 180), ("sms".to_owned(), 1440)]);
+    let waits: (bool, bool) = sqlx::query_as(
+        "select bool_and(send_at between now() + interval '50 minutes' and now() + interval '61 minutes'),
+                bool_and(status = 'queued')
+         from messages where appointment_id = $1 and kind = 'reschedule' and channel = 'sms'",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(waits, (true, true), "the text waits for the end of quiet hours");
+    let email_sent_at_once: bool = sqlx::query_scalar(
+        "select send_at < now() from messages where appointment_id = $1 and kind = 'reschedule' and channel = 'email'",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(email_sent_at_once, "email knows no quiet hours");
 }
 
 #[tokio::test]
@@ -555,8 +614,10 @@ async fn the_today_page_names_tomorrows_patients_whose_reminder_failed() {
     .unwrap();
     sqlx::query(
         "insert into messages (org_id, branch_id, patient_id, appointment_id, kind, channel, recipient, body, status,
-                               last_error, reminder_minutes)
-         values ($1, $2, $3, $4, 'reminder', 'sms', '+44 20 7946 0958', 'Reminder', 'failed', 'The number does not exist.', 1440)",
+                               last_error, reminder_minutes, planned_for)
+         select $1, $2, $3, $4, 'reminder', 'sms', '+44 20 7946 0958', 'Reminder', 'failed', 'The number does not exist.',
+                1440, starts_at
+         from appointments where id = $4"
     )
     .bind(org.id)
     .bind(org.branch_id)

@@ -16,7 +16,7 @@ use crate::{
     components::{
         form::{
             action_done, action_error, field_error, Checkbox, Choice, DateField, FormAlert, SelectField, SubmitButton,
-            TextField,
+            TextField, TimeField,
         },
         table::{columns, DataTable},
         toast::Toast,
@@ -57,8 +57,8 @@ pub async fn send_test_email(to: String) -> Result<String, AppError> {
 #[server]
 pub async fn save_reminders(#[server(flatten)] form: RemindersForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, messaging::settings};
-    let (email, sms) = form.parse();
-    settings::save_reminders(&RequestContext::load().await?, email, sms).await
+    let reminders = form.parse()?;
+    settings::save_reminders(&RequestContext::load().await?, reminders).await
 }
 
 /// The newest messages of the caller's branches, filtered.
@@ -164,6 +164,14 @@ pub fn MessagingSettingsPage() -> impl IntoView {
                                 </fieldset>
                             })
                             .collect_view()}
+                        <fieldset class="form__group">
+                            <legend>"Quiet hours for text messages"</legend>
+                            <p class="field__hint">"Texts that would arrive in this time wait until it ends (unless the appointment comes first). Leave both empty for none."</p>
+                            <div class="inline-fields">
+                                <TimeField label="From" name="quiet_from" value=s.quiet_from.clone() error=field_error(reminders_error, "quiet_from")/>
+                                <TimeField label="Until" name="quiet_until" value=s.quiet_until.clone() error=field_error(reminders_error, "quiet_until")/>
+                            </div>
+                        </fieldset>
                         <SubmitButton label="Save reminders" pending_label="Saving…" pending=reminders.pending()/>
                     </ActionForm>
                 </section>

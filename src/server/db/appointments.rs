@@ -341,6 +341,8 @@ pub struct Addressing {
     /// The organization's reminders, in minutes before the appointment, per channel.
     pub reminder_email_minutes: Vec<i32>,
     pub reminder_sms_minutes: Vec<i32>,
+    /// The organization's quiet hours for text messages, local times.
+    pub quiet_hours: Option<(chrono::NaiveTime, chrono::NaiveTime)>,
 }
 
 /// An appointment as the change recorder writes it: its view, and how to reach its patient.
@@ -377,7 +379,7 @@ pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result
                     a.series_id, a.notes, a.cancel_reason,
                     o.name as org_name, b.name as branch_name, b.address as branch_address, b.timezone,
                     p.phone, p.email, p.consent_sms, p.consent_email,
-                    o.reminder_email_minutes, o.reminder_sms_minutes
+                    o.reminder_email_minutes, o.reminder_sms_minutes, o.quiet_hours_start, o.quiet_hours_end
              from appointments a
              join patients p on p.id = a.patient_id
              join users u on u.id = a.practitioner_id
@@ -406,6 +408,7 @@ pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result
                 consent_email: r.consent_email,
                 reminder_email_minutes: r.reminder_email_minutes,
                 reminder_sms_minutes: r.reminder_sms_minutes,
+                quiet_hours: r.quiet_hours_start.zip(r.quiet_hours_end),
             };
             let row = ViewRow {
                 id: r.id,

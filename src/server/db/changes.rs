@@ -27,6 +27,8 @@ pub struct Outgoing {
     pub branch_id: Uuid,
     pub patient_id: Uuid,
     pub appointment_id: Uuid,
+    /// Its start, which its reminders are planned for.
+    pub starts_at: DateTime<Utc>,
     /// The appointment's reminders still queued are called off first.
     pub supersede_reminders: bool,
     pub messages: Vec<Message>,
@@ -52,8 +54,9 @@ pub async fn write(tx: &mut Tx, entry: &Entry<'_>, outgoing: &Outgoing, payload:
              where org_id = $1 and appointment_id = $11 and $12 and kind = 'reminder' and status = 'queued'
          ), queued as (
              insert into messages (org_id, branch_id, patient_id, appointment_id, kind, channel, recipient,
-                                   subject, body, send_at, reminder_minutes)
-             select $1, $9, $10, $11, m.kind, m.channel, m.recipient, m.subject, m.body, m.send_at, m.minutes
+                                   subject, body, send_at, reminder_minutes, planned_for)
+             select $1, $9, $10, $11, m.kind, m.channel, m.recipient, m.subject, m.body, m.send_at, m.minutes,
+                    case when m.minutes is not null then $22::timestamptz end
              from unnest($13::text[], $14::text[], $15::text[], $16::text[], $19::text[], $20::timestamptz[],
                          $21::int[]) as m(channel, recipient, subject, body, kind, send_at, minutes)
          )
@@ -79,6 +82,7 @@ pub async fn write(tx: &mut Tx, entry: &Entry<'_>, outgoing: &Outgoing, payload:
         &column(|m| m.kind.as_str()) as &[&str],
         &send_at,
         &minutes as &[Option<i32>],
+        outgoing.starts_at,
     )
     .execute(&mut **tx)
     .await?;

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::Tx;
 use crate::domain::{
-    messaging::{EmailSettings, LoggedMessage, MessageLogFilter},
+    messaging::{EmailSettings, LoggedMessage, MessageLogFilter, Reminders},
     patient::OutboxMessage,
     AppError,
 };
@@ -24,8 +24,8 @@ pub struct Due {
     pub interrupted: bool,
     /// The patient still agrees to messages by this channel.
     pub consent: bool,
-    /// Still true: not a reminder, or a reminder of an appointment still to come at the
-    /// time it was planned for.
+    /// Still true: not a reminder, or a reminder of an appointment still to come, at the
+    /// start it was planned for.
     pub current: bool,
 }
 
@@ -35,9 +35,9 @@ pub async fn claim(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<Option<Due>, A
     let row = sqlx::query!(
         r#"select m.channel, m.recipient, m.subject, m.body, m.attempts, m.status = 'sending' as "interrupted!",
                   (case when m.channel = 'email' then p.consent_email else p.consent_sms end) as "consent!",
-                  (m.reminder_minutes is null
-                   or (a.status in ('scheduled', 'confirmed') and a.starts_at > now()
-                       and m.send_at = a.starts_at - make_interval(mins => m.reminder_minutes))) as "current!"
+                  (m.planned_for is null
+                   or (a.status in ('scheduled', 'confirmed') and a.starts_at > now() and a.starts_at = m.planned_for))
+                  as "current!"
            from messages m
            join patients p on p.id = m.patient_id
            left join appointments a on a.id = m.appointment_id
@@ -201,24 +201,34 @@ pub async fn save_email(
     Ok(())
 }
 
-/// The reminders the organization sends: minutes before, for email and for SMS.
-pub async fn reminders(tx: &mut Tx, org_id: Uuid) -> Result<(Vec<i32>, Vec<i32>), AppError> {
+/// The reminders the organization sends (minutes before, for email and for SMS) and its
+/// quiet hours for text messages.
+pub async fn reminders(tx: &mut Tx, org_id: Uuid) -> Result<Reminders, AppError> {
     let row = sqlx::query!(
-        "select reminder_email_minutes, reminder_sms_minutes from organizations where id = $1",
+        "select reminder_email_minutes, reminder_sms_minutes, quiet_hours_start, quiet_hours_end
+         from organizations where id = $1",
         org_id,
     )
     .fetch_one(&mut **tx)
     .await?;
-    Ok((row.reminder_email_minutes, row.reminder_sms_minutes))
+    Ok(Reminders {
+        email: row.reminder_email_minutes,
+        sms: row.reminder_sms_minutes,
+        quiet_hours: row.quiet_hours_start.zip(row.quiet_hours_end),
+    })
 }
 
 /// Sets the reminders planned from now on (those already planned stay as they are).
-pub async fn save_reminders(tx: &mut Tx, org_id: Uuid, email: &[i32], sms: &[i32]) -> Result<(), AppError> {
+pub async fn save_reminders(tx: &mut Tx, org_id: Uuid, r: &Reminders) -> Result<(), AppError> {
     sqlx::query!(
-        "update organizations set reminder_email_minutes = $2, reminder_sms_minutes = $3 where id = $1",
+        "update organizations set reminder_email_minutes = $2, reminder_sms_minutes = $3,
+                quiet_hours_start = $4, quiet_hours_end = $5
+         where id = $1",
         org_id,
-        email,
-        sms,
+        &r.email,
+        &r.sms,
+        r.quiet_hours.map(|q| q.0),
+        r.quiet_hours.map(|q| q.1),
     )
     .execute(&mut **tx)
     .await?;

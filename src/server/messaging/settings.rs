@@ -9,7 +9,7 @@ use crate::{
     domain::{
         access::Action,
         account::Email,
-        messaging::{EmailSettings, MessagingSettings},
+        messaging::{EmailSettings, MessagingSettings, Reminders},
         AppError,
     },
     server::{auth::context::RequestContext, db::messages},
@@ -19,7 +19,8 @@ pub async fn settings(ctx: &RequestContext) -> Result<MessagingSettings, AppErro
     ctx.require(Action::ManageMessaging)?;
     let mut tx = ctx.tenant().await?;
     let s = messages::settings(&mut tx, ctx.org_id()).await?;
-    let (reminder_email_minutes, reminder_sms_minutes) = messages::reminders(&mut tx, ctx.org_id()).await?;
+    let reminders = messages::reminders(&mut tx, ctx.org_id()).await?;
+    let time = |t: Option<chrono::NaiveTime>| t.map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
     tx.commit().await?;
     Ok(MessagingSettings {
         email_provider: s.email_provider,
@@ -30,8 +31,10 @@ pub async fn settings(ctx: &RequestContext) -> Result<MessagingSettings, AppErro
         smtp_security: s.smtp_security,
         smtp_username: s.smtp_username,
         smtp_password_set: s.smtp_password.is_some(),
-        reminder_email_minutes,
-        reminder_sms_minutes,
+        reminder_email_minutes: reminders.email,
+        reminder_sms_minutes: reminders.sms,
+        quiet_from: time(reminders.quiet_hours.map(|q| q.0)),
+        quiet_until: time(reminders.quiet_hours.map(|q| q.1)),
     })
 }
 
@@ -57,16 +60,20 @@ pub async fn save_email(ctx: &RequestContext, settings: EmailSettings) -> Result
     Ok(())
 }
 
-pub async fn save_reminders(ctx: &RequestContext, email: Vec<i32>, sms: Vec<i32>) -> Result<(), AppError> {
+pub async fn save_reminders(ctx: &RequestContext, reminders: Reminders) -> Result<(), AppError> {
     ctx.require(Action::ManageMessaging)?;
     let mut tx = ctx.tenant().await?;
-    messages::save_reminders(&mut tx, ctx.org_id(), &email, &sms).await?;
+    messages::save_reminders(&mut tx, ctx.org_id(), &reminders).await?;
     ctx.audit(
         &mut tx,
         "messaging.reminders_changed",
         "organization",
         Some(ctx.org_id()),
-        json!({"after": {"email": email, "sms": sms}}),
+        json!({"after": {
+            "email": reminders.email,
+            "sms": reminders.sms,
+            "quiet_hours": reminders.quiet_hours.map(|(from, until)| format!("{} to {}", from.format("%H:%M"), until.format("%H:%M"))),
+        }}),
     )
     .await?;
     tx.commit().await?;
