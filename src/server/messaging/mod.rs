@@ -15,7 +15,7 @@ pub mod settings;
 
 use std::future::Future;
 
-use graphile_worker::{IntoTaskHandlerResult, TaskHandler, Worker, WorkerContext, WorkerOptions};
+use graphile_worker::{IntoTaskHandlerResult, LocalQueueConfig, TaskHandler, Worker, WorkerContext, WorkerOptions};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -67,6 +67,10 @@ pub async fn worker(state: &AppState, shutdown: impl Future<Output = ()> + Send 
         .database_url(state.config.queue_database_url.expose())
         .max_pg_conn(2)
         .concurrency(policy.concurrency)
+        // Jobs fetched in batches: due reminders are found by polling (no notification
+        // announces a time coming), and one job per poll per sender would send a few a
+        // second. A worker that dies holding a batch has it handed on like its running jobs.
+        .local_queue(LocalQueueConfig::default().with_size(policy.concurrency * 16))
         .define_job::<SendMessage>()
         .add_extension(Shared(state.clone()))
         .listen_os_shutdown_signals(false)
