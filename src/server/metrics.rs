@@ -10,7 +10,7 @@ use axum::{
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
 
-use super::AppState;
+use super::{db::messages, AppState};
 
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(token) = state.config.metrics_token.as_ref() else {
@@ -35,19 +35,9 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
     }
 }
 
-async fn render(state: &AppState) -> Result<String, sqlx::Error> {
-    let queue = sqlx::query!(
-        r#"select due as "due!", scheduled as "scheduled!", running as "running!",
-                  oldest_due_seconds as "oldest_due_seconds!" from queue_stats()"#
-    )
-    .fetch_one(state.db.pool())
-    .await?;
-    let counts = sqlx::query!(
-        r#"select channel as "channel!", provider as "provider!", status as "status!", messages as "messages!"
-           from message_counts()"#
-    )
-    .fetch_all(state.db.pool())
-    .await?;
+async fn render(state: &AppState) -> Result<String, crate::domain::AppError> {
+    let queue = messages::queue_stats(state.db.pool()).await?;
+    let counts = messages::counts(state.db.pool()).await?;
     let mut out = String::new();
     let _ = writeln!(
         out,

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::Tx;
+use super::{Pool, Tx};
 use crate::domain::{
     messaging::{EmailSettings, LoggedMessage, MessageLogFilter, Reminders},
     patient::OutboxMessage,
@@ -340,5 +340,55 @@ pub async fn failed_reminders(
     Ok(rows
         .into_iter()
         .map(|r| (r.id, r.full_name, r.starts_at, r.channel, r.reason))
+        .collect())
+}
+
+/// The job queue right now, over every organization: jobs due, planned for later and
+/// running, and how long the oldest due one has waited (seconds).
+pub struct QueueStats {
+    pub due: i64,
+    pub scheduled: i64,
+    pub running: i64,
+    pub oldest_due_seconds: f64,
+}
+
+pub async fn queue_stats(pool: &Pool) -> Result<QueueStats, AppError> {
+    let r = sqlx::query!(
+        r#"select due as "due!", scheduled as "scheduled!", running as "running!",
+                  oldest_due_seconds as "oldest_due_seconds!" from queue_stats()"#
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(QueueStats {
+        due: r.due,
+        scheduled: r.scheduled,
+        running: r.running,
+        oldest_due_seconds: r.oldest_due_seconds,
+    })
+}
+
+/// Messages by channel, provider and status, over every organization.
+pub struct MessageCount {
+    pub channel: String,
+    pub provider: String,
+    pub status: String,
+    pub messages: i64,
+}
+
+pub async fn counts(pool: &Pool) -> Result<Vec<MessageCount>, AppError> {
+    let rows = sqlx::query!(
+        r#"select channel as "channel!", provider as "provider!", status as "status!", messages as "messages!"
+           from message_counts()"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| MessageCount {
+            channel: r.channel,
+            provider: r.provider,
+            status: r.status,
+            messages: r.messages,
+        })
         .collect())
 }
