@@ -9,7 +9,7 @@ use axum::{
 };
 use leptos::{config::LeptosOptions, prelude::*};
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tokio::{net::TcpListener, sync::watch};
+use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{
     compression::CompressionLayer,
@@ -20,7 +20,7 @@ use tower_http::{
 };
 
 use super::{
-    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health, messaging, metrics,
+    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health, messaging::WorkerThread, metrics,
     preload, routing::Routes, telemetry, AppState,
 };
 use crate::app::{shell, App};
@@ -47,14 +47,12 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     /// The job queue's worker, when it runs in this process.
-    worker: Option<graphile_worker::Worker>,
-    /// Tells the worker to stop once the server has.
-    stop_worker: watch::Sender<()>,
+    worker: Option<WorkerThread>,
 }
 
 impl Application {
-    /// Connects to the database (running migrations), and binds the listener. With port
-    /// 0 the system picks a free port; see `local_addr`.
+    /// Connects to the database (running migrations), starts the worker, and binds the
+    /// listener. With port 0 the system picks a free port; see `local_addr`.
     pub async fn build(config: Config, mut leptos_options: LeptosOptions) -> Result<Self, StartupError> {
         if let Some(port) = config.port {
             leptos_options.site_addr.set_port(port);
@@ -64,23 +62,20 @@ impl Application {
         leptos_options.site_addr = listener.local_addr()?;
         let db = Db::connect(&config).await?;
         super::auth::password::warm_up().await;
-        let state = AppState::new(config, db, leptos_options);
-        let (stop_worker, mut stopping) = watch::channel(());
-        let worker = match state.config.worker.in_process {
+        let worker = match config.worker.in_process {
             true => Some(
-                messaging::worker(&state, async move {
-                    let _ = stopping.changed().await;
-                })
-                .await
-                .map_err(StartupError::Worker)?,
+                WorkerThread::start(config.clone(), leptos_options.clone())
+                    .await
+                    .map_err(StartupError::Worker)?,
             ),
             false => None,
         };
+        let state = AppState::new(config, db, leptos_options);
+        state.hub.listen(state.db.pool().clone());
         Ok(Self {
             listener,
             router: router(state),
             worker,
-            stop_worker,
         })
     }
 
@@ -91,18 +86,14 @@ impl Application {
     /// Serves (and sends messages) until `shutdown` completes; then lets requests and
     /// sends under way finish.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let worker = self
-            .worker
-            .map(|worker| tokio::spawn(async move { run_worker(&worker).await }));
         let served = axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await;
-        let _ = self.stop_worker.send(());
-        if let Some(worker) = worker {
-            let _ = worker.await;
+        if let Some(worker) = self.worker {
+            worker.stop().await;
         }
         served
     }
@@ -207,21 +198,14 @@ async fn seed_demo() -> Result<(), StartupError> {
 async fn worker() -> Result<(), StartupError> {
     let config = Config::from_env()?;
     telemetry::init(config.log_format);
-    let db = Db::connect(&config).await?;
-    let state = AppState::new(config, db, LeptosOptions::builder().output_name("careops").build());
-    let worker = messaging::worker(&state, shutdown_signal())
-        .await
-        .map_err(StartupError::Worker)?;
+    // Migrates, as a server would: a worker may be the first process to start.
+    Db::connect(&config).await?.pool().close().await;
+    let options = LeptosOptions::builder().output_name("careops").build();
+    let worker = WorkerThread::start(config, options).await.map_err(StartupError::Worker)?;
     tracing::info!("sending messages");
-    run_worker(&worker).await;
+    worker.run_until(shutdown_signal()).await;
     tracing::info!("worker stopped");
     Ok(())
-}
-
-async fn run_worker(worker: &graphile_worker::Worker) {
-    if let Err(err) = worker.run().await {
-        tracing::error!(error = %err, "the job queue's worker stopped");
-    }
 }
 
 async fn serve() -> Result<(), StartupError> {

@@ -22,10 +22,8 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: Config, db: Db, leptos_options: LeptosOptions) -> Self {
         let keys = Keys::new(config.jwt_secret.expose().as_bytes());
-        let hub = Hub::new();
-        hub.listen(db.pool().clone());
         Self {
-            hub,
+            hub: Hub::new(),
             vault: SecretBox::new(&config.data_key),
             scheduling: Arc::new(Gate::new(config.db_max_connections)),
             db,

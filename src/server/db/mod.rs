@@ -45,7 +45,11 @@ impl Db {
         // Several processes may start at once: sqlx serialises migrations with an advisory lock.
         sqlx::migrate!().run(&owner).await?;
         owner.close().await;
+        Self::open(config).await
+    }
 
+    /// Connects as the application role to a database already migrated.
+    pub async fn open(config: &Config) -> Result<Self, sqlx::Error> {
         let pool = PgPoolOptions::new()
             .max_connections(config.db_max_connections)
             .acquire_timeout(std::time::Duration::from_secs(5))

@@ -16,12 +16,18 @@ pub mod settings;
 use std::future::Future;
 
 use graphile_worker::{IntoTaskHandlerResult, LocalQueueConfig, TaskHandler, Worker, WorkerContext, WorkerOptions};
+use leptos::config::LeptosOptions;
 use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use self::providers::{Accepted, Email, EmailProvider, LogProvider, Refused, Sms, SmsProvider, Smtp, SmtpSettings};
 use super::{
-    db::messages::{self, Sending, Settled},
+    config::Config,
+    db::{
+        messages::{self, Sending, Settled},
+        Db,
+    },
     AppState,
 };
 use crate::domain::AppError;
@@ -82,6 +88,79 @@ pub async fn worker(state: &AppState, shutdown: impl Future<Output = ()> + Send 
         .init()
         .await
         .map_err(|e| format!("job queue: {e}"))
+}
+
+/// A worker on a thread and runtime of its own, with its own connections: sending never
+/// competes with serving pages for a runtime, and whatever the queue's driver does to its
+/// runtime stays there. It stops when told, or when this handle is dropped.
+pub struct WorkerThread {
+    stop: oneshot::Sender<()>,
+    /// Closed when the thread ends.
+    done: oneshot::Receiver<()>,
+}
+
+impl WorkerThread {
+    /// Starts the thread and returns once its worker is ready (the queue's schema migrated).
+    pub async fn start(config: Config, leptos_options: LeptosOptions) -> Result<Self, String> {
+        let (stop, stopping) = oneshot::channel::<()>();
+        let (ready, started) = oneshot::channel::<Result<(), String>>();
+        let (finished, done) = oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("careops-worker".to_owned())
+            .spawn(move || {
+                let _finished = finished;
+                let runtime = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .thread_name("careops-worker")
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(err) => {
+                        let _ = ready.send(Err(format!("worker runtime: {err}")));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    let started = async {
+                        let db = Db::open(&config).await.map_err(|e| format!("worker database: {e}"))?;
+                        let state = AppState::new(config, db, leptos_options);
+                        worker(&state, async move {
+                            let _ = stopping.await;
+                        })
+                        .await
+                    };
+                    match started.await {
+                        Ok(worker) => {
+                            let _ = ready.send(Ok(()));
+                            if let Err(err) = worker.run().await {
+                                tracing::error!(error = %err, "the job queue's worker stopped");
+                            }
+                        }
+                        Err(err) => {
+                            let _ = ready.send(Err(err));
+                        }
+                    }
+                });
+            })
+            .map_err(|e| format!("worker thread: {e}"))?;
+        started.await.map_err(|_| "the worker thread ended while starting".to_owned())??;
+        Ok(Self { stop, done })
+    }
+
+    /// Runs until `shutdown` completes (or the worker ends by itself), then stops the worker.
+    pub async fn run_until(mut self, shutdown: impl Future<Output = ()>) {
+        tokio::select! {
+            () = shutdown => self.stop().await,
+            _ = &mut self.done => {}
+        }
+    }
+
+    /// Lets sends under way finish, for a few seconds at most, and waits for the thread.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.done.await;
+    }
 }
 
 /// Sends message `id` of organization `org_id` if it is still queued, and writes how it
