@@ -26,6 +26,8 @@ pub const MESSAGE_STATUSES: &[(&str, &str)] = &[
     ("sending", "Sending"),
     ("sent", "Sent"),
     ("delivered", "Delivered"),
+    ("bounced", "Bounced"),
+    ("undeliverable", "Not delivered"),
     ("failed", "Not sent"),
     ("cancelled", "Called off"),
 ];
@@ -103,8 +105,10 @@ pub fn reminder_words(minutes: i32) -> String {
 /// whether one is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessagingSettings {
-    /// `log` or `smtp`.
+    /// `log`, `smtp`, `sendgrid` or `resend`.
     pub email_provider: String,
+    /// `none`, or the email provider tried when the first refuses.
+    pub email_fallback: String,
     pub sender_name: String,
     pub sender_email: String,
     pub smtp_host: String,
@@ -113,6 +117,19 @@ pub struct MessagingSettings {
     pub smtp_security: String,
     pub smtp_username: String,
     pub smtp_password_set: bool,
+    pub sendgrid_api_key_set: bool,
+    pub sendgrid_webhook_key: String,
+    pub resend_api_key_set: bool,
+    pub resend_webhook_secret_set: bool,
+    /// `log` or `twilio`.
+    pub sms_provider: String,
+    pub twilio_account_sid: String,
+    pub twilio_auth_token_set: bool,
+    pub sms_sender: String,
+    /// Where each provider's delivery reports go, to paste into its settings.
+    pub sendgrid_webhook_url: String,
+    pub resend_webhook_url: String,
+    pub twilio_webhook_url: String,
     pub reminder_email_minutes: Vec<i32>,
     pub reminder_sms_minutes: Vec<i32>,
     /// "21:00", or empty without quiet hours.
@@ -136,9 +153,19 @@ pub struct EmailSettingsForm {
     pub smtp_security: String,
     #[serde(default)]
     pub smtp_username: String,
-    /// Empty keeps the stored password.
+    /// Empty keeps the stored password; so for every secret below.
     #[serde(default)]
     pub smtp_password: String,
+    #[serde(default)]
+    pub email_fallback: String,
+    #[serde(default)]
+    pub sendgrid_api_key: String,
+    #[serde(default)]
+    pub sendgrid_webhook_key: String,
+    #[serde(default)]
+    pub resend_api_key: String,
+    #[serde(default)]
+    pub resend_webhook_secret: String,
 }
 
 /// Validated email settings; `smtp_password: None` keeps the stored one.
@@ -151,28 +178,81 @@ pub struct EmailSettings {
     pub smtp_port: u16,
     pub smtp_security: &'static str,
     pub smtp_username: String,
+    pub email_fallback: &'static str,
+    pub sendgrid_webhook_key: String,
     #[serde(skip)]
+    pub secrets: EmailSecrets,
+}
+
+/// The secrets of the email form: each `None` keeps the stored one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmailSecrets {
     pub smtp_password: Option<String>,
+    pub sendgrid_api_key: Option<String>,
+    pub resend_api_key: Option<String>,
+    pub resend_webhook_secret: Option<String>,
+}
+
+/// The email providers, with their labels.
+pub const EMAIL_PROVIDERS: &[(&str, &str)] = &[
+    ("log", "Nothing: record it only"),
+    ("smtp", "A mail server (SMTP)"),
+    ("sendgrid", "SendGrid"),
+    ("resend", "Resend"),
+];
+
+fn email_provider(raw: &str) -> Option<&'static str> {
+    EMAIL_PROVIDERS.iter().find(|(key, _)| *key == raw).map(|(key, _)| *key)
+}
+
+/// A secret as typed: empty keeps the stored one.
+fn secret(errors: &mut Vec<FieldError>, field: &str, raw: &str, stored: bool, needed: bool) -> Option<String> {
+    let raw = raw.trim();
+    if raw.len() > 512 {
+        errors.push(FieldError::new(field, "Use at most 512 characters."));
+    }
+    if raw.is_empty() && needed && !stored {
+        errors.push(FieldError::new(field, "Enter it: the provider needs it."));
+    }
+    (!raw.is_empty()).then(|| raw.to_owned())
 }
 
 impl EmailSettingsForm {
-    pub fn parse(&self) -> Result<EmailSettings, AppError> {
+    /// `stored` says which secrets are kept already: an empty box keeps them.
+    pub fn parse(&self, stored: &EmailSecretsStored) -> Result<EmailSettings, AppError> {
         let mut errors = Vec::new();
-        let provider = match self.email_provider.as_str() {
-            "log" => "log",
-            "smtp" => "smtp",
-            _ => {
-                errors.push(FieldError::new("email_provider", "Choose how email is sent."));
-                "log"
-            }
+        let provider = email_provider(&self.email_provider).unwrap_or_else(|| {
+            errors.push(FieldError::new("email_provider", "Choose how email is sent."));
+            "log"
+        });
+        let fallback = match self.email_fallback.as_str() {
+            "" | "none" => "none",
+            raw => match email_provider(raw) {
+                Some("log") | None => {
+                    errors.push(FieldError::new(
+                        "email_fallback",
+                        "Choose a provider that sends, or none.",
+                    ));
+                    "none"
+                }
+                Some(p) if p == provider => {
+                    errors.push(FieldError::new(
+                        "email_fallback",
+                        "Choose another provider than the first, or none.",
+                    ));
+                    "none"
+                }
+                Some(p) => p,
+            },
         };
-        let smtp = provider == "smtp";
+        let uses = |p: &str| provider == p || fallback == p;
+        let smtp = uses("smtp");
         let sender_name = self.sender_name.trim().to_owned();
         if sender_name.chars().count() > 120 {
             errors.push(FieldError::new("sender_name", "Use at most 120 characters."));
         }
         let sender_email = match self.sender_email.trim() {
-            "" if smtp => {
+            "" if provider != "log" => {
                 errors.push(FieldError::new(
                     "sender_email",
                     "Enter the address your email comes from.",
@@ -223,8 +303,48 @@ impl EmailSettingsForm {
         if smtp_username.len() > 254 {
             errors.push(FieldError::new("smtp_username", "Use at most 254 characters."));
         }
-        if self.smtp_password.len() > 512 {
-            errors.push(FieldError::new("smtp_password", "Use at most 512 characters."));
+        let secrets = EmailSecrets {
+            smtp_password: secret(&mut errors, "smtp_password", &self.smtp_password, true, false),
+            sendgrid_api_key: secret(
+                &mut errors,
+                "sendgrid_api_key",
+                &self.sendgrid_api_key,
+                stored.sendgrid_api_key,
+                uses("sendgrid"),
+            ),
+            resend_api_key: secret(
+                &mut errors,
+                "resend_api_key",
+                &self.resend_api_key,
+                stored.resend_api_key,
+                uses("resend"),
+            ),
+            resend_webhook_secret: secret(
+                &mut errors,
+                "resend_webhook_secret",
+                &self.resend_webhook_secret,
+                true,
+                false,
+            ),
+        };
+        if let Some(s) = &secrets.resend_webhook_secret {
+            if !s.starts_with("whsec_") {
+                errors.push(FieldError::new(
+                    "resend_webhook_secret",
+                    "Paste the signing secret as Resend shows it, starting with whsec_.",
+                ));
+            }
+        }
+        let sendgrid_webhook_key: String = self.sendgrid_webhook_key.split_whitespace().collect();
+        if sendgrid_webhook_key.len() > 1000
+            || !sendgrid_webhook_key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+        {
+            errors.push(FieldError::new(
+                "sendgrid_webhook_key",
+                "Paste the verification key as SendGrid shows it (letters, digits, + / =).",
+            ));
         }
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
@@ -237,7 +357,91 @@ impl EmailSettingsForm {
             smtp_port,
             smtp_security,
             smtp_username,
-            smtp_password: (!self.smtp_password.is_empty()).then(|| self.smtp_password.clone()),
+            email_fallback: fallback,
+            sendgrid_webhook_key,
+            secrets,
+        })
+    }
+}
+
+/// Which secrets an organization has stored already.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EmailSecretsStored {
+    pub sendgrid_api_key: bool,
+    pub resend_api_key: bool,
+}
+
+/// The text message form as posted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SmsSettingsForm {
+    pub sms_provider: String,
+    #[serde(default)]
+    pub twilio_account_sid: String,
+    /// Empty keeps the stored token.
+    #[serde(default)]
+    pub twilio_auth_token: String,
+    #[serde(default)]
+    pub sms_sender: String,
+}
+
+/// Validated text message settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SmsSettings {
+    pub sms_provider: &'static str,
+    pub twilio_account_sid: String,
+    pub sms_sender: String,
+    #[serde(skip)]
+    pub twilio_auth_token: Option<String>,
+}
+
+impl SmsSettingsForm {
+    pub fn parse(&self, token_stored: bool) -> Result<SmsSettings, AppError> {
+        let mut errors = Vec::new();
+        let sms_provider = match self.sms_provider.as_str() {
+            "log" => "log",
+            "twilio" => "twilio",
+            _ => {
+                errors.push(FieldError::new("sms_provider", "Choose how text messages are sent."));
+                "log"
+            }
+        };
+        let twilio = sms_provider == "twilio";
+        let twilio_account_sid = self.twilio_account_sid.trim().to_owned();
+        let sid_ok = twilio_account_sid.len() == 34
+            && twilio_account_sid.starts_with("AC")
+            && twilio_account_sid.chars().all(|c| c.is_ascii_alphanumeric());
+        if (twilio || !twilio_account_sid.is_empty()) && !sid_ok {
+            errors.push(FieldError::new(
+                "twilio_account_sid",
+                "Paste the Account SID from Twilio's console: AC followed by 32 letters and digits.",
+            ));
+        }
+        let twilio_auth_token = secret(
+            &mut errors,
+            "twilio_auth_token",
+            &self.twilio_auth_token,
+            token_stored,
+            twilio,
+        );
+        let sms_sender: String = self.sms_sender.chars().filter(|c| !c.is_whitespace()).collect();
+        let service = sms_sender.starts_with("MG") && sms_sender.len() == 34;
+        let number = sms_sender.starts_with('+')
+            && (8..=16).contains(&sms_sender.len())
+            && sms_sender[1..].chars().all(|c| c.is_ascii_digit());
+        if (twilio || !sms_sender.is_empty()) && !(service || number) {
+            errors.push(FieldError::new(
+                "sms_sender",
+                "Enter the number texts come from with its country code, like +447700900123, or a messaging service SID (MG…).",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        Ok(SmsSettings {
+            sms_provider,
+            twilio_account_sid,
+            sms_sender,
+            twilio_auth_token,
         })
     }
 }
@@ -334,7 +538,8 @@ mod tests {
 
     #[test]
     fn smtp_needs_a_server_and_a_sender_and_fills_in_the_usual_port() {
-        let parsed = form("smtp").parse().unwrap();
+        let none = EmailSecretsStored::default();
+        let parsed = form("smtp").parse(&none).unwrap();
         assert_eq!(
             (
                 parsed.smtp_host.as_str(),
@@ -343,12 +548,15 @@ mod tests {
             ),
             ("smtp.example.com", 587, "desk@riverside.example")
         );
-        assert_eq!(parsed.smtp_password, None, "an empty password keeps the stored one");
+        assert_eq!(
+            parsed.secrets.smtp_password, None,
+            "an empty password keeps the stored one"
+        );
         let mut missing = form("smtp");
         missing.smtp_host = String::new();
         missing.sender_email = String::new();
         missing.smtp_port = "70000".into();
-        let err = missing.parse().unwrap_err();
+        let err = missing.parse(&none).unwrap_err();
         for field in ["smtp_host", "sender_email", "smtp_port"] {
             assert!(err.field_message(field).is_some(), "{field}: {err:?}");
         }
@@ -356,12 +564,70 @@ mod tests {
         let mut log = form("log");
         log.smtp_host = String::new();
         log.sender_email = String::new();
-        assert_eq!(log.parse().unwrap().email_provider, "log");
+        assert_eq!(log.parse(&none).unwrap().email_provider, "log");
         assert!(form("carrier-pigeon")
-            .parse()
+            .parse(&none)
             .unwrap_err()
             .field_message("email_provider")
             .is_some());
+    }
+
+    #[test]
+    fn an_http_provider_needs_its_key_once_and_a_fallback_must_be_another() {
+        let none = EmailSecretsStored::default();
+        let err = form("sendgrid").parse(&none).unwrap_err();
+        assert!(err.field_message("sendgrid_api_key").is_some(), "{err:?}");
+        let stored = EmailSecretsStored {
+            sendgrid_api_key: true,
+            ..none
+        };
+        assert_eq!(form("sendgrid").parse(&stored).unwrap().secrets.sendgrid_api_key, None);
+        let mut same = form("sendgrid");
+        same.email_fallback = "sendgrid".into();
+        assert!(same
+            .parse(&stored)
+            .unwrap_err()
+            .field_message("email_fallback")
+            .is_some());
+        let mut fallback = form("sendgrid");
+        fallback.email_fallback = "resend".into();
+        let err = fallback.parse(&stored).unwrap_err();
+        assert!(
+            err.field_message("resend_api_key").is_some(),
+            "the fallback needs its key too"
+        );
+        fallback.resend_api_key = "re_123".into();
+        fallback.resend_webhook_secret = "not-a-secret".into();
+        let err = fallback.parse(&stored).unwrap_err();
+        assert!(err.field_message("resend_webhook_secret").is_some());
+        fallback.resend_webhook_secret = "whsec_c2VjcmV0".into();
+        assert_eq!(fallback.parse(&stored).unwrap().email_fallback, "resend");
+    }
+
+    #[test]
+    fn twilio_needs_an_account_a_token_and_a_number_with_its_country_code() {
+        let form = SmsSettingsForm {
+            sms_provider: "twilio".into(),
+            twilio_account_sid: format!("AC{}", "a1".repeat(16)),
+            twilio_auth_token: "token".into(),
+            sms_sender: "+44 7700 900123".into(),
+        };
+        assert_eq!(form.parse(false).unwrap().sms_sender, "+447700900123");
+        let bad = SmsSettingsForm {
+            twilio_account_sid: "AC1".into(),
+            twilio_auth_token: String::new(),
+            sms_sender: "07700 900123".into(),
+            ..form.clone()
+        };
+        let err = bad.parse(false).unwrap_err();
+        for field in ["twilio_account_sid", "twilio_auth_token", "sms_sender"] {
+            assert!(err.field_message(field).is_some(), "{field}: {err:?}");
+        }
+        assert!(bad
+            .parse(true)
+            .unwrap_err()
+            .field_message("twilio_auth_token")
+            .is_none());
     }
 
     #[test]

@@ -214,6 +214,8 @@ impl OutboxMessage {
             "sending" => "Sending".to_owned(),
             "sent" => format!("Sent {when}"),
             "delivered" => format!("Delivered {when}"),
+            "bounced" => format!("Bounced ({when})"),
+            "undeliverable" => format!("Not delivered ({when})"),
             "failed" => format!("Not sent ({when})"),
             "cancelled" => format!("Called off {when}"),
             other => other.to_owned(),

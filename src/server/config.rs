@@ -57,6 +57,7 @@ pub struct Config {
     /// its schema).
     pub queue_database_url: Secret,
     pub worker: WorkerPolicy,
+    pub providers: ProviderUrls,
     /// `/metrics` answers requests bearing this token; unset, it is not served.
     pub metrics_token: Option<Secret>,
     pub jwt_secret: Secret,
@@ -91,6 +92,14 @@ pub struct WorkerPolicy {
     pub concurrency: usize,
     /// A worker silent this long is taken for dead, and its jobs are handed to others.
     pub dead_after: Duration,
+}
+
+/// Where the messaging providers' HTTP APIs are: their own addresses, or local fakes in tests.
+#[derive(Debug, Clone)]
+pub struct ProviderUrls {
+    pub sendgrid: String,
+    pub resend: String,
+    pub twilio: String,
 }
 
 /// The role the migrations create for the application; see migrations/.
@@ -142,6 +151,9 @@ impl Config {
         };
 
         let minutes = |m: u64| Duration::from_secs(m * 60);
+        let url = |name: &'static str, default: &str| {
+            get(name).map_or_else(|| default.to_owned(), |v| v.trim_end_matches('/').to_owned())
+        };
         Ok(Self {
             database,
             app_database,
@@ -152,6 +164,11 @@ impl Config {
                 in_process: get("WORKER_IN_PROCESS").map_or(Ok(true), |v| parse("WORKER_IN_PROCESS", &v))?,
                 concurrency: parsed("WORKER_CONCURRENCY", 4)?.max(1) as usize,
                 dead_after: Duration::from_secs(parsed("WORKER_DEAD_AFTER_SECONDS", 300)?.max(2)),
+            },
+            providers: ProviderUrls {
+                sendgrid: url("SENDGRID_API_URL", "https://api.sendgrid.com"),
+                resend: url("RESEND_API_URL", "https://api.resend.com"),
+                twilio: url("TWILIO_API_URL", "https://api.twilio.com"),
             },
             jwt_secret: Secret(jwt_secret),
             data_key,

@@ -20,8 +20,15 @@ use tower_http::{
 };
 
 use super::{
-    auth::middleware::session_layer, config::Config, db::Db, error::server_fn_error_status, health, messaging::WorkerThread, metrics,
-    preload, routing::Routes, telemetry, AppState,
+    auth::middleware::session_layer,
+    config::Config,
+    db::Db,
+    error::server_fn_error_status,
+    health,
+    messaging::{self, WorkerThread},
+    metrics, preload,
+    routing::Routes,
+    telemetry, AppState,
 };
 use crate::app::{shell, App};
 
@@ -107,6 +114,7 @@ pub fn routes() -> Routes {
         .add(Method::GET, "/ws", super::realtime::socket)
         .merge(super::patients::routes::routes())
         .merge(super::api::routes())
+        .merge(messaging::webhooks::routes())
 }
 
 pub fn router(state: AppState) -> Router {
@@ -201,7 +209,9 @@ async fn worker() -> Result<(), StartupError> {
     // Migrates, as a server would: a worker may be the first process to start.
     Db::connect(&config).await?.pool().close().await;
     let options = LeptosOptions::builder().output_name("careops").build();
-    let worker = WorkerThread::start(config, options).await.map_err(StartupError::Worker)?;
+    let worker = WorkerThread::start(config, options)
+        .await
+        .map_err(StartupError::Worker)?;
     tracing::info!("sending messages");
     worker.run_until(shutdown_signal()).await;
     tracing::info!("worker stopped");

@@ -16,6 +16,8 @@ pub struct AppState {
     pub hub: Hub,
     /// Turns for scheduling writes, per organization.
     pub scheduling: Arc<Gate>,
+    /// For the messaging providers' HTTP APIs.
+    pub http: reqwest::Client,
     pub leptos_options: LeptosOptions,
 }
 
@@ -26,6 +28,7 @@ impl AppState {
             hub: Hub::new(),
             vault: SecretBox::new(&config.data_key),
             scheduling: Arc::new(Gate::new(config.db_max_connections)),
+            http: super::messaging::providers::http_client(),
             db,
             config: Arc::new(config),
             keys: Arc::new(keys),

@@ -10,6 +10,7 @@ mod calendar;
 mod messaging;
 mod patients;
 mod portal;
+mod providers;
 mod realtime;
 mod scheduling;
 mod security;

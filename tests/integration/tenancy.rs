@@ -37,6 +37,7 @@ const TENANT_TABLES: &[&str] = &[
     "appointment_resources",
     "messages",
     "messaging_settings",
+    "webhook_receipts",
     "portal_requests",
     "patient_imports",
 ];
@@ -162,7 +163,8 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
                     from a),
               r as (insert into portal_requests (org_id, key, appointment_id)
                     select $1, 'key-0123456789abcdef', a.id from a),
-              s as (insert into messaging_settings (org_id, sender_email) values ($1, 'desk@clinic-b.com'))
+              s as (insert into messaging_settings (org_id, sender_email) values ($1, 'desk@clinic-b.com')),
+              w as (insert into webhook_receipts (org_id, provider, receipt_id) values ($1, 'twilio', 'SM1:delivered'))
          insert into patient_imports (org_id, created_by, rows) values ($1, $2, '[]')",
     )
     .bind(w.b.id)

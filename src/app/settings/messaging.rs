@@ -24,7 +24,7 @@ use crate::{
     domain::{
         messaging::{
             reminder_words, EmailSettingsForm, LoggedMessage, MessageLogQuery, MessagingSettings, RemindersForm,
-            CHANNELS, MESSAGE_KINDS, MESSAGE_STATUSES, REMINDER_MINUTES,
+            SmsSettingsForm, CHANNELS, EMAIL_PROVIDERS, MESSAGE_KINDS, MESSAGE_STATUSES, REMINDER_MINUTES,
         },
         patient::OutboxMessage,
         AppError,
@@ -40,8 +40,13 @@ pub async fn get_messaging() -> Result<MessagingSettings, AppError> {
 #[server]
 pub async fn save_email_settings(#[server(flatten)] form: EmailSettingsForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, messaging::settings};
-    let parsed = form.parse()?;
-    settings::save_email(&RequestContext::load().await?, parsed).await
+    settings::save_email(&RequestContext::load().await?, form).await
+}
+
+#[server]
+pub async fn save_sms_settings(#[server(flatten)] form: SmsSettingsForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, messaging::settings};
+    settings::save_sms(&RequestContext::load().await?, form).await
 }
 
 #[server]
@@ -51,7 +56,17 @@ pub async fn send_test_email(to: String) -> Result<String, AppError> {
         server::{auth::context::RequestContext, messaging::settings},
     };
     let to = Email::parse("to", &to).map_err(|e| AppError::Validation(vec![e]))?;
-    settings::send_test(&RequestContext::load().await?, to).await
+    settings::send_test(&RequestContext::load().await?, "email", to.as_str()).await
+}
+
+#[server]
+pub async fn send_test_sms(to: String) -> Result<String, AppError> {
+    use crate::{
+        domain::contact::Phone,
+        server::{auth::context::RequestContext, messaging::settings},
+    };
+    let to = Phone::parse("to", &to).map_err(|e| AppError::Validation(vec![e]))?;
+    settings::send_test(&RequestContext::load().await?, "sms", to.as_str()).await
 }
 
 #[server]
@@ -78,16 +93,38 @@ pub async fn resend_message(id: Uuid) -> Result<(), AppError> {
 #[component]
 pub fn MessagingSettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveEmailSettings>::new();
+    let save_sms = ServerAction::<SaveSmsSettings>::new();
     let test = ServerAction::<SendTestEmail>::new();
+    let test_sms = ServerAction::<SendTestSms>::new();
     let reminders = ServerAction::<SaveReminders>::new();
     let settings = Resource::new(
-        move || (save.version().get(), reminders.version().get()),
+        move || {
+            (
+                save.version().get(),
+                save_sms.version().get(),
+                reminders.version().get(),
+            )
+        },
         |_| get_messaging(),
     );
     let error = action_error(save);
     let saved = action_done(save, "Saved.");
+    let sms_error = action_error(save_sms);
+    let sms_saved = action_done(save_sms, "Saved.");
     let test_error = action_error(test);
     let answer = Signal::derive(move || test.value().get().and_then(Result::ok));
+    let test_sms_error = action_error(test_sms);
+    let sms_answer = Signal::derive(move || test_sms.value().get().and_then(Result::ok));
+    let secret_hint = |set: bool| match set {
+        true => "One is stored; it is never shown. Leave empty to keep it.",
+        false => "Stored encrypted; never shown again.",
+    };
+    let providers = || {
+        EMAIL_PROVIDERS
+            .iter()
+            .map(|(key, label)| Choice::new(key, *label))
+            .collect::<Vec<_>>()
+    };
     let reminders_saved = action_done(reminders, "Saved. Bookings from now on get these reminders.");
     let reminders_error = action_error(reminders);
     view! {
@@ -96,29 +133,34 @@ pub fn MessagingSettingsPage() -> impl IntoView {
         <h1>"Messages"</h1>
         <p><A href="/app/settings/messages/log">"Every message sent, planned or not sent →"</A></p>
         {loaded(settings, move |s: MessagingSettings| {
-            let smtp = s.email_provider == "smtp";
+            let sending = s.email_provider != "log";
+            let fallbacks = std::iter::once(Choice::new("none", "No second provider"))
+                .chain(providers().into_iter().skip(1))
+                .collect::<Vec<_>>();
             view! {
                 <section class="panel" aria-labelledby="email-title">
                     <h2 id="email-title">"How email goes out"</h2>
                     <p class="field__hint">
-                        {if smtp {
-                            "Email to patients goes through your mail server."
+                        {if sending {
+                            "Email to patients goes out through the provider chosen here; if it refuses or cannot be reached, through the second one."
                         } else {
-                            "Email is recorded in each patient's messages but not sent. Choose your mail server to send it."
+                            "Email is recorded in each patient's messages but not sent. Choose a provider to send it."
                         }}
                     </p>
                     <ActionForm action=save attr:class="form">
                         <FormAlert error/>
                         <Toast message=saved/>
                         <SelectField label="Send email with" name="email_provider" selected=s.email_provider.clone()
-                            options=vec![Choice::new("log", "Nothing: record it only"), Choice::new("smtp", "A mail server (SMTP)")]
-                            error=field_error(error, "email_provider")/>
+                            options=providers() error=field_error(error, "email_provider")/>
+                        <SelectField label="If it refuses, try" name="email_fallback" selected=s.email_fallback.clone()
+                            options=fallbacks hint="Tried at once when the first provider refuses a message or cannot be reached; never when the first may have sent it."
+                            error=field_error(error, "email_fallback")/>
                         <TextField label="Sender name" name="sender_name" value=s.sender_name.clone()
                             hint="What patients see as the sender, like your clinic's name." error=field_error(error, "sender_name")/>
                         <TextField label="Sender address" name="sender_email" kind="email" autocomplete="email" value=s.sender_email.clone()
-                            hint="An address your mail server may send from." error=field_error(error, "sender_email")/>
+                            hint="An address your provider lets you send from." error=field_error(error, "sender_email")/>
                         <fieldset class="form__group">
-                            <legend>"Mail server"</legend>
+                            <legend>"Mail server (SMTP)"</legend>
                             <TextField label="Server" name="smtp_host" value=s.smtp_host.clone() placeholder="smtp.example.com"
                                 error=field_error(error, "smtp_host")/>
                             <TextField label="Port" name="smtp_port" kind="number" inputmode="numeric" value=s.smtp_port.to_string()
@@ -132,20 +174,63 @@ pub fn MessagingSettingsPage() -> impl IntoView {
                             <TextField label="User name" name="smtp_username" autocomplete="off" value=s.smtp_username.clone()
                                 error=field_error(error, "smtp_username")/>
                             <TextField label="Password" name="smtp_password" kind="password" autocomplete="new-password"
-                                hint=if s.smtp_password_set { "A password is stored; it is never shown. Leave empty to keep it." } else { "Stored encrypted; never shown again." }
-                                error=field_error(error, "smtp_password")/>
+                                hint=secret_hint(s.smtp_password_set) error=field_error(error, "smtp_password")/>
+                        </fieldset>
+                        <fieldset class="form__group">
+                            <legend>"SendGrid"</legend>
+                            <TextField label="API key" name="sendgrid_api_key" id="sendgrid-api-key" kind="password" autocomplete="off"
+                                hint=secret_hint(s.sendgrid_api_key_set) error=field_error(error, "sendgrid_api_key")/>
+                            <TextField label="Event webhook verification key" name="sendgrid_webhook_key" value=s.sendgrid_webhook_key.clone()
+                                hint="From SendGrid's Mail Settings → Event Webhook, with signing on. Without it, delivery reports are refused."
+                                error=field_error(error, "sendgrid_webhook_key")/>
+                            <p class="field__hint">"Event webhook address: "<code data-testid="sendgrid-webhook">{s.sendgrid_webhook_url.clone()}</code></p>
+                        </fieldset>
+                        <fieldset class="form__group">
+                            <legend>"Resend"</legend>
+                            <TextField label="API key" name="resend_api_key" id="resend-api-key" kind="password" autocomplete="off"
+                                hint=secret_hint(s.resend_api_key_set) error=field_error(error, "resend_api_key")/>
+                            <TextField label="Webhook signing secret" name="resend_webhook_secret" kind="password" autocomplete="off"
+                                hint=secret_hint(s.resend_webhook_secret_set) error=field_error(error, "resend_webhook_secret")/>
+                            <p class="field__hint">"Webhook address: "<code data-testid="resend-webhook">{s.resend_webhook_url.clone()}</code></p>
                         </fieldset>
                         <SubmitButton label="Save email settings" pending_label="Saving…" pending=save.pending()/>
                     </ActionForm>
-                </section>
-                <section class="panel" aria-labelledby="test-title">
-                    <h2 id="test-title">"Send a test"</h2>
+                    <h3>"Send a test email"</h3>
                     <ActionForm action=test attr:class="inline-fields">
-                        <TextField label="To" name="to" kind="email" autocomplete="email" required=true
+                        <TextField label="To" name="to" id="test-email-to" kind="email" autocomplete="email" required=true
                             error=field_error(test_error, "to")/>
                         <SubmitButton label="Send a test email" pending_label="Sending…" pending=test.pending()/>
                     </ActionForm>
                     <p role="status" data-testid="test-answer">{move || answer.get()}</p>
+                </section>
+                <section class="panel" aria-labelledby="sms-title">
+                    <h2 id="sms-title">"How text messages go out"</h2>
+                    <ActionForm action=save_sms attr:class="form">
+                        <FormAlert error=sms_error/>
+                        <Toast message=sms_saved/>
+                        <SelectField label="Send text messages with" name="sms_provider" selected=s.sms_provider.clone()
+                            options=vec![Choice::new("log", "Nothing: record them only"), Choice::new("twilio", "Twilio")]
+                            error=field_error(sms_error, "sms_provider")/>
+                        <fieldset class="form__group">
+                            <legend>"Twilio"</legend>
+                            <TextField label="Account SID" name="twilio_account_sid" autocomplete="off" value=s.twilio_account_sid.clone()
+                                placeholder="AC…" error=field_error(sms_error, "twilio_account_sid")/>
+                            <TextField label="Auth token" name="twilio_auth_token" kind="password" autocomplete="off"
+                                hint=secret_hint(s.twilio_auth_token_set) error=field_error(sms_error, "twilio_auth_token")/>
+                            <TextField label="Send from" name="sms_sender" kind="tel" autocomplete="off" value=s.sms_sender.clone()
+                                hint="Your Twilio number with its country code, like +447700900123, or a messaging service SID (MG…)."
+                                error=field_error(sms_error, "sms_sender")/>
+                            <p class="field__hint">"Twilio reports delivery to "<code data-testid="twilio-webhook">{s.twilio_webhook_url.clone()}</code>", signed with your auth token."</p>
+                        </fieldset>
+                        <SubmitButton label="Save text message settings" pending_label="Saving…" pending=save_sms.pending()/>
+                    </ActionForm>
+                    <h3>"Send a test text"</h3>
+                    <ActionForm action=test_sms attr:class="inline-fields">
+                        <TextField label="To" name="to" id="test-sms-to" kind="tel" autocomplete="tel" required=true
+                            error=field_error(test_sms_error, "to")/>
+                        <SubmitButton label="Send a test text" pending_label="Sending…" pending=test_sms.pending()/>
+                    </ActionForm>
+                    <p role="status" data-testid="test-sms-answer">{move || sms_answer.get()}</p>
                 </section>
                 <section class="panel" aria-labelledby="reminders-title">
                     <h2 id="reminders-title">"Reminders"</h2>

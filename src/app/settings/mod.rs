@@ -13,7 +13,7 @@ pub use catalog::{GetPlaces, GetServices, PlacesPage, SavePlace, SaveService, Se
 pub use hours::{AddClosure, AddTimeOff, GetHours, HoursSettingsPage, RemoveClosure, RemoveTimeOff, SaveHours};
 pub use messaging::{
     GetMessageLog, GetMessaging, MessageLogPage, MessageTimeline, MessagingSettingsPage, ResendMessage,
-    SaveEmailSettings, SaveReminders, SendTestEmail,
+    SaveEmailSettings, SaveReminders, SaveSmsSettings, SendTestEmail, SendTestSms,
 };
 pub use online::{GetOnlineBooking, OnlineBookingPage, SaveBookingRules, SaveServiceBookingRules};
 

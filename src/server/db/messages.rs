@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{Pool, Tx};
 use crate::domain::{
-    messaging::{EmailSettings, LoggedMessage, MessageLogFilter, Reminders},
+    messaging::{EmailSettings, LoggedMessage, MessageLogFilter, Reminders, SmsSettings},
     patient::OutboxMessage,
     AppError,
 };
@@ -79,32 +79,32 @@ pub async fn sending(tx: &mut Tx, org_id: Uuid, id: Uuid, provider: &str) -> Res
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Settled {
     Sent {
+        /// The provider that took it: the fallback, when the first refused.
+        provider: &'static str,
         provider_message_id: String,
     },
     /// Refused for good, tried too often, or perhaps sent by a cut-off try.
-    Failed {
-        error: String,
-    },
+    Failed { error: String },
     /// Refused for now: the queue tries again later.
-    Retry {
-        error: String,
-    },
+    Retry { error: String },
     /// Not sent, and never will be.
-    Cancelled {
-        reason: String,
-    },
+    Cancelled { reason: String },
 }
 
 /// Writes the outcome of a send to message `id`.
 pub async fn settle(tx: &mut Tx, org_id: Uuid, id: Uuid, settled: &Settled) -> Result<(), AppError> {
-    let (status, provider_message_id, error) = match settled {
-        Settled::Sent { provider_message_id } => ("sent", Some(provider_message_id), None),
-        Settled::Failed { error } => ("failed", None, Some(error)),
-        Settled::Retry { error } => ("queued", None, Some(error)),
-        Settled::Cancelled { reason } => ("cancelled", None, Some(reason)),
+    let (status, provider, provider_message_id, error) = match settled {
+        Settled::Sent {
+            provider,
+            provider_message_id,
+        } => ("sent", Some(*provider), Some(provider_message_id), None),
+        Settled::Failed { error } => ("failed", None, None, Some(error)),
+        Settled::Retry { error } => ("queued", None, None, Some(error)),
+        Settled::Cancelled { reason } => ("cancelled", None, None, Some(reason)),
     };
     sqlx::query!(
-        "update messages set status = $3, provider_message_id = coalesce($4, provider_message_id),
+        "update messages set status = $3, provider = coalesce($6, provider),
+                provider_message_id = coalesce($4, provider_message_id),
                 last_error = $5, sent_at = case when $3 = 'sent' then now() else sent_at end, updated_at = now()
          where org_id = $1 and id = $2",
         org_id,
@@ -112,16 +112,20 @@ pub async fn settle(tx: &mut Tx, org_id: Uuid, id: Uuid, settled: &Settled) -> R
         status,
         provider_message_id,
         error,
+        provider,
     )
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// How an organization sends: the provider per channel and the sender.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How an organization sends: the provider per channel, the fallback for email, the
+/// sender, and each provider's settings. Secrets are sealed with the data key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sending {
     pub email_provider: String,
+    /// `none`, or the email provider tried when the first refuses.
+    pub email_fallback: String,
     pub sms_provider: String,
     pub sender_name: String,
     pub sender_email: String,
@@ -129,15 +133,22 @@ pub struct Sending {
     pub smtp_port: u16,
     pub smtp_security: String,
     pub smtp_username: String,
-    /// Sealed with the data key.
     pub smtp_password: Option<Vec<u8>>,
+    pub sendgrid_api_key: Option<Vec<u8>>,
+    pub sendgrid_webhook_key: String,
+    pub resend_api_key: Option<Vec<u8>>,
+    pub resend_webhook_secret: Option<Vec<u8>>,
+    pub twilio_account_sid: String,
+    pub twilio_auth_token: Option<Vec<u8>>,
+    pub sms_sender: String,
 }
 
 /// The organization's sending settings; the defaults (the `log` provider) if it has none.
 pub async fn settings(tx: &mut Tx, org_id: Uuid) -> Result<Sending, AppError> {
     let row = sqlx::query!(
-        "select email_provider, sms_provider, sender_name, sender_email, smtp_host, smtp_port,
-                smtp_security, smtp_username, smtp_password
+        "select email_provider, email_fallback, sms_provider, sender_name, sender_email, smtp_host, smtp_port,
+                smtp_security, smtp_username, smtp_password, sendgrid_api_key, sendgrid_webhook_key,
+                resend_api_key, resend_webhook_secret, twilio_account_sid, twilio_auth_token, sms_sender
          from messaging_settings where org_id = $1",
         org_id,
     )
@@ -146,6 +157,7 @@ pub async fn settings(tx: &mut Tx, org_id: Uuid) -> Result<Sending, AppError> {
     Ok(match row {
         Some(r) => Sending {
             email_provider: r.email_provider,
+            email_fallback: r.email_fallback,
             sms_provider: r.sms_provider,
             sender_name: r.sender_name,
             sender_email: r.sender_email,
@@ -154,51 +166,137 @@ pub async fn settings(tx: &mut Tx, org_id: Uuid) -> Result<Sending, AppError> {
             smtp_security: r.smtp_security,
             smtp_username: r.smtp_username,
             smtp_password: r.smtp_password,
+            sendgrid_api_key: r.sendgrid_api_key,
+            sendgrid_webhook_key: r.sendgrid_webhook_key,
+            resend_api_key: r.resend_api_key,
+            resend_webhook_secret: r.resend_webhook_secret,
+            twilio_account_sid: r.twilio_account_sid,
+            twilio_auth_token: r.twilio_auth_token,
+            sms_sender: r.sms_sender,
         },
         None => Sending {
             email_provider: "log".into(),
+            email_fallback: "none".into(),
             sms_provider: "log".into(),
-            sender_name: String::new(),
-            sender_email: String::new(),
-            smtp_host: String::new(),
             smtp_port: 587,
             smtp_security: "starttls".into(),
-            smtp_username: String::new(),
-            smtp_password: None,
+            ..Sending::default()
         },
     })
 }
 
-/// Saves the organization's email settings; `smtp_password: None` keeps the stored one.
+/// Sealed secrets to store; `None` keeps the stored one.
+#[derive(Debug, Default)]
+pub struct SealedEmailSecrets {
+    pub smtp_password: Option<Vec<u8>>,
+    pub sendgrid_api_key: Option<Vec<u8>>,
+    pub resend_api_key: Option<Vec<u8>>,
+    pub resend_webhook_secret: Option<Vec<u8>>,
+}
+
+/// Saves the organization's email settings.
 pub async fn save_email(
     tx: &mut Tx,
     org_id: Uuid,
     s: &EmailSettings,
-    smtp_password: Option<Vec<u8>>,
+    secrets: SealedEmailSecrets,
 ) -> Result<(), AppError> {
     sqlx::query!(
-        "insert into messaging_settings (org_id, email_provider, sender_name, sender_email, smtp_host, smtp_port,
-                                         smtp_security, smtp_username, smtp_password)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        "insert into messaging_settings (org_id, email_provider, email_fallback, sender_name, sender_email, smtp_host,
+                                         smtp_port, smtp_security, smtp_username, smtp_password, sendgrid_api_key,
+                                         sendgrid_webhook_key, resend_api_key, resend_webhook_secret)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          on conflict (org_id) do update set
-             email_provider = excluded.email_provider, sender_name = excluded.sender_name,
-             sender_email = excluded.sender_email, smtp_host = excluded.smtp_host, smtp_port = excluded.smtp_port,
+             email_provider = excluded.email_provider, email_fallback = excluded.email_fallback,
+             sender_name = excluded.sender_name, sender_email = excluded.sender_email,
+             smtp_host = excluded.smtp_host, smtp_port = excluded.smtp_port,
              smtp_security = excluded.smtp_security, smtp_username = excluded.smtp_username,
              smtp_password = coalesce(excluded.smtp_password, messaging_settings.smtp_password),
+             sendgrid_api_key = coalesce(excluded.sendgrid_api_key, messaging_settings.sendgrid_api_key),
+             sendgrid_webhook_key = excluded.sendgrid_webhook_key,
+             resend_api_key = coalesce(excluded.resend_api_key, messaging_settings.resend_api_key),
+             resend_webhook_secret = coalesce(excluded.resend_webhook_secret, messaging_settings.resend_webhook_secret),
              updated_at = now()",
         org_id,
         s.email_provider,
+        s.email_fallback,
         s.sender_name,
         s.sender_email,
         s.smtp_host,
         i32::from(s.smtp_port),
         s.smtp_security,
         s.smtp_username,
-        smtp_password,
+        secrets.smtp_password,
+        secrets.sendgrid_api_key,
+        s.sendgrid_webhook_key,
+        secrets.resend_api_key,
+        secrets.resend_webhook_secret,
     )
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Saves how the organization's text messages go out; `auth_token: None` keeps the stored one.
+pub async fn save_sms(tx: &mut Tx, org_id: Uuid, s: &SmsSettings, auth_token: Option<Vec<u8>>) -> Result<(), AppError> {
+    sqlx::query!(
+        "insert into messaging_settings (org_id, sms_provider, twilio_account_sid, twilio_auth_token, sms_sender)
+         values ($1, $2, $3, $4, $5)
+         on conflict (org_id) do update set
+             sms_provider = excluded.sms_provider, twilio_account_sid = excluded.twilio_account_sid,
+             twilio_auth_token = coalesce(excluded.twilio_auth_token, messaging_settings.twilio_auth_token),
+             sms_sender = excluded.sms_sender, updated_at = now()",
+        org_id,
+        s.sms_provider,
+        s.twilio_account_sid,
+        auth_token,
+        s.sms_sender,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Notes a provider's delivery report as taken; false if it was taken already (a replay,
+/// or the provider sending it again).
+pub async fn take_receipt(tx: &mut Tx, org_id: Uuid, provider: &str, receipt: &str) -> Result<bool, AppError> {
+    let taken = sqlx::query!(
+        "insert into webhook_receipts (org_id, provider, receipt_id) values ($1, $2, $3) on conflict do nothing",
+        org_id,
+        provider,
+        receipt,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(taken.rows_affected() == 1)
+}
+
+/// Moves a message `provider` took on to what the provider reports (`delivered`,
+/// `bounced`, `undeliverable` or `failed`, with the reason), found by our id or the
+/// provider's. Only forward: a late report never undoes a later one, except a bounce
+/// after a delivery. False if no message matched.
+pub async fn report(
+    tx: &mut Tx,
+    org_id: Uuid,
+    provider: &str,
+    (ours, theirs): (Option<Uuid>, Option<&str>),
+    status: &str,
+    reason: Option<&str>,
+) -> Result<bool, AppError> {
+    let moved = sqlx::query!(
+        "update messages set status = $5, last_error = coalesce($6, last_error), updated_at = now()
+         where org_id = $1 and provider = $2 and (id = $3 or provider_message_id = $4)
+           and (status in ('sending', 'sent') or (status = 'delivered' and $5 = 'bounced'))",
+        org_id,
+        provider,
+        ours,
+        theirs,
+        status,
+        reason,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(moved.rows_affected() > 0)
 }
 
 /// The reminders the organization sends (minutes before, for email and for SMS) and its

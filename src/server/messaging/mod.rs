@@ -12,6 +12,7 @@
 pub mod log;
 pub mod providers;
 pub mod settings;
+pub mod webhooks;
 
 use std::future::Future;
 
@@ -21,8 +22,12 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use self::providers::{Accepted, Email, EmailProvider, LogProvider, Refused, Sms, SmsProvider, Smtp, SmtpSettings};
+use self::providers::{
+    resend::Resend, sendgrid::SendGrid, twilio::Twilio, Accepted, Email, EmailProvider, LogProvider, Refused, Sender,
+    Sms, SmsProvider, Smtp, SmtpSettings,
+};
 use super::{
+    auth::context::message_base_url,
     config::Config,
     db::{
         messages::{self, Sending, Settled},
@@ -144,7 +149,9 @@ impl WorkerThread {
                 });
             })
             .map_err(|e| format!("worker thread: {e}"))?;
-        started.await.map_err(|_| "the worker thread ended while starting".to_owned())??;
+        started
+            .await
+            .map_err(|_| "the worker thread ended while starting".to_owned())??;
         Ok(Self { stop, done })
     }
 
@@ -197,6 +204,7 @@ pub async fn deliver(state: &AppState, org_id: Uuid, id: Uuid) -> Result<(), Str
     }
     let carrier = Carrier::for_channel(
         state,
+        org_id,
         &messages::settings(&mut tx, org_id).await.map_err(error)?,
         &due.channel,
     );
@@ -212,11 +220,16 @@ pub async fn deliver(state: &AppState, org_id: Uuid, id: Uuid) -> Result<(), Str
         subject: &due.subject,
         body: &due.body,
     };
-    let settled = match carrier.send(&outbound).await {
+    let (provider, outcome) = carrier.send(&outbound).await;
+    let settled = match outcome {
         Ok(accepted) => Settled::Sent {
+            provider,
             provider_message_id: accepted.message_id,
         },
         Err(Refused::Permanent(error)) => Settled::Failed { error },
+        Err(Refused::Uncertain(error)) => Settled::Failed {
+            error: format!("{error} It may or may not have arrived: resend it if the patient did not get it."),
+        },
         Err(Refused::Temporary(error)) if due.attempts + 1 >= MAX_ATTEMPTS => Settled::Failed {
             error: format!("{error} Gave up after {MAX_ATTEMPTS} tries."),
         },
@@ -241,70 +254,157 @@ pub struct Outbound<'a> {
     pub body: &'a str,
 }
 
-/// The provider that carries a message of one channel for one organization.
-pub enum Carrier {
+/// One provider, set up for one organization.
+pub enum Provider {
     Log,
     Smtp(Smtp),
-    /// Set up so that nothing can be sent (an SMTP sender address that is none).
+    SendGrid(SendGrid),
+    Resend(Resend),
+    Twilio(Twilio),
+    /// Chosen, but set up so that nothing can be sent (a key or a sender missing).
     Unusable(&'static str, Refused),
 }
 
-impl Carrier {
-    pub fn for_channel(state: &AppState, settings: &Sending, channel: &str) -> Self {
-        match (channel, settings.email_provider.as_str()) {
-            ("email", "smtp") => {
-                let password = settings
-                    .smtp_password
-                    .as_deref()
-                    .and_then(|sealed| state.vault.open(sealed))
-                    .and_then(|p| String::from_utf8(p).ok())
-                    .unwrap_or_default();
+impl Provider {
+    fn build(state: &AppState, org_id: Uuid, s: &Sending, name: &str) -> Self {
+        let open = |sealed: &Option<Vec<u8>>| {
+            sealed
+                .as_deref()
+                .and_then(|sealed| state.vault.open(sealed))
+                .and_then(|p| String::from_utf8(p).ok())
+                .unwrap_or_default()
+        };
+        let missing = |name: &'static str, what: &str| {
+            Provider::Unusable(
+                name,
+                Refused::Permanent(format!("{what} is not set: enter it in Settings → Messages.")),
+            )
+        };
+        let sender = Sender {
+            name: &s.sender_name,
+            email: &s.sender_email,
+        };
+        let urls = &state.config.providers;
+        match name {
+            "smtp" => {
+                let password = open(&s.smtp_password);
                 let smtp = Smtp::new(&SmtpSettings {
-                    host: &settings.smtp_host,
-                    port: settings.smtp_port,
-                    security: &settings.smtp_security,
-                    username: &settings.smtp_username,
+                    host: &s.smtp_host,
+                    port: s.smtp_port,
+                    security: &s.smtp_security,
+                    username: &s.smtp_username,
                     password: &password,
-                    from_name: &settings.sender_name,
-                    from_email: &settings.sender_email,
+                    from_name: &s.sender_name,
+                    from_email: &s.sender_email,
                 });
                 match smtp {
-                    Ok(smtp) => Carrier::Smtp(smtp),
-                    Err(refused) => Carrier::Unusable("smtp", refused),
+                    Ok(smtp) => Provider::Smtp(smtp),
+                    Err(refused) => Provider::Unusable("smtp", refused),
                 }
             }
-            _ => Carrier::Log,
+            "sendgrid" => match open(&s.sendgrid_api_key) {
+                _ if s.sender_email.is_empty() => missing("sendgrid", "The sender address"),
+                key if key.is_empty() => missing("sendgrid", "The SendGrid API key"),
+                key => Provider::SendGrid(SendGrid::new(state.http.clone(), &urls.sendgrid, key, &sender)),
+            },
+            "resend" => match open(&s.resend_api_key) {
+                _ if s.sender_email.is_empty() => missing("resend", "The sender address"),
+                key if key.is_empty() => missing("resend", "The Resend API key"),
+                key => Provider::Resend(Resend::new(state.http.clone(), &urls.resend, key, &sender)),
+            },
+            "twilio" => match open(&s.twilio_auth_token) {
+                token if token.is_empty() || s.twilio_account_sid.is_empty() || s.sms_sender.is_empty() => {
+                    missing("twilio", "The Twilio account, auth token or sender number")
+                }
+                auth_token => Provider::Twilio(Twilio {
+                    client: state.http.clone(),
+                    base_url: urls.twilio.clone(),
+                    account_sid: s.twilio_account_sid.clone(),
+                    auth_token,
+                    sender: s.sms_sender.clone(),
+                    status_callback: format!("{}{}", message_base_url(state), webhooks::twilio_path(org_id)),
+                }),
+            },
+            _ => Provider::Log,
         }
     }
 
     pub fn name(&self) -> &'static str {
         match self {
-            Carrier::Log => EmailProvider::name(&LogProvider),
-            Carrier::Smtp(smtp) => smtp.name(),
-            Carrier::Unusable(name, _) => name,
+            Provider::Log => EmailProvider::name(&LogProvider),
+            Provider::Smtp(p) => p.name(),
+            Provider::SendGrid(p) => p.name(),
+            Provider::Resend(p) => p.name(),
+            Provider::Twilio(p) => p.name(),
+            Provider::Unusable(name, _) => name,
         }
     }
 
-    pub async fn send(&self, m: &Outbound<'_>) -> Result<Accepted, Refused> {
+    async fn send(&self, m: &Outbound<'_>) -> Result<Accepted, Refused> {
         let email = Email {
             id: m.id,
             to: m.to,
             subject: m.subject,
             body: m.body,
         };
+        let sms = Sms {
+            id: m.id,
+            to: m.to,
+            body: m.body,
+        };
         match self {
-            Carrier::Unusable(_, refused) => Err(refused.clone()),
-            Carrier::Smtp(smtp) => smtp.send(&email).await,
-            Carrier::Log if m.channel == "email" => EmailProvider::send(&LogProvider, &email).await,
-            Carrier::Log => {
-                let sms = Sms {
-                    id: m.id,
-                    to: m.to,
-                    body: m.body,
-                };
-                SmsProvider::send(&LogProvider, &sms).await
-            }
+            Provider::Unusable(_, refused) => Err(refused.clone()),
+            Provider::Smtp(p) => p.send(&email).await,
+            Provider::SendGrid(p) => p.send(&email).await,
+            Provider::Resend(p) => p.send(&email).await,
+            Provider::Twilio(p) => p.send(&sms).await,
+            Provider::Log if m.channel == "email" => EmailProvider::send(&LogProvider, &email).await,
+            Provider::Log => SmsProvider::send(&LogProvider, &sms).await,
         }
+    }
+}
+
+/// What carries one organization's messages of one channel: its provider, and for email
+/// the fallback tried in the same attempt when the first refuses or cannot be reached
+/// (never when the first may have sent it: that would send it twice).
+pub struct Carrier {
+    first: Provider,
+    fallback: Option<Provider>,
+}
+
+impl Carrier {
+    pub fn for_channel(state: &AppState, org_id: Uuid, settings: &Sending, channel: &str) -> Self {
+        let (first, fallback) = match channel {
+            "email" => (settings.email_provider.as_str(), settings.email_fallback.as_str()),
+            _ => (settings.sms_provider.as_str(), "none"),
+        };
+        Self {
+            first: Provider::build(state, org_id, settings, first),
+            fallback: (fallback != "none").then(|| Provider::build(state, org_id, settings, fallback)),
+        }
+    }
+
+    /// The first provider's name.
+    pub fn name(&self) -> &'static str {
+        self.first.name()
+    }
+
+    /// Sends `m`; says which provider took it, or why none did.
+    pub async fn send(&self, m: &Outbound<'_>) -> (&'static str, Result<Accepted, Refused>) {
+        let first = self.first.send(m).await;
+        let (Some(fallback), Err(Refused::Temporary(why) | Refused::Permanent(why))) = (&self.fallback, &first) else {
+            return (self.first.name(), first);
+        };
+        let tried = format!("{}: {why} Then {}:", self.first.name(), fallback.name());
+        let second = fallback.send(m).await.map_err(|refused| match refused {
+            Refused::Temporary(w) => Refused::Temporary(format!("{tried} {w}")),
+            Refused::Permanent(w) if matches!(first, Err(Refused::Temporary(_))) => {
+                Refused::Temporary(format!("{tried} {w}"))
+            }
+            Refused::Permanent(w) => Refused::Permanent(format!("{tried} {w}")),
+            Refused::Uncertain(w) => Refused::Uncertain(format!("{tried} {w}")),
+        });
+        (fallback.name(), second)
     }
 }
 

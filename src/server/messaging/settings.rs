@@ -1,18 +1,21 @@
-//! Settings → Messages: how the organization's email goes out, a test send that reports
-//! what the provider answered, and the reminders.
+//! Settings → Messages: how the organization's email and text messages go out (provider,
+//! fallback, credentials sealed with the data key and never shown back), a test send that
+//! reports what the provider answered, and the reminders.
 
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Carrier, Outbound};
+use super::{webhooks::twilio_path, Carrier, Outbound};
 use crate::{
     domain::{
         access::Action,
-        account::Email,
-        messaging::{EmailSettings, MessagingSettings, Reminders},
+        messaging::{EmailSecretsStored, EmailSettingsForm, MessagingSettings, Reminders, SmsSettingsForm},
         AppError,
     },
-    server::{auth::context::RequestContext, db::messages},
+    server::{
+        auth::context::{message_base_url, RequestContext},
+        db::messages::{self, SealedEmailSecrets},
+    },
 };
 
 pub async fn settings(ctx: &RequestContext) -> Result<MessagingSettings, AppError> {
@@ -22,8 +25,11 @@ pub async fn settings(ctx: &RequestContext) -> Result<MessagingSettings, AppErro
     let reminders = messages::reminders(&mut tx, ctx.org_id()).await?;
     let time = |t: Option<chrono::NaiveTime>| t.map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
     tx.commit().await?;
+    let base = message_base_url(&ctx.state);
+    let org = ctx.org_id();
     Ok(MessagingSettings {
         email_provider: s.email_provider,
+        email_fallback: s.email_fallback,
         sender_name: s.sender_name,
         sender_email: s.sender_email,
         smtp_host: s.smtp_host,
@@ -31,6 +37,17 @@ pub async fn settings(ctx: &RequestContext) -> Result<MessagingSettings, AppErro
         smtp_security: s.smtp_security,
         smtp_username: s.smtp_username,
         smtp_password_set: s.smtp_password.is_some(),
+        sendgrid_api_key_set: s.sendgrid_api_key.is_some(),
+        sendgrid_webhook_key: s.sendgrid_webhook_key,
+        resend_api_key_set: s.resend_api_key.is_some(),
+        resend_webhook_secret_set: s.resend_webhook_secret.is_some(),
+        sms_provider: s.sms_provider,
+        twilio_account_sid: s.twilio_account_sid,
+        twilio_auth_token_set: s.twilio_auth_token.is_some(),
+        sms_sender: s.sms_sender,
+        sendgrid_webhook_url: format!("{base}/webhooks/sendgrid/{org}"),
+        resend_webhook_url: format!("{base}/webhooks/resend/{org}"),
+        twilio_webhook_url: format!("{base}{}", twilio_path(org)),
         reminder_email_minutes: reminders.email,
         reminder_sms_minutes: reminders.sms,
         quiet_from: time(reminders.quiet_hours.map(|q| q.0)),
@@ -38,22 +55,63 @@ pub async fn settings(ctx: &RequestContext) -> Result<MessagingSettings, AppErro
     })
 }
 
-/// Saves the email settings; a password given replaces the stored one (sealed with the
-/// data key), none keeps it.
-pub async fn save_email(ctx: &RequestContext, settings: EmailSettings) -> Result<(), AppError> {
+/// Saves the email settings; a secret given replaces the stored one (sealed with the
+/// data key), an empty box keeps it.
+pub async fn save_email(ctx: &RequestContext, form: EmailSettingsForm) -> Result<(), AppError> {
     ctx.require(Action::ManageMessaging)?;
-    let sealed = settings
-        .smtp_password
-        .as_ref()
-        .map(|p| ctx.state.vault.seal(p.as_bytes()));
     let mut tx = ctx.tenant().await?;
+    let stored = messages::settings(&mut tx, ctx.org_id()).await?;
+    let settings = form.parse(&EmailSecretsStored {
+        sendgrid_api_key: stored.sendgrid_api_key.is_some(),
+        resend_api_key: stored.resend_api_key.is_some(),
+    })?;
+    let seal = |secret: &Option<String>| secret.as_ref().map(|s| ctx.state.vault.seal(s.as_bytes()));
+    let secrets = &settings.secrets;
+    let sealed = SealedEmailSecrets {
+        smtp_password: seal(&secrets.smtp_password),
+        sendgrid_api_key: seal(&secrets.sendgrid_api_key),
+        resend_api_key: seal(&secrets.resend_api_key),
+        resend_webhook_secret: seal(&secrets.resend_webhook_secret),
+    };
     messages::save_email(&mut tx, ctx.org_id(), &settings, sealed).await?;
+    let replaced: Vec<&str> = [
+        ("smtp_password", &secrets.smtp_password),
+        ("sendgrid_api_key", &secrets.sendgrid_api_key),
+        ("resend_api_key", &secrets.resend_api_key),
+        ("resend_webhook_secret", &secrets.resend_webhook_secret),
+    ]
+    .into_iter()
+    .filter_map(|(name, secret)| secret.as_ref().map(|_| name))
+    .collect();
     ctx.audit(
         &mut tx,
         "messaging.email_changed",
         "organization",
         Some(ctx.org_id()),
-        json!({"after": settings, "password_replaced": settings.smtp_password.is_some()}),
+        json!({"after": settings, "secrets_replaced": replaced}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Saves how text messages go out; a token given replaces the stored one.
+pub async fn save_sms(ctx: &RequestContext, form: SmsSettingsForm) -> Result<(), AppError> {
+    ctx.require(Action::ManageMessaging)?;
+    let mut tx = ctx.tenant().await?;
+    let stored = messages::settings(&mut tx, ctx.org_id()).await?;
+    let settings = form.parse(stored.twilio_auth_token.is_some())?;
+    let sealed = settings
+        .twilio_auth_token
+        .as_ref()
+        .map(|t| ctx.state.vault.seal(t.as_bytes()));
+    messages::save_sms(&mut tx, ctx.org_id(), &settings, sealed).await?;
+    ctx.audit(
+        &mut tx,
+        "messaging.sms_changed",
+        "organization",
+        Some(ctx.org_id()),
+        json!({"after": settings, "token_replaced": settings.twilio_auth_token.is_some()}),
     )
     .await?;
     tx.commit().await?;
@@ -80,23 +138,24 @@ pub async fn save_reminders(ctx: &RequestContext, reminders: Reminders) -> Resul
     Ok(())
 }
 
-/// Sends a test email to `to` with the saved settings, now (not through the queue), and
-/// says what the provider answered; a refusal is an error on the address field.
-pub async fn send_test(ctx: &RequestContext, to: Email) -> Result<String, AppError> {
+/// Sends a test by `channel` to `to` (an address or a number, checked by the caller) with
+/// the saved settings, now (not through the queue), and says what the provider answered;
+/// a refusal is an error on the `to` field.
+pub async fn send_test(ctx: &RequestContext, channel: &str, to: &str) -> Result<String, AppError> {
     ctx.require(Action::ManageMessaging)?;
     let mut tx = ctx.tenant().await?;
     let sending = messages::settings(&mut tx, ctx.org_id()).await?;
-    let carrier = Carrier::for_channel(&ctx.state, &sending, "email");
+    let carrier = Carrier::for_channel(&ctx.state, ctx.org_id(), &sending, channel);
     let body = format!(
-        "This is a test from CareOps, sent by {} with {}.\n\nIf you can read it, your patients' email will arrive too.",
+        "This is a test from CareOps, sent by {} with {}. If you can read it, your patients' messages will arrive too.",
         ctx.user.full_name,
         carrier.name()
     );
-    let outcome = carrier
+    let (provider, outcome) = carrier
         .send(&Outbound {
             id: Uuid::new_v4(),
-            channel: "email",
-            to: to.as_str(),
+            channel,
+            to,
             subject: "A test from CareOps",
             body: &body,
         })
@@ -106,20 +165,24 @@ pub async fn send_test(ctx: &RequestContext, to: Email) -> Result<String, AppErr
         "messaging.test_sent",
         "organization",
         Some(ctx.org_id()),
-        json!({"to": to.as_str(), "provider": carrier.name(), "accepted": outcome.is_ok()}),
+        json!({"channel": channel, "to": to, "provider": provider, "accepted": outcome.is_ok()}),
     )
     .await?;
     tx.commit().await?;
-    match (outcome, carrier.name()) {
+    match (outcome, provider) {
         (Ok(_), "log") => Ok(format!(
-            "Recorded, not sent: email goes to the log until you choose a mail server. ({to})"
+            "Recorded, not sent: messages go to the log until you choose a provider. ({to})"
         )),
         (Ok(accepted), _) => Ok(format!(
-            "Sent: the mail server accepted it ({}). Check the inbox of {to}.",
+            "Sent: {} accepted it ({}). Check that {to} received it.",
+            match provider {
+                "smtp" => "the mail server",
+                "sendgrid" => "SendGrid",
+                "resend" => "Resend",
+                _ => "Twilio",
+            },
             accepted.message_id
         )),
-        (Err(super::providers::Refused::Permanent(why) | super::providers::Refused::Temporary(why)), _) => {
-            Err(AppError::field("to", format!("Not sent. {why}")))
-        }
+        (Err(refused), _) => Err(AppError::field("to", format!("Not sent. {}", refused.reason()))),
     }
 }

@@ -1,6 +1,8 @@
 //! Black-box harness: each test gets its own database and its own server on port 0,
 //! and talks to it over real HTTP.
 
+pub mod fake_providers;
+
 use std::{collections::BTreeMap, net::SocketAddr};
 
 use careops::server::{config::Config, startup::Application};

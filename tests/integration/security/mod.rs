@@ -189,6 +189,7 @@ fn tables() -> Vec<Entry> {
         crate::server::surface(),
         crate::realtime::surface(),
         crate::messaging::surface(),
+        crate::providers::surface(),
     ]
     .into_iter()
     .flatten()

@@ -1,87 +1,14 @@
-//! The providers that carry messages, one trait per channel: `log` only records (the
-//! default, so that everything works offline), SMTP sends real mail.
+//! Mail through an SMTP server (`lettre`, TLS by rustls).
 
-use std::{future::Future, time::Duration};
+use std::time::Duration;
 
 use lettre::{
     message::{header::ContentType, Mailbox},
     transport::smtp::{authentication::Credentials, client::Tls, AsyncSmtpTransport},
     AsyncTransport, Tokio1Executor,
 };
-use uuid::Uuid;
 
-/// An email about to go out; `id` is the message's own, the same at every attempt.
-pub struct Email<'a> {
-    pub id: Uuid,
-    pub to: &'a str,
-    pub subject: &'a str,
-    pub body: &'a str,
-}
-
-/// A text message about to go out.
-pub struct Sms<'a> {
-    pub id: Uuid,
-    pub to: &'a str,
-    pub body: &'a str,
-}
-
-/// The provider took the message; `message_id` is its name for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Accepted {
-    pub message_id: String,
-}
-
-/// Why the provider did not take the message, in words a receptionist understands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refused {
-    /// Worth another try later (unreachable, busy, a time-out, a 4xx SMTP answer).
-    Temporary(String),
-    /// Trying again would be refused the same way (a bad address, a rejected login).
-    Permanent(String),
-}
-
-pub trait EmailProvider {
-    /// Its name in the message log.
-    fn name(&self) -> &'static str;
-    fn send(&self, email: &Email<'_>) -> impl Future<Output = Result<Accepted, Refused>> + Send;
-}
-
-pub trait SmsProvider {
-    fn name(&self) -> &'static str;
-    fn send(&self, sms: &Sms<'_>) -> impl Future<Output = Result<Accepted, Refused>> + Send;
-}
-
-/// Sends nothing: the message stays in the log, marked sent, for staff to read.
-pub struct LogProvider;
-
-impl LogProvider {
-    fn record(&self, id: Uuid, channel: &str, to: &str) -> Result<Accepted, Refused> {
-        tracing::info!(message = %id, channel, to, "message recorded by the log provider, not sent");
-        Ok(Accepted {
-            message_id: format!("log-{id}"),
-        })
-    }
-}
-
-impl EmailProvider for LogProvider {
-    fn name(&self) -> &'static str {
-        "log"
-    }
-
-    async fn send(&self, email: &Email<'_>) -> Result<Accepted, Refused> {
-        self.record(email.id, "email", email.to)
-    }
-}
-
-impl SmsProvider for LogProvider {
-    fn name(&self) -> &'static str {
-        "log"
-    }
-
-    async fn send(&self, sms: &Sms<'_>) -> Result<Accepted, Refused> {
-        self.record(sms.id, "sms", sms.to)
-    }
-}
+use super::{Accepted, Email, EmailProvider, Refused};
 
 /// How to reach a mail server.
 pub struct SmtpSettings<'a> {
