@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/online-booking") view={Lazy::<pages::OnlineBooking>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/messages") view={Lazy::<pages::Messaging>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/messages/log") view={Lazy::<pages::MessageLog>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/messages/wording") view={Lazy::<pages::MessageWording>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/hours") view={Lazy::<pages::Hours>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("staff") view={Lazy::<pages::StaffList>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("staff/:id") view={Lazy::<pages::StaffMember>::new()} ssr=SsrMode::Async/>

@@ -82,6 +82,7 @@ lazy_page! {
     OnlineBooking => settings::OnlineBookingPage;
     Messaging => settings::MessagingSettingsPage;
     MessageLog => settings::MessageLogPage;
+    MessageWording => settings::WordingPage;
     Hours => settings::HoursSettingsPage;
     StaffList => staff::StaffPage;
     StaffMember => staff::StaffMemberPage;

@@ -33,8 +33,11 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("api_token.created", "API token created"),
     ("api_token.revoked", "API token revoked"),
     ("messaging.email_changed", "Email settings changed"),
-    ("messaging.test_sent", "Test email sent"),
+    ("messaging.sms_changed", "Text message settings changed"),
+    ("messaging.test_sent", "Test message sent"),
     ("messaging.reminders_changed", "Reminders changed"),
+    ("messaging.template_changed", "Message wording changed"),
+    ("messaging.template_reset", "Message wording reset"),
     ("message.resent", "Message sent again"),
 ];
 

@@ -21,6 +21,7 @@ pub mod recurrence;
 pub mod schedule;
 pub mod session;
 pub mod staff;
+pub mod templates;
 pub mod time;
 
 pub use error::{AppError, FieldError};

@@ -14,7 +14,8 @@ use super::{
     AppState,
 };
 use crate::domain::{
-    messages::{outside_quiet_hours, reminder_times, render, render_sms, AppointmentFacts, MessageKind},
+    messages::{outside_quiet_hours, reminder_times, AppointmentFacts, MessageKind},
+    templates::render,
     time::zone,
     AppError,
 };
@@ -84,10 +85,7 @@ pub fn compose(
             "sms" => outside_quiet_hours(send_at, to.quiet_hours, tz, a.starts_at),
             _ => send_at,
         };
-        let (subject, body) = match channel {
-            "email" => render(kind, &facts),
-            _ => (String::new(), render_sms(kind, &facts)),
-        };
+        let (subject, body) = render(kind, channel, &facts, &to.templates);
         Message {
             kind,
             channel,

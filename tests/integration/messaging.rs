@@ -9,7 +9,10 @@ use careops::{
     app::{
         calendar::{CancelAppointment, GetAppointment, RescheduleAppointment},
         home::GetToday,
-        settings::{GetMessageLog, GetMessaging, ResendMessage, SaveEmailSettings, SaveReminders, SendTestEmail},
+        settings::{
+            GetMessageLog, GetMessaging, GetTemplates, ResendMessage, ResetTemplate, SaveEmailSettings, SaveReminders,
+            SaveTemplate, SendTestEmail,
+        },
     },
     domain::access::Action::ManageMessaging,
 };
@@ -274,6 +277,108 @@ async fn due_messages_go_out_once_each_with_two_workers_racing_and_one_killed_mi
     assert!(received.len() >= sent.len() && received.len() <= N);
 }
 
+#[tokio::test]
+async fn an_owner_words_the_confirmation_and_the_next_booking_is_written_with_it() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let other = app.org("Elsewhere").await;
+    let s = app.schedule(&org).await;
+    let mut owner = org.owner.clone();
+
+    // A variable the message has not is refused, by name.
+    let wrong = app
+        .call::<SaveTemplate>(
+            &mut owner,
+            &[
+                ("kind", "booking_confirmation"),
+                ("channel", "email"),
+                ("subject", "Booked: {service}"),
+                ("body", "Dear {first_name}, see you {when}."),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json(wrong).await;
+    assert_eq!(body["Validation"][0]["field"], "body", "{body}");
+    assert!(body["Validation"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("{first_name} is not a variable of this message."));
+
+    let saved = app
+        .call::<SaveTemplate>(
+            &mut owner,
+            &[
+                ("kind", "booking_confirmation"),
+                ("channel", "email"),
+                ("subject", "Booked: {service} on {when}"),
+                (
+                    "body",
+                    "Dear {patient_name},\r\nsee you at {branch}. Change it here: {manage_link}",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap());
+    let list = json(app.call::<GetTemplates>(&mut owner, &[]).await).await;
+    let own: Vec<(&str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["own"] == true)
+        .map(|t| {
+            (
+                t["template"]["kind"].as_str().unwrap(),
+                t["template"]["channel"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(own, [("booking_confirmation", "email")]);
+
+    // The next booking's confirmation is in the clinic's words; the other clinic's is not.
+    booked_with_email(&app, &org, &s, "11:00").await;
+    let (subject, text): (String, String) = sqlx::query_as(
+        "select subject, body from messages where org_id = $1 and kind = 'booking_confirmation' and channel = 'email'",
+    )
+    .bind(org.id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(subject.starts_with("Booked: "), "{subject}");
+    assert!(!subject.contains('{'), "{subject}");
+    assert!(text.starts_with("Dear Ada Lovelace,\nsee you at "), "{text}");
+    assert!(text.contains("/manage/"), "{text}");
+    let mut theirs = other.owner.clone();
+    let theirs_list = json(app.call::<GetTemplates>(&mut theirs, &[]).await).await;
+    assert!(theirs_list.as_array().unwrap().iter().all(|t| t["own"] == false));
+
+    // Back to the built-in wording; once.
+    let form = [("kind", "booking_confirmation"), ("channel", "email")];
+    assert_eq!(
+        app.call::<ResetTemplate>(&mut theirs, &form).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.call::<ResetTemplate>(&mut owner, &form).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call::<ResetTemplate>(&mut owner, &form).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let page = app
+        .get(&mut owner, "/app/settings/messages/wording")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Your appointment at Riverside Physio on Monday 30 November 2026 at 09:30"),
+        "the preview"
+    );
+    assert!(page.contains("1 text message (GSM-7)"), "a text's size");
+}
+
 pub fn surface() -> Vec<Entry> {
     vec![
         Entry::function::<GetMessaging>(Staff(ManageMessaging), Ids::None, |_| Input::none()),
@@ -292,6 +397,20 @@ pub fn surface() -> Vec<Entry> {
             Input::form([(if t.round % 2 == 0 { "sms_60" } else { "email_180" }, "on".into())])
         })
         .writes(),
+        Entry::function::<GetTemplates>(Staff(ManageMessaging), Ids::None, |_| Input::none()),
+        Entry::function::<SaveTemplate>(Staff(ManageMessaging), Ids::None, |t| {
+            Input::form([
+                ("kind", "reminder".into()),
+                ("channel", "sms".into()),
+                ("body", format!("Round {}: see you {{when}}.", t.round)),
+            ])
+        })
+        .writes(),
+        Entry::function::<ResetTemplate>(Staff(ManageMessaging), Ids::None, |_| {
+            Input::form([("kind", "reminder".into()), ("channel", "sms".into())])
+        })
+        .writes()
+        .or_refused(&[StatusCode::NOT_FOUND]),
         Entry::function::<GetMessageLog>(Staff(ManageMessaging), Ids::None, |_| {
             Input::form([("status", "failed".into())])
         }),

@@ -38,6 +38,7 @@ const TENANT_TABLES: &[&str] = &[
     "messages",
     "messaging_settings",
     "webhook_receipts",
+    "message_templates",
     "portal_requests",
     "patient_imports",
 ];
@@ -164,7 +165,8 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
               r as (insert into portal_requests (org_id, key, appointment_id)
                     select $1, 'key-0123456789abcdef', a.id from a),
               s as (insert into messaging_settings (org_id, sender_email) values ($1, 'desk@clinic-b.com')),
-              w as (insert into webhook_receipts (org_id, provider, receipt_id) values ($1, 'twilio', 'SM1:delivered'))
+              w as (insert into webhook_receipts (org_id, provider, receipt_id) values ($1, 'twilio', 'SM1:delivered')),
+              t as (insert into message_templates (org_id, kind, channel, body) values ($1, 'reminder', 'sms', 'See you {when}'))
          insert into patient_imports (org_id, created_by, rows) values ($1, $2, '[]')",
     )
     .bind(w.b.id)

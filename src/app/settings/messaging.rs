@@ -132,6 +132,7 @@ pub fn MessagingSettingsPage() -> impl IntoView {
         <p><A href="/app/settings">"← Settings"</A></p>
         <h1>"Messages"</h1>
         <p><A href="/app/settings/messages/log">"Every message sent, planned or not sent →"</A></p>
+        <p><A href="/app/settings/messages/wording">"The wording of each message →"</A></p>
         {loaded(settings, move |s: MessagingSettings| {
             let sending = s.email_provider != "log";
             let fallbacks = std::iter::once(Choice::new("none", "No second provider"))

@@ -6,6 +6,7 @@ mod catalog;
 mod hours;
 mod messaging;
 mod online;
+mod wording;
 
 pub use audit::{AuditPage, GetAuditLog};
 pub use branches::{BranchEditPage, BranchNewPage, BranchesPage, CreateBranch, GetBranch, ListBranches, UpdateBranch};
@@ -16,6 +17,7 @@ pub use messaging::{
     SaveEmailSettings, SaveReminders, SaveSmsSettings, SendTestEmail, SendTestSms,
 };
 pub use online::{GetOnlineBooking, OnlineBookingPage, SaveBookingRules, SaveServiceBookingRules};
+pub use wording::{GetTemplates, ResetTemplate, SaveTemplate, WordingPage};
 
 use super::layout::with_user;
 use crate::components::{error::ErrorPanel, loaded::loaded};
@@ -80,7 +82,7 @@ pub fn settings_pages(user: &CurrentUser) -> Vec<SettingsLink> {
             Action::ManageMessaging,
             "/app/settings/messages",
             "Messages",
-            "How email goes out, a test send, and the reminders patients get.",
+            "How email and texts go out, their wording, a test send, and the reminders patients get.",
         ),
         (
             Action::ManageSecurityPolicy,

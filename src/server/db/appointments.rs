@@ -343,6 +343,8 @@ pub struct Addressing {
     pub reminder_sms_minutes: Vec<i32>,
     /// The organization's quiet hours for text messages, local times.
     pub quiet_hours: Option<(chrono::NaiveTime, chrono::NaiveTime)>,
+    /// The organization's own wording of its messages, where it has any.
+    pub templates: Vec<crate::domain::templates::Template>,
 }
 
 /// An appointment as the change recorder writes it: its view, and how to reach its patient.
@@ -379,7 +381,10 @@ pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result
                     a.series_id, a.notes, a.cancel_reason,
                     o.name as org_name, b.name as branch_name, b.address as branch_address, b.timezone,
                     p.phone, p.email, p.consent_sms, p.consent_email,
-                    o.reminder_email_minutes, o.reminder_sms_minutes, o.quiet_hours_start, o.quiet_hours_end
+                    o.reminder_email_minutes, o.reminder_sms_minutes, o.quiet_hours_start, o.quiet_hours_end,
+                    (select coalesce(jsonb_agg(jsonb_build_object('kind', t.kind, 'channel', t.channel,
+                                                                  'subject', t.subject, 'body', t.body)), '[]')
+                     from message_templates t where t.org_id = a.org_id) as "templates!"
              from appointments a
              join patients p on p.id = a.patient_id
              join users u on u.id = a.practitioner_id
@@ -409,6 +414,7 @@ pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result
                 reminder_email_minutes: r.reminder_email_minutes,
                 reminder_sms_minutes: r.reminder_sms_minutes,
                 quiet_hours: r.quiet_hours_start.zip(r.quiet_hours_end),
+                templates: serde_json::from_value(r.templates).map_err(|e| internal("message templates", e))?,
             };
             let row = ViewRow {
                 id: r.id,

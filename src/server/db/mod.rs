@@ -16,6 +16,7 @@ pub mod portal;
 pub mod schedules;
 pub mod sessions;
 pub mod staff;
+pub mod templates;
 
 use sqlx::{postgres::PgPoolOptions, PgPool, Postgres, Transaction};
 use uuid::Uuid;

@@ -12,6 +12,7 @@
 pub mod log;
 pub mod providers;
 pub mod settings;
+pub mod templates;
 pub mod webhooks;
 
 use std::future::Future;
