@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { dayLabel, goto, hydrated, nextMonday, staffWithPortal } from './support';
 
-test('the clinic sets its sender, and a patient booking online is told, as its appointment shows', async ({ page, browser }, testInfo) => {
+test('the clinic sets its sender and its wording, and a patient booking online is told so, as its appointment shows', async ({ page, browser }, testInfo) => {
   const portal = await staffWithPortal(page, testInfo);
 
   // Settings → Messages: the sender, kept; a test send says what became of it.
@@ -20,6 +20,23 @@ test('the clinic sets its sender, and a patient booking online is told, as its a
     await page.getByRole('button', { name: 'Send a test email' }).click();
     await expect(page.getByTestId('test-answer')).toHaveText(/^Recorded, not sent/);
   }
+
+  // Its own wording of the confirmation: previewed with example details, then kept.
+  await page.getByRole('link', { name: 'The wording of each message →' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Wording of messages');
+  const confirmation = page.getByRole('region', { name: 'Booking confirmation · Email' });
+  await expect(confirmation).toContainText('The built-in wording.');
+  await confirmation.getByLabel('Subject').fill('Booked at Harbour Physio: {service} on {when}');
+  if (hydrated(testInfo)) {
+    await expect(confirmation.getByTestId('preview-subject')).toHaveText(
+      'Booked at Harbour Physio: Sports massage on Monday 30 November 2026 at 09:30',
+    );
+  }
+  await confirmation.getByRole('button', { name: 'Save wording' }).click();
+  await expect(page.getByRole('region', { name: 'Booking confirmation · Email' })).toContainText('Your own wording.');
+  await expect(page.getByRole('region', { name: 'Booking confirmation · Email' }).getByLabel('Subject')).toHaveValue(
+    'Booked at Harbour Physio: {service} on {when}',
+  );
 
   // A patient books on the portal, with an email address.
   const patient = await browser.newPage();
@@ -43,10 +60,10 @@ test('the clinic sets its sender, and a patient booking online is told, as its a
   await expect(async () => {
     await goto(page, testInfo, href!);
     const messages = page.getByRole('region', { name: 'Messages to the patient' }).getByTestId('message');
-    await expect(messages.filter({ hasText: /Your appointment at/ })).toHaveAttribute('data-status', 'sent', { timeout: 1000 });
+    await expect(messages.filter({ hasText: /Booked at Harbour Physio: Physiotherapy on / })).toHaveAttribute('data-status', 'sent', { timeout: 1000 });
   }).toPass();
   const messages = page.getByRole('region', { name: 'Messages to the patient' }).getByTestId('message');
-  await expect(messages.filter({ hasText: /Your appointment at/ })).toContainText('Email to grace@example.com · Sent');
+  await expect(messages.filter({ hasText: /Booked at Harbour Physio: Physiotherapy on / })).toContainText('Email to grace@example.com · Sent');
   await expect(messages.filter({ hasText: 'Reminder: your appointment' })).toHaveCount(3);
   await expect(messages.filter({ hasText: 'Reminder: your appointment' }).first()).toContainText('Planned for');
 });
