@@ -10,14 +10,18 @@ use super::{
     db::{
         accounts, appointments,
         catalog::{self, PlaceKind},
-        patients, schedules, sessions, staff, Db, Tx,
+        patients, schedules, sessions, staff, Tx,
     },
+    scheduling::record::{record, Actor, Change},
+    AppState,
 };
 use crate::domain::{
     access::Role,
     account::{BranchName, Email, NewPassword, OrgName, PersonName, TimeZone},
     appointment::{Source, Status},
     catalog::{PlaceDetails, ServiceForm},
+    messages::MessageKind,
+    patient::PatientForm,
     schedule::WorkingInterval,
     staff::AccessGrant,
     time::{local_to_utc, utc_to_local, zone},
@@ -35,7 +39,8 @@ fn parsed<T>(value: Result<T, crate::domain::FieldError>) -> Result<T, AppError>
 }
 
 /// Loads the demo practice unless it is there already; true when it loaded it.
-pub async fn seed(db: &Db) -> Result<bool, AppError> {
+pub async fn seed(state: &AppState) -> Result<bool, AppError> {
+    let db = &state.db;
     if sessions::login_candidate(db.pool(), OWNER_EMAIL).await?.is_some() {
         return Ok(false);
     }
@@ -84,7 +89,7 @@ pub async fn seed(db: &Db) -> Result<bool, AppError> {
         let grant = AccessGrant::Branches(vec![(branch, role)]);
         people.push(staff::create_member(&mut tx, org_id, email, name, &password_hash, &grant).await?);
     }
-    schedule(&mut tx, org_id, london, new_york, &people[1..]).await?;
+    schedule(&mut tx, state, org_id, (london, new_york), people[0], &people[1..]).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -93,9 +98,10 @@ pub async fn seed(db: &Db) -> Result<bool, AppError> {
 /// around today: the calendar looks like a working practice from the first start.
 async fn schedule(
     tx: &mut Tx,
+    state: &AppState,
     org_id: Uuid,
-    london: Uuid,
-    new_york: Uuid,
+    (london, new_york): (Uuid, Uuid),
+    reception: Uuid,
     practitioners: &[Uuid],
 ) -> Result<(), AppError> {
     let place = |name: &str, kind: &str| PlaceDetails::parse(name, kind);
@@ -196,10 +202,22 @@ async fn schedule(
     let last = [
         "Patel", "Smith", "Jones", "Nguyen", "García", "Müller", "Khan", "O'Brien",
     ];
+    // Every patient agreed to texts; every other one to email too (on a domain that
+    // cannot receive mail, should a provider be configured).
     let mut patients = Vec::new();
     for n in 0..40 {
-        let name = format!("{} {}", first[n % first.len()], last[(n * 7) % last.len()]);
-        patients.push(patients::create_quick(tx, org_id, &name, &format!("+44 7700 900{:03}", 100 + n)).await?);
+        let (given, family) = (first[n % first.len()], last[(n * 7) % last.len()]);
+        let on = || Some("on".to_owned());
+        let details = PatientForm {
+            full_name: format!("{given} {family}"),
+            phone: format!("+44 7700 900{:03}", 100 + n),
+            email: format!("{}.{n}@patients.example", given.to_lowercase()),
+            consent_sms: on(),
+            consent_email: (n % 2 == 0).then(on).flatten(),
+            ..Default::default()
+        }
+        .parse()?;
+        patients.push(patients::create(tx, org_id, &details).await?);
     }
 
     // Appointments from last Monday to the Friday after next, most of every day booked.
@@ -266,6 +284,30 @@ async fn schedule(
                 }
                 if status != Status::Scheduled {
                     appointments::set_status(tx, org_id, id, status, None).await?;
+                }
+                // What is still to come was booked as any booking is: its confirmation
+                // goes out through the log provider and its reminders wait for their time.
+                if starts > now {
+                    let recorded = appointments::recorded_one(tx, org_id, id, tz).await?;
+                    let actor = match row.source {
+                        Source::Portal => Actor::patient(org_id, None),
+                        _ => Actor {
+                            org_id,
+                            user_id: Some(reception),
+                            ip: None,
+                        },
+                    };
+                    let confirm = Some(MessageKind::BookingConfirmation);
+                    record(
+                        tx,
+                        state,
+                        actor,
+                        "appointment.created",
+                        &recorded,
+                        Change::Booked,
+                        confirm,
+                    )
+                    .await?;
                 }
                 let taken = service.duration_minutes + service.buffer_after_minutes;
                 minute += i64::from((taken + 14) / 15 * 15);

@@ -195,7 +195,8 @@ async fn seed_demo() -> Result<(), StartupError> {
     let config = Config::from_env()?;
     telemetry::init(config.log_format);
     let db = Db::connect(&config).await?;
-    match super::demo::seed(&db).await {
+    let state = AppState::new(config, db, LeptosOptions::builder().output_name("careops").build());
+    match super::demo::seed(&state).await {
         Ok(true) => tracing::info!("demo data loaded"),
         Ok(false) => tracing::info!("demo data already present"),
         Err(err) => return Err(StartupError::Demo(err)),

@@ -63,7 +63,7 @@ async fn an_unknown_page_is_a_404_page() {
 
 #[tokio::test]
 async fn demo_data_loads_once_and_its_logins_work() {
-    use careops::server::{config::Config, db::Db, demo};
+    use careops::server::{config::Config, db::Db, demo, AppState};
 
     let app = spawn_app().await;
     let url = format!(
@@ -79,9 +79,14 @@ async fn demo_data_loads_once_and_its_logins_work() {
     })
     .unwrap();
     let db = Db::connect(&config).await.unwrap();
+    let state = AppState::new(
+        config,
+        db,
+        leptos::config::LeptosOptions::builder().output_name("careops").build(),
+    );
 
-    assert!(demo::seed(&db).await.unwrap(), "first run loads");
-    assert!(!demo::seed(&db).await.unwrap(), "second run changes nothing");
+    assert!(demo::seed(&state).await.unwrap(), "first run loads");
+    assert!(!demo::seed(&state).await.unwrap(), "second run changes nothing");
 
     let branches: Vec<String> = sqlx::query_scalar("select timezone from branches order by timezone")
         .fetch_all(&app.db)
@@ -104,6 +109,29 @@ async fn demo_data_loads_once_and_its_logins_work() {
         let (response, _) = app.log_in(email, demo::PASSWORD).await;
         assert_eq!(response.status(), StatusCode::OK, "{email}");
     }
+    // What is still to come was booked as any booking is: the confirmations go out
+    // through the log provider, where staff read them; the reminders wait for their time.
+    let confirmations: i64 =
+        sqlx::query_scalar("select count(*) from messages where kind = 'booking_confirmation' and channel = 'sms'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(confirmations >= 20, "{confirmations}");
+    app.wait_until_count(
+        "select count(*) from messages where kind = 'booking_confirmation' and channel = 'sms'
+           and status = 'sent' and provider = 'log'",
+        confirmations,
+    )
+    .await;
+    let reminders: i64 =
+        sqlx::query_scalar("select count(*) from messages where kind = 'reminder' and status = 'queued'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(
+        reminders > confirmations,
+        "{reminders} reminders for {confirmations} appointments"
+    );
 }
 
 #[tokio::test]
