@@ -18,6 +18,7 @@ pub const MESSAGE_KINDS: &[(&str, &str)] = &[
     ("reminder", "Reminder"),
     ("reschedule", "New time"),
     ("cancellation", "Cancellation"),
+    ("staff_invitation", "Staff invitation"),
 ];
 
 /// Where a message can stand, with its label for the log's filter.
@@ -84,7 +85,9 @@ impl MessageLogQuery {
 /// A line of the message log: the message and whom it is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoggedMessage {
-    pub patient_id: Uuid,
+    /// None for a message to someone who is no patient (an invitee).
+    pub patient_id: Option<Uuid>,
+    /// The patient's name, or the recipient's address.
     pub patient_name: String,
     pub message: OutboxMessage,
 }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{
     auth::{context::RequestContext, tokens::new_token},
-    db::{branches, staff},
+    db::{branches, messages, staff},
 };
 use crate::domain::{
     access::{may_grant, may_manage_member, Action, Role, StaffSubject},
@@ -133,11 +133,36 @@ pub async fn invite(ctx: &RequestContext, input: &InviteInput, base_url: &str) -
         json!({"after": {"email": input.email.as_str(), "role": input.role.as_str(), "branches": input.branches}}),
     )
     .await?;
-    tx.commit().await?;
+    // Emailed through the organization's provider, in the invitation's transaction; the
+    // inviter sees the link too (the only way while email goes to the log).
     let url = invitation_url(base_url, &token);
-    // Until CareOps sends email, the link reaches the invitee through the inviter.
-    tracing::info!(invitation_id = %id, email = %input.email, %url, "staff invitation created");
+    let (subject, body) = invitation_email(&ctx.user.full_name, &ctx.user.org_name, input.role, &url);
+    messages::queue_staff_email(
+        &mut tx,
+        ctx.org_id(),
+        ctx.user.branch.id,
+        "staff_invitation",
+        input.email.as_str(),
+        &subject,
+        &body,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(invitation_id = %id, email = %input.email, "staff invitation created");
     Ok(url)
+}
+
+/// Subject and text of an invitation to join the organization.
+fn invitation_email(inviter: &str, org_name: &str, role: Role, url: &str) -> (String, String) {
+    (
+        format!("{inviter} invites you to {org_name} on CareOps"),
+        format!(
+            "Hello,\n\n{inviter} invites you to join {org_name} on CareOps as {}.\n\n\
+             Choose your password here within {INVITATION_TTL_DAYS} days: {url}\n\n\
+             If you did not expect this, ignore this email: nothing happens without you.",
+            role.label().to_lowercase()
+        ),
+    )
 }
 
 pub async fn revoke_invitation(ctx: &RequestContext, id: Uuid) -> Result<(), AppError> {

@@ -379,6 +379,36 @@ async fn an_owner_words_the_confirmation_and_the_next_booking_is_written_with_it
     assert!(page.contains("1 text message (GSM-7)"), "a text's size");
 }
 
+#[tokio::test]
+async fn a_staff_invitation_is_emailed_to_the_invitee_with_its_link() {
+    let sink = SmtpSink::start().await;
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    app.send_email_through(&org, &sink).await;
+    let member = app.member(&org.owner, "practitioner", &[org.branch_id]).await;
+
+    let mail = sink.wait_for(1).await;
+    assert!(mail[0].contains(&format!("To: {}", member.email)), "{}", mail[0]);
+    assert!(mail[0].contains("invites you to Clinic on CareOps"), "{}", mail[0]);
+    assert!(mail[0].contains("/invite/"), "{}", mail[0]);
+    // In the log, under the invitee's address; it needs no patient's consent.
+    let mut owner = org.owner.clone();
+    let logged = json(
+        app.call::<GetMessageLog>(&mut owner, &[("kind", "staff_invitation")])
+            .await,
+    )
+    .await;
+    let rows = logged.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{logged}");
+    assert_eq!(rows[0]["patient_id"], serde_json::Value::Null);
+    assert_eq!(rows[0]["patient_name"], member.email.as_str());
+    app.wait_until_count(
+        "select count(*) from messages where kind = 'staff_invitation' and status = 'sent' and provider = 'smtp'",
+        1,
+    )
+    .await;
+}
+
 pub fn surface() -> Vec<Entry> {
     vec![
         Entry::function::<GetMessaging>(Staff(ManageMessaging), Ids::None, |_| Input::none()),

@@ -320,7 +320,10 @@ pub fn MessageLogPage() -> impl IntoView {
                     view! {
                         <tr data-testid="logged-message" data-status=m.status.clone()>
                             <td>{m.when_local.clone()}</td>
-                            <td><A href=format!("/app/patients/{}", r.patient_id)>{r.patient_name}</A></td>
+                            <td>{match r.patient_id {
+                                Some(id) => view! { <A href=format!("/app/patients/{id}")>{r.patient_name}</A> }.into_any(),
+                                None => r.patient_name.into_any(),
+                            }}</td>
                             <td>{m.kind_label()}</td>
                             <td>{format!("{} · {}", if m.channel == "sms" { "Text" } else { "Email" }, m.recipient)}</td>
                             <td class="table__wrap">

@@ -34,12 +34,13 @@ pub struct Due {
 pub async fn claim(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<Option<Due>, AppError> {
     let row = sqlx::query!(
         r#"select m.channel, m.recipient, m.subject, m.body, m.attempts, m.status = 'sending' as "interrupted!",
-                  (case when m.channel = 'email' then p.consent_email else p.consent_sms end) as "consent!",
+                  (m.patient_id is null
+                   or case when m.channel = 'email' then p.consent_email else p.consent_sms end) as "consent!",
                   (m.planned_for is null
                    or (a.status in ('scheduled', 'confirmed') and a.starts_at > now() and a.starts_at = m.planned_for))
                   as "current!"
            from messages m
-           join patients p on p.id = m.patient_id
+           left join patients p on p.id = m.patient_id
            left join appointments a on a.id = m.appointment_id
            where m.org_id = $1 and m.id = $2 and m.status in ('queued', 'sending')
            for update of m"#,
@@ -257,6 +258,30 @@ pub async fn save_sms(tx: &mut Tx, org_id: Uuid, s: &SmsSettings, auth_token: Op
     Ok(())
 }
 
+/// Queues an email to someone who is no patient (an invitee), to go now.
+pub async fn queue_staff_email(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    kind: &str,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<Uuid, AppError> {
+    Ok(sqlx::query_scalar!(
+        "insert into messages (org_id, branch_id, kind, channel, recipient, subject, body)
+         values ($1, $2, $3, 'email', $4, $5, $6) returning id",
+        org_id,
+        branch_id,
+        kind,
+        to,
+        subject,
+        body,
+    )
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
 /// Notes a provider's delivery report as taken; false if it was taken already (a replay,
 /// or the provider sending it again).
 pub async fn take_receipt(tx: &mut Tx, org_id: Uuid, provider: &str, receipt: &str) -> Result<bool, AppError> {
@@ -344,11 +369,11 @@ pub async fn log(
 ) -> Result<Vec<(LoggedMessage, DateTime<Utc>)>, AppError> {
     let rows = sqlx::query!(
         r#"select m.id, m.kind, m.channel, m.recipient, m.subject, m.body, m.status, m.last_error,
-                  m.patient_id, p.full_name as patient_name,
+                  m.patient_id as "patient_id?", coalesce(p.full_name, m.recipient) as "patient_name!",
                   case when m.status = 'queued' and m.last_error is null then m.send_at
                        when m.status = 'sent' then coalesce(m.sent_at, m.updated_at)
                        else m.updated_at end as "at!"
-           from messages m join patients p on p.id = m.patient_id
+           from messages m left join patients p on p.id = m.patient_id
            where m.org_id = $1 and m.branch_id = any($2)
              and ($3::text is null or m.status = $3) and ($4::text is null or m.channel = $4)
              and ($5::text is null or m.kind = $5)
