@@ -53,7 +53,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// forms that post, so a phone on a slow line gets the page and nothing else; the staff
 /// app's code loads once someone is in it.
 fn ships_no_code(path: &str) -> bool {
-    const SECTIONS: [&str; 5] = ["/book", "/manage", "/login", "/signup", "/invite"];
+    const SECTIONS: [&str; 7] = [
+        "/book",
+        "/manage",
+        "/login",
+        "/signup",
+        "/invite",
+        "/forgot-password",
+        "/reset-password",
+    ];
     path == "/"
         || SECTIONS.iter().any(|section| {
             path.strip_prefix(section)
@@ -98,6 +106,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/setup-2fa") view=server_page!(LoginEnrolment) ssr=SsrMode::Async/>
                 <Route path=path!("/signup") view=server_page!(SignUp) ssr=SsrMode::Async/>
                 <Route path=path!("/invite/:token") view=server_page!(Invitation) ssr=SsrMode::Async/>
+                <Route path=path!("/forgot-password") view=server_page!(ForgotPassword) ssr=SsrMode::Async/>
+                <Route path=path!("/reset-password/:token") view=server_page!(ResetPassword) ssr=SsrMode::Async/>
                 <Route path=path!("/book/:slug") view=server_page!(PortalHome) ssr=SsrMode::Async/>
                 <Route path=path!("/book/:slug/:branch") view=server_page!(PortalServices) ssr=SsrMode::Async/>
                 <Route path=path!("/book/:slug/:branch/:service") view=server_page!(PortalSlots) ssr=SsrMode::Async/>
@@ -149,6 +159,8 @@ mod tests {
             "/login/verify",
             "/signup",
             "/invite/abc",
+            "/forgot-password",
+            "/reset-password/abc",
             "/book/clinic/x",
             "/manage/t/move",
         ] {

@@ -43,6 +43,8 @@ lazy_page! {
     LoginEnrolment => auth::LoginEnrolmentPage;
     SignUp => auth::SignUpPage;
     Invitation => auth::InvitationPage;
+    ForgotPassword => auth::ForgotPasswordPage;
+    ResetPassword => auth::ResetPasswordPage;
 
     PortalHome => portal::PortalHomePage;
     PortalServices => portal::PortalServicesPage;

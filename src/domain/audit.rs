@@ -13,6 +13,8 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("auth.signed_up", "Signed up"),
     ("auth.logged_in", "Logged in"),
     ("auth.login_failed", "Failed log-in"),
+    ("auth.password_reset_requested", "Asked for a new password"),
+    ("auth.password_reset", "Chose a new password"),
     ("auth.logged_out", "Logged out"),
     ("auth.second_factor_failed", "Failed 2FA code"),
     ("auth.recovery_code_used", "Used a recovery code"),

@@ -140,7 +140,7 @@ pub async fn invite(ctx: &RequestContext, input: &InviteInput, base_url: &str) -
     messages::queue_staff_email(
         &mut tx,
         ctx.org_id(),
-        ctx.user.branch.id,
+        Some(ctx.user.branch.id),
         "staff_invitation",
         input.email.as_str(),
         &subject,

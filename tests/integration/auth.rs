@@ -576,7 +576,10 @@ pub fn surface() -> Vec<crate::security::Entry> {
                 CreateApiToken, DisableTwoFactor, EnableTwoFactor, GetTwoFactor, ListApiTokens, ListSessions,
                 RevokeApiToken, RevokeSession,
             },
-            auth::{AcceptInvitation, ConfirmLoginEnrolment, GetInvitation, GetLoginEnrolment, VerifyLoginCode},
+            auth::{
+                AcceptInvitation, ConfirmLoginEnrolment, GetInvitation, GetLoginEnrolment, RequestPasswordReset,
+                ResetPassword, VerifyLoginCode,
+            },
             SwitchBranch,
         },
         domain::access::Action::ManageOwnAccount,
@@ -611,6 +614,13 @@ pub fn surface() -> Vec<crate::security::Entry> {
             ])
         })
         .writes(),
+        // The answer never says whether the account exists (auth.rs walks a real one); a
+        // made-up link is not found.
+        Entry::function::<RequestPasswordReset>(Public, Ids::None, |_| Input::form([("email", unique_email())])),
+        Entry::function::<ResetPassword>(Public, Ids::None, |_| {
+            Input::form([("token", "not-a-link".into()), ("password", PASSWORD.into())])
+        })
+        .or_refused(&[StatusCode::NOT_FOUND]),
         // Signed out already, there is nothing to end.
         Entry::function::<LogOut>(Public, Ids::None, |_| Input::none()),
         Entry::function::<GetCurrentUser>(SignedIn, Ids::None, |_| Input::none()),
@@ -646,4 +656,137 @@ pub fn surface() -> Vec<crate::security::Entry> {
         })
         .writes(),
     ]
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_replaced_by_a_single_use_emailed_link_that_ends_every_session() {
+    use careops::app::auth::{RequestPasswordReset, ResetPassword};
+
+    let sink = SmtpSink::start().await;
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    app.send_email_through(&org, &sink).await;
+    let mut nobody = Browser::default();
+
+    // Known or not, the same answer; only a real account gets mail.
+    let unknown = app
+        .call::<RequestPasswordReset>(&mut nobody, &[("email", "nobody@nowhere.example")])
+        .await;
+    let known = app
+        .call::<RequestPasswordReset>(&mut nobody, &[("email", &org.owner_email.to_uppercase())])
+        .await;
+    for response in [&unknown, &known] {
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()[header::LOCATION], "/forgot-password?sent=1");
+    }
+    let mail = sink.wait_for(1).await;
+    assert!(mail[0].contains(&format!("To: {}", org.owner_email)), "{}", mail[0]);
+    let token = reset_token(&mail[0]);
+    // The link is not kept in the message log once it has gone, and no one lists it.
+    app.wait_until_count(
+        "select count(*) from messages where kind = 'password_reset' and status = 'sent'
+           and branch_id is null and body not like '%reset-password%'",
+        1,
+    )
+    .await;
+    let page = app.get(&mut nobody, &format!("/reset-password/{token}")).await;
+    assert!(page.text().await.unwrap().contains("Choose a new password"));
+
+    // A weak password is refused and the link still works; a good one replaces the old.
+    let weak = app
+        .call::<ResetPassword>(&mut nobody, &[("token", &token), ("password", "short")])
+        .await;
+    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let new_password = "a-brand-new-harbour-password";
+    let reset = app
+        .call::<ResetPassword>(&mut nobody, &[("token", &token), ("password", new_password)])
+        .await;
+    assert_eq!(reset.status(), StatusCode::OK, "{}", reset.text().await.unwrap());
+    assert_eq!(reset.headers()[header::LOCATION], "/login?password=changed");
+
+    // Every session ended; the old password is gone, the new one works; the link works once.
+    let mut owner = org.owner.clone();
+    assert_eq!(
+        app.call::<GetCurrentUser>(&mut owner, &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.log_in(&org.owner_email, PASSWORD).await.0.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (signed_in, owner_again) = app.log_in(&org.owner_email, new_password).await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    let again = app
+        .call::<ResetPassword>(
+            &mut nobody,
+            &[("token", &token), ("password", "another-harbour-password")],
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    let body = json(again).await;
+    assert!(body.to_string().contains("expired or was used already"), "{body}");
+
+    // Asked again: a new link each time, until the address's limit (shared with signing
+    // in: two sign-ins and a request so far) says to wait a minute.
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let asked = app
+            .call::<RequestPasswordReset>(&mut Browser::default(), &[("email", &org.owner_email)])
+            .await;
+        statuses.push(asked.status());
+    }
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS]
+    );
+    let mail = sink.wait_for(3).await;
+    // An expired link is refused.
+    sqlx::query("update password_resets set expires_at = now() - interval '1 minute'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let expired = app
+        .call::<ResetPassword>(
+            &mut nobody,
+            &[
+                ("token", &reset_token(&mail[1])),
+                ("password", "another-harbour-password"),
+            ],
+        )
+        .await;
+    assert_eq!(expired.status(), StatusCode::NOT_FOUND);
+
+    // Someone with three links open gets no fourth, though the answer is the same.
+    let member = app.member(&owner_again, "receptionist", &[org.branch_id]).await;
+    sink.wait_for(4).await;
+    sqlx::query(
+        "insert into password_resets (org_id, user_id, token_hash, expires_at)
+         select $1, $2, sha256(n::text::bytea), now() + interval '1 hour' from generate_series(1, 3) n",
+    )
+    .bind(org.id)
+    .bind(member.id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let capped = app
+        .call::<RequestPasswordReset>(&mut Browser::default(), &[("email", &member.email)])
+        .await;
+    assert_eq!(capped.headers()[header::LOCATION], "/forgot-password?sent=1");
+    let open: i64 = sqlx::query_scalar("select count(*) from password_resets where user_id = $1")
+        .bind(member.id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(open, 3);
+    assert_eq!(sink.messages().len(), 4, "three links and the invitation, no more");
+}
+
+/// The token of the link in a password-reset email (quoted-printable may break its line).
+fn reset_token(mail: &str) -> String {
+    let joined = mail.replace("=\n", "");
+    let at = joined.find("/reset-password/").unwrap() + "/reset-password/".len();
+    joined[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }

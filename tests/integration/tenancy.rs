@@ -39,6 +39,7 @@ const TENANT_TABLES: &[&str] = &[
     "messaging_settings",
     "webhook_receipts",
     "message_templates",
+    "password_resets",
     "portal_requests",
     "patient_imports",
 ];
@@ -166,7 +167,9 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
                     select $1, 'key-0123456789abcdef', a.id from a),
               s as (insert into messaging_settings (org_id, sender_email) values ($1, 'desk@clinic-b.com')),
               w as (insert into webhook_receipts (org_id, provider, receipt_id) values ($1, 'twilio', 'SM1:delivered')),
-              t as (insert into message_templates (org_id, kind, channel, body) values ($1, 'reminder', 'sms', 'See you {when}'))
+              t as (insert into message_templates (org_id, kind, channel, body) values ($1, 'reminder', 'sms', 'See you {when}')),
+              pr as (insert into password_resets (org_id, user_id, token_hash, expires_at)
+                     values ($1, $2, '\\x01', now() + interval '1 hour'))
          insert into patient_imports (org_id, created_by, rows) values ($1, $2, '[]')",
     )
     .bind(w.b.id)

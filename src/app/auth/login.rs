@@ -11,6 +11,7 @@ pub fn LoginPage() -> impl IntoView {
     let error = action_error(action);
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    let changed = move || query.read().get("password").as_deref() == Some("changed");
 
     view! {
         <Title text="Sign in"/>
@@ -18,6 +19,9 @@ pub fn LoginPage() -> impl IntoView {
             <section class="auth__card" aria-labelledby="login-title">
                 <p class="auth__brand">"CareOps"</p>
                 <h1 id="login-title">"Sign in"</h1>
+                <Show when=changed>
+                    <p role="status" data-testid="password-changed">"Your password is changed. Sign in with it."</p>
+                </Show>
                 <ActionForm action attr:class="form">
                     <FormAlert error/>
                     <input type="hidden" name="next" value=next/>
@@ -39,6 +43,7 @@ pub fn LoginPage() -> impl IntoView {
                     />
                     <SubmitButton label="Sign in" pending_label="Signing in…" pending=action.pending()/>
                 </ActionForm>
+                <p class="auth__switch"><a href="/forgot-password">"Forgot your password?"</a></p>
                 <p class="auth__switch">
                     "New to CareOps? " <a href="/signup">"Create an account for your practice"</a>
                 </p>

@@ -2,11 +2,13 @@
 
 mod invitation;
 mod login;
+mod password_reset;
 mod second_factor;
 mod signup;
 
 pub use invitation::InvitationPage;
 pub use login::LoginPage;
+pub use password_reset::{ForgotPasswordPage, ResetPasswordPage};
 pub use second_factor::{LoginEnrolmentPage, LoginVerifyPage};
 pub use signup::SignUpPage;
 
@@ -141,6 +143,29 @@ pub async fn accept_invitation(token: String, #[server(flatten)] form: JoinForm)
     let outcome =
         service::accept_invitation(&state, &token, &form.full_name, &form.password, &context::client()).await?;
     after_password(&state, outcome, "/app");
+    Ok(())
+}
+
+/// Emails a link to choose a new password, if an account uses `email`; the page then
+/// says so in words that tell nothing about whether one does.
+#[server]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    use crate::server::auth::{context, service};
+
+    let state = context::app_state()?;
+    service::request_password_reset(&state, &email, &context::client()).await?;
+    leptos_axum::redirect("/forgot-password?sent=1");
+    Ok(())
+}
+
+/// Sets a new password with the link's token; every session of the account ends.
+#[server]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    use crate::server::auth::{context, service};
+
+    let state = context::app_state()?;
+    service::reset_password(&state, &token, &password, &context::client()).await?;
+    leptos_axum::redirect("/login?password=changed");
     Ok(())
 }
 

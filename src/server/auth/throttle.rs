@@ -12,6 +12,7 @@ pub enum Kind {
     SecondFactor,
     PortalBooking,
     SignUp,
+    PasswordReset,
 }
 
 impl Kind {
@@ -21,6 +22,7 @@ impl Kind {
             Kind::SecondFactor => "second_factor",
             Kind::PortalBooking => "portal_booking",
             Kind::SignUp => "sign_up",
+            Kind::PasswordReset => "password_reset",
         }
     }
 }

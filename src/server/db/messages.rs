@@ -106,7 +106,9 @@ pub async fn settle(tx: &mut Tx, org_id: Uuid, id: Uuid, settled: &Settled) -> R
     sqlx::query!(
         "update messages set status = $3, provider = coalesce($6, provider),
                 provider_message_id = coalesce($4, provider_message_id),
-                last_error = $5, sent_at = case when $3 = 'sent' then now() else sent_at end, updated_at = now()
+                last_error = $5, sent_at = case when $3 = 'sent' then now() else sent_at end, updated_at = now(),
+                body = case when kind = 'password_reset' and $3 <> 'queued'
+                            then 'A link to choose a new password (not kept).' else body end
          where org_id = $1 and id = $2",
         org_id,
         id,
@@ -258,11 +260,12 @@ pub async fn save_sms(tx: &mut Tx, org_id: Uuid, s: &SmsSettings, auth_token: Op
     Ok(())
 }
 
-/// Queues an email to someone who is no patient (an invitee), to go now.
+/// Queues an email to someone who is no patient (an invitee, a user who forgot their
+/// password), to go now; without a branch it shows in no one's message log.
 pub async fn queue_staff_email(
     tx: &mut Tx,
     org_id: Uuid,
-    branch_id: Uuid,
+    branch_id: Option<Uuid>,
     kind: &str,
     to: &str,
     subject: &str,

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod changes;
 pub mod messages;
 pub mod organizations;
+pub mod password_resets;
 pub mod patients;
 pub mod portal;
 pub mod schedules;
