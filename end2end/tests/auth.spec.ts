@@ -80,3 +80,25 @@ test('sign-in and sign-up load no script: they are forms that post', async ({ pa
   await page.waitForLoadState('networkidle');
   expect(code).toEqual([]);
 });
+test('a forgotten password is asked for from the sign-in page, with the same answer for any address', async ({ page }, testInfo) => {
+  const practice = await signUp(page, testInfo);
+  await logOut(page, practice.fullName);
+  await goto(page, testInfo, '/login');
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Forgot your password?');
+  await page.getByLabel('Email').fill(practice.email);
+  await page.getByRole('button', { name: 'Email me a link' }).click();
+  await expect(page.getByTestId('reset-sent')).toContainText('If an account uses that address, a link to choose a new password is on its way.');
+
+  await goto(page, testInfo, '/forgot-password');
+  await page.getByLabel('Email').fill('nobody@nowhere.example');
+  await page.getByRole('button', { name: 'Email me a link' }).click();
+  await expect(page.getByTestId('reset-sent')).toContainText('If an account uses that address');
+
+  // A link that is not one says so, and offers a new one.
+  await goto(page, testInfo, '/reset-password/not-a-real-link');
+  await page.getByLabel('New password').fill('a-brand-new-harbour-password');
+  await page.getByRole('button', { name: 'Save my new password' }).click();
+  await expect(page.getByRole('alert')).toContainText('This link has expired or was used already. Ask for a new one.');
+  await expect(page.getByRole('link', { name: 'Ask for a new link' })).toBeVisible();
+});
