@@ -97,7 +97,7 @@ test('a forgotten password is asked for from the sign-in page, with the same ans
 
   // A link that is not one says so, and offers a new one.
   await goto(page, testInfo, '/reset-password/not-a-real-link');
-  await page.getByLabel('New password').fill('a-brand-new-harbour-password');
+  await page.getByLabel('New password', { exact: true }).fill('a-brand-new-harbour-password');
   await page.getByRole('button', { name: 'Save my new password' }).click();
   await expect(page.getByRole('alert')).toContainText('This link has expired or was used already. Ask for a new one.');
   await expect(page.getByRole('link', { name: 'Ask for a new link' })).toBeVisible();
