@@ -2,7 +2,8 @@
 //! HTTP at 8, 32 and 64 concurrent clients beside pgbench running the very statements one
 //! HTTP booking runs (captured from the app's own log as it books, so they cannot drift),
 //! as the application role and with as many connections as the app's bookings may hold;
-//! and the week-range read with 2,000 appointments.
+//! the same bookings while 10,000 reminders fall due at once; and the week-range read
+//! with 2,000 appointments.
 //!
 //! `TEST_DATABASE_URL` names a PostgreSQL superuser URL (no database); the benchmark
 //! makes and drops its own database.
@@ -20,7 +21,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use careops::server::{config::Config, startup::Application};
+use careops::server::{config::Config, messaging::WorkerThread, startup::Application};
 use leptos::config::LeptosOptions;
 use reqwest::header;
 use sqlx::{postgres::PgConnectOptions, Connection, Executor, PgConnection, PgPool};
@@ -55,6 +56,8 @@ struct Fixture {
     patient: Uuid,
     /// The same database as the application role (row-level security applies).
     app: PgConnectOptions,
+    /// The server's configuration, for a worker of its own.
+    config: Config,
     db: PgPool,
 }
 
@@ -70,9 +73,12 @@ async fn fixture(server: &str, db_name: &str) -> Fixture {
         ("PORT", "0".into()),
         ("DATABASE_MAX_CONNECTIONS", POOL.to_string()),
         ("LOG_FORMAT", "json".into()),
+        // Bookings alone; the queue's worker is started for its own section.
+        ("WORKER_IN_PROCESS", "false".into()),
     ]);
     let config = Config::from_lookup(|k| values.get(k).cloned()).expect("config");
     let app = config.app_database.clone();
+    let worker_config = config.clone();
     let options = LeptosOptions::builder()
         .output_name("careops")
         .site_root("target/site")
@@ -181,6 +187,7 @@ async fn fixture(server: &str, db_name: &str) -> Fixture {
         service,
         patient,
         app,
+        config: worker_config,
         db,
     }
 }
@@ -330,13 +337,17 @@ const STEPS: &[(&str, &[&str])] = &[
             ":branch",
             ":patient",
             ":id",
-            "'booking_confirmation'",
+            "false",
             ":channels",
             ":recipients",
             ":subjects",
             ":bodies",
             "'careops_events'",
             ":payload",
+            ":kinds",
+            ":send_ats",
+            ":minutes",
+            "to_timestamp(:t)",
         ],
     ),
     ("COMMIT", &[]),
@@ -516,15 +527,29 @@ async fn bound(f: &Fixture, payload: String) -> Vec<(String, String)> {
     .fetch_one(&f.db)
     .await
     .unwrap();
-    let messages: Vec<(String, String, String, String)> =
-        sqlx::query_as("select channel, recipient, subject, body from outbox order by created_at, channel")
-            .fetch_all(&f.db)
-            .await
-            .unwrap();
-    assert_eq!(messages.len(), 2, "the captured booking queues an email and a text");
-    let column = |pick: fn(&(String, String, String, String)) -> &String| {
-        array(&messages.iter().map(|m| pick(m).clone()).collect::<Vec<_>>())
-    };
+    // The booking's confirmations and its reminders, as it wrote them (pgbench writes the
+    // same rows for each of its bookings).
+    let messages: Vec<[String; 7]> = sqlx::query_as::<_, (String, String, String, String, String, String, String)>(
+        "select channel, recipient, subject, body, kind, send_at::text, coalesce(reminder_minutes::text, 'NULL')
+         from messages order by send_at, channel",
+    )
+    .fetch_all(&f.db)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(a, b, c, d, e, g, h)| [a, b, c, d, e, g, h])
+    .collect();
+    assert_eq!(
+        messages.iter().filter(|m| m[4] == "booking_confirmation").count(),
+        2,
+        "the captured booking queues an email and a text"
+    );
+    let column = |n: usize| array(&messages.iter().map(|m| m[n].clone()).collect::<Vec<_>>());
+    // NULL stays a null, not the word.
+    let minutes = format!(
+        "{{{}}}",
+        messages.iter().map(|m| m[6].as_str()).collect::<Vec<_>>().join(",")
+    );
     vec![
         ("token_hash".into(), token_hash),
         ("org".into(), f.org.to_string()),
@@ -534,10 +559,13 @@ async fn bound(f: &Fixture, payload: String) -> Vec<(String, String)> {
         ("patient".into(), f.patient.to_string()),
         ("claims".into(), claims(f.practitioner)),
         ("diff".into(), diff),
-        ("channels".into(), column(|m| &m.0)),
-        ("recipients".into(), column(|m| &m.1)),
-        ("subjects".into(), column(|m| &m.2)),
-        ("bodies".into(), column(|m| &m.3)),
+        ("channels".into(), column(0)),
+        ("recipients".into(), column(1)),
+        ("subjects".into(), column(2)),
+        ("bodies".into(), column(3)),
+        ("kinds".into(), column(4)),
+        ("send_ats".into(), column(5)),
+        ("minutes".into(), minutes),
         ("payload".into(), payload),
     ]
 }
@@ -697,6 +725,48 @@ async fn main() {
     println!("| practitioners | clients | HTTP bookings/s | HTTP p50 ms | HTTP p99 ms | failed | pgbench connections | pgbench tx/s | pgbench avg ms | HTTP ÷ pgbench |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     rows.iter().for_each(|row| println!("{row}"));
+
+    // Bookings while the queue is busiest: 10,000 reminders due in the same moment, sent
+    // by a worker in this process (as the server runs one by default, and as
+    // `scripts/bench messages` measures alone). The confirmations of the bookings above
+    // are dropped first: the worker starts with the reminders only (and the confirmations
+    // of the bookings it runs beside).
+    let (calm, calm_p50, calm_p99, _) = http_creation(&f, 32, &f.team, slot.clone()).await;
+    sqlx::query("delete from graphile_worker._private_jobs")
+        .execute(&f.db)
+        .await
+        .unwrap();
+    sqlx::query("delete from messages").execute(&f.db).await.unwrap();
+    sqlx::query(
+        "insert into messages (org_id, branch_id, patient_id, kind, channel, recipient, subject, body, send_at)
+         select $1, $2, $3, 'reminder', 'email', 'bench.patient1@example.org', 'Reminder ' || n, 'See you tomorrow.', now()
+         from generate_series(1, 10000) n",
+    )
+    .bind(f.org)
+    .bind(f.branch)
+    .bind(f.patient)
+    .execute(&f.db)
+    .await
+    .unwrap();
+    let options = LeptosOptions::builder().output_name("careops").build();
+    let worker = WorkerThread::start(f.config.clone(), options)
+        .await
+        .expect("the worker starts");
+    let (draining, busy_p50, busy_p99, _) = http_creation(&f, 32, &f.team, slot.clone()).await;
+    let sent: i64 = sqlx::query_scalar("select count(*) from messages where kind = 'reminder' and status = 'sent'")
+        .fetch_one(&f.db)
+        .await
+        .unwrap();
+    worker.stop().await;
+    println!("\n## Bookings while 10,000 reminders are sent (eight practitioners, 32 clients, {SECONDS} s)\n");
+    println!("| while | HTTP bookings/s | p50 ms | p99 ms |");
+    println!("|---|---:|---:|---:|");
+    println!("| nothing is sent | {calm:.0} | {} | {} |", ms(calm_p50), ms(calm_p99));
+    println!(
+        "| a worker in the process sends 10,000 reminders due at once ({sent} sent by the window's end) and the bookings' confirmations | {draining:.0} | {} | {} |",
+        ms(busy_p50),
+        ms(busy_p99)
+    );
 
     // pgbench sends `begin` and `set_config` apart (it cannot prepare the app's two-in-one
     // simple query): its rows 2 and 3 make the app's row 2.

@@ -49,6 +49,14 @@ impl tracing::field::Visit for Statement {
     }
 }
 
+/// The job queue's worker has threads of its own (`messaging::WorkerThread`): what it
+/// sends meanwhile (the bookings' confirmations) is not the request's.
+fn on_the_worker() -> bool {
+    std::thread::current()
+        .name()
+        .is_some_and(|name| name.starts_with("careops-worker"))
+}
+
 fn round_trip(metadata: &Metadata<'_>) -> bool {
     metadata.target() == "sqlx::query" || metadata.target() == TRANSACTIONS
 }
@@ -64,7 +72,7 @@ impl<S: Subscriber> Layer<S> for Capture {
 
     // Events forwarded from the `log` crate share one callsite: check each one's target.
     fn enabled(&self, metadata: &Metadata<'_>, _: Context<'_, S>) -> bool {
-        round_trip(metadata) && CAPTURING.load(Ordering::Relaxed)
+        round_trip(metadata) && CAPTURING.load(Ordering::Relaxed) && !on_the_worker()
     }
 
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {

@@ -75,7 +75,12 @@ impl Application {
                     .await
                     .map_err(StartupError::Worker)?,
             ),
-            false => None,
+            false => {
+                WorkerThread::prepare(config.clone(), leptos_options.clone())
+                    .await
+                    .map_err(StartupError::Worker)?;
+                None
+            }
         };
         let state = AppState::new(config, db, leptos_options);
         state.hub.listen(state.db.pool().clone());

@@ -409,6 +409,29 @@ async fn a_staff_invitation_is_emailed_to_the_invitee_with_its_link() {
     .await;
 }
 
+#[tokio::test]
+async fn a_server_without_a_worker_queues_messages_that_a_worker_started_later_sends() {
+    // The first process on a fresh database sends nothing: the queue's schema, which the
+    // trigger feeding it needs, is there all the same.
+    let app = spawn_app_with(&[("WORKER_IN_PROCESS", "false")]).await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    booked_with_email(&app, &org, &s, "11:00").await;
+    let queued: i64 =
+        sqlx::query_scalar("select count(*) from messages where kind = 'booking_confirmation' and status = 'queued'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(queued, 1);
+    // A process with a worker sends it.
+    let _worker = app.second_process().await;
+    app.wait_until_count(
+        "select count(*) from messages where kind = 'booking_confirmation' and status = 'sent' and provider = 'log'",
+        1,
+    )
+    .await;
+}
+
 pub fn surface() -> Vec<Entry> {
     vec![
         Entry::function::<GetMessaging>(Staff(ManageMessaging), Ids::None, |_| Input::none()),

@@ -108,6 +108,18 @@ pub struct WorkerThread {
 impl WorkerThread {
     /// Starts the thread and returns once its worker is ready (the queue's schema migrated).
     pub async fn start(config: Config, leptos_options: LeptosOptions) -> Result<Self, String> {
+        Self::spawn(config, leptos_options, true).await
+    }
+
+    /// Migrates the queue's schema and runs no worker: for a server whose messages other
+    /// processes send (`WORKER_IN_PROCESS=false`). The trigger that queues each message
+    /// needs the schema, whoever starts first.
+    pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<(), String> {
+        Self::spawn(config, leptos_options, false).await?.stop().await;
+        Ok(())
+    }
+
+    async fn spawn(config: Config, leptos_options: LeptosOptions, run: bool) -> Result<Self, String> {
         let (stop, stopping) = oneshot::channel::<()>();
         let (ready, started) = oneshot::channel::<Result<(), String>>();
         let (finished, done) = oneshot::channel::<()>();
@@ -139,6 +151,9 @@ impl WorkerThread {
                     match started.await {
                         Ok(worker) => {
                             let _ = ready.send(Ok(()));
+                            if !run {
+                                return;
+                            }
                             if let Err(err) = worker.run().await {
                                 tracing::error!(error = %err, "the job queue's worker stopped");
                             }
