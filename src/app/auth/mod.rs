@@ -150,10 +150,10 @@ pub async fn accept_invitation(token: String, #[server(flatten)] form: JoinForm)
 /// says so in words that tell nothing about whether one does.
 #[server]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
-    use crate::server::auth::{context, service};
+    use crate::server::auth::{context, password_reset};
 
     let state = context::app_state()?;
-    service::request_password_reset(&state, &email, &context::client()).await?;
+    password_reset::request_password_reset(&state, &email, &context::client()).await?;
     leptos_axum::redirect("/forgot-password?sent=1");
     Ok(())
 }
@@ -161,10 +161,10 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 /// Sets a new password with the link's token; every session of the account ends.
 #[server]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
-    use crate::server::auth::{context, service};
+    use crate::server::auth::{context, password_reset};
 
     let state = context::app_state()?;
-    service::reset_password(&state, &token, &password, &context::client()).await?;
+    password_reset::reset_password(&state, &token, &password, &context::client()).await?;
     leptos_axum::redirect("/login?password=changed");
     Ok(())
 }

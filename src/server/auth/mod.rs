@@ -5,6 +5,7 @@ pub mod context;
 pub mod cookies;
 pub mod middleware;
 pub mod password;
+pub mod password_reset;
 pub mod service;
 pub mod throttle;
 pub mod tokens;
