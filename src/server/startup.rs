@@ -200,7 +200,13 @@ async fn seed_demo() -> Result<(), StartupError> {
     let config = Config::from_env()?;
     telemetry::init(config.log_format);
     let db = Db::connect(&config).await?;
-    let state = AppState::new(config, db, LeptosOptions::builder().output_name("careops").build());
+    let options = LeptosOptions::builder().output_name("careops").build();
+    // The demo's bookings queue messages, whose trigger needs the queue's schema: on a
+    // new database nothing has migrated it yet.
+    WorkerThread::prepare(config.clone(), options.clone())
+        .await
+        .map_err(StartupError::Worker)?;
+    let state = AppState::new(config, db, options);
     match super::demo::seed(&state).await {
         Ok(true) => tracing::info!("demo data loaded"),
         Ok(false) => tracing::info!("demo data already present"),

@@ -61,6 +61,42 @@ async fn an_unknown_page_is_a_404_page() {
     assert!(response.text().await.unwrap().contains("Page not found"));
 }
 
+/// What `scripts/run` does on a new machine: `careops seed-demo` on a database nothing has
+/// migrated yet (neither ours nor the job queue's schema).
+#[tokio::test]
+async fn the_seed_demo_command_loads_a_new_database() {
+    let (_, url) = empty_database().await;
+    let seed = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_careops"))
+            .arg("seed-demo")
+            .env("DATABASE_URL", &url)
+            .env("JWT_SECRET", "test-secret-test-secret-test-secret-0123")
+            .env(
+                "DATA_KEY",
+                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+            )
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the careops binary runs")
+    };
+
+    let first = seed();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(seed().status.success(), "a second run changes nothing and succeeds");
+
+    let db = sqlx::PgPool::connect(&url).await.unwrap();
+    let (patients, jobs): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from patients),
+                (select count(*) from graphile_worker._private_jobs j
+                 join messages m on j.key = 'message:' || m.id where m.kind = 'booking_confirmation')",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(patients >= 20, "{patients}");
+    assert!(jobs >= 20, "each confirmation waits in the queue for a worker: {jobs}");
+}
+
 #[tokio::test]
 async fn demo_data_loads_once_and_its_logins_work() {
     use careops::server::{config::Config, db::Db, demo, AppState};

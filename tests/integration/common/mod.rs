@@ -38,12 +38,8 @@ fn test_database_name() -> String {
     }
 }
 
-pub async fn spawn_app() -> TestApp {
-    spawn_app_with(&[]).await
-}
-
-/// Starts the app with extra configuration (`("REFRESH_REUSE_GRACE_SECONDS", "0")`).
-pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
+/// A new, empty database (nothing migrated): its name and its owner's URL.
+pub async fn empty_database() -> (String, String) {
     let db_name = test_database_name();
     let mut admin = PgConnection::connect(&format!("{}/postgres", server_url()))
         .await
@@ -53,6 +49,16 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
         .await
         .expect("create test database");
     let database_url = format!("{}/{db_name}", server_url());
+    (db_name, database_url)
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts the app with extra configuration (`("REFRESH_REUSE_GRACE_SECONDS", "0")`).
+pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
+    let (db_name, database_url) = empty_database().await;
 
     let mut values: BTreeMap<String, String> = BTreeMap::from([
         ("DATABASE_URL".into(), database_url.clone()),
