@@ -14,6 +14,10 @@ pub enum MessageKind {
     Cancellation,
     Reschedule,
     Reminder,
+    /// To a person invited to join the staff.
+    StaffInvitation,
+    /// To a user who asked to choose a new password.
+    PasswordReset,
 }
 
 impl MessageKind {
@@ -23,7 +27,14 @@ impl MessageKind {
             MessageKind::Cancellation => "cancellation",
             MessageKind::Reschedule => "reschedule",
             MessageKind::Reminder => "reminder",
+            MessageKind::StaffInvitation => "staff_invitation",
+            MessageKind::PasswordReset => "password_reset",
         }
+    }
+
+    /// Sent to staff (by email only), not to a patient.
+    pub fn is_for_staff(self) -> bool {
+        matches!(self, MessageKind::StaffInvitation | MessageKind::PasswordReset)
     }
 }
 

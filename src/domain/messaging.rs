@@ -19,6 +19,7 @@ pub const MESSAGE_KINDS: &[(&str, &str)] = &[
     ("reschedule", "New time"),
     ("cancellation", "Cancellation"),
     ("staff_invitation", "Staff invitation"),
+    ("password_reset", "Password reset"),
 ];
 
 /// Where a message can stand, with its label for the log's filter.

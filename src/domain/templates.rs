@@ -3,6 +3,8 @@
 //! template is saved and filled when a message is written; server and browser share
 //! this code, so the preview while typing is what patients will get.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -11,15 +13,18 @@ use super::{
 };
 
 /// The kinds with a wording of their own, in the order the settings page shows them.
-pub const TEMPLATE_KINDS: [MessageKind; 4] = [
+pub const TEMPLATE_KINDS: [MessageKind; 6] = [
     MessageKind::BookingConfirmation,
     MessageKind::Reminder,
     MessageKind::Reschedule,
     MessageKind::Cancellation,
+    MessageKind::StaffInvitation,
+    MessageKind::PasswordReset,
 ];
 
-/// Every variable, with what it stands for in the preview.
-pub const VARIABLES: &[(&str, &str)] = &[
+/// The variables of a message to a patient about an appointment, with what each stands
+/// for in the preview.
+const APPOINTMENT_VARIABLES: &[(&str, &str)] = &[
     ("patient_first_name", "Ada"),
     ("patient_name", "Ada Lovelace"),
     ("service", "Sports massage"),
@@ -32,13 +37,130 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("manage_link", "https://careops.example/manage/a1b2c3"),
 ];
 
+/// The variables of an invitation to join the staff.
+const INVITATION_VARIABLES: &[(&str, &str)] = &[
+    ("clinic", "Riverside Physio"),
+    ("inviter", "Tom Baker"),
+    ("role", "receptionist"),
+    ("link", "https://careops.example/invite/a1b2c3"),
+    ("days", "7"),
+];
+
+/// The variables of a password reset.
+const RESET_VARIABLES: &[(&str, &str)] = &[
+    ("email", "tom@riverside.example"),
+    ("link", "https://careops.example/reset-password/a1b2c3"),
+    ("minutes", "30"),
+];
+
+fn examples(kind: MessageKind) -> &'static [(&'static str, &'static str)] {
+    match kind {
+        MessageKind::StaffInvitation => INVITATION_VARIABLES,
+        MessageKind::PasswordReset => RESET_VARIABLES,
+        _ => APPOINTMENT_VARIABLES,
+    }
+}
+
 /// The variables a message of `kind` can use: a cancelled appointment has no link to
 /// manage it.
 pub fn variables(kind: MessageKind) -> impl Iterator<Item = &'static str> {
-    VARIABLES
+    examples(kind)
         .iter()
         .map(|(name, _)| *name)
         .filter(move |name| !(kind == MessageKind::Cancellation && *name == "manage_link"))
+}
+
+/// The channels a message of `kind` goes by: staff are emailed.
+pub fn channels(kind: MessageKind) -> &'static [&'static str] {
+    match kind.is_for_staff() {
+        true => &["email"],
+        false => &["email", "sms"],
+    }
+}
+
+/// The variable a message of `kind` is no use without: the link an invitation or a
+/// password reset is for.
+fn required(kind: MessageKind) -> Option<&'static str> {
+    kind.is_for_staff().then_some("link")
+}
+
+/// What the variables of a message stand for.
+pub trait Facts {
+    fn value(&self, name: &str) -> Option<Cow<'_, str>>;
+}
+
+impl Facts for AppointmentFacts<'_> {
+    fn value(&self, name: &str) -> Option<Cow<'_, str>> {
+        let first = self.patient_name.split_whitespace().next().unwrap_or(self.patient_name);
+        Some(Cow::Borrowed(match name {
+            "patient_first_name" => first,
+            "patient_name" => self.patient_name,
+            "service" => self.service,
+            "practitioner" => self.practitioner,
+            "when" => self.when,
+            "clinic" => self.org_name,
+            "branch" => self.branch_name,
+            "address" => self.branch_address,
+            "place" if self.branch_address.is_empty() => self.branch_name,
+            "place" => return Some(Cow::Owned(format!("{}, {}", self.branch_name, self.branch_address))),
+            "manage_link" => self.manage_url.unwrap_or_default(),
+            _ => return None,
+        }))
+    }
+}
+
+/// An invitation to join the staff.
+pub struct InvitationFacts<'a> {
+    pub clinic: &'a str,
+    pub inviter: &'a str,
+    /// In lower case: "receptionist".
+    pub role: &'a str,
+    pub link: &'a str,
+    pub days: i64,
+}
+
+impl Facts for InvitationFacts<'_> {
+    fn value(&self, name: &str) -> Option<Cow<'_, str>> {
+        Some(Cow::Borrowed(match name {
+            "clinic" => self.clinic,
+            "inviter" => self.inviter,
+            "role" => self.role,
+            "link" => self.link,
+            "days" => return Some(Cow::Owned(self.days.to_string())),
+            _ => return None,
+        }))
+    }
+}
+
+/// A password reset.
+pub struct ResetFacts<'a> {
+    pub email: &'a str,
+    pub link: &'a str,
+    pub minutes: i64,
+}
+
+impl Facts for ResetFacts<'_> {
+    fn value(&self, name: &str) -> Option<Cow<'_, str>> {
+        Some(Cow::Borrowed(match name {
+            "email" => self.email,
+            "link" => self.link,
+            "minutes" => return Some(Cow::Owned(self.minutes.to_string())),
+            _ => return None,
+        }))
+    }
+}
+
+/// The example details the preview of a message of this kind shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Example(pub MessageKind);
+
+impl Facts for Example {
+    fn value(&self, name: &str) -> Option<Cow<'_, str>> {
+        examples(self.0)
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| Cow::Borrowed(*v))
+    }
 }
 
 /// One message's wording.
@@ -82,10 +204,29 @@ pub fn default_template(kind: MessageKind, channel: &str) -> Template {
             "Reminder: your appointment at {clinic} on {when}".to_owned(),
             format!("Hello {{patient_first_name}},\n\na reminder of your {{service}} with {{practitioner}} on {{when}} at {{place}}.{manage}\n\n{{clinic}}"),
         ),
+        (_, MessageKind::StaffInvitation) => (
+            "{inviter} invites you to {clinic} on CareOps".to_owned(),
+            "Hello,\n\n{inviter} invites you to join {clinic} on CareOps as {role}.\n\n\
+             Choose your password here within {days} days: {link}\n\n\
+             If you did not expect this, ignore this email: nothing happens without you."
+                .to_owned(),
+        ),
+        (_, MessageKind::PasswordReset) => (
+            "Choose a new CareOps password".to_owned(),
+            "Hello,\n\nsomeone, probably you, asked to choose a new CareOps password for {email}. \
+             Choose it here within {minutes} minutes: {link}\n\n\
+             The link works once. If you did not ask, ignore this email: your password stays as it is."
+                .to_owned(),
+        ),
     };
     Template {
         kind,
-        channel: if channel == "sms" { "sms" } else { "email" }.to_owned(),
+        channel: if channel == "sms" && !kind.is_for_staff() {
+            "sms"
+        } else {
+            "email"
+        }
+        .to_owned(),
         subject,
         body,
     }
@@ -118,34 +259,14 @@ pub fn check(kind: MessageKind, field: &str, text: &str) -> Result<(), FieldErro
     }
 }
 
-/// `text` with each variable replaced by its value for `f`.
-pub fn fill(text: &str, f: &AppointmentFacts<'_>) -> String {
-    let first = f.patient_name.split_whitespace().next().unwrap_or(f.patient_name);
-    let place = match f.branch_address.is_empty() {
-        true => f.branch_name.to_owned(),
-        false => format!("{}, {}", f.branch_name, f.branch_address),
-    };
-    let value = |name: &str| -> Option<&str> {
-        Some(match name {
-            "patient_first_name" => first,
-            "patient_name" => f.patient_name,
-            "service" => f.service,
-            "practitioner" => f.practitioner,
-            "when" => f.when,
-            "clinic" => f.org_name,
-            "branch" => f.branch_name,
-            "address" => f.branch_address,
-            "place" => &place,
-            "manage_link" => f.manage_url.unwrap_or_default(),
-            _ => return None,
-        })
-    };
+/// `text` with each variable replaced by its value in `f`.
+pub fn fill(text: &str, f: &impl Facts) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let mut copied = 0;
     for (start, name) in placeholders(text) {
-        if let Some(v) = value(name) {
+        if let Some(v) = f.value(name) {
             out.push_str(&text[copied..start]);
-            out.push_str(v);
+            out.push_str(&v);
             copied = start + name.len() + 2;
         }
     }
@@ -153,24 +274,9 @@ pub fn fill(text: &str, f: &AppointmentFacts<'_>) -> String {
     out
 }
 
-/// The facts the preview shows.
-pub fn example_facts() -> AppointmentFacts<'static> {
-    let example = |name: &str| VARIABLES.iter().find(|(n, _)| *n == name).map_or("", |(_, v)| v);
-    AppointmentFacts {
-        org_name: example("clinic"),
-        branch_name: example("branch"),
-        branch_address: example("address"),
-        patient_name: example("patient_name"),
-        service: example("service"),
-        practitioner: example("practitioner"),
-        when: example("when"),
-        manage_url: Some(example("manage_link")),
-    }
-}
-
 /// Subject and text of a message of `kind` by `channel`, in the organization's wording
 /// where it has one.
-pub fn render(kind: MessageKind, channel: &str, f: &AppointmentFacts<'_>, own: &[Template]) -> (String, String) {
+pub fn render(kind: MessageKind, channel: &str, f: &impl Facts, own: &[Template]) -> (String, String) {
     let template = own
         .iter()
         .find(|t| t.kind == kind && t.channel == channel)
@@ -257,9 +363,9 @@ pub fn message_kind(raw: &str) -> Option<MessageKind> {
 impl TemplateForm {
     pub fn parse(&self) -> Result<Template, AppError> {
         let kind = message_kind(&self.kind).ok_or_else(|| AppError::BadRequest("No such message.".into()))?;
-        let channel = match self.channel.as_str() {
-            "email" | "sms" => self.channel.clone(),
-            _ => return Err(AppError::BadRequest("No such channel.".into())),
+        let channel = match channels(kind).contains(&self.channel.as_str()) {
+            true => self.channel.clone(),
+            false => return Err(AppError::BadRequest("No such channel for this message.".into())),
         };
         let email = channel == "email";
         let mut errors = Vec::new();
@@ -276,6 +382,14 @@ impl TemplateForm {
             errors.push(FieldError::new("body", "Write the message."));
         } else if body.chars().count() > limit {
             errors.push(FieldError::new("body", format!("Use at most {limit} characters.")));
+        }
+        if let Some(name) =
+            required(kind).filter(|name| !body.is_empty() && !placeholders(&body).any(|(_, n)| n == *name))
+        {
+            errors.push(FieldError::new(
+                "body",
+                format!("Keep {{{name}}} in the message: without it the email is no use."),
+            ));
         }
         for (field, text) in [("subject", &subject), ("body", &body)] {
             if let Err(e) = check(kind, field, text) {
@@ -308,12 +422,11 @@ mod tests {
 
     #[test]
     fn the_built_in_wording_fills_every_variable() {
-        let f = example_facts();
         for kind in TEMPLATE_KINDS {
-            for channel in ["email", "sms"] {
+            for &channel in channels(kind) {
                 let t = default_template(kind, channel);
                 assert!(check(kind, "body", &t.body).is_ok() && check(kind, "subject", &t.subject).is_ok());
-                let (subject, body) = render(kind, channel, &f, &[]);
+                let (subject, body) = render(kind, channel, &Example(kind), &[]);
                 assert!(
                     !body.contains('{') && !subject.contains('{'),
                     "{kind:?} {channel}: {body}"
@@ -323,6 +436,7 @@ mod tests {
                 }
             }
         }
+        let f = Example(MessageKind::BookingConfirmation);
         let (subject, body) = render(MessageKind::BookingConfirmation, "email", &f, &[]);
         assert_eq!(
             subject,
@@ -341,10 +455,22 @@ mod tests {
             check(MessageKind::Cancellation, "body", "{manage_link}").is_err(),
             "a cancellation has no link"
         );
-        let (_, cancelled) = render(MessageKind::Cancellation, "email", &example_facts(), &[]);
+        let (_, cancelled) = render(
+            MessageKind::Cancellation,
+            "email",
+            &Example(MessageKind::Cancellation),
+            &[],
+        );
         assert!(cancelled.contains("is cancelled") && !cancelled.contains("/manage/"));
         assert!(check(MessageKind::Reminder, "body", "Reply {Y} or { when } {}").is_ok());
-        assert_eq!(fill("Hi {patient_first_name} {", &example_facts()), "Hi Ada {");
+        assert_eq!(
+            fill("Hi {patient_first_name} {", &Example(MessageKind::Reminder)),
+            "Hi Ada {"
+        );
+        assert!(
+            check(MessageKind::PasswordReset, "body", "{patient_name}").is_err(),
+            "a password reset is about no patient"
+        );
     }
 
     #[test]
@@ -400,5 +526,34 @@ mod tests {
         };
         let t = sms.parse().unwrap();
         assert_eq!((t.subject.as_str(), t.body.as_str()), ("", "See you {when}"));
+    }
+
+    #[test]
+    fn staff_are_emailed_and_their_emails_keep_their_link() {
+        let invitation = TemplateForm {
+            kind: "staff_invitation".into(),
+            channel: "email".into(),
+            subject: "Join {clinic}".into(),
+            body: "{inviter} asks you to join as {role}.".into(),
+        };
+        let err = invitation.clone().parse().unwrap_err();
+        assert_eq!(
+            err.field_message("body"),
+            Some("Keep {link} in the message: without it the email is no use.".to_owned())
+        );
+        let with_link = TemplateForm {
+            body: "{inviter} asks you to join as {role}: {link} ({days} days)".into(),
+            ..invitation.clone()
+        };
+        assert_eq!(
+            fill(&with_link.parse().unwrap().body, &Example(MessageKind::StaffInvitation)),
+            "Tom Baker asks you to join as receptionist: https://careops.example/invite/a1b2c3 (7 days)"
+        );
+        let by_text = TemplateForm {
+            channel: "sms".into(),
+            ..with_link
+        };
+        assert!(matches!(by_text.parse(), Err(AppError::BadRequest(_))));
+        assert_eq!(channels(MessageKind::PasswordReset), ["email"]);
     }
 }

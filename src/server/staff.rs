@@ -6,11 +6,13 @@ use uuid::Uuid;
 
 use super::{
     auth::{context::RequestContext, tokens::new_token},
-    db::{branches, messages, staff},
+    db::{branches, messages, staff, templates},
 };
 use crate::domain::{
     access::{may_grant, may_manage_member, Action, Role, StaffSubject},
+    messages::MessageKind,
     staff::{AccessGrant, BranchChoice, InvitationLink, InviteInput, StaffDetail, StaffMember, StaffOverview},
+    templates::{render, InvitationFacts},
     AppError,
 };
 
@@ -136,12 +138,21 @@ pub async fn invite(ctx: &RequestContext, input: &InviteInput, base_url: &str) -
     // Emailed through the organization's provider, in the invitation's transaction; the
     // inviter sees the link too (the only way while email goes to the log).
     let url = invitation_url(base_url, &token);
-    let (subject, body) = invitation_email(&ctx.user.full_name, &ctx.user.org_name, input.role, &url);
+    let role = input.role.label().to_lowercase();
+    let facts = InvitationFacts {
+        clinic: &ctx.user.org_name,
+        inviter: &ctx.user.full_name,
+        role: &role,
+        link: &url,
+        days: INVITATION_TTL_DAYS,
+    };
+    let own = templates::list(&mut tx, ctx.org_id()).await?;
+    let (subject, body) = render(MessageKind::StaffInvitation, "email", &facts, &own);
     messages::queue_staff_email(
         &mut tx,
         ctx.org_id(),
         Some(ctx.user.branch.id),
-        "staff_invitation",
+        MessageKind::StaffInvitation.as_str(),
         input.email.as_str(),
         &subject,
         &body,
@@ -150,19 +161,6 @@ pub async fn invite(ctx: &RequestContext, input: &InviteInput, base_url: &str) -
     tx.commit().await?;
     tracing::info!(invitation_id = %id, email = %input.email, "staff invitation created");
     Ok(url)
-}
-
-/// Subject and text of an invitation to join the organization.
-fn invitation_email(inviter: &str, org_name: &str, role: Role, url: &str) -> (String, String) {
-    (
-        format!("{inviter} invites you to {org_name} on CareOps"),
-        format!(
-            "Hello,\n\n{inviter} invites you to join {org_name} on CareOps as {}.\n\n\
-             Choose your password here within {INVITATION_TTL_DAYS} days: {url}\n\n\
-             If you did not expect this, ignore this email: nothing happens without you.",
-            role.label().to_lowercase()
-        ),
-    )
 }
 
 pub async fn revoke_invitation(ctx: &RequestContext, id: Uuid) -> Result<(), AppError> {

@@ -410,6 +410,98 @@ async fn a_staff_invitation_is_emailed_to_the_invitee_with_its_link() {
 }
 
 #[tokio::test]
+async fn the_invitation_and_the_password_reset_go_out_in_the_clinics_wording() {
+    use careops::app::auth::RequestPasswordReset;
+
+    let sink = SmtpSink::start().await;
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    app.send_email_through(&org, &sink).await;
+    let mut owner = org.owner.clone();
+    let word = |kind: &'static str, channel: &'static str, subject: &'static str, body: &'static str| {
+        let mut owner = owner.clone();
+        let app = &app;
+        async move {
+            app.call::<SaveTemplate>(
+                &mut owner,
+                &[
+                    ("kind", kind),
+                    ("channel", channel),
+                    ("subject", subject),
+                    ("body", body),
+                ],
+            )
+            .await
+        }
+    };
+
+    // Staff are not texted; an invitation without its link is refused, by field.
+    let by_text = word("staff_invitation", "sms", "", "Join us: {link}").await;
+    assert_eq!(by_text.status(), StatusCode::BAD_REQUEST);
+    let no_link = word(
+        "staff_invitation",
+        "email",
+        "Join {clinic}",
+        "{inviter} asks you to join.",
+    )
+    .await;
+    assert_eq!(no_link.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(no_link).await["Validation"][0]["field"], "body");
+    for saved in [
+        word(
+            "staff_invitation",
+            "email",
+            "Come and work at {clinic}",
+            "{inviter} would like you on the team as {role}: {link} (for {days} days)",
+        )
+        .await,
+        word(
+            "password_reset",
+            "email",
+            "Your password at Clinic",
+            "New password for {email} within {minutes} minutes: {link}",
+        )
+        .await,
+    ] {
+        assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap());
+    }
+    let kinds = json(app.call::<GetTemplates>(&mut owner, &[]).await).await;
+    let staff_channels: Vec<&str> = kinds
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["template"]["kind"] == "password_reset")
+        .map(|t| t["template"]["channel"].as_str().unwrap())
+        .collect();
+    assert_eq!(staff_channels, ["email"], "the settings page offers no text");
+
+    let member = app.member(&org.owner, "practitioner", &[org.branch_id]).await;
+    let mail = sink.wait_for(1).await;
+    assert!(mail[0].contains("Subject: Come and work at Clinic"), "{}", mail[0]);
+    assert!(
+        mail[0].contains("would like you on the team as practitioner:") && mail[0].contains("/invite/"),
+        "{}",
+        mail[0]
+    );
+    assert!(mail[0].contains("(for 7 days)"), "{}", mail[0]);
+
+    let reset = app
+        .call::<RequestPasswordReset>(&mut Browser::default(), &[("email", &member.email)])
+        .await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    let mail = sink.wait_for(2).await;
+    let reset_mail = mail
+        .iter()
+        .find(|m| m.contains("/reset-password/"))
+        .expect("the reset email");
+    assert!(reset_mail.contains("Subject: Your password at Clinic"), "{reset_mail}");
+    assert!(
+        reset_mail.contains(&format!("New password for {} within 60 minutes:", member.email)),
+        "{reset_mail}"
+    );
+}
+
+#[tokio::test]
 async fn a_server_without_a_worker_queues_messages_that_a_worker_started_later_sends() {
     // The first process on a fresh database sends nothing: the queue's schema, which the
     // trigger feeding it needs, is there all the same.

@@ -14,7 +14,7 @@ use crate::{
     },
     domain::{
         messaging::MESSAGE_KINDS,
-        templates::{example_facts, fill, sms_size, variables, TemplateForm, TemplateView},
+        templates::{fill, sms_size, variables, Example, TemplateForm, TemplateView},
         AppError,
     },
 };
@@ -90,8 +90,9 @@ fn TemplateEditor(view: TemplateView, reloads: RwSignal<u32>) -> impl IntoView {
     );
     let subject = RwSignal::new(t.subject.clone());
     let body = RwSignal::new(t.body.clone());
-    let preview_subject = move || fill(&subject.get(), &example_facts());
-    let preview_body = move || fill(&body.get(), &example_facts());
+    let example = Example(t.kind);
+    let preview_subject = move || fill(&subject.get(), &example);
+    let preview_body = move || fill(&body.get(), &example);
     let names = variables(t.kind)
         .map(|v| format!("{{{v}}}"))
         .collect::<Vec<_>>()

@@ -12,11 +12,13 @@ use super::{
 use crate::{
     domain::{
         account::{Email, NewPassword},
+        messages::MessageKind,
+        templates::{render, ResetFacts},
         AppError,
     },
     server::{
         auth::context::message_base_url,
-        db::{messages, password_resets, sessions, sessions::ClientInfo},
+        db::{messages, password_resets, sessions, sessions::ClientInfo, templates},
         AppState,
     },
 };
@@ -52,18 +54,20 @@ pub async fn request_password_reset(state: &AppState, email: &str, client: &Clie
     let mut tx = state.db.tenant(candidate.org_id).await?;
     if password_resets::create(&mut tx, candidate.org_id, candidate.user_id, &hash, expires_at).await? {
         let url = format!("{}/reset-password/{token}", message_base_url(state));
-        let body = format!(
-            "Hello,\n\nsomeone, probably you, asked to choose a new CareOps password for {email}. \
-             Choose it here within {PASSWORD_RESET_MINUTES} minutes: {url}\n\n\
-             The link works once. If you did not ask, ignore this email: your password stays as it is."
-        );
+        let facts = ResetFacts {
+            email: email.as_str(),
+            link: &url,
+            minutes: PASSWORD_RESET_MINUTES,
+        };
+        let own = templates::list(&mut tx, candidate.org_id).await?;
+        let (subject, body) = render(MessageKind::PasswordReset, "email", &facts, &own);
         messages::queue_staff_email(
             &mut tx,
             candidate.org_id,
             None,
-            "password_reset",
+            MessageKind::PasswordReset.as_str(),
             email.as_str(),
-            "Choose a new CareOps password",
+            &subject,
             &body,
         )
         .await?;

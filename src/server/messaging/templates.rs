@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::{
     domain::{
         access::Action,
-        templates::{default_template, message_kind, Template, TemplateForm, TemplateView, TEMPLATE_KINDS},
+        templates::{channels, default_template, message_kind, Template, TemplateForm, TemplateView, TEMPLATE_KINDS},
         AppError,
     },
     server::{auth::context::RequestContext, db::templates},
@@ -19,7 +19,7 @@ pub async fn list(ctx: &RequestContext) -> Result<Vec<TemplateView>, AppError> {
     tx.commit().await?;
     Ok(TEMPLATE_KINDS
         .into_iter()
-        .flat_map(|kind| ["email", "sms"].map(move |channel| (kind, channel)))
+        .flat_map(|kind| channels(kind).iter().map(move |channel| (kind, *channel)))
         .map(
             |(kind, channel)| match own.iter().find(|t| t.kind == kind && t.channel == channel) {
                 Some(t) => TemplateView {
