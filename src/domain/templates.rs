@@ -109,58 +109,19 @@ impl Facts for AppointmentFacts<'_> {
     }
 }
 
-/// An invitation to join the staff.
-pub struct InvitationFacts<'a> {
-    pub clinic: &'a str,
-    pub inviter: &'a str,
-    /// In lower case: "receptionist".
-    pub role: &'a str,
-    pub link: &'a str,
-    pub days: i64,
-}
-
-impl Facts for InvitationFacts<'_> {
-    fn value(&self, name: &str) -> Option<Cow<'_, str>> {
-        Some(Cow::Borrowed(match name {
-            "clinic" => self.clinic,
-            "inviter" => self.inviter,
-            "role" => self.role,
-            "link" => self.link,
-            "days" => return Some(Cow::Owned(self.days.to_string())),
-            _ => return None,
-        }))
-    }
-}
-
-/// A password reset.
-pub struct ResetFacts<'a> {
-    pub email: &'a str,
-    pub link: &'a str,
-    pub minutes: i64,
-}
-
-impl Facts for ResetFacts<'_> {
-    fn value(&self, name: &str) -> Option<Cow<'_, str>> {
-        Some(Cow::Borrowed(match name {
-            "email" => self.email,
-            "link" => self.link,
-            "minutes" => return Some(Cow::Owned(self.minutes.to_string())),
-            _ => return None,
-        }))
-    }
-}
-
-/// The example details the preview of a message of this kind shows.
+/// Variables given by name: an invitation's, a password reset's, the preview's examples.
 #[derive(Debug, Clone, Copy)]
-pub struct Example(pub MessageKind);
+pub struct Values<'a>(pub &'a [(&'a str, &'a str)]);
 
-impl Facts for Example {
+impl Facts for Values<'_> {
     fn value(&self, name: &str) -> Option<Cow<'_, str>> {
-        examples(self.0)
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| Cow::Borrowed(*v))
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| Cow::Borrowed(*v))
     }
+}
+
+/// The example details the preview of a message of `kind` shows.
+pub fn example(kind: MessageKind) -> Values<'static> {
+    Values(examples(kind))
 }
 
 /// One message's wording.
@@ -426,7 +387,7 @@ mod tests {
             for &channel in channels(kind) {
                 let t = default_template(kind, channel);
                 assert!(check(kind, "body", &t.body).is_ok() && check(kind, "subject", &t.subject).is_ok());
-                let (subject, body) = render(kind, channel, &Example(kind), &[]);
+                let (subject, body) = render(kind, channel, &example(kind), &[]);
                 assert!(
                     !body.contains('{') && !subject.contains('{'),
                     "{kind:?} {channel}: {body}"
@@ -436,7 +397,7 @@ mod tests {
                 }
             }
         }
-        let f = Example(MessageKind::BookingConfirmation);
+        let f = example(MessageKind::BookingConfirmation);
         let (subject, body) = render(MessageKind::BookingConfirmation, "email", &f, &[]);
         assert_eq!(
             subject,
@@ -458,13 +419,13 @@ mod tests {
         let (_, cancelled) = render(
             MessageKind::Cancellation,
             "email",
-            &Example(MessageKind::Cancellation),
+            &example(MessageKind::Cancellation),
             &[],
         );
         assert!(cancelled.contains("is cancelled") && !cancelled.contains("/manage/"));
         assert!(check(MessageKind::Reminder, "body", "Reply {Y} or { when } {}").is_ok());
         assert_eq!(
-            fill("Hi {patient_first_name} {", &Example(MessageKind::Reminder)),
+            fill("Hi {patient_first_name} {", &example(MessageKind::Reminder)),
             "Hi Ada {"
         );
         assert!(
@@ -546,7 +507,7 @@ mod tests {
             ..invitation.clone()
         };
         assert_eq!(
-            fill(&with_link.parse().unwrap().body, &Example(MessageKind::StaffInvitation)),
+            fill(&with_link.parse().unwrap().body, &example(MessageKind::StaffInvitation)),
             "Tom Baker asks you to join as receptionist: https://careops.example/invite/a1b2c3 (7 days)"
         );
         let by_text = TemplateForm {

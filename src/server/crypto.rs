@@ -34,6 +34,15 @@ impl SecretBox {
         let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
         self.0.decrypt(&Nonce::from(nonce), ciphertext).ok()
     }
+
+    /// A sealed text (a provider's key), or "" when none is set or it cannot be opened:
+    /// to the caller, a key it cannot read is a key not set.
+    pub fn open_text(&self, sealed: Option<&[u8]>) -> String {
+        sealed
+            .and_then(|sealed| self.open(sealed))
+            .and_then(|plain| String::from_utf8(plain).ok())
+            .unwrap_or_default()
+    }
 }
 
 impl std::fmt::Debug for SecretBox {

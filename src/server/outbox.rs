@@ -10,12 +10,13 @@ use super::{
     db::{
         appointments::Recorded,
         changes::{Message, Outgoing},
+        messages, templates, Tx,
     },
     AppState,
 };
 use crate::domain::{
     messages::{outside_quiet_hours, reminder_times, AppointmentFacts, MessageKind},
-    templates::render,
+    templates::{render, Values},
     time::zone,
     AppError,
 };
@@ -125,4 +126,21 @@ pub fn compose(
         supersede_reminders: telling.supersede_reminders,
         messages,
     })
+}
+
+/// Queues an email of `kind` to someone who is no patient (an invitee, a user who forgot
+/// their password), in the organization's wording, to go now; without a branch it shows
+/// in no one's message log.
+pub async fn email_staff(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Option<Uuid>,
+    kind: MessageKind,
+    to: &str,
+    values: Values<'_>,
+) -> Result<(), AppError> {
+    let own = templates::list(tx, org_id).await?;
+    let (subject, body) = render(kind, "email", &values, &own);
+    messages::queue_staff_email(tx, org_id, branch_id, kind.as_str(), to, &subject, &body).await?;
+    Ok(())
 }

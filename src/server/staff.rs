@@ -6,13 +6,14 @@ use uuid::Uuid;
 
 use super::{
     auth::{context::RequestContext, tokens::new_token},
-    db::{branches, messages, staff, templates},
+    db::{branches, staff},
+    outbox,
 };
 use crate::domain::{
     access::{may_grant, may_manage_member, Action, Role, StaffSubject},
     messages::MessageKind,
     staff::{AccessGrant, BranchChoice, InvitationLink, InviteInput, StaffDetail, StaffMember, StaffOverview},
-    templates::{render, InvitationFacts},
+    templates::Values,
     AppError,
 };
 
@@ -138,24 +139,20 @@ pub async fn invite(ctx: &RequestContext, input: &InviteInput, base_url: &str) -
     // Emailed through the organization's provider, in the invitation's transaction; the
     // inviter sees the link too (the only way while email goes to the log).
     let url = invitation_url(base_url, &token);
-    let role = input.role.label().to_lowercase();
-    let facts = InvitationFacts {
-        clinic: &ctx.user.org_name,
-        inviter: &ctx.user.full_name,
-        role: &role,
-        link: &url,
-        days: INVITATION_TTL_DAYS,
-    };
-    let own = templates::list(&mut tx, ctx.org_id()).await?;
-    let (subject, body) = render(MessageKind::StaffInvitation, "email", &facts, &own);
-    messages::queue_staff_email(
+    let (role, days) = (input.role.label().to_lowercase(), INVITATION_TTL_DAYS.to_string());
+    outbox::email_staff(
         &mut tx,
         ctx.org_id(),
         Some(ctx.user.branch.id),
-        MessageKind::StaffInvitation.as_str(),
+        MessageKind::StaffInvitation,
         input.email.as_str(),
-        &subject,
-        &body,
+        Values(&[
+            ("clinic", &ctx.user.org_name),
+            ("inviter", &ctx.user.full_name),
+            ("role", &role),
+            ("link", &url),
+            ("days", &days),
+        ]),
     )
     .await?;
     tx.commit().await?;

@@ -381,7 +381,7 @@ async fn a_forged_or_expired_manage_link_is_refused() {
         .fetch_one(&p.app.db)
         .await
         .unwrap();
-    let expired = Keys::new(b"test-secret-test-secret-test-secret-0123")
+    let expired = Keys::new(JWT_SECRET.as_bytes())
         .issue_manage(
             ManageGrant {
                 appointment_id: appointment,

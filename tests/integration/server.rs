@@ -67,15 +67,8 @@ async fn an_unknown_page_is_a_404_page() {
 async fn the_seed_demo_command_loads_a_new_database() {
     let (_, url) = empty_database().await;
     let seed = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_careops"))
+        careops_command(&url)
             .arg("seed-demo")
-            .env("DATABASE_URL", &url)
-            .env("JWT_SECRET", "test-secret-test-secret-test-secret-0123")
-            .env(
-                "DATA_KEY",
-                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
-            )
-            .env("RUST_LOG", "warn")
             .output()
             .expect("the careops binary runs")
     };
@@ -109,8 +102,8 @@ async fn demo_data_loads_once_and_its_logins_work() {
     );
     let config = Config::from_lookup(|key| match key {
         "DATABASE_URL" => Some(url.clone()),
-        "JWT_SECRET" => Some("test-secret-test-secret-test-secret-0123".into()),
-        "DATA_KEY" => Some("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into()),
+        "JWT_SECRET" => Some(JWT_SECRET.into()),
+        "DATA_KEY" => Some(DATA_KEY.into()),
         _ => None,
     })
     .unwrap();

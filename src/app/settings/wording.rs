@@ -14,7 +14,7 @@ use crate::{
     },
     domain::{
         messaging::MESSAGE_KINDS,
-        templates::{fill, sms_size, variables, Example, TemplateForm, TemplateView},
+        templates::{example, fill, sms_size, variables, TemplateForm, TemplateView},
         AppError,
     },
 };
@@ -90,9 +90,9 @@ fn TemplateEditor(view: TemplateView, reloads: RwSignal<u32>) -> impl IntoView {
     );
     let subject = RwSignal::new(t.subject.clone());
     let body = RwSignal::new(t.body.clone());
-    let example = Example(t.kind);
-    let preview_subject = move || fill(&subject.get(), &example);
-    let preview_body = move || fill(&body.get(), &example);
+    let sample = example(t.kind);
+    let preview_subject = move || fill(&subject.get(), &sample);
+    let preview_body = move || fill(&body.get(), &sample);
     let names = variables(t.kind)
         .map(|v| format!("{{{v}}}"))
         .collect::<Vec<_>>()

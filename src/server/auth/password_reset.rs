@@ -13,13 +13,13 @@ use crate::{
     domain::{
         account::{Email, NewPassword},
         messages::MessageKind,
-        templates::{render, ResetFacts},
+        templates::Values,
         AppError,
     },
     server::{
         auth::context::message_base_url,
-        db::{messages, password_resets, sessions, sessions::ClientInfo, templates},
-        AppState,
+        db::{password_resets, sessions, sessions::ClientInfo},
+        outbox, AppState,
     },
 };
 
@@ -54,21 +54,14 @@ pub async fn request_password_reset(state: &AppState, email: &str, client: &Clie
     let mut tx = state.db.tenant(candidate.org_id).await?;
     if password_resets::create(&mut tx, candidate.org_id, candidate.user_id, &hash, expires_at).await? {
         let url = format!("{}/reset-password/{token}", message_base_url(state));
-        let facts = ResetFacts {
-            email: email.as_str(),
-            link: &url,
-            minutes: PASSWORD_RESET_MINUTES,
-        };
-        let own = templates::list(&mut tx, candidate.org_id).await?;
-        let (subject, body) = render(MessageKind::PasswordReset, "email", &facts, &own);
-        messages::queue_staff_email(
+        let minutes = PASSWORD_RESET_MINUTES.to_string();
+        outbox::email_staff(
             &mut tx,
             candidate.org_id,
             None,
-            MessageKind::PasswordReset.as_str(),
+            MessageKind::PasswordReset,
             email.as_str(),
-            &subject,
-            &body,
+            Values(&[("email", email.as_str()), ("link", &url), ("minutes", &minutes)]),
         )
         .await?;
         audit_user(

@@ -283,13 +283,7 @@ pub enum Provider {
 
 impl Provider {
     fn build(state: &AppState, org_id: Uuid, s: &Sending, name: &str) -> Self {
-        let open = |sealed: &Option<Vec<u8>>| {
-            sealed
-                .as_deref()
-                .and_then(|sealed| state.vault.open(sealed))
-                .and_then(|p| String::from_utf8(p).ok())
-                .unwrap_or_default()
-        };
+        let open = |sealed: &Option<Vec<u8>>| state.vault.open_text(sealed.as_deref());
         let missing = |name: &'static str, what: &str| {
             Provider::Unusable(
                 name,

@@ -56,7 +56,7 @@ async fn resend_events(
     body: Bytes,
 ) -> Result<StatusCode, AppError> {
     let (org_id, settings) = settings(&state, &org).await?;
-    let secret = open(&state, &settings.resend_webhook_secret);
+    let secret = state.vault.open_text(settings.resend_webhook_secret.as_deref());
     let id = header(&headers, resend::ID);
     resend::verify(
         &secret,
@@ -86,7 +86,7 @@ async fn twilio_status(
         message_base_url(&state),
         uri.path_and_query().map_or(uri.path(), |p| p.as_str())
     );
-    let token = open(&state, &settings.twilio_auth_token);
+    let token = state.vault.open_text(settings.twilio_auth_token.as_deref());
     twilio::verify(&token, &url, &params, header(&headers, twilio::SIGNATURE)).map_err(refused("Twilio"))?;
     take(&state, org_id, "twilio", twilio::reports(&params)).await
 }
@@ -99,14 +99,6 @@ async fn settings(state: &AppState, org: &str) -> Result<(Uuid, messages::Sendin
     let settings = messages::settings(&mut tx, org_id).await?;
     tx.commit().await?;
     Ok((org_id, settings))
-}
-
-fn open(state: &AppState, sealed: &Option<Vec<u8>>) -> String {
-    sealed
-        .as_deref()
-        .and_then(|s| state.vault.open(s))
-        .and_then(|s| String::from_utf8(s).ok())
-        .unwrap_or_default()
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -12,6 +12,9 @@ use sqlx::{Connection, Executor, PgConnection, PgPool};
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "violet-kettle-harbour";
+/// The secrets every test server is configured with.
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const DATA_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 /// The PostgreSQL server to create test databases on (a superuser URL, no database).
 fn server_url() -> String {
@@ -62,11 +65,8 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
 
     let mut values: BTreeMap<String, String> = BTreeMap::from([
         ("DATABASE_URL".into(), database_url.clone()),
-        ("JWT_SECRET".into(), "test-secret-test-secret-test-secret-0123".into()),
-        (
-            "DATA_KEY".into(),
-            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into(),
-        ),
+        ("JWT_SECRET".into(), JWT_SECRET.into()),
+        ("DATA_KEY".into(), DATA_KEY.into()),
         ("PORT".into(), "0".into()),
         ("DATABASE_MAX_CONNECTIONS".into(), "10".into()),
     ]);
@@ -475,17 +475,10 @@ impl TestApp {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_careops"))
-            .env("DATABASE_URL", format!("{}/{}", server_url(), self.db_name))
-            .env("JWT_SECRET", "test-secret-test-secret-test-secret-0123")
-            .env(
-                "DATA_KEY",
-                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
-            )
+        let child = careops_command(&format!("{}/{}", server_url(), self.db_name))
             .env("PORT", port.to_string())
             .env("DATABASE_MAX_CONNECTIONS", "5")
             .env("WORKER_DEAD_AFTER_SECONDS", "2")
-            .env("RUST_LOG", "warn")
             .env("LEPTOS_OUTPUT_NAME", "careops")
             .env("LEPTOS_SITE_ROOT", "target/site")
             .env("LEPTOS_SITE_PKG_DIR", "pkg")
@@ -507,6 +500,17 @@ impl TestApp {
         }
         panic!("the second server process did not become healthy");
     }
+}
+
+/// The `careops` binary, configured as the test servers are, on the database at `url`.
+pub fn careops_command(url: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_careops"));
+    command
+        .env("DATABASE_URL", url)
+        .env("JWT_SECRET", JWT_SECRET)
+        .env("DATA_KEY", DATA_KEY)
+        .env("RUST_LOG", "warn");
+    command
 }
 
 /// A server process started by a test; stopped when dropped.
