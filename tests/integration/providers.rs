@@ -484,3 +484,30 @@ pub fn surface() -> Vec<Entry> {
         covered("/webhooks/twilio/{org_id}"),
     ]
 }
+
+#[tokio::test]
+async fn receipts_of_delivery_reports_are_forgotten_after_30_days_by_the_workers_daily_job() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    sqlx::query(
+        "insert into webhook_receipts (org_id, provider, receipt_id, received_at)
+         values ($1, 'twilio', 'old', now() - interval '31 days'), ($1, 'twilio', 'recent', now() - interval '29 days')",
+    )
+    .bind(org.id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    // The job the worker runs each night, run now.
+    sqlx::query("select graphile_worker.add_job('prune_webhook_receipts', '{}'::json)")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    app.wait_until_count("select count(*) from webhook_receipts where receipt_id = 'old'", 0)
+        .await;
+    let kept: Vec<String> = sqlx::query_scalar("select receipt_id from webhook_receipts")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(kept, ["recent"]);
+}

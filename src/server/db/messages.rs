@@ -285,6 +285,13 @@ pub async fn queue_staff_email(
     .await?)
 }
 
+/// Forgets every organization's delivery-report receipts older than 30 days; how many.
+pub async fn prune_receipts(pool: &Pool) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar!(r#"select prune_webhook_receipts() as "pruned!""#)
+        .fetch_one(pool)
+        .await?)
+}
+
 /// Notes a provider's delivery report as taken; false if it was taken already (a replay,
 /// or the provider sending it again).
 pub async fn take_receipt(tx: &mut Tx, org_id: Uuid, provider: &str, receipt: &str) -> Result<bool, AppError> {

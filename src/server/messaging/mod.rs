@@ -17,7 +17,9 @@ pub mod webhooks;
 
 use std::future::Future;
 
-use graphile_worker::{IntoTaskHandlerResult, LocalQueueConfig, TaskHandler, Worker, WorkerContext, WorkerOptions};
+use graphile_worker::{
+    Cron, IntoTaskHandlerResult, LocalQueueConfig, TaskHandler, Worker, WorkerContext, WorkerOptions,
+};
 use leptos::config::LeptosOptions;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
@@ -70,11 +72,32 @@ impl TaskHandler for SendMessage {
     }
 }
 
+/// The daily job that forgets the delivery reports' receipts once too old to matter.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PruneReceipts {}
+
+impl TaskHandler for PruneReceipts {
+    const IDENTIFIER: &'static str = "prune_webhook_receipts";
+
+    async fn run(self, ctx: WorkerContext) -> impl IntoTaskHandlerResult {
+        let Some(Shared(state)) = ctx.get_ext::<Shared>() else {
+            return Err("the worker was started without the application".to_owned());
+        };
+        let pruned = messages::prune_receipts(state.db.pool())
+            .await
+            .map_err(|e| e.to_string())?;
+        tracing::info!(pruned, "delivery-report receipts older than 30 days forgotten");
+        Ok(())
+    }
+}
+
 /// Starts a worker (migrating the queue's schema first) that runs until `shutdown`
 /// completes, then lets running sends finish for a few seconds; a send cut off there
 /// rolls back and its job runs again later.
 pub async fn worker(state: &AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<Worker, String> {
     let policy = &state.config.worker;
+    // At a quiet hour in Europe and America; a worker that was down runs it at its next.
+    let prune = Cron::daily_at::<PruneReceipts>(3, 30).map_err(|e| format!("job queue: {e}"))?;
     WorkerOptions::default()
         .database_url(state.config.queue_database_url.expose())
         .max_pg_conn(2)
@@ -84,6 +107,8 @@ pub async fn worker(state: &AppState, shutdown: impl Future<Output = ()> + Send 
         // second. A worker that dies holding a batch has it handed on like its running jobs.
         .local_queue(LocalQueueConfig::default().with_size(policy.concurrency * 16))
         .define_job::<SendMessage>()
+        .define_job::<PruneReceipts>()
+        .with_cron(prune)
         .add_extension(Shared(state.clone()))
         .listen_os_shutdown_signals(false)
         .shutdown_signal(shutdown)
