@@ -89,7 +89,11 @@ async fn the_audit_page_filters_and_pages() {
     assert_eq!(second.len(), 64 - 50);
     assert!(second.iter().all(|r| r["id"].as_i64().unwrap() < before));
 
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    // Dates are the branch's (Europe/Berlin): from 23:00 UTC its day is already tomorrow.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .format("%Y-%m-%d")
+        .to_string();
     let bad_date = app.call::<GetAuditLog>(&mut owner, &[("from", "yesterday")]).await;
     assert_eq!(bad_date.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let dated = json(
