@@ -200,13 +200,25 @@ pub struct EmailSecrets {
 /// The email providers, with their labels.
 pub const EMAIL_PROVIDERS: &[(&str, &str)] = &[
     ("log", "Nothing: record it only"),
-    ("smtp", "A mail server (SMTP)"),
+    ("smtp", "Your mail server (SMTP)"),
     ("sendgrid", "SendGrid"),
     ("resend", "Resend"),
 ];
 
-fn email_provider(raw: &str) -> Option<&'static str> {
-    EMAIL_PROVIDERS.iter().find(|(key, _)| *key == raw).map(|(key, _)| *key)
+/// The text-message providers, with their labels.
+pub const SMS_PROVIDERS: &[(&str, &str)] = &[("log", "Nothing: record them only"), ("twilio", "Twilio")];
+
+/// A provider's label, as the settings list it.
+pub fn provider_label(key: &str) -> &'static str {
+    EMAIL_PROVIDERS
+        .iter()
+        .chain(SMS_PROVIDERS)
+        .find(|(k, _)| *k == key)
+        .map_or("an unknown provider", |(_, label)| label)
+}
+
+fn known_provider(list: &[(&'static str, &str)], raw: &str) -> Option<&'static str> {
+    list.iter().find(|(key, _)| *key == raw).map(|(key, _)| *key)
 }
 
 /// A secret as typed: empty keeps the stored one.
@@ -225,13 +237,13 @@ impl EmailSettingsForm {
     /// `stored` says which secrets are kept already: an empty box keeps them.
     pub fn parse(&self, stored: &EmailSecretsStored) -> Result<EmailSettings, AppError> {
         let mut errors = Vec::new();
-        let provider = email_provider(&self.email_provider).unwrap_or_else(|| {
+        let provider = known_provider(EMAIL_PROVIDERS, &self.email_provider).unwrap_or_else(|| {
             errors.push(FieldError::new("email_provider", "Choose how email is sent."));
             "log"
         });
         let fallback = match self.email_fallback.as_str() {
             "" | "none" => "none",
-            raw => match email_provider(raw) {
+            raw => match known_provider(EMAIL_PROVIDERS, raw) {
                 Some("log") | None => {
                     errors.push(FieldError::new(
                         "email_fallback",
@@ -401,14 +413,10 @@ pub struct SmsSettings {
 impl SmsSettingsForm {
     pub fn parse(&self, token_stored: bool) -> Result<SmsSettings, AppError> {
         let mut errors = Vec::new();
-        let sms_provider = match self.sms_provider.as_str() {
-            "log" => "log",
-            "twilio" => "twilio",
-            _ => {
-                errors.push(FieldError::new("sms_provider", "Choose how text messages are sent."));
-                "log"
-            }
-        };
+        let sms_provider = known_provider(SMS_PROVIDERS, &self.sms_provider).unwrap_or_else(|| {
+            errors.push(FieldError::new("sms_provider", "Choose how text messages are sent."));
+            "log"
+        });
         let twilio = sms_provider == "twilio";
         let twilio_account_sid = self.twilio_account_sid.trim().to_owned();
         let sid_ok = twilio_account_sid.len() == 34

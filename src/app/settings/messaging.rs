@@ -25,6 +25,7 @@ use crate::{
         messaging::{
             reminder_words, EmailSettingsForm, LoggedMessage, MessageLogQuery, MessagingSettings, RemindersForm,
             SmsSettingsForm, CHANNELS, EMAIL_PROVIDERS, MESSAGE_KINDS, MESSAGE_STATUSES, REMINDER_MINUTES,
+            SMS_PROVIDERS,
         },
         patient::OutboxMessage,
         AppError,
@@ -119,12 +120,12 @@ pub fn MessagingSettingsPage() -> impl IntoView {
         true => "One is stored; it is never shown. Leave empty to keep it.",
         false => "Stored encrypted; never shown again.",
     };
-    let providers = || {
-        EMAIL_PROVIDERS
-            .iter()
+    let choices = |list: &[(&str, &str)]| {
+        list.iter()
             .map(|(key, label)| Choice::new(key, *label))
             .collect::<Vec<_>>()
     };
+    let providers = move || choices(EMAIL_PROVIDERS);
     let reminders_saved = action_done(reminders, "Saved. Bookings from now on get these reminders.");
     let reminders_error = action_error(reminders);
     view! {
@@ -210,7 +211,7 @@ pub fn MessagingSettingsPage() -> impl IntoView {
                         <FormAlert error=sms_error/>
                         <Toast message=sms_saved/>
                         <SelectField label="Send text messages with" name="sms_provider" selected=s.sms_provider.clone()
-                            options=vec![Choice::new("log", "Nothing: record them only"), Choice::new("twilio", "Twilio")]
+                            options=choices(SMS_PROVIDERS)
                             error=field_error(sms_error, "sms_provider")/>
                         <fieldset class="form__group">
                             <legend>"Twilio"</legend>

@@ -9,7 +9,9 @@ use super::{webhooks::twilio_path, Carrier, Outbound};
 use crate::{
     domain::{
         access::Action,
-        messaging::{EmailSecretsStored, EmailSettingsForm, MessagingSettings, Reminders, SmsSettingsForm},
+        messaging::{
+            provider_label, EmailSecretsStored, EmailSettingsForm, MessagingSettings, Reminders, SmsSettingsForm,
+        },
         AppError,
     },
     server::{
@@ -175,12 +177,7 @@ pub async fn send_test(ctx: &RequestContext, channel: &str, to: &str) -> Result<
         )),
         (Ok(accepted), _) => Ok(format!(
             "Sent: {} accepted it ({}). Check that {to} received it.",
-            match provider {
-                "smtp" => "the mail server",
-                "sendgrid" => "SendGrid",
-                "resend" => "Resend",
-                _ => "Twilio",
-            },
+            provider_label(provider),
             accepted.message_id
         )),
         (Err(refused), _) => Err(AppError::field("to", format!("Not sent. {}", refused.reason()))),
