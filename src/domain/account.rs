@@ -15,6 +15,13 @@ pub struct SignUpForm {
     pub org_name: String,
     pub branch_name: String,
     pub timezone: String,
+    /// An ISO 4217 code, or empty (or `auto`) for the time zone's currency.
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
     pub full_name: String,
     pub email: String,
     pub password: String,
@@ -43,6 +50,9 @@ impl fmt::Debug for SignUpForm {
             .field("org_name", &self.org_name)
             .field("branch_name", &self.branch_name)
             .field("timezone", &self.timezone)
+            .field("currency", &self.currency)
+            .field("address", &self.address)
+            .field("phone", &self.phone)
             .field("full_name", &self.full_name)
             .field("email", &self.email)
             .finish_non_exhaustive()
@@ -204,50 +214,73 @@ impl TimeZone {
     }
 }
 
-/// Time zones offered first in pickers; any IANA name is accepted.
-pub const COMMON_TIME_ZONES: &[&str] = &[
-    "Europe/London",
-    "Europe/Dublin",
-    "Europe/Lisbon",
-    "Europe/Madrid",
-    "Europe/Paris",
-    "Europe/Amsterdam",
-    "Europe/Brussels",
-    "Europe/Berlin",
-    "Europe/Zurich",
-    "Europe/Rome",
-    "Europe/Vienna",
-    "Europe/Prague",
-    "Europe/Warsaw",
-    "Europe/Stockholm",
-    "Europe/Helsinki",
-    "Europe/Athens",
-    "Europe/Bucharest",
-    "Europe/Kyiv",
-    "Europe/Istanbul",
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Phoenix",
-    "America/Los_Angeles",
-    "America/Anchorage",
-    "America/Toronto",
-    "America/Vancouver",
-    "America/Mexico_City",
-    "America/Sao_Paulo",
-    "America/Buenos_Aires",
-    "Africa/Johannesburg",
-    "Africa/Lagos",
-    "Africa/Cairo",
-    "Asia/Dubai",
-    "Asia/Kolkata",
-    "Asia/Singapore",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "Australia/Perth",
-    "Pacific/Auckland",
-    "UTC",
+/// Time zones offered first in pickers (any IANA name is accepted), with the currency of
+/// the country they are in: what sign-up proposes for a clinic there.
+pub const COMMON_TIME_ZONES: &[(&str, &str)] = &[
+    ("Europe/London", "GBP"),
+    ("Europe/Dublin", "EUR"),
+    ("Europe/Lisbon", "EUR"),
+    ("Europe/Madrid", "EUR"),
+    ("Europe/Paris", "EUR"),
+    ("Europe/Amsterdam", "EUR"),
+    ("Europe/Brussels", "EUR"),
+    ("Europe/Berlin", "EUR"),
+    ("Europe/Zurich", "CHF"),
+    ("Europe/Rome", "EUR"),
+    ("Europe/Vienna", "EUR"),
+    ("Europe/Prague", "CZK"),
+    ("Europe/Warsaw", "PLN"),
+    ("Europe/Stockholm", "SEK"),
+    ("Europe/Helsinki", "EUR"),
+    ("Europe/Athens", "EUR"),
+    ("Europe/Bucharest", "RON"),
+    ("Europe/Kyiv", "UAH"),
+    ("Europe/Istanbul", "TRY"),
+    ("America/New_York", "USD"),
+    ("America/Chicago", "USD"),
+    ("America/Denver", "USD"),
+    ("America/Phoenix", "USD"),
+    ("America/Los_Angeles", "USD"),
+    ("America/Anchorage", "USD"),
+    ("America/Toronto", "CAD"),
+    ("America/Vancouver", "CAD"),
+    ("America/Mexico_City", "MXN"),
+    ("America/Sao_Paulo", "BRL"),
+    ("America/Buenos_Aires", "ARS"),
+    ("Africa/Johannesburg", "ZAR"),
+    ("Africa/Lagos", "NGN"),
+    ("Africa/Cairo", "EGP"),
+    ("Asia/Dubai", "AED"),
+    ("Asia/Kolkata", "INR"),
+    ("Asia/Singapore", "SGD"),
+    ("Asia/Tokyo", "JPY"),
+    ("Australia/Sydney", "AUD"),
+    ("Australia/Perth", "AUD"),
+    ("Pacific/Auckland", "NZD"),
+    ("UTC", ""),
 ];
+
+/// Every place's time zone, the common ones first, for a picker that finds any city.
+/// (Aliases such as `US/Eastern` and the `Etc/` offsets are left out.)
+pub fn all_time_zones() -> Vec<&'static str> {
+    let common = COMMON_TIME_ZONES.iter().map(|(name, _)| *name);
+    let rest = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).filter(|name| {
+        name.contains('/')
+            && !name.starts_with("Etc/")
+            && !name.starts_with("US/")
+            && !name.starts_with("SystemV/")
+            && !COMMON_TIME_ZONES.iter().any(|(common, _)| common == name)
+    });
+    common.chain(rest).collect()
+}
+
+/// The currency of the country a common time zone is in.
+pub fn zone_currency(zone: &str) -> Option<&'static str> {
+    COMMON_TIME_ZONES
+        .iter()
+        .find(|(name, currency)| *name == zone && !currency.is_empty())
+        .map(|(_, currency)| *currency)
+}
 
 /// A path inside this site to return to after signing in. Anything else (another host,
 /// a protocol-relative `//evil`, a backslash trick) falls back to the app's home, so the
@@ -318,9 +351,20 @@ mod tests {
     fn time_zone_must_be_an_iana_name() {
         assert_eq!(TimeZone::parse("tz", "Europe/Berlin").unwrap().name(), "Europe/Berlin");
         assert!(TimeZone::parse("tz", "Mars/Olympus").is_err());
-        for name in COMMON_TIME_ZONES {
+        for (name, currency) in COMMON_TIME_ZONES {
             assert!(TimeZone::parse("tz", name).is_ok(), "{name}");
+            assert!(
+                currency.is_empty() || crate::domain::money::currency_code(currency) == Some(*currency),
+                "{currency}"
+            );
         }
+        let all = all_time_zones();
+        assert_eq!(all[0], "Europe/London");
+        assert!(all.contains(&"Asia/Kathmandu") && !all.contains(&"US/Eastern"));
+        assert_eq!(all.iter().filter(|z| **z == "Europe/Paris").count(), 1);
+        assert_eq!(zone_currency("Europe/London"), Some("GBP"));
+        assert_eq!(zone_currency("UTC"), None);
+        assert_eq!(zone_currency("Asia/Kathmandu"), None);
     }
 
     #[test]

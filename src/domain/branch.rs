@@ -177,6 +177,15 @@ impl BranchForm {
     }
 }
 
+/// A branch's address as patients read it, on one line or several; it may be empty.
+pub fn branch_address(field: &str, raw: &str) -> Result<String, FieldError> {
+    let address = raw.trim().to_owned();
+    if address.chars().count() > 300 {
+        return Err(FieldError::new(field, "Keep the address to 300 characters or fewer."));
+    }
+    Ok(address)
+}
+
 impl BranchDetails {
     /// Shared by the form and the REST API's JSON body.
     pub fn parse(
@@ -186,18 +195,9 @@ impl BranchDetails {
         timezone: &str,
         hours: &WeekHoursInput,
     ) -> Result<Self, AppError> {
-        let address = address.trim().to_owned();
-        let address_check = if address.chars().count() > 300 {
-            Err(FieldError::new(
-                "address",
-                "Keep the address to 300 characters or fewer.",
-            ))
-        } else {
-            Ok(address)
-        };
         match (
             BranchName::parse("name", name),
-            address_check,
+            branch_address("address", address),
             Phone::parse_optional("phone", phone),
             TimeZone::parse("timezone", timezone),
             OpeningHours::parse(hours),

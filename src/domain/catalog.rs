@@ -132,7 +132,8 @@ impl ServiceForm {
         self.retired.is_none()
     }
 
-    pub fn parse(&self) -> Result<ServiceDetails, AppError> {
+    /// `currency` is the organization's: it says how many decimals the price may have.
+    pub fn parse(&self, currency: &str) -> Result<ServiceDetails, AppError> {
         let (name, duration, price, buffer_before, buffer_after, colour, room_kind, resource_kinds) = (
             self.name.as_str(),
             self.duration_minutes.as_str(),
@@ -173,7 +174,7 @@ impl ServiceForm {
         match (
             label("name", "the service's name", name, 80),
             minutes("duration_minutes", duration, 5..=600, "A service"),
-            parse_amount("price", price),
+            parse_amount("price", price, currency),
             minutes(
                 "buffer_before_minutes",
                 if buffer_before.trim().is_empty() {
@@ -293,7 +294,7 @@ mod tests {
             practitioners: vec![p.clone(), p],
             ..Default::default()
         }
-        .parse()
+        .parse("EUR")
         .unwrap();
         assert_eq!(service.name, "Sports massage");
         assert_eq!((service.duration_minutes, service.price_minor), (45, 6000));
@@ -315,7 +316,7 @@ mod tests {
             practitioners: vec!["x".into()],
             ..Default::default()
         };
-        let AppError::Validation(errors) = form.parse().unwrap_err() else {
+        let AppError::Validation(errors) = form.parse("EUR").unwrap_err() else {
             panic!("expected validation")
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();

@@ -15,7 +15,7 @@ use super::{
 use crate::domain::{
     access::Action,
     calendar::CalendarColumn,
-    catalog::{PlaceDetails, Places, ServiceDetails, ServicesPage},
+    catalog::{PlaceDetails, Places, ServiceDetails, ServiceForm, ServicesPage},
     schedule::{Closure, ClosureRow, HoursPage, PersonHours, TimeOff, TimeOffRow, WorkingInterval},
     time::{local_to_utc, zone},
     AppError,
@@ -30,14 +30,11 @@ fn service_json(s: &ServiceDetails) -> serde_json::Value {
     })
 }
 
-pub async fn save_service(
-    ctx: &RequestContext,
-    id: Option<Uuid>,
-    details: &ServiceDetails,
-    active: bool,
-) -> Result<Uuid, AppError> {
+pub async fn save_service(ctx: &RequestContext, id: Option<Uuid>, form: &ServiceForm) -> Result<Uuid, AppError> {
     ctx.require(Action::ManageCatalog)?;
     let mut tx = ctx.tenant().await?;
+    let currency = super::db::organizations::currency(&mut tx, ctx.org_id()).await?;
+    let (details, active) = (&form.parse(&currency)?, form.active());
     let id = match id {
         Some(id) => {
             let before = catalog::service(&mut tx, ctx.org_id(), id)

@@ -20,6 +20,7 @@ use crate::domain::{
     account::{BranchName, Email, NewPassword, OrgName, PersonName, TimeZone},
     appointment::{Source, Status},
     catalog::{PlaceDetails, ServiceForm},
+    contact::Phone,
     messages::MessageKind,
     patient::PatientForm,
     schedule::WorkingInterval,
@@ -54,6 +55,9 @@ pub async fn seed(state: &AppState) -> Result<bool, AppError> {
             org_name: &parsed(OrgName::parse("org", "Riverside Physio"))?,
             branch_name: &parsed(BranchName::parse("branch", "London – Harbour Street"))?,
             timezone: parsed(TimeZone::parse("tz", "Europe/London"))?,
+            currency: "GBP",
+            address: "14 Harbour Street, London SE1 9PG",
+            phone: Some(&parsed(Phone::parse("phone", "+44 20 7946 0321"))?),
             owner_name: &parsed(PersonName::parse("name", "Morgan Reyes"))?,
             owner_email: &parsed(Email::parse("email", OWNER_EMAIL))?,
             password_hash: &password_hash,
@@ -167,7 +171,7 @@ async fn schedule(
             resource_kinds: equipment.into(),
             ..Default::default()
         }
-        .parse()?;
+        .parse("GBP")?;
         services.push((catalog::create_service(tx, org_id, &details).await?, details));
     }
 

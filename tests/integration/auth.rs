@@ -36,6 +36,67 @@ async fn sign_up_creates_the_organization_and_signs_the_owner_in() {
 }
 
 #[tokio::test]
+async fn a_clinic_signs_up_with_its_currency_address_and_phone() {
+    let app = spawn_app().await;
+    let sign_up = |email: String, zone: &'static str, currency: &'static str| {
+        let app = &app;
+        async move {
+            let mut form = sign_up_form(&email, "Harbour Physio");
+            form.retain(|(field, _)| *field != "timezone");
+            form.extend([
+                ("timezone", zone),
+                ("currency", currency),
+                ("address", " 14 Harbour Street, London SE1 9PG "),
+                ("phone", "+44 20 7946 0321"),
+            ]);
+            app.call::<SignUp>(&mut Browser::default(), &form).await
+        }
+    };
+    // The currency of the zone's country, unless one is chosen.
+    for (zone, currency, kept) in [
+        ("Europe/London", "", "GBP"),
+        ("America/New_York", "auto", "USD"),
+        ("Europe/London", "jpy", "JPY"),
+    ] {
+        let email = unique_email();
+        let response = sign_up(email.clone(), zone, currency).await;
+        assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+        let row: (String, String, String) = sqlx::query_as(
+            "select o.currency, b.address, b.phone
+             from users u join organizations o on o.id = u.org_id join branches b on b.org_id = o.id
+             where u.email = $1",
+        )
+        .bind(&email)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(
+            row,
+            (
+                kept.into(),
+                "14 Harbour Street, London SE1 9PG".into(),
+                "+44 20 7946 0321".into()
+            )
+        );
+    }
+    // A zone whose country is not known asks for the currency; a made-up one is refused.
+    for (zone, currency, message) in [
+        (
+            "Asia/Kathmandu",
+            "",
+            "Choose the currency: the time zone does not tell it.",
+        ),
+        ("Europe/London", "XAU", "Choose a currency from the list."),
+    ] {
+        let response = sign_up(unique_email(), zone, currency).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = json(response).await;
+        assert_eq!(body["Validation"][0]["field"], "currency", "{body}");
+        assert_eq!(body["Validation"][0]["message"], message);
+    }
+}
+
+#[tokio::test]
 async fn signing_up_twice_with_one_email_is_refused_on_the_email_field() {
     let app = spawn_app().await;
     let email = unique_email();

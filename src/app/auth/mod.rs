@@ -47,15 +47,7 @@ fn after_password(state: &crate::server::AppState, outcome: crate::server::auth:
 pub async fn sign_up(#[server(flatten)] form: SignUpForm) -> Result<(), AppError> {
     use crate::server::auth::{context, service};
 
-    let f = &form;
-    let input = service::SignUp::parse(
-        &f.org_name,
-        &f.branch_name,
-        &f.timezone,
-        &f.full_name,
-        &f.email,
-        &f.password,
-    )?;
+    let input = service::SignUp::parse(&form)?;
     let state = context::app_state()?;
     let tokens = service::sign_up(&state, input, &context::client()).await?;
     context::set_session_cookies(&state, &tokens);

@@ -3,9 +3,15 @@ use leptos_meta::Title;
 
 use super::SignUp;
 use crate::{
-    components::form::{action_error, field_error, FormAlert, SubmitButton, TextField},
-    domain::account::{COMMON_TIME_ZONES, MIN_PASSWORD_CHARS},
+    components::form::{action_error, field_error, Choice, FormAlert, SelectField, SubmitButton, TextField},
+    domain::{
+        account::{all_time_zones, MIN_PASSWORD_CHARS},
+        money::currencies,
+    },
 };
+
+/// Fills in the browser's time zone, when it has one and the field still holds the default.
+const BROWSER_ZONE: &str = "try{var f=document.getElementById('field-timezone'),z=Intl.DateTimeFormat().resolvedOptions().timeZone;if(f&&z&&f.defaultValue===f.value)f.value=z}catch(e){}";
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
@@ -42,14 +48,38 @@ pub fn SignUpPage() -> impl IntoView {
                             label="Time zone of that branch"
                             name="timezone"
                             value="Europe/London"
-                            hint="Appointments are shown in this time zone."
+                            hint="Appointments are shown in this time zone. Type to search: a city such as Europe/Paris."
                             list="time-zones"
                             required=true
                             error=field_error(error, "timezone")
                         />
                         <datalist id="time-zones">
-                            {COMMON_TIME_ZONES.iter().map(|tz| view! { <option value=*tz></option> }).collect_view()}
+                            {all_time_zones().into_iter().map(|tz| view! { <option value=tz></option> }).collect_view()}
                         </datalist>
+                        // The only script on the page: it proposes the browser's own zone.
+                        <script inner_html=BROWSER_ZONE></script>
+                        <SelectField
+                            label="Currency"
+                            name="currency"
+                            empty="The currency of that time zone's country"
+                            options=currencies().into_iter().map(|(code, name)| Choice::new(code, format!("{code} · {name}"))).collect()
+                            hint="Prices and, later, invoices are in this currency. You can change it in Settings until the first invoice."
+                            error=field_error(error, "currency")
+                        />
+                        <TextField
+                            label="Address of that branch"
+                            name="address"
+                            autocomplete="street-address"
+                            hint="Shown to patients on the booking page and in their messages. You can add it later."
+                            error=field_error(error, "address")
+                        />
+                        <TextField
+                            label="Phone of that branch"
+                            name="phone"
+                            kind="tel"
+                            autocomplete="tel"
+                            error=field_error(error, "phone")
+                        />
                     </fieldset>
                     <fieldset class="form__group">
                         <legend>"You"</legend>

@@ -154,7 +154,7 @@ fn BranchFields(branch: Option<Branch>, #[prop(into)] error: Signal<Option<AppEr
             error=field_error(error, "timezone")
         />
         <datalist id="time-zones">
-            {COMMON_TIME_ZONES.iter().map(|tz| view! { <option value=*tz></option> }).collect_view()}
+            {COMMON_TIME_ZONES.iter().map(|(tz, _)| view! { <option value=*tz></option> }).collect_view()}
         </datalist>
         <fieldset class="form__group">
             <legend>"Opening hours"</legend>

@@ -16,7 +16,7 @@ use crate::{
     },
     domain::{
         catalog::{Place, PlaceForm, Places, Service, ServiceForm, ServicesPage},
-        money::format_minor,
+        money::{amount_input, format_minor},
         AppError,
     },
 };
@@ -34,8 +34,7 @@ pub async fn save_service(
     #[server(flatten)] form: ServiceForm,
 ) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, catalog};
-    let details = form.parse()?;
-    let saved = catalog::save_service(&RequestContext::load().await?, id, &details, form.active()).await?;
+    let saved = catalog::save_service(&RequestContext::load().await?, id, &form).await?;
     if id.is_none() {
         leptos_axum::redirect(&format!("/app/settings/services/{saved}"));
     }
@@ -126,7 +125,7 @@ fn ServiceFields(
         <FormAlert error/>
         <TextField label="Name" name="name" value=get(|s| s.name.clone(), "") required=true error=field_error(error, "name")/>
         <TextField label="Length (minutes)" name="duration_minutes" kind="number" value=get(|s| s.duration_minutes.to_string(), "45") required=true error=field_error(error, "duration_minutes")/>
-        <TextField label=format!("Price ({})", page.currency) name="price" value=get(|s| format!("{}.{:02}", s.price_minor / 100, s.price_minor % 100), "") required=true error=field_error(error, "price")/>
+        <TextField label=format!("Price ({})", page.currency) name="price" value=service.as_ref().map(|s| amount_input(s.price_minor, &page.currency)).unwrap_or_default() required=true error=field_error(error, "price")/>
         <TextField label="Buffer before (minutes)" name="buffer_before_minutes" kind="number" value=get(|s| s.buffer_before_minutes.to_string(), "0") hint="Preparation: the practitioner and room are busy before the patient arrives." error=field_error(error, "buffer_before_minutes")/>
         <TextField label="Buffer after (minutes)" name="buffer_after_minutes" kind="number" value=get(|s| s.buffer_after_minutes.to_string(), "0") hint="Notes and cleaning after the patient leaves." error=field_error(error, "buffer_after_minutes")/>
         <TextField label="Colour" name="colour" kind="color" value=get(|s| s.colour.clone(), "#0f6b7a") error=field_error(error, "colour")/>

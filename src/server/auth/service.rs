@@ -12,8 +12,13 @@ use super::{
 };
 use crate::{
     domain::{
-        account::{BranchName, Email, EnrolmentView, NewPassword, OrgName, PersonName, TimeZone},
-        AppError,
+        account::{
+            zone_currency, BranchName, Email, EnrolmentView, NewPassword, OrgName, PersonName, SignUpForm, TimeZone,
+        },
+        branch::branch_address,
+        contact::Phone,
+        money::currency_code,
+        AppError, FieldError,
     },
     server::{
         db::{
@@ -51,41 +56,73 @@ pub struct SignUp {
     pub org_name: OrgName,
     pub branch_name: BranchName,
     pub timezone: TimeZone,
+    pub currency: &'static str,
+    pub address: String,
+    pub phone: Option<Phone>,
     pub full_name: PersonName,
     pub email: Email,
     pub password: NewPassword,
 }
 
 impl SignUp {
-    pub fn parse(
-        org_name: &str,
-        branch_name: &str,
-        timezone: &str,
-        full_name: &str,
-        email: &str,
-        password: &str,
-    ) -> Result<Self, AppError> {
+    pub fn parse(f: &SignUpForm) -> Result<Self, AppError> {
+        let timezone = TimeZone::parse("timezone", &f.timezone);
+        let currency = match f.currency.trim() {
+            // The zone's own error speaks for both when the zone is wrong.
+            "" | "auto" => match &timezone {
+                Ok(tz) => zone_currency(tz.name())
+                    .ok_or_else(|| FieldError::new("currency", "Choose the currency: the time zone does not tell it.")),
+                Err(_) => Ok(""),
+            },
+            raw => currency_code(raw).ok_or_else(|| FieldError::new("currency", "Choose a currency from the list.")),
+        };
         match (
-            OrgName::parse("org_name", org_name),
-            BranchName::parse("branch_name", branch_name),
-            TimeZone::parse("timezone", timezone),
-            PersonName::parse("full_name", full_name),
-            Email::parse("email", email),
-            NewPassword::parse("password", password).and_then(password::not_common),
+            OrgName::parse("org_name", &f.org_name),
+            BranchName::parse("branch_name", &f.branch_name),
+            timezone,
+            currency,
+            branch_address("address", &f.address),
+            Phone::parse_optional("phone", &f.phone),
+            PersonName::parse("full_name", &f.full_name),
+            Email::parse("email", &f.email),
+            NewPassword::parse("password", &f.password).and_then(password::not_common),
         ) {
-            (Ok(org_name), Ok(branch_name), Ok(timezone), Ok(full_name), Ok(email), Ok(password)) => Ok(Self {
+            (
+                Ok(org_name),
+                Ok(branch_name),
+                Ok(timezone),
+                Ok(currency),
+                Ok(address),
+                Ok(phone),
+                Ok(full_name),
+                Ok(email),
+                Ok(password),
+            ) => Ok(Self {
                 org_name,
                 branch_name,
                 timezone,
+                currency,
+                address,
+                phone,
                 full_name,
                 email,
                 password,
             }),
-            (a, b, c, d, e, f) => Err(AppError::Validation(
-                [a.err(), b.err(), c.err(), d.err(), e.err(), f.err()]
-                    .into_iter()
-                    .flatten()
-                    .collect(),
+            (a, b, c, d, e, f, g, h, i) => Err(AppError::Validation(
+                [
+                    a.err(),
+                    b.err(),
+                    c.err(),
+                    d.err(),
+                    e.err(),
+                    f.err(),
+                    g.err(),
+                    h.err(),
+                    i.err(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
             )),
         }
     }
@@ -141,6 +178,9 @@ pub async fn sign_up(state: &AppState, input: SignUp, client: &ClientInfo) -> Re
             org_name: &input.org_name,
             branch_name: &input.branch_name,
             timezone: input.timezone,
+            currency: input.currency,
+            address: &input.address,
+            phone: input.phone.as_ref(),
             owner_name: &input.full_name,
             owner_email: &input.email,
             password_hash: &password_hash,
@@ -153,7 +193,9 @@ pub async fn sign_up(state: &AppState, input: SignUp, client: &ClientInfo) -> Re
         created.user_id,
         "auth.signed_up",
         client,
-        json!({"after": {"organization": input.org_name.as_str(), "branch": input.branch_name.as_str()}}),
+        json!({"after": {
+            "organization": input.org_name.as_str(), "branch": input.branch_name.as_str(), "currency": input.currency,
+        }}),
     )
     .await?;
     let tokens = start_session(state, &mut tx, org_id, created.user_id, client).await?;
@@ -370,7 +412,7 @@ pub async fn enrolment(state: &AppState, tx: &mut Tx, user_id: Uuid) -> Result<E
     };
     let url = totp::otpauth_url(&enrolment.secret, &factor.email).ok_or_else(|| internal("otpauth url", "invalid"))?;
     Ok(EnrolmentView {
-        qr_svg: totp::qr_svg(&url).ok_or_else(|| internal("qr code", "too long"))?,
+        qr_svg: crate::server::qr::svg(&url).ok_or_else(|| internal("qr code", "too long"))?,
         secret: totp::secret_base32(&enrolment.secret),
         recovery_codes: enrolment.recovery_codes,
     })

@@ -7,6 +7,7 @@ use crate::{
     domain::{
         access::Role,
         account::{BranchName, Email, OrgName, PersonName, TimeZone},
+        contact::Phone,
         session::{BranchAccess, CurrentUser},
         AppError,
     },
@@ -17,6 +18,10 @@ pub struct NewOrganization<'a> {
     pub org_name: &'a OrgName,
     pub branch_name: &'a BranchName,
     pub timezone: TimeZone,
+    /// ISO 4217.
+    pub currency: &'a str,
+    pub address: &'a str,
+    pub phone: Option<&'a Phone>,
     pub owner_name: &'a PersonName,
     pub owner_email: &'a Email,
     pub password_hash: &'a str,
@@ -35,8 +40,17 @@ pub async fn create_organization(
     org_id: Uuid,
     new: NewOrganization<'_>,
 ) -> Result<CreatedOrganization, AppError> {
-    insert_organization(tx, org_id, new.org_name).await?;
+    insert_organization(tx, org_id, new.org_name, new.currency).await?;
     let branch_id = create_branch(tx, org_id, new.branch_name, new.timezone).await?;
+    sqlx::query!(
+        "update branches set address = $3, phone = $4 where org_id = $1 and id = $2",
+        org_id,
+        branch_id,
+        new.address,
+        new.phone.map_or("", |p| p.as_str()),
+    )
+    .execute(&mut **tx)
+    .await?;
     let user_id = sqlx::query_scalar!(
         "insert into users (org_id, email, full_name, password_hash, current_branch_id)
          values ($1, $2, $3, $4, $5) returning id",
@@ -73,7 +87,7 @@ pub async fn create_branch(tx: &mut Tx, org_id: Uuid, name: &BranchName, timezon
 }
 
 /// Inserts the organization under the first free slug derived from its name.
-async fn insert_organization(tx: &mut Tx, org_id: Uuid, name: &OrgName) -> Result<(), AppError> {
+async fn insert_organization(tx: &mut Tx, org_id: Uuid, name: &OrgName, currency: &str) -> Result<(), AppError> {
     let base = portal_slug(name.as_str());
     let candidates = (1..=5)
         .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
@@ -81,11 +95,12 @@ async fn insert_organization(tx: &mut Tx, org_id: Uuid, name: &OrgName) -> Resul
     for slug in candidates {
         // `on conflict do nothing` keeps the transaction usable when the slug is taken.
         let inserted = sqlx::query_scalar!(
-            "insert into organizations (id, name, slug) values ($1, $2, $3)
+            "insert into organizations (id, name, slug, currency) values ($1, $2, $3, $4)
              on conflict (slug) do nothing returning id",
             org_id,
             name.as_str(),
             slug,
+            currency,
         )
         .fetch_optional(&mut **tx)
         .await?;
