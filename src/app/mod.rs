@@ -140,6 +140,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/branches/new") view={Lazy::<pages::BranchNew>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/branches/:id") view={Lazy::<pages::BranchEdit>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/security") view={Lazy::<pages::Security>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/organization") view={Lazy::<pages::Organization>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/audit") view={Lazy::<pages::Audit>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

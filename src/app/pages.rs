@@ -93,5 +93,6 @@ lazy_page! {
     BranchNew => settings::BranchNewPage;
     BranchEdit => settings::BranchEditPage;
     Security => settings::SecurityPage;
+    Organization => settings::OrganizationPage;
     Audit => settings::AuditPage;
 }

@@ -75,6 +75,8 @@ pub enum Action {
     ManageBranches,
     /// The organization's security policy: required 2FA, session lifetimes.
     ManageSecurityPolicy,
+    /// The organization's name and currency.
+    ManageOrganization,
     /// See the staff list.
     ViewStaff,
     /// Invite staff, change their roles and branches, deactivate them.
@@ -104,10 +106,11 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::ViewBranches,
         Action::ManageBranches,
         Action::ManageSecurityPolicy,
+        Action::ManageOrganization,
         Action::ViewStaff,
         Action::ManageStaff,
         Action::ViewAuditLog,
@@ -129,6 +132,7 @@ impl Action {
             Action::ViewBranches => "see this branch",
             Action::ManageBranches => "change branches",
             Action::ManageSecurityPolicy => "change the organization's security policy",
+            Action::ManageOrganization => "change the organization's name or currency",
             Action::ViewStaff => "see the staff list",
             Action::ManageStaff => "manage staff",
             Action::ViewAuditLog => "read the audit log",
@@ -156,6 +160,7 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     ),
     (Action::ManageBranches, &[Owner, Admin]),
     (Action::ManageSecurityPolicy, &[Owner]),
+    (Action::ManageOrganization, &[Owner, Admin]),
     (Action::ViewStaff, &[Owner, Admin, Receptionist]),
     (Action::ManageStaff, &[Owner, Admin]),
     (Action::ViewAuditLog, &[Owner, Admin]),
@@ -246,6 +251,7 @@ mod tests {
             (Action::ViewBranches, [true, true, true, true, true]),
             (Action::ManageBranches, [true, true, false, false, false]),
             (Action::ManageSecurityPolicy, [true, false, false, false, false]),
+            (Action::ManageOrganization, [true, true, false, false, false]),
             (Action::ViewStaff, [true, true, false, true, false]),
             (Action::ManageStaff, [true, true, false, false, false]),
             (Action::ViewAuditLog, [true, true, false, false, false]),

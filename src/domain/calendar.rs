@@ -113,7 +113,14 @@ pub struct TodayPage {
     pub appointments: Vec<AppointmentView>,
     /// Tomorrow's appointments whose reminder could not be sent: worth a phone call.
     pub reminders_not_sent: Vec<ReminderNotSent>,
+    /// When today has no appointment to see: the branch's next ones, at most
+    /// `UPCOMING_SHOWN` within `UPCOMING_DAYS`.
+    pub upcoming: Vec<AppointmentView>,
 }
+
+/// How many of the next appointments a day without any shows, and how far ahead it looks.
+pub const UPCOMING_SHOWN: usize = 5;
+pub const UPCOMING_DAYS: i64 = 14;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReminderNotSent {

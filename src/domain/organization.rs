@@ -2,7 +2,68 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{AppError, FieldError};
+use super::{
+    account::OrgName,
+    error::{AppError, FieldError},
+    money::currency_code,
+};
+
+/// The organization's name and currency (Settings → Organization).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationProfile {
+    pub name: String,
+    /// ISO 4217: prices and, later, invoices are in it.
+    pub currency: String,
+}
+
+/// The home page's setup checklist for owners and admins: each step is ticked by what
+/// exists, at the caller's branch where it is about a branch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupChecklist {
+    /// Someone has working hours here.
+    pub hours: bool,
+    /// A service can be booked.
+    pub service: bool,
+    /// Someone else works here, or has been invited.
+    pub team: bool,
+    /// The booking page offers this branch's times: an online service, given by someone
+    /// with hours here.
+    pub bookable: bool,
+    /// A patient has booked through it.
+    pub booked_online: bool,
+    /// The booking page's full address, and its QR code (SVG) for the front desk.
+    pub portal_url: String,
+    pub qr_svg: String,
+}
+
+impl SetupChecklist {
+    pub fn done(&self) -> bool {
+        self.hours && self.service && self.team && self.bookable && self.booked_online
+    }
+}
+
+/// The organization form as posted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationForm {
+    pub name: String,
+    pub currency: String,
+}
+
+impl OrganizationForm {
+    pub fn parse(&self) -> Result<OrganizationProfile, AppError> {
+        let currency = currency_code(&self.currency)
+            .ok_or_else(|| FieldError::new("currency", "Choose a currency from the list."));
+        match (OrgName::parse("name", &self.name), currency) {
+            (Ok(name), Ok(currency)) => Ok(OrganizationProfile {
+                name: name.as_str().to_owned(),
+                currency: currency.to_owned(),
+            }),
+            (name, currency) => Err(AppError::Validation(
+                [name.err(), currency.err()].into_iter().flatten().collect(),
+            )),
+        }
+    }
+}
 
 /// The organization's security policy (Settings → Security, owner only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +120,24 @@ impl SecurityPolicyForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_organization_has_a_name_and_a_currency_in_use() {
+        let form = |name: &str, currency: &str| OrganizationForm {
+            name: name.into(),
+            currency: currency.into(),
+        };
+        let profile = form("  Harbour   Physio ", "gbp").parse().unwrap();
+        assert_eq!(
+            (profile.name.as_str(), profile.currency.as_str()),
+            ("Harbour Physio", "GBP")
+        );
+        let AppError::Validation(errors) = form("", "XAU").parse().unwrap_err() else {
+            panic!("expected validation")
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "currency"]);
+    }
 
     #[test]
     fn timeouts_must_be_in_range() {

@@ -1,5 +1,6 @@
 //! Use cases of one's own account (two-factor, sessions, API tokens) and of the
-//! organization's security policy and audit log.
+//! organization: its name and currency, the setup checklist, the security policy and the
+//! audit log.
 
 use chrono::Utc;
 use serde_json::json;
@@ -8,12 +9,14 @@ use uuid::Uuid;
 use super::{
     auth::{context::RequestContext, service, throttle, tokens::new_token, totp},
     db::{accounts, api_tokens, audit, organizations, sessions, staff},
+    error::internal,
+    qr,
 };
 use crate::domain::{
     access::Action,
     account::{ApiTokenInfo, DeviceSession, TwoFactorStatus},
     audit::{AuditActor, AuditPage, AuditQuery, AUDIT_PAGE_SIZE},
-    organization::SecurityPolicy,
+    organization::{OrganizationProfile, SecurityPolicy, SetupChecklist},
     time::zone,
     AppError,
 };
@@ -170,6 +173,72 @@ pub async fn revoke_api_token(ctx: &RequestContext, id: Uuid) -> Result<(), AppE
     }
     ctx.audit(&mut tx, "api_token.revoked", "api_token", Some(id), json!({}))
         .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn organization(ctx: &RequestContext) -> Result<OrganizationProfile, AppError> {
+    ctx.require(Action::ManageOrganization)?;
+    let mut tx = ctx.tenant().await?;
+    let profile = organizations::profile(&mut tx, ctx.org_id()).await?;
+    tx.commit().await?;
+    Ok(profile)
+}
+
+/// Renames the organization or changes its currency. (Once invoices exist, the currency
+/// is fixed by the first one: issue 14 adds that rule here.)
+pub async fn save_organization(ctx: &RequestContext, profile: &OrganizationProfile) -> Result<(), AppError> {
+    ctx.require(Action::ManageOrganization)?;
+    let mut tx = ctx.tenant().await?;
+    let before = organizations::profile(&mut tx, ctx.org_id()).await?;
+    organizations::set_profile(&mut tx, ctx.org_id(), profile).await?;
+    ctx.audit(
+        &mut tx,
+        "organization.changed",
+        "organization",
+        Some(ctx.org_id()),
+        audit::changes(&json!(before), &json!(profile)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The setup checklist, while it has a step left and nobody hid it.
+pub async fn setup_checklist(ctx: &RequestContext) -> Result<Option<SetupChecklist>, AppError> {
+    ctx.require(Action::ManageBranches)?;
+    let mut tx = ctx.tenant().await?;
+    let steps = organizations::setup_steps(&mut tx, ctx.org_id(), ctx.user.branch.id).await?;
+    tx.commit().await?;
+    if steps.dismissed {
+        return Ok(None);
+    }
+    let portal_url = format!("{}/book/{}", ctx.base_url, steps.slug);
+    let checklist = SetupChecklist {
+        hours: steps.hours,
+        service: steps.service,
+        team: steps.team,
+        bookable: steps.bookable,
+        booked_online: steps.booked_online,
+        qr_svg: qr::svg(&portal_url).ok_or_else(|| internal("qr code", "booking link too long"))?,
+        portal_url,
+    };
+    Ok((!checklist.done()).then_some(checklist))
+}
+
+/// Hides the setup checklist for everyone in the organization.
+pub async fn dismiss_setup(ctx: &RequestContext) -> Result<(), AppError> {
+    ctx.require(Action::ManageBranches)?;
+    let mut tx = ctx.tenant().await?;
+    organizations::dismiss_setup(&mut tx, ctx.org_id()).await?;
+    ctx.audit(
+        &mut tx,
+        "organization.setup_hidden",
+        "organization",
+        Some(ctx.org_id()),
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod patients;
 pub mod portal;
 pub mod preload;
+pub mod qr;
 pub mod realtime;
 pub mod routing;
 pub mod scheduling;

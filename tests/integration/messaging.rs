@@ -698,7 +698,7 @@ async fn an_owner_sets_up_a_mail_server_tests_it_and_chooses_the_reminders() {
         answer
             .as_str()
             .unwrap()
-            .starts_with("Sent: the mail server accepted it"),
+            .starts_with("Sent: Your mail server (SMTP) accepted it"),
         "{answer}"
     );
     let mail = sink.wait_for(1).await;
@@ -860,7 +860,7 @@ async fn metrics_count_the_queue_and_the_messages_for_the_token_bearer_only() {
 }
 
 #[tokio::test]
-async fn the_today_page_names_tomorrows_patients_whose_reminder_failed() {
+async fn the_today_page_shows_whats_next_and_names_tomorrows_patients_whose_reminder_failed() {
     let app = spawn_app().await;
     let org = app.org("Clinic").await;
     let s = app.schedule(&org).await;
@@ -898,11 +898,16 @@ async fn the_today_page_names_tomorrows_patients_whose_reminder_failed() {
     assert_eq!(flagged[0]["patient_name"], "Ada Lovelace");
     assert_eq!(flagged[0]["time_label"], "10:00");
     assert_eq!(flagged[0]["reason"], "The number does not exist.");
+    // Nothing today: the page shows what comes next instead.
+    let upcoming = today["upcoming"].as_array().unwrap();
+    assert_eq!(upcoming.len(), 1, "{today}");
+    assert_eq!(upcoming[0]["id"], booked.id.to_string());
     let page = app.get(&mut owner, "/app").await.text().await.unwrap();
     assert!(
         page.contains("Reminders not sent for tomorrow."),
         "the Today page flags it"
     );
+    assert!(page.contains("Coming up") && page.contains("10:00–10:30"), "{page}");
 
     // Cancelled, it is no longer a worry.
     sqlx::query("update appointments set status = 'cancelled', cancel_reason = 'Ill' where id = $1")
@@ -912,4 +917,7 @@ async fn the_today_page_names_tomorrows_patients_whose_reminder_failed() {
         .unwrap();
     let today = json(app.call::<GetToday>(&mut owner, &[]).await).await;
     assert!(today["reminders_not_sent"].as_array().unwrap().is_empty());
+    assert!(today["upcoming"].as_array().unwrap().is_empty());
+    let page = app.get(&mut owner, "/app").await.text().await.unwrap();
+    assert!(page.contains("Nothing is booked in the next 14 days either."), "{page}");
 }

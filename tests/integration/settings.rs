@@ -1,16 +1,19 @@
-//! The settings features' security tables: branches and their API, the security policy,
-//! the catalog (services, rooms, equipment), working hours, time off and closures, and
+//! The settings features' security tables: branches and their API, the organization's
+//! name and currency, the security policy, the catalog (services, rooms, equipment), working hours, time off and closures, and
 //! the online booking rules. Their behaviour is tested where it is used (`calendar.rs`,
 //! `portal.rs`, `staff.rs`, `api.rs`).
 
 use crate::security::{Caller::Staff, Entry, Ids, Input};
 use careops::{
+    app::home::{DismissSetup, GetSetup},
     app::settings::{
-        AddClosure, AddTimeOff, CreateBranch, GetBranch, GetHours, GetOnlineBooking, GetPlaces, GetSecurityPolicy,
-        GetServices, ListBranches, RemoveClosure, RemoveTimeOff, SaveBookingRules, SaveHours, SavePlace, SaveService,
-        SaveServiceBookingRules, UpdateBranch, UpdateSecurityPolicy,
+        AddClosure, AddTimeOff, CreateBranch, GetBranch, GetHours, GetOnlineBooking, GetOrganization, GetPlaces,
+        GetSecurityPolicy, GetServices, ListBranches, RemoveClosure, RemoveTimeOff, SaveBookingRules, SaveHours,
+        SaveOrganization, SavePlace, SaveService, SaveServiceBookingRules, UpdateBranch, UpdateSecurityPolicy,
     },
-    domain::access::Action::{ManageBranches, ManageCatalog, ManageSchedules, ManageSecurityPolicy, ViewBranches},
+    domain::access::Action::{
+        ManageBranches, ManageCatalog, ManageOrganization, ManageSchedules, ManageSecurityPolicy, ViewBranches,
+    },
 };
 use reqwest::Method;
 use serde_json::json;
@@ -66,6 +69,16 @@ pub fn surface() -> Vec<Entry> {
             },
         )
         .writes(),
+        Entry::function::<GetSetup>(Staff(ManageBranches), Ids::None, |_| Input::none()),
+        Entry::function::<DismissSetup>(Staff(ManageBranches), Ids::None, |_| Input::none()).writes(),
+        Entry::function::<GetOrganization>(Staff(ManageOrganization), Ids::None, |_| Input::none()),
+        Entry::function::<SaveOrganization>(Staff(ManageOrganization), Ids::None, |t| {
+            Input::form([
+                ("name", format!("Harbour Physio {}", t.round)),
+                ("currency", "EUR".into()),
+            ])
+        })
+        .writes(),
         Entry::function::<GetSecurityPolicy>(Staff(ManageSecurityPolicy), Ids::None, |_| Input::none()),
         Entry::function::<UpdateSecurityPolicy>(Staff(ManageSecurityPolicy), Ids::None, |t| {
             Input::form([
@@ -119,16 +132,22 @@ pub fn surface() -> Vec<Entry> {
         Entry::function::<GetHours>(Staff(ManageSchedules), Ids::None, |_| Input::none()),
         // Weekdays as the bookings need them; Saturday differs each round.
         Entry::function::<SaveHours>(Staff(ManageSchedules), Ids::Org, |t| {
-            Input::form([
-                ("user_id", t.side.owner.to_string()),
-                ("days[0]", "08:00-18:00".into()),
-                ("days[1]", "08:00-18:00".into()),
-                ("days[2]", "08:00-18:00".into()),
-                ("days[3]", "08:00-18:00".into()),
-                ("days[4]", "08:00-18:00".into()),
-                ("days[5]", format!("09:00-1{}:00", t.round + 1)),
-                ("days[6]", String::new()),
-            ])
+            let mut form = vec![("user_id".to_owned(), t.side.owner.to_string())];
+            for (n, (weekday, ends)) in (1..=5)
+                .map(|d| (d, "18:00".to_owned()))
+                .chain([(6, format!("1{}:00", t.round + 1))])
+                .enumerate()
+            {
+                form.extend([
+                    (format!("intervals[{n}][weekday]"), weekday.to_string()),
+                    (
+                        format!("intervals[{n}][starts]"),
+                        if weekday == 6 { "09:00" } else { "08:00" }.to_owned(),
+                    ),
+                    (format!("intervals[{n}][ends]"), ends),
+                ]);
+            }
+            Input::fields(form)
         })
         .writes(),
         Entry::function::<AddTimeOff>(Staff(ManageSchedules), Ids::Org, |t| {

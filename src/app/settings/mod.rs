@@ -6,6 +6,7 @@ mod catalog;
 mod hours;
 mod messaging;
 mod online;
+mod organization;
 mod wording;
 
 pub use audit::{AuditPage, GetAuditLog};
@@ -17,6 +18,7 @@ pub use messaging::{
     SaveEmailSettings, SaveReminders, SaveSmsSettings, SendTestEmail, SendTestSms,
 };
 pub use online::{GetOnlineBooking, OnlineBookingPage, SaveBookingRules, SaveServiceBookingRules};
+pub use organization::{GetOrganization, OrganizationPage, SaveOrganization};
 pub use wording::{GetTemplates, ResetTemplate, SaveTemplate, WordingPage};
 
 use super::layout::with_user;
@@ -83,6 +85,12 @@ pub fn settings_pages(user: &CurrentUser) -> Vec<SettingsLink> {
             "/app/settings/messages",
             "Messages",
             "How email and texts go out, their wording, a test send, and the reminders patients get.",
+        ),
+        (
+            Action::ManageOrganization,
+            "/app/settings/organization",
+            "Organization",
+            "Your organization's name, and the currency of its prices.",
         ),
         (
             Action::ManageSecurityPolicy,

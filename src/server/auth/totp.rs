@@ -60,17 +60,6 @@ pub fn otpauth_url(secret: &[u8], account: &str) -> Option<String> {
     totp(secret, account)?.to_url().ok()
 }
 
-/// The QR code of `data` as an SVG document, drawn on the server.
-pub fn qr_svg(data: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(data.as_bytes()).ok()?;
-    Some(
-        code.render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(200, 200)
-            .quiet_zone(true)
-            .build(),
-    )
-}
-
 /// The time step `code` belongs to, if it is valid now (one step of clock drift either
 /// way) and newer than `last_step`: an accepted code cannot be replayed.
 pub fn verify(secret: &[u8], code: &str, unix_time: u64, last_step: Option<i64>) -> Option<i64> {
@@ -156,7 +145,7 @@ mod tests {
         let url = otpauth_url(&enrolment.secret, "ada@clinic.com").unwrap();
         assert!(url.starts_with("otpauth://totp/CareOps:ada%40clinic.com?"), "{url}");
         assert!(url.contains(&format!("secret={}", secret_base32(&enrolment.secret))));
-        let svg = qr_svg(&url).unwrap();
+        let svg = crate::server::qr::svg(&url).unwrap();
         assert!(svg.contains("<svg") && svg.contains("</svg>"));
     }
 }

@@ -27,10 +27,10 @@ use super::{
 };
 use crate::domain::{
     access::Action,
-    appointment::{AppointmentView, LONGEST_MINUTES},
+    appointment::{AppointmentView, Status, LONGEST_MINUTES},
     calendar::{
         week_columns, AppointmentDetail, BookingOptions, CalendarBlock, CalendarColumn, CalendarData, CalendarQuery,
-        CalendarView, ColumnHours, Grouping, ReminderNotSent, TodayPage,
+        CalendarView, ColumnHours, Grouping, ReminderNotSent, TodayPage, UPCOMING_DAYS, UPCOMING_SHOWN,
     },
     catalog::Service,
     messaging::MessageLogFilter,
@@ -418,6 +418,14 @@ pub async fn today(ctx: &RequestContext) -> Result<TodayPage, AppError> {
     let from = local_to_utc(tz, today.and_time(NaiveTime::MIN));
     let to = local_to_utc(tz, (today + Duration::days(1)).and_time(NaiveTime::MIN));
     let appointments = list(ctx, from, to).await?;
+    let upcoming = if appointments.iter().all(|a| a.status == Status::Cancelled) {
+        let mut next = list(ctx, to, to + Duration::days(UPCOMING_DAYS)).await?;
+        next.retain(|a| a.status != Status::Cancelled);
+        next.truncate(UPCOMING_SHOWN);
+        next
+    } else {
+        Vec::new()
+    };
     let after = local_to_utc(tz, (today + Duration::days(2)).and_time(NaiveTime::MIN));
     let mut tx = ctx.tenant().await?;
     let failed = messages::failed_reminders(&mut tx, ctx.org_id(), ctx.user.branch.id, to, after).await?;
@@ -437,6 +445,7 @@ pub async fn today(ctx: &RequestContext) -> Result<TodayPage, AppError> {
                 },
             )
             .collect(),
+        upcoming,
     })
 }
 

@@ -67,8 +67,13 @@ pub struct Input {
 
 impl Input {
     pub fn form<const N: usize>(fields: [(&str, String); N]) -> Self {
+        Self::fields(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    }
+
+    /// A form whose fields are counted at run time (rows of a table).
+    pub fn fields(form: Vec<(String, String)>) -> Self {
         Self {
-            form: fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            form,
             ..Self::default()
         }
     }
