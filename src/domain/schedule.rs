@@ -25,62 +25,108 @@ pub fn minute_of_day(time: NaiveTime) -> u32 {
     time.hour() * 60 + time.minute()
 }
 
-/// Parses a day's intervals as typed: `09:00-12:30, 13:30-17:00` (empty: not working).
-pub fn parse_day(field: &str, weekday: u8, raw: &str) -> Result<Vec<WorkingInterval>, FieldError> {
+/// A day's intervals from their start and end times as typed (`09:00`, or `09:00:00` as
+/// some browsers send a time field); a pair with both times empty is skipped.
+pub fn parse_day(field: &str, weekday: u8, pairs: &[(&str, &str)]) -> Result<Vec<WorkingInterval>, FieldError> {
     let name = WEEKDAYS
         .get(usize::from(weekday.saturating_sub(1)))
         .map_or("that day", |(_, n)| n);
-    let invalid = || {
-        FieldError::new(
-            field,
-            format!("On {name}, write times like 09:00-12:30, 13:30-17:00 (or leave it empty)."),
-        )
+    let problem = |what: &str| FieldError::new(field, format!("On {name}, {what}"));
+    let time = |raw: &str| {
+        let raw = raw.trim();
+        NaiveTime::parse_from_str(raw, "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(raw, "%H:%M:%S"))
+            .map_err(|_| problem("enter times like 09:00."))
     };
     let mut intervals = Vec::new();
-    for part in raw.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
-        let (start, end) = part.split_once(['-', '–']).ok_or_else(invalid)?;
-        let parse = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| invalid());
-        let (starts, ends) = (parse(start)?, parse(end)?);
-        if starts >= ends {
-            return Err(FieldError::new(
-                field,
-                format!("On {name}, each interval must end after it starts."),
-            ));
+    for (start, end) in pairs {
+        match (start.trim(), end.trim()) {
+            ("", "") => continue,
+            ("", _) | (_, "") => return Err(problem("give each interval a start and an end.")),
+            (start, end) => {
+                let (starts, ends) = (time(start)?, time(end)?);
+                if starts >= ends {
+                    return Err(problem("each interval must end after it starts."));
+                }
+                intervals.push(WorkingInterval { weekday, starts, ends });
+            }
         }
-        intervals.push(WorkingInterval { weekday, starts, ends });
     }
     intervals.sort_by_key(|i| i.starts);
     if intervals.windows(2).any(|w| w[0].ends > w[1].starts) {
-        return Err(FieldError::new(field, format!("On {name}, the intervals overlap.")));
+        return Err(problem("the intervals overlap."));
     }
     Ok(intervals)
 }
 
-/// Someone's weekly hours as posted: one field per weekday, Monday first (`days[0]` …
-/// `days[6]`), each like `09:00-12:30, 13:30-17:00`.
+/// One row of the hours form: an interval of a weekday. The form offers an empty row per
+/// day to add one; emptying a row removes its interval.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IntervalInput {
+    /// `1` (Monday) to `7`. Text, as every field: the form arrives flattened into the
+    /// server function's arguments, where serde reads each value as text.
+    pub weekday: String,
+    pub starts: String,
+    pub ends: String,
+}
+
+/// The weekdays a day's hours are copied to: Monday to Friday.
+pub const WORKWEEK: std::ops::RangeInclusive<u8> = 1..=5;
+
+/// Someone's weekly hours as posted: `intervals[N][weekday|starts|ends]`, and `copy`, the
+/// weekday whose "copy" button was pressed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WeekForm {
-    pub days: Vec<String>,
+    pub intervals: Vec<IntervalInput>,
+    /// That weekday (`1` to `5`): its intervals replace those of the other days Monday to
+    /// Friday.
+    pub copy: Option<String>,
 }
 
 impl WeekForm {
     /// Every weekday's intervals; a problem is named on its day (`days.mon`).
     pub fn parse(&self) -> Result<Vec<WorkingInterval>, AppError> {
+        let weekday = |raw: &str| raw.trim().parse::<u8>().ok().filter(|d| (1..=7).contains(d));
+        let Some(rows) = self
+            .intervals
+            .iter()
+            .map(|i| Some((weekday(&i.weekday)?, i.starts.as_str(), i.ends.as_str())))
+            .collect::<Option<Vec<_>>>()
+        else {
+            return Err(AppError::field(
+                "intervals",
+                "Each interval needs a weekday from Monday to Sunday.",
+            ));
+        };
         let mut hours = Vec::new();
         let mut errors = Vec::new();
         for (n, (key, _)) in WEEKDAYS.iter().enumerate() {
-            let raw = self.days.get(n).map(String::as_str).unwrap_or_default();
-            match parse_day(&format!("days.{key}"), n as u8 + 1, raw) {
-                Ok(day) => hours.extend(day),
+            let day = n as u8 + 1;
+            let pairs: Vec<(&str, &str)> = rows
+                .iter()
+                .filter(|(d, ..)| *d == day)
+                .map(|(_, starts, ends)| (*starts, *ends))
+                .collect();
+            match parse_day(&format!("days.{key}"), day, &pairs) {
+                Ok(intervals) => hours.extend(intervals),
                 Err(e) => errors.push(e),
             }
         }
-        if errors.is_empty() {
-            Ok(hours)
-        } else {
-            Err(AppError::Validation(errors))
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
         }
+        let copy = self.copy.as_deref().and_then(weekday).filter(|d| WORKWEEK.contains(d));
+        if let Some(from) = copy {
+            let source: Vec<WorkingInterval> = hours.iter().filter(|i| i.weekday == from).copied().collect();
+            hours.retain(|i| !WORKWEEK.contains(&i.weekday) || i.weekday == from);
+            for weekday in WORKWEEK.filter(|d| *d != from) {
+                hours.extend(source.iter().map(|i| WorkingInterval { weekday, ..*i }));
+            }
+            hours.sort_by_key(|i| (i.weekday, i.starts));
+        }
+        Ok(hours)
     }
 }
 
@@ -234,25 +280,89 @@ impl Rota {
 mod tests {
     use super::*;
 
+    fn day(weekday: u8, text: &str) -> Vec<WorkingInterval> {
+        let pairs: Vec<(&str, &str)> = text.split(", ").map(|p| p.split_once('-').unwrap()).collect();
+        parse_day("f", weekday, &pairs).unwrap()
+    }
+
+    fn row(weekday: u8, starts: &str, ends: &str) -> IntervalInput {
+        IntervalInput {
+            weekday: weekday.to_string(),
+            starts: starts.into(),
+            ends: ends.into(),
+        }
+    }
+
     #[test]
     fn a_day_with_a_break_parses_and_formats_back() {
-        let day = parse_day("hours.mon", 1, "13:30-17:00, 09:00 - 12:30").unwrap();
+        let day = parse_day("days.mon", 1, &[("13:30", "17:00"), ("09:00:00", " 12:30"), ("", "")]).unwrap();
         assert_eq!(day.len(), 2);
         assert_eq!(format_day(&day, 1), "09:00-12:30, 13:30-17:00");
-        assert!(parse_day("f", 1, "").unwrap().is_empty());
+        assert!(parse_day("f", 1, &[("", "")]).unwrap().is_empty());
     }
 
     #[test]
     fn bad_or_overlapping_intervals_are_refused() {
-        assert!(parse_day("f", 2, "9-5").is_err());
-        assert!(parse_day("f", 2, "17:00-09:00").is_err());
-        let err = parse_day("f", 2, "09:00-13:00, 12:00-17:00").unwrap_err();
-        assert!(err.message.contains("Tuesday") && err.message.contains("overlap"));
+        let refused = |pairs: &[(&str, &str)]| parse_day("f", 2, pairs).unwrap_err().message;
+        assert_eq!(refused(&[("9", "5")]), "On Tuesday, enter times like 09:00.");
+        assert_eq!(
+            refused(&[("17:00", "09:00")]),
+            "On Tuesday, each interval must end after it starts."
+        );
+        assert_eq!(
+            refused(&[("09:00", "")]),
+            "On Tuesday, give each interval a start and an end."
+        );
+        assert_eq!(
+            refused(&[("09:00", "13:00"), ("12:00", "17:00")]),
+            "On Tuesday, the intervals overlap."
+        );
+    }
+
+    #[test]
+    fn the_week_form_names_each_bad_day_and_copies_a_day_to_the_workweek() {
+        let form = WeekForm {
+            intervals: vec![
+                row(1, "09:00", "12:30"),
+                row(1, "13:30", "17:00"),
+                row(3, "10:00", ""),
+                row(7, "18:00", "09:00"),
+            ],
+            copy: None,
+        };
+        let AppError::Validation(errors) = form.parse().unwrap_err() else {
+            panic!("expected validation")
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["days.wed", "days.sun"]);
+
+        // Monday's break goes to Tuesday to Friday; Saturday keeps its own hours.
+        let form = WeekForm {
+            intervals: vec![
+                row(1, "09:00", "12:30"),
+                row(1, "13:30", "17:00"),
+                row(2, "08:00", "20:00"),
+                row(6, "10:00", "14:00"),
+            ],
+            copy: Some("1".into()),
+        };
+        let hours = form.parse().unwrap();
+        for weekday in 1..=5 {
+            assert_eq!(format_day(&hours, weekday), "09:00-12:30, 13:30-17:00", "{weekday}");
+        }
+        assert_eq!(format_day(&hours, 6), "10:00-14:00");
+        assert_eq!(format_day(&hours, 7), "");
+
+        let odd = WeekForm {
+            intervals: vec![row(8, "09:00", "10:00")],
+            copy: None,
+        };
+        assert!(odd.parse().is_err());
     }
 
     #[test]
     fn appointments_must_fit_one_interval() {
-        let day = parse_day("f", 3, "09:00-12:30, 13:30-17:00").unwrap();
+        let day = day(3, "09:00-12:30, 13:30-17:00");
         assert!(within_hours(&day, 3, 9 * 60, 10 * 60));
         assert!(within_hours(&day, 3, 12 * 60, 12 * 60 + 30));
         assert!(!within_hours(&day, 3, 12 * 60, 13 * 60 + 45), "across the break");
@@ -273,7 +383,7 @@ mod tests {
             )
         };
         let mut rota = Rota {
-            hours: parse_day("f", 3, "09:00-12:30, 13:30-17:00").unwrap(),
+            hours: day(3, "09:00-12:30, 13:30-17:00"),
             ..Rota::default()
         };
         assert_eq!(rota.problem(berlin, "Ana", at(9, 0), at(9, 30)), None);

@@ -482,7 +482,12 @@ async fn every_scheduling_function_refuses_another_organizations_ids() {
         .await,
         app.call::<SaveHours>(
             &mut owner,
-            &[("user_id", &theirs.practitioner), ("days[0]", "00:00-23:00")],
+            &[
+                ("user_id", &theirs.practitioner),
+                ("intervals[0][weekday]", "1"),
+                ("intervals[0][starts]", "00:00"),
+                ("intervals[0][ends]", "23:00"),
+            ],
         )
         .await,
         app.call::<AddTimeOff>(
@@ -655,7 +660,12 @@ async fn appointments_of_another_branch_are_not_found_there() {
             .await,
         app.call::<SaveHours>(
             &mut admin,
-            &[("user_id", &main_practitioner), ("days[0]", "00:00-23:00")],
+            &[
+                ("user_id", &main_practitioner),
+                ("intervals[0][weekday]", "1"),
+                ("intervals[0][starts]", "00:00"),
+                ("intervals[0][ends]", "23:00"),
+            ],
         )
         .await,
     ];

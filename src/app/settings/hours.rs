@@ -10,14 +10,17 @@ use crate::{
     components::{
         confirm::{Confirm, ConfirmButton},
         form::{
-            action_done, action_error, field_error, Choice, DateField, DateTimeField, FormAlert, SelectField,
-            SubmitButton, TextField,
+            action_done, action_error, field_error, Choice, DateField, DateTimeField, FieldMessage, FormAlert,
+            SelectField, SubmitButton, TextField,
         },
         toast::Toast,
     },
     domain::{
         branch::WEEKDAYS,
-        schedule::{format_day, ClosureForm, ClosureRow, HoursPage, PersonHours, TimeOffForm, TimeOffRow, WeekForm},
+        schedule::{
+            ClosureForm, ClosureRow, HoursPage, PersonHours, TimeOffForm, TimeOffRow, WeekForm, WorkingInterval,
+            WORKWEEK,
+        },
         AppError,
     },
 };
@@ -28,11 +31,20 @@ pub async fn get_hours() -> Result<HoursPage, AppError> {
     catalog::hours_page(&RequestContext::load().await?).await
 }
 
-/// Replaces someone's weekly hours: one field per weekday, `09:00-12:30, 13:30-17:00`.
+/// Replaces someone's weekly hours (after copying a day to the workweek, when asked). A
+/// problem is named on that person's day: `{user_id}.days.mon`.
 #[server]
 pub async fn save_hours(user_id: Uuid, #[server(flatten)] form: WeekForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, catalog};
-    let hours = form.parse()?;
+    let hours = form.parse().map_err(|e| match e {
+        AppError::Validation(errors) => AppError::Validation(
+            errors
+                .into_iter()
+                .map(|e| crate::domain::FieldError::new(format!("{user_id}.{}", e.field), e.message))
+                .collect(),
+        ),
+        other => other,
+    })?;
     catalog::set_working_hours(&RequestContext::load().await?, user_id, &hours).await
 }
 
@@ -98,24 +110,15 @@ pub fn HoursSettingsPage() -> impl IntoView {
                 view! {
                     <section class="panel" aria-labelledby="weekly-title">
                         <h2 id="weekly-title">"Weekly hours at this branch"</h2>
-                        <p class="field__hint">"Write each day's hours like 09:00-12:30, 13:30-17:00; leave a day empty when they do not work."</p>
+                        <p class="field__hint">"A day with no times is a day off. Fill the empty row to add an interval (after a break); clear a row to remove it."</p>
                         <FormAlert error=save_error/>
                         <Toast message=hours_saved/>
                         {people.into_iter().map(|PersonHours { id, name, hours }| view! {
                             <ActionForm action=save attr:class="hours-row">
                                 <input type="hidden" name="user_id" value=id.to_string()/>
                                 <h3>{name.clone()}</h3>
-                                <div class="hours-row__days">
-                                    {WEEKDAYS.iter().enumerate().map(|(n, (key, day))| view! {
-                                        <TextField
-                                            label=*day
-                                            name=format!("days[{n}]")
-                                            id=format!("hours-{id}-{key}")
-                                            value=format_day(&hours, n as u8 + 1)
-                                        />
-                                    }).collect_view()}
-                                </div>
-                                <button class="button" type="submit">"Save hours"<span class="visually-hidden">{format!(" of {name}")}</span></button>
+                                <WeekFields id hours error=save_error/>
+                                <button class="button button--primary" type="submit">"Save hours"<span class="visually-hidden">{format!(" of {name}")}</span></button>
                             </ActionForm>
                         }).collect_view()}
                     </section>
@@ -169,4 +172,53 @@ pub fn HoursSettingsPage() -> impl IntoView {
                 .into_any()
         })}
     }
+}
+
+/// One person's week: per day its intervals as pairs of time fields, and an empty pair to
+/// add one; Monday to Friday can each be copied to the rest of the workweek.
+#[component]
+fn WeekFields(id: Uuid, hours: Vec<WorkingInterval>, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let mut row = 0usize;
+    WEEKDAYS
+        .iter()
+        .enumerate()
+        .map(|(n, (key, day))| {
+            let weekday = n as u8 + 1;
+            let mut times: Vec<(String, String)> = hours
+                .iter()
+                .filter(|i| i.weekday == weekday)
+                .map(|i| (i.starts.format("%H:%M").to_string(), i.ends.format("%H:%M").to_string()))
+                .collect();
+            let off = times.is_empty();
+            times.push((String::new(), String::new()));
+            let rows = times
+                .into_iter()
+                .enumerate()
+                .map(|(k, (starts, ends))| {
+                    let (index, nth) = (row, if k == 0 { String::new() } else { format!(" ({})", k + 1) });
+                    row += 1;
+                    view! {
+                        <div class="hours-day__interval">
+                            <input type="hidden" name=format!("intervals[{index}][weekday]") value=weekday.to_string()/>
+                            <input class="field__input" type="time" name=format!("intervals[{index}][starts]") value=starts aria-label=format!("{day} from{nth}")/>
+                            <span aria-hidden="true">"–"</span>
+                            <input class="field__input" type="time" name=format!("intervals[{index}][ends]") value=ends aria-label=format!("{day} until{nth}")/>
+                        </div>
+                    }
+                })
+                .collect_view();
+            view! {
+                <fieldset class="hours-day" data-day=*key>
+                    <legend>{*day}{off.then_some(" · day off")}</legend>
+                    {rows}
+                    {WORKWEEK.contains(&weekday).then(|| view! {
+                        <button class="button button--quiet" type="submit" name="copy" value=weekday.to_string()>
+                            "Copy to Monday–Friday"<span class="visually-hidden">{format!(": {day}'s hours")}</span>
+                        </button>
+                    })}
+                    <FieldMessage error=field_error(error, format!("{id}.days.{key}"))/>
+                </fieldset>
+            }
+        })
+        .collect_view()
 }

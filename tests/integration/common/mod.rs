@@ -204,6 +204,19 @@ pub fn sign_up_form<'a>(email: &'a str, org_name: &'a str) -> Vec<(&'static str,
     ]
 }
 
+/// The hours form of `user_id` working 08:00-18:00 Monday to Friday.
+pub fn weekday_hours(user_id: Uuid) -> Vec<(String, String)> {
+    let mut form = vec![("user_id".to_owned(), user_id.to_string())];
+    for (n, weekday) in (1..=5).enumerate() {
+        form.extend([
+            (format!("intervals[{n}][weekday]"), weekday.to_string()),
+            (format!("intervals[{n}][starts]"), "08:00".to_owned()),
+            (format!("intervals[{n}][ends]"), "18:00".to_owned()),
+        ]);
+    }
+    form
+}
+
 pub fn unique_email() -> String {
     format!("ada-{}@example.com", &Uuid::new_v4().simple().to_string()[..10])
 }
@@ -364,15 +377,7 @@ impl TestApp {
         use careops::app::settings::{SaveHours, SavePlace, SaveService};
 
         let mut owner = org.owner.clone();
-        let hours: Vec<(String, String)> = (0..7)
-            .map(|n| {
-                (
-                    format!("days[{n}]"),
-                    if n < 5 { "08:00-18:00".to_owned() } else { String::new() },
-                )
-            })
-            .chain(std::iter::once(("user_id".to_owned(), org.owner_id.to_string())))
-            .collect();
+        let hours = weekday_hours(org.owner_id);
         let hours: Vec<(&str, &str)> = hours.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         assert_eq!(self.call::<SaveHours>(&mut owner, &hours).await.status(), 200);
         let room = self
@@ -419,10 +424,7 @@ impl TestApp {
     pub async fn practitioner(&self, org: &Org) -> Member {
         let member = self.member(&org.owner, "practitioner", &[org.branch_id]).await;
         let mut owner = org.owner.clone();
-        let hours: Vec<(String, String)> = (0..5)
-            .map(|n| (format!("days[{n}]"), "08:00-18:00".to_owned()))
-            .chain([("user_id".to_owned(), member.id.to_string())])
-            .collect();
+        let hours = weekday_hours(member.id);
         let hours: Vec<(&str, &str)> = hours.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let saved = self.call::<careops::app::settings::SaveHours>(&mut owner, &hours).await;
         assert_eq!(saved.status(), 200, "hours of the second practitioner");
