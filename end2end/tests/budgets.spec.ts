@@ -174,6 +174,7 @@ test('every page loads within its byte budget', async ({ browser, page, baseURL 
     '/app/settings/hours',
     '/app/settings/online-booking',
     '/app/settings/branches',
+    '/app/settings/organization',
     '/app/settings/security',
     '/app/settings/audit',
   ]) {

@@ -44,6 +44,11 @@ export interface Practice {
   branchName: string;
   fullName: string;
   email: string;
+  /** At sign-up: the branch's time zone (Europe/Berlin unless given), the currency's code
+   * (the zone's own unless given), the branch's address. */
+  timezone?: string;
+  currency?: string;
+  address?: string;
 }
 
 /** Signs a new practice up through the form and waits for the app. */
@@ -58,7 +63,9 @@ export async function signUp(page: Page, testInfo: TestInfo, overrides: Partial<
   await goto(page, testInfo, '/signup');
   await page.getByLabel('Organization name').fill(practice.orgName);
   await page.getByLabel('First branch').fill(practice.branchName);
-  await page.getByLabel('Time zone of that branch').fill('Europe/Berlin');
+  await page.getByLabel('Time zone of that branch').fill(practice.timezone ?? 'Europe/Berlin');
+  if (practice.currency) await page.getByLabel('Currency').selectOption(practice.currency);
+  if (practice.address) await page.getByLabel('Address of that branch').fill(practice.address);
   await page.getByLabel('Full name').fill(practice.fullName);
   await page.getByLabel('Email').fill(practice.email);
   await page.getByLabel('Password').fill(PASSWORD);
@@ -97,18 +104,19 @@ export function dayLabel(isoDate: string): string {
 }
 
 /** Signs a practice up and gives it what booking needs: hours, a room, a service. */
-export async function practiceWithSchedule(page: Page, testInfo: TestInfo): Promise<Practice> {
-  const practice = await signUp(page, testInfo);
+export async function practiceWithSchedule(page: Page, testInfo: TestInfo, overrides: Partial<Practice> = {}): Promise<Practice> {
+  const practice = await signUp(page, testInfo, overrides);
+  // Monday's hours, copied to the rest of the week (which saves them).
   await goto(page, testInfo, '/app/settings/hours');
-  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) {
-    await page.getByLabel(day, { exact: true }).fill('08:00-18:00');
-  }
-  await page.getByRole('button', { name: `Save hours of ${practice.fullName}` }).click();
+  await page.getByLabel('Monday from', { exact: true }).fill('08:00');
+  await page.getByLabel('Monday until', { exact: true }).fill('18:00');
+  await page.getByRole('button', { name: "Copy to Monday–Friday: Monday's hours" }).click();
   // Hydrated, the save runs in the background: leaving before it answers would cancel it.
   if (hydrated(testInfo)) {
     await expect(page.getByRole('status').filter({ hasText: 'Hours saved.' })).toBeVisible();
   }
-  await expect(page.getByLabel('Monday', { exact: true })).toHaveValue('08:00-18:00');
+  await expect(page.getByLabel('Friday from', { exact: true })).toHaveValue('08:00');
+  await expect(page.getByLabel('Friday until', { exact: true })).toHaveValue('18:00');
 
   await goto(page, testInfo, '/app/settings/places');
   const rooms = page.getByRole('region', { name: 'Rooms' });
@@ -120,7 +128,7 @@ export async function practiceWithSchedule(page: Page, testInfo: TestInfo): Prom
   await goto(page, testInfo, '/app/settings/services');
   await page.getByLabel('Name').fill('Physiotherapy');
   await page.getByLabel('Length (minutes)').fill('30');
-  await page.getByLabel('Price (EUR)').fill('50');
+  await page.getByLabel(/^Price \(/).fill('50');
   await page.getByLabel('Room it needs (kind)').fill('treatment');
   await page.getByRole('button', { name: 'Add service' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Physiotherapy');
@@ -128,8 +136,8 @@ export async function practiceWithSchedule(page: Page, testInfo: TestInfo): Prom
 }
 
 /** A practice with a schedule, signed in on `staff`; answers its booking page's path. */
-export async function staffWithPortal(staff: Page, testInfo: TestInfo): Promise<string> {
-  await practiceWithSchedule(staff, testInfo);
+export async function staffWithPortal(staff: Page, testInfo: TestInfo, overrides: Partial<Practice> = {}): Promise<string> {
+  await practiceWithSchedule(staff, testInfo, overrides);
   await goto(staff, testInfo, '/app/settings/online-booking');
   const url = await staff.getByTestId('portal-url').textContent();
   expect(url).toMatch(/\/book\/[a-z0-9-]+$/);

@@ -21,6 +21,17 @@ pub struct PortalBranch {
     pub timezone: String,
 }
 
+impl PortalBranch {
+    /// "London – Harbour Street, 12 Harbour Street" (or just the name, without an address).
+    pub fn place(&self) -> String {
+        if self.address.trim().is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}, {}", self.name, self.address)
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalOrg {
     pub slug: String,
@@ -385,9 +396,29 @@ impl ServiceRulesForm {
     }
 }
 
+/// Facts on one line, `Harbour Street · 14 Harbour St`, leaving out the empty ones, so
+/// that a branch without an address shows no dangling separator.
+pub fn dotted<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotted_facts_leave_out_empty_ones() {
+        assert_eq!(
+            dotted(["Harbour Street", "", " 14 Harbour St "]),
+            "Harbour Street · 14 Harbour St"
+        );
+        assert_eq!(dotted(["Harbour Street", ""]), "Harbour Street");
+    }
 
     #[test]
     fn booking_rules_are_whole_numbers_in_range_and_notice_is_entered_in_hours() {

@@ -151,6 +151,58 @@ async fn a_patient_walks_from_the_clinic_to_a_free_time() {
 }
 
 #[tokio::test]
+async fn prices_are_in_the_organizations_currency_which_its_owner_can_change() {
+    use careops::app::settings::{GetOrganization, SaveOrganization, SaveService};
+    let p = portal().await;
+    let services = format!("/book/{}/{}", p.slug, p.org.branch_id);
+    let (_, page) = p.page(&services).await;
+    assert!(page.contains("30 minutes · €50.00"), "{page}");
+
+    let mut owner = p.org.owner.clone();
+    let saved = p
+        .app
+        .call::<SaveOrganization>(&mut owner, &[("name", "Harbour Physio"), ("currency", "JPY")])
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap());
+    let profile = json(p.app.call::<GetOrganization>(&mut owner, &[]).await).await;
+    assert_eq!(profile["currency"], "JPY");
+    // The amount is kept as it was (5000 minor units); yen have no decimals.
+    let (_, page) = p.page(&services).await;
+    assert!(page.contains("30 minutes · ¥5,000"), "{page}");
+
+    // Prices are now typed without decimals.
+    let service = |price: &'static str| {
+        [
+            ("name", "Acupuncture"),
+            ("duration_minutes", "30"),
+            ("price", price),
+            ("colour", "#0f6b7a"),
+        ]
+    };
+    let refused = p.app.call::<SaveService>(&mut owner, &service("45.50")).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        json(refused).await["Validation"][0]["message"],
+        "Enter an amount like 4500."
+    );
+    let added = p.app.call::<SaveService>(&mut owner, &service("4,500")).await;
+    assert!(added.status().is_success(), "{}", added.text().await.unwrap());
+    let price: i64 = sqlx::query_scalar("select price_minor from services where name = 'Acupuncture'")
+        .fetch_one(&p.app.db)
+        .await
+        .unwrap();
+    assert_eq!(price, 4500);
+
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'organization.changed' and diff->'after'->>'currency' = 'JPY'",
+    )
+    .fetch_one(&p.app.db)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+}
+
+#[tokio::test]
 async fn a_booking_matches_a_known_patient_or_creates_one_and_queues_the_confirmation() {
     let p = portal().await;
     p.app.book(&p.org.owner, &p.s, p.s.monday, "15:00", &[]).await; // Ada Lovelace, +44 20 7946 0958
@@ -252,6 +304,57 @@ async fn a_forged_host_never_reaches_a_patients_message() {
     assert!(!body.contains("clinic-login.example"), "{body}");
     // Without PUBLIC_URL: where this server really listens.
     assert!(body.contains(&format!("{}/manage/", p.app.address)), "{body}");
+}
+
+#[tokio::test]
+async fn the_setup_checklist_ticks_itself_until_the_first_online_booking_and_can_be_hidden() {
+    use careops::app::home::{DismissSetup, GetSetup};
+    let app = spawn_app().await;
+    let org = app.org("Harbour Physio").await;
+    let mut owner = org.owner.clone();
+    let steps = |setup: &serde_json::Value| {
+        ["hours", "service", "team", "bookable", "booked_online"].map(|step| setup[step].as_bool().unwrap())
+    };
+    let setup = json(app.call::<GetSetup>(&mut owner, &[]).await).await;
+    assert_eq!(steps(&setup), [false; 5], "{setup}");
+    assert!(setup["portal_url"].as_str().unwrap().ends_with("/book/harbour-physio"));
+    assert!(setup["qr_svg"].as_str().unwrap().contains("<svg"));
+    let home = app.get(&mut owner, "/app").await.text().await.unwrap();
+    assert!(home.contains("Get ready for your first booking"), "{home}");
+
+    // Hours, a room and a service given by the owner: the page offers times.
+    let s = app.schedule(&org).await;
+    let setup = json(app.call::<GetSetup>(&mut owner, &[]).await).await;
+    assert_eq!(steps(&setup), [true, true, false, true, false], "{setup}");
+    app.member(&org.owner, "receptionist", &[org.branch_id]).await;
+    let setup = json(app.call::<GetSetup>(&mut owner, &[]).await).await;
+    assert_eq!(steps(&setup), [true, true, true, true, false], "{setup}");
+
+    // The first patient books online: every step is done and the list goes.
+    let slug = "harbour-physio".to_owned();
+    let p = Portal { app, org, s, slug };
+    p.booked("10:00", "Grace Hopper", "+44 20 7946 0001", "").await;
+    let setup = json(p.app.call::<GetSetup>(&mut owner, &[]).await).await;
+    assert!(setup.is_null(), "{setup}");
+    let home = p.app.get(&mut owner, "/app").await.text().await.unwrap();
+    assert!(!home.contains("Get ready for your first booking"));
+
+    // Another clinic hides it before it is done, for everyone there.
+    let other = p.app.org("Willow Clinic").await;
+    let mut other_owner = other.owner.clone();
+    assert!(!json(p.app.call::<GetSetup>(&mut other_owner, &[]).await)
+        .await
+        .is_null());
+    let hidden = p.app.call::<DismissSetup>(&mut other_owner, &[]).await;
+    assert_eq!(hidden.status(), StatusCode::OK);
+    assert!(json(p.app.call::<GetSetup>(&mut other_owner, &[]).await)
+        .await
+        .is_null());
+    assert_eq!(
+        p.count("select count(*) from audit_log where action = 'organization.setup_hidden'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -422,6 +525,59 @@ async fn a_forged_or_expired_manage_link_is_refused() {
         .await
         .unwrap();
     assert_eq!(status, "scheduled");
+}
+
+#[tokio::test]
+async fn a_patient_adds_the_booking_to_their_calendar_in_the_clinics_time_zone() {
+    let p = portal().await;
+    sqlx::query("update branches set address = '14 Harbour Street', phone = '+49 30 1234567'")
+        .execute(&p.app.db)
+        .await
+        .unwrap();
+    let token = p.booked("10:00", "Ada Lovelace", "+44 20 7946 0958", "").await;
+    let (status, page) = p.page(&format!("/manage/{token}?booked=1")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&format!("/manage/{token}/appointment.ics")), "{page}");
+
+    let response = p
+        .app
+        .get(&mut Browser::default(), &format!("/manage/{token}/appointment.ics"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "text/calendar; charset=utf-8");
+    assert!(response.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let ics = response.text().await.unwrap();
+    let day = p.s.monday.format("%Y%m%d");
+    // 10:00 on the clinic's clock (Europe/Berlin), not UTC's.
+    for line in [
+        "BEGIN:VCALENDAR".to_owned(),
+        format!("DTSTART;TZID=Europe/Berlin:{day}T100000"),
+        format!("DTEND;TZID=Europe/Berlin:{day}T103000"),
+        "SUMMARY:Physiotherapy at Harbour Physio".to_owned(),
+        "LOCATION:Harbour Street\\, 14 Harbour Street".to_owned(),
+    ] {
+        assert!(ics.lines().any(|l| l.trim_end() == line), "{line} in\n{ics}");
+    }
+    let unfolded = ics.replace("\r\n ", "");
+    assert!(unfolded.contains(&format!("/manage/{token}")), "{ics}");
+
+    // A forged link gets nothing; a cancelled appointment has no calendar file.
+    let forged = p
+        .app
+        .get(&mut Browser::default(), "/manage/not-a-token/appointment.ics")
+        .await;
+    assert_eq!(forged.status(), StatusCode::NOT_FOUND);
+    p.app
+        .call::<CancelBooking>(&mut Browser::default(), &[("token", &token)])
+        .await;
+    let gone = p
+        .app
+        .get(&mut Browser::default(), &format!("/manage/{token}/appointment.ics"))
+        .await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -669,6 +825,7 @@ pub fn surface() -> Vec<crate::security::Entry> {
     use careops::app::portal::{
         AvailableTimes, BookingSummary, ManageBooking, MoveOptions, PortalHome, PortalServices,
     };
+    use reqwest::Method;
     vec![
         Entry::function::<PortalHome>(Public, Ids::None, |t| Input::form([("slug", t.own.slug.clone())])),
         Entry::function::<PortalServices>(Public, Ids::Org, |t| {
@@ -704,6 +861,9 @@ pub fn surface() -> Vec<crate::security::Entry> {
         })
         .writes(),
         Entry::function::<ManageBooking>(Public, Ids::None, |t| Input::form([("token", t.side.manage.clone())])),
+        Entry::route(Method::GET, "/manage/{token}/appointment.ics", Public, Ids::None, |t| {
+            Input::at(format!("/manage/{}/appointment.ics", t.side.manage))
+        }),
         Entry::function::<CancelBooking>(Public, Ids::None, |t| {
             Input::form([("token", t.spare().manage_to_cancel.clone())])
         })

@@ -149,7 +149,11 @@ pub fn PatientsPage() -> impl IntoView {
                         label="Patients"
                         columns=columns(["Name", "Phone", "Email"])
                         rows=page.patients
-                        empty="No patients match."
+                        empty=if q().trim().is_empty() {
+                            "No patients yet. Add one or import a list with the buttons above; patients who book online are added by themselves."
+                        } else {
+                            "No patients match. Check the spelling, or search by phone number or email."
+                        }
                         pager=Pager { label: "Pages", links }
                         row=|p| view! {
                             <tr data-testid="patient-row">

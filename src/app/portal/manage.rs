@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    param, parse_date, parse_instant, place,
+    param, parse_date, parse_instant,
     slots::{SlotAction, SlotPicker},
     PortalError, PortalFrame,
 };
@@ -19,7 +19,7 @@ use crate::{
         form::{action_error, FormAlert},
     },
     domain::{
-        portal::{PortalBooking, PortalDay},
+        portal::{dotted, PortalBooking, PortalDay},
         AppError,
     },
 };
@@ -102,13 +102,21 @@ pub fn ManagePage() -> impl IntoView {
                             <div class="summary__item"><dt>"What"</dt><dd>{b.service.clone()}</dd></div>
                             <div class="summary__item"><dt>"When"</dt><dd data-testid="manage-when">{b.when.clone()}</dd></div>
                             <div class="summary__item"><dt>"With"</dt><dd>{b.practitioner.clone()}</dd></div>
-                            <div class="summary__item"><dt>"Where"</dt><dd>{place(&b.branch)}</dd></div>
+                            <div class="summary__item"><dt>"Where"</dt><dd>{b.branch.place()}</dd></div>
                         </dl>
+                        {(!b.cancelled).then(|| view! {
+                            <p class="button-row">
+                                <a class="button" href=format!("/manage/{token}/appointment.ics") download="appointment.ics">"Add to my calendar"</a>
+                            </p>
+                            {(!b.branch.phone.is_empty()).then(|| view! {
+                                <p>"Questions? Call " <a href=format!("tel:{}", b.branch.phone)>{b.branch.phone.clone()}</a> "."</p>
+                            })}
+                        })}
                         {if b.cancelled {
                             view! { <p><a class="button button--primary" href=home>"Book another time"</a></p> }.into_any()
                         } else if b.can_change {
                             view! {
-                                <p>"Keep this page's address: it is your link to change the booking. You can cancel or move it online until " {b.change_deadline.clone()} "."</p>
+                                <p>"You can cancel or move it online until " {b.change_deadline.clone()} ". The link to this page is in your confirmation message; you can also bookmark it."</p>
                                 <FormAlert error/>
                                 <div class="button-row">
                                     <a class="button" href=format!("/manage/{token}/move")>"Choose another time"</a>
@@ -153,7 +161,7 @@ pub fn MovePage() -> impl IntoView {
                     <PortalFrame org=day.org.name.clone() home=format!("/book/{}", day.org.slug)>
                         <p class="portal__back"><a href=back>"← Keep my appointment"</a></p>
                         <h1>"Choose another time"</h1>
-                        <p class="portal__where">{format!("{} · {} · {}", day.service.name, day.practitioners.iter().find(|p| Some(p.id) == day.practitioner).map(|p| p.name.clone()).unwrap_or_default(), day.branch.name)}</p>
+                        <p class="portal__where">{dotted([day.service.name.as_str(), day.practitioners.iter().find(|p| Some(p.id) == day.practitioner).map_or("", |p| p.name.as_str()), &day.branch.name])}</p>
                         <FormAlert error/>
                         <SlotPicker day base slot_action taken=!q("taken").is_empty()/>
                     </PortalFrame>

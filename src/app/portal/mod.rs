@@ -21,7 +21,7 @@ use crate::{
         url::{encode, param},
     },
     domain::{
-        portal::{parse_instant, PortalBranch, PortalBranchPage, PortalOrg},
+        portal::{dotted, parse_instant, PortalBranchPage, PortalOrg},
         AppError,
     },
 };
@@ -50,15 +50,6 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
 /// An instant as it travels in a link: `2026-11-30T09:30:00Z`.
 fn instant_param(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// "London – Harbour Street, 12 Harbour Street" (or just the name, without an address).
-fn place(branch: &PortalBranch) -> String {
-    if branch.address.trim().is_empty() {
-        branch.name.clone()
-    } else {
-        format!("{}, {}", branch.name, branch.address)
-    }
 }
 
 /// The frame of every portal page: the clinic's name and the page.
@@ -166,7 +157,7 @@ pub fn PortalServicesPage() -> impl IntoView {
                         <Steps current=1/>
                         <p class="portal__back"><a href=home>"← Another place"</a></p>
                         <h1>"What would you like to book?"</h1>
-                        <p class="portal__where">{branch.name}" · "{branch.address}</p>
+                        <p class="portal__where">{dotted([branch.name.as_str(), &branch.address, &branch.phone])}</p>
                         {if services.is_empty() {
                             view! { <p>"Nothing can be booked online here at the moment. Please call the clinic."</p> }.into_any()
                         } else {

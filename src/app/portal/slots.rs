@@ -7,9 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{
-    encode, instant_param, param, parse_date, parse_instant, parse_uuid, place, PortalError, PortalFrame, Steps,
-};
+use super::{encode, instant_param, param, parse_date, parse_instant, parse_uuid, PortalError, PortalFrame, Steps};
 use crate::{
     components::form::{action_error, field_error, Checkbox, Choice, FormAlert, RadioGroup, SubmitButton, TextField},
     domain::{
@@ -97,6 +95,24 @@ pub(super) enum SlotAction {
 
 /// A fortnight of days with how many times are free, the chosen day's free times, and
 /// after "just taken" the nearest free times.
+/// The day's free times in the parts of the day people think in: before noon, before
+/// five, and after (only the parts that have any).
+fn part_of_day(slots: Vec<Slot>) -> Vec<(&'static str, Vec<Slot>)> {
+    let mut parts: Vec<(&'static str, Vec<Slot>)> = Vec::new();
+    for slot in slots {
+        let part = match slot.time.get(..2).and_then(|h| h.parse::<u8>().ok()) {
+            Some(h) if h < 12 => "Morning",
+            Some(h) if h < 17 => "Afternoon",
+            _ => "Evening",
+        };
+        match parts.last_mut() {
+            Some((last, list)) if *last == part => list.push(slot),
+            _ => parts.push((part, vec![slot])),
+        }
+    }
+    parts
+}
+
 #[component]
 pub(super) fn SlotPicker(
     day: PortalDay,
@@ -213,7 +229,17 @@ pub(super) fn SlotPicker(
                     </p>
                 }.into_any()
             } else {
-                view! { <ul class="slots" data-testid="slots">{day.slots.into_iter().map(slot_view).collect_view()}</ul> }.into_any()
+                view! {
+                    <div data-testid="slots">
+                        {part_of_day(day.slots).into_iter().map(|(part, slots)| {
+                            let id = format!("slots-{}", part.to_lowercase());
+                            view! {
+                                <h3 class="slots__part" id=id.clone()>{part}</h3>
+                                <ul class="slots" aria-labelledby=id>{slots.into_iter().map(slot_view.clone()).collect_view()}</ul>
+                            }
+                        }).collect_view()}
+                    </div>
+                }.into_any()
             }}
         </section>
     }
@@ -251,11 +277,16 @@ pub fn SlotsPage() -> impl IntoView {
                 let home = format!("/book/{}", day.org.slug);
                 let services = format!("{home}/{}", day.branch.id);
                 let path = format!("{services}/{}", day.service.id);
-                let who = day.practitioner.map(|p| p.to_string()).unwrap_or_default();
+                // A clinic where one person gives the service asks nobody to choose.
+                let only = match day.practitioners.as_slice() {
+                    [one] => Some(one.clone()),
+                    _ => None,
+                };
+                let chosen = day.practitioner.or(only.as_ref().map(|p| p.id));
+                let who = chosen.map(|p| p.to_string()).unwrap_or_default();
                 let base = format!("{path}?p={who}&");
                 let action = SlotAction::Book { confirm: format!("{path}/confirm"), practitioner: who.clone() };
                 let date = day.date.to_string();
-                let chosen = day.practitioner;
                 view! {
                     <Title text=format!("Choose a time · {}", day.service.name)/>
                     <PortalFrame org=day.org.name.clone() home>
@@ -263,19 +294,24 @@ pub fn SlotsPage() -> impl IntoView {
                         <p class="portal__back"><a href=services>"← Another treatment"</a></p>
                         <h1>{day.service.name.clone()}</h1>
                         <p class="portal__where">{format!("{} minutes · {} · {}", day.service.minutes, day.service.price, day.branch.name)}</p>
-                        // Who: a plain GET form, so it works without JavaScript.
-                        <form class="portal__who" method="get" action=path.clone()>
-                            <RadioGroup
-                                legend="Who would you like to see?"
-                                name="p"
-                                choices=std::iter::once(Choice::new("", "Anyone available"))
-                                    .chain(day.practitioners.iter().map(|p| Choice::new(p.id, p.name.clone())))
-                                    .collect()
-                                selected=chosen.map(|p| p.to_string()).unwrap_or_default()
-                            />
-                            <input type="hidden" name="date" value=date/>
-                            <button class="button" type="submit">"Show free times"</button>
-                        </form>
+                        {match only {
+                            Some(one) => view! { <p class="portal__who">"With " {one.name}</p> }.into_any(),
+                            // Who: a plain GET form, so it works without JavaScript.
+                            None => view! {
+                                <form class="portal__who" method="get" action=path.clone()>
+                                    <RadioGroup
+                                        legend="Who would you like to see?"
+                                        name="p"
+                                        choices=std::iter::once(Choice::new("", "Anyone available"))
+                                            .chain(day.practitioners.iter().map(|p| Choice::new(p.id, p.name.clone())))
+                                            .collect()
+                                        selected=who.clone()
+                                    />
+                                    <input type="hidden" name="date" value=date/>
+                                    <button class="button" type="submit">"Show free times"</button>
+                                </form>
+                            }.into_any(),
+                        }}
                         <SlotPicker day base slot_action=action taken=!q("taken").is_empty()/>
                     </PortalFrame>
                 }
@@ -325,8 +361,8 @@ pub fn ConfirmPage() -> impl IntoView {
                         <dl class="summary portal__summary">
                             <div class="summary__item"><dt>"What"</dt><dd>{format!("{} ({} minutes, {})", confirm.service.name, confirm.service.minutes, confirm.service.price)}</dd></div>
                             <div class="summary__item"><dt>"When"</dt><dd data-testid="confirm-when">{confirm.when.clone()}</dd></div>
-                            <div class="summary__item"><dt>"With"</dt><dd>{confirm.practitioner.clone().unwrap_or_else(|| "The first practitioner free at that time".into())}</dd></div>
-                            <div class="summary__item"><dt>"Where"</dt><dd>{place(&confirm.branch)}</dd></div>
+                            <div class="summary__item"><dt>"With"</dt><dd>{confirm.practitioner.clone().unwrap_or_else(|| "Whoever is free at that time".into())}</dd></div>
+                            <div class="summary__item"><dt>"Where"</dt><dd>{confirm.branch.place()}</dd></div>
                         </dl>
                         <ActionForm action attr:class="form">
                             <FormAlert error/>

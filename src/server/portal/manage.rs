@@ -13,6 +13,7 @@ use crate::{
         AppError,
     },
     server::{
+        auth::context::message_base_url,
         db::{
             appointments::{self, Current},
             portal,
@@ -85,6 +86,45 @@ pub async fn booking(state: &AppState, token: &str) -> Result<PortalBooking, App
     let Managed { booking, .. } = managed(state, &mut tx, token).await?;
     tx.commit().await?;
     Ok(booking)
+}
+
+/// The booking as an iCalendar file for the patient's own calendar: its times in the
+/// branch's zone (an IANA `TZID`, which calendar apps resolve themselves), where it is,
+/// and the link to change it.
+pub async fn calendar_file(state: &AppState, token: &str) -> Result<String, AppError> {
+    use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
+
+    let grant = state.keys.verify_manage(token).ok_or_else(link_refused)?;
+    let mut tx = state.db.tenant(grant.org_id).await?;
+    let Managed { current, booking, .. } = managed(state, &mut tx, token).await?;
+    tx.commit().await?;
+    if booking.cancelled {
+        return Err(AppError::NotFound("This appointment is cancelled.".into()));
+    }
+    let tz = zone(&booking.branch.timezone);
+    let local = |at: DateTime<Utc>| CalendarDateTime::WithTimezone {
+        date_time: at.with_timezone(&tz).naive_local(),
+        tzid: booking.branch.timezone.clone(),
+    };
+    let b = &booking.branch;
+    let event = Event::new()
+        .uid(&format!("{}@careops", current.id))
+        .summary(&format!("{} at {}", booking.service, booking.org_name))
+        .starts(local(current.starts_at))
+        .ends(local(current.ends_at))
+        .location(&b.place())
+        .description(&format!(
+            "With {}.{}\nTo cancel or move it: {}/manage/{token}",
+            booking.practitioner,
+            if b.phone.is_empty() {
+                String::new()
+            } else {
+                format!(" Questions: {}.", b.phone)
+            },
+            message_base_url(state),
+        ))
+        .done();
+    Ok(Calendar::new().push(event).done().to_string())
 }
 
 fn too_late(booking: &PortalBooking) -> AppError {

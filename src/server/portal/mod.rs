@@ -1,15 +1,21 @@
 //! The online booking portal's use cases. No one is signed in: everything is scoped to
 //! the organization the address names, and to what it offers online. The pages here and
-//! in `pages`; booking in `book`; the patient's manage link in `manage`; the staff's
-//! "Online booking" settings in `settings`.
+//! in `pages`; booking in `book`; the patient's manage link in `manage` (and its calendar
+//! file, the one route here); the staff's "Online booking" settings in `settings`.
 
 mod book;
 mod manage;
 mod pages;
 pub mod settings;
 
+use axum::{
+    extract::{Path, State},
+    http::{header, Method},
+    response::{IntoResponse, Response},
+};
+
 pub use book::{book, Booked, PortalRequest};
-pub use manage::{booking, cancel, move_options, reschedule};
+pub use manage::{booking, calendar_file, cancel, move_options, reschedule};
 pub use pages::{confirm, day, organization, services};
 
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
@@ -17,6 +23,7 @@ use uuid::Uuid;
 
 use super::{
     db::{branches, portal, Tx},
+    routing::Routes,
     AppState,
 };
 use crate::domain::{
@@ -25,6 +32,27 @@ use crate::domain::{
     time::{local_to_utc, zone},
     AppError,
 };
+
+/// The portal's routes outside its pages and server functions.
+pub fn routes() -> Routes {
+    Routes::new().add(Method::GET, "/manage/{token}/appointment.ics", appointment_ics)
+}
+
+/// `GET /manage/{token}/appointment.ics`: the booking as a file for the patient's calendar.
+async fn appointment_ics(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match calendar_file(&state, &token).await {
+        Ok(ics) => (
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"appointment.ics\""),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            ics,
+        )
+            .into_response(),
+        Err(err) => err.into_response(),
+    }
+}
 
 /// How many days the slot page looks at once.
 const WINDOW_DAYS: i64 = 14;
