@@ -41,7 +41,8 @@ const TODAY: Record<string, number> = {
   '/app/calendar: its own chunks': 131 * KB,
   '/app/staff: its own chunks': 118 * KB,
   '/app/account: its own chunks': 117 * KB,
-  '/app/settings/hours: its own chunks': 110 * KB,
+  // 107 KB until the interval editor (time fields, copy to the workweek) came in at 112.
+  '/app/settings/hours: its own chunks': 115 * KB,
 };
 
 async function servedBytes(url: string): Promise<number> {

@@ -11,7 +11,7 @@ test('weekly hours with a lunch break, copied to the workweek, and a wrong inter
   await page.getByLabel('Monday until', { exact: true }).fill('12:30');
   await page.getByLabel('Monday from (2)', { exact: true }).fill('13:30');
   await page.getByLabel('Monday until (2)', { exact: true }).fill('17:00');
-  await page.getByRole('button', { name: "Copy to Monday–Friday: Monday's hours" }).click();
+  await page.getByRole('button', { name: "Copy Monday's hours to Monday–Friday" }).click();
   if (hydrated(testInfo)) {
     await expect(page.getByRole('status').filter({ hasText: 'Hours saved.' })).toBeVisible();
   }

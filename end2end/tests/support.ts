@@ -110,7 +110,7 @@ export async function practiceWithSchedule(page: Page, testInfo: TestInfo, overr
   await goto(page, testInfo, '/app/settings/hours');
   await page.getByLabel('Monday from', { exact: true }).fill('08:00');
   await page.getByLabel('Monday until', { exact: true }).fill('18:00');
-  await page.getByRole('button', { name: "Copy to Monday–Friday: Monday's hours" }).click();
+  await page.getByRole('button', { name: "Copy Monday's hours to Monday–Friday" }).click();
   // Hydrated, the save runs in the background: leaving before it answers would cancel it.
   if (hydrated(testInfo)) {
     await expect(page.getByRole('status').filter({ hasText: 'Hours saved.' })).toBeVisible();

@@ -10,8 +10,9 @@ use crate::{
     },
 };
 
-/// Fills in the browser's time zone, when it has one and the field still holds the default.
-const BROWSER_ZONE: &str = "try{var f=document.getElementById('field-timezone'),z=Intl.DateTimeFormat().resolvedOptions().timeZone;if(f&&z&&f.defaultValue===f.value)f.value=z}catch(e){}";
+/// Fills in the browser's time zone when it names a place (not UTC) and the field still
+/// holds the default.
+const BROWSER_ZONE: &str = "try{var f=document.getElementById('field-timezone'),z=Intl.DateTimeFormat().resolvedOptions().timeZone;if(f&&/^[A-Z][a-z]+\\/[A-Za-z_\\/-]+$/.test(z)&&!/^Etc\\//.test(z)&&f.defaultValue===f.value)f.value=z}catch(e){}";
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {

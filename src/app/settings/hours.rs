@@ -189,8 +189,9 @@ fn WeekFields(id: Uuid, hours: Vec<WorkingInterval>, #[prop(into)] error: Signal
                 .filter(|i| i.weekday == weekday)
                 .map(|i| (i.starts.format("%H:%M").to_string(), i.ends.format("%H:%M").to_string()))
                 .collect();
+            // A blank row to add an interval; a day off gets two, for a morning and an afternoon.
             let off = times.is_empty();
-            times.push((String::new(), String::new()));
+            times.resize(times.len().max(1) + 1, (String::new(), String::new()));
             let rows = times
                 .into_iter()
                 .enumerate()
@@ -212,8 +213,8 @@ fn WeekFields(id: Uuid, hours: Vec<WorkingInterval>, #[prop(into)] error: Signal
                     <legend>{*day}{off.then_some(" · day off")}</legend>
                     {rows}
                     {WORKWEEK.contains(&weekday).then(|| view! {
-                        <button class="button button--quiet" type="submit" name="copy" value=weekday.to_string()>
-                            "Copy to Monday–Friday"<span class="visually-hidden">{format!(": {day}'s hours")}</span>
+                        <button class="button button--quiet" type="submit" name="copy" value=weekday.to_string() aria-label=format!("Copy {day}'s hours to Monday–Friday")>
+                            "Copy to Monday–Friday"
                         </button>
                     })}
                     <FieldMessage error=field_error(error, format!("{id}.days.{key}"))/>
