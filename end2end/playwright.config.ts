@@ -25,7 +25,9 @@ export default defineConfig({
   forbidOnly: true,
   retries: 0,
   workers: 2,
-  reporter: [['list']],
+  // The HTML report keeps what tests attach (screenshots of the main pages at phone and
+  // desktop width): `npx playwright show-report` in end2end/ after a run.
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
   outputDir: './test-results',
   use: {
     baseURL,

@@ -4,6 +4,7 @@ import {
   goto,
   hydrated,
   nextMonday,
+  screenshots,
   practiceWithSchedule,
   ready,
   seedBusyWeek,
@@ -41,6 +42,7 @@ test('a receptionist books by clicking an empty slot', async ({ page }, testInfo
   const block = page.getByTestId('appointment').filter({ hasText: 'Grace Hopper' });
   await expect(block).toContainText('10:00–10:30');
   await expect(block).toContainText('Physiotherapy');
+  await screenshots(page, testInfo, 'calendar, a day with a booking');
 
   // An overlapping time, from the New appointment button: refused, saying what clashes.
   await page.getByRole('link', { name: 'New appointment' }).click();

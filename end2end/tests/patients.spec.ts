@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { goto, hydrated, ready, signUp } from './support';
+import { goto, hydrated, ready, screenshots, signUp } from './support';
 
 test('staff add a patient, are warned of a duplicate, and find them by phone', async ({ page }, testInfo) => {
   await signUp(page, testInfo);
@@ -30,6 +30,7 @@ test('staff add a patient, are warned of a duplicate, and find them by phone', a
   }
   await expect(page).toHaveURL(/q=5550100/);
   await expect(page.getByTestId('patient-row')).toHaveCount(1);
+  await screenshots(page, testInfo, 'patients, a search');
   await page.getByRole('link', { name: 'Grace Hopper' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Grace Hopper');
   await expect(page.locator('.summary')).toContainText('Texts');

@@ -144,6 +144,16 @@ export async function staffWithPortal(staff: Page, testInfo: TestInfo, overrides
   return new URL(url!).pathname;
 }
 
+/** Attaches screenshots of the page as it is, at desktop and at phone width, to the report. */
+export async function screenshots(page: Page, testInfo: TestInfo, what: string): Promise<void> {
+  const size = page.viewportSize();
+  for (const [width, height, label] of [[1280, 800, 'desktop'], [390, 844, 'phone']] as const) {
+    await page.setViewportSize({ width, height });
+    await testInfo.attach(`${what} (${label})`, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+  }
+  if (size) await page.setViewportSize(size);
+}
+
 /** Collects uncaught exceptions and console errors from now on (a panic in the WASM is both). */
 export function collectErrors(page: Page): string[] {
   const errors: string[] = [];
