@@ -213,17 +213,21 @@ pub async fn setup_checklist(ctx: &RequestContext) -> Result<Option<SetupCheckli
     if steps.dismissed {
         return Ok(None);
     }
-    let portal_url = format!("{}/book/{}", ctx.base_url, steps.slug);
-    let checklist = SetupChecklist {
+    let mut checklist = SetupChecklist {
         hours: steps.hours,
         service: steps.service,
         team: steps.team,
         bookable: steps.bookable,
         booked_online: steps.booked_online,
-        qr_svg: qr::svg(&portal_url).ok_or_else(|| internal("qr code", "booking link too long"))?,
-        portal_url,
+        portal_url: format!("{}/book/{}", ctx.base_url, steps.slug),
+        qr_svg: String::new(),
     };
-    Ok((!checklist.done()).then_some(checklist))
+    // Every home page of a set-up clinic asks: the QR code is drawn only while it is shown.
+    if checklist.done() {
+        return Ok(None);
+    }
+    checklist.qr_svg = qr::svg(&checklist.portal_url).ok_or_else(|| internal("qr code", "booking link too long"))?;
+    Ok(Some(checklist))
 }
 
 /// Hides the setup checklist for everyone in the organization.
