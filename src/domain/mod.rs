@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod contact;
 pub mod error;
+pub mod invoice;
 pub mod messages;
 pub mod messaging;
 pub mod money;

@@ -1,0 +1,354 @@
+//! Invoice arithmetic, in integer minor units of the organization's currency, shared by
+//! the server (which stores what it computes) and the browser (which shows a draft's
+//! totals as lines are typed).
+//!
+//! **The rounding rule.** Each line is rounded once, to the currency's minor unit, half
+//! away from zero; the invoice's totals are the sums of its rounded lines. So the lines
+//! always add up to the invoice, a credit note (the same lines negated) cancels its
+//! invoice to the last cent, and a tax-inclusive price gives back exactly the net that
+//! the same tax-exclusive line would have been charged on.
+//!
+//! A line: `gross = quantity × unit price`, `discount = round(gross × discount%)`,
+//! `amount = gross − discount`. With prices exclusive of tax, `net = amount` and
+//! `tax = round(net × rate)`; with prices inclusive of tax, `total = amount`,
+//! `net = round(total ÷ (1 + rate))` and `tax = total − net`.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::FieldError;
+
+/// Rates (discount, tax) are kept in basis points: 2,000 is 20 %, 750 is 7.5 %.
+pub const BASIS_POINTS: i64 = 10_000;
+
+/// Whether the prices on an organization's invoices include tax (as a shop's do) or have
+/// it added (as a business's do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxMode {
+    #[default]
+    Exclusive,
+    Inclusive,
+}
+
+impl TaxMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaxMode::Exclusive => "exclusive",
+            TaxMode::Inclusive => "inclusive",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<TaxMode> {
+        [TaxMode::Exclusive, TaxMode::Inclusive]
+            .into_iter()
+            .find(|m| m.as_str() == value)
+    }
+}
+
+/// What a line says: how many, at what price, less what discount, with what tax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineAmounts {
+    pub quantity: i64,
+    /// Minor units; negative on a credit note.
+    pub unit_price: i64,
+    pub discount_bp: i64,
+    pub tax_bp: i64,
+}
+
+/// A line's money, each part rounded once by the rule above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LineTotals {
+    pub gross: i64,
+    pub discount: i64,
+    pub net: i64,
+    pub tax: i64,
+    pub total: i64,
+}
+
+/// `numerator ÷ denominator` rounded half away from zero (the denominator is positive).
+fn divide_rounded(numerator: i128, denominator: i128) -> i64 {
+    let half = denominator / 2;
+    let rounded = if numerator >= 0 {
+        (numerator + half) / denominator
+    } else {
+        (numerator - half) / denominator
+    };
+    i64::try_from(rounded).unwrap_or(if numerator >= 0 { i64::MAX } else { i64::MIN })
+}
+
+impl LineAmounts {
+    pub fn totals(&self, mode: TaxMode) -> LineTotals {
+        let gross = i128::from(self.quantity) * i128::from(self.unit_price);
+        let discount = divide_rounded(gross * i128::from(self.discount_bp), i128::from(BASIS_POINTS));
+        let gross = i64::try_from(gross).unwrap_or(i64::MAX);
+        let amount = gross - discount;
+        let (net, tax) = match mode {
+            TaxMode::Exclusive => {
+                let tax = divide_rounded(i128::from(amount) * i128::from(self.tax_bp), i128::from(BASIS_POINTS));
+                (amount, tax)
+            }
+            TaxMode::Inclusive => {
+                let net = divide_rounded(
+                    i128::from(amount) * i128::from(BASIS_POINTS),
+                    i128::from(BASIS_POINTS + self.tax_bp),
+                );
+                (net, amount - net)
+            }
+        };
+        LineTotals {
+            gross,
+            discount,
+            net,
+            tax,
+            total: net + tax,
+        }
+    }
+
+    /// The line as a credit note repeats it: the same, negated.
+    pub fn credited(&self) -> LineAmounts {
+        LineAmounts {
+            unit_price: -self.unit_price,
+            ..*self
+        }
+    }
+}
+
+/// The tax of one rate across an invoice, as the invoice's tax summary lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxBand {
+    pub tax_bp: i64,
+    pub net: i64,
+    pub tax: i64,
+}
+
+/// An invoice's totals: the sums of its rounded lines.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct InvoiceTotals {
+    pub discount: i64,
+    pub net: i64,
+    pub tax: i64,
+    pub total: i64,
+    /// By tax rate, lowest first.
+    pub bands: Vec<TaxBand>,
+}
+
+pub fn totals(lines: &[LineAmounts], mode: TaxMode) -> InvoiceTotals {
+    let mut sum = InvoiceTotals::default();
+    for line in lines {
+        let t = line.totals(mode);
+        sum.discount += t.discount;
+        sum.net += t.net;
+        sum.tax += t.tax;
+        sum.total += t.total;
+        match sum.bands.iter_mut().find(|b| b.tax_bp == line.tax_bp) {
+            Some(band) => {
+                band.net += t.net;
+                band.tax += t.tax;
+            }
+            None => sum.bands.push(TaxBand {
+                tax_bp: line.tax_bp,
+                net: t.net,
+                tax: t.tax,
+            }),
+        }
+    }
+    sum.bands.sort_by_key(|b| b.tax_bp);
+    sum
+}
+
+/// How a payment is spread over a patient's open invoices: `owed` in the order they are
+/// to be paid (oldest first), each never paid beyond what it owes; what is left over
+/// becomes account credit.
+pub fn allocate(amount: i64, owed: &[i64]) -> (Vec<i64>, i64) {
+    let mut left = amount.max(0);
+    let shares = owed
+        .iter()
+        .map(|&o| {
+            let share = left.min(o.max(0));
+            left -= share;
+            share
+        })
+        .collect();
+    (shares, left)
+}
+
+/// A percentage as people type it (`20`, `20%`, `7.5`) into basis points, between 0 and
+/// `max_percent`.
+pub fn parse_percent(field: &str, raw: &str, max_percent: i64) -> Result<i64, FieldError> {
+    let invalid = || {
+        FieldError::new(
+            field,
+            format!("Enter a percentage from 0 to {max_percent}, like 20 or 7.5."),
+        )
+    };
+    let raw = raw.trim().trim_end_matches('%').trim().replace(',', ".");
+    if raw.is_empty() {
+        return Ok(0);
+    }
+    let (whole, fraction) = raw.split_once('.').unwrap_or((&raw, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !fraction.chars().all(|c| c.is_ascii_digit())
+        || fraction.len() > 2
+        || whole.len() > 3
+    {
+        return Err(invalid());
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| invalid())?
+    };
+    let fraction: i64 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
+    let bp = whole * 100 + fraction;
+    if bp > max_percent * 100 {
+        return Err(invalid());
+    }
+    Ok(bp)
+}
+
+/// Basis points as a percentage to read: `20%`, `7.5%`, `0%`.
+pub fn percent_label(bp: i64) -> String {
+    let (whole, fraction) = (bp / 100, bp % 100);
+    match fraction {
+        0 => format!("{whole}%"),
+        f if f % 10 == 0 => format!("{whole}.{}%", f / 10),
+        f => format!("{whole}.{f:02}%"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn line(quantity: i64, unit_price: i64, discount_bp: i64, tax_bp: i64) -> LineAmounts {
+        LineAmounts {
+            quantity,
+            unit_price,
+            discount_bp,
+            tax_bp,
+        }
+    }
+
+    #[test]
+    fn a_line_is_rounded_half_away_from_zero_once() {
+        // 3 × 33.33 = 99.99, less 10 % = 9.999 → 10.00, at 20 % VAT on 89.99 = 17.998 → 18.00.
+        let t = line(3, 3333, 1000, 2000).totals(TaxMode::Exclusive);
+        assert_eq!(
+            t,
+            LineTotals {
+                gross: 9999,
+                discount: 1000,
+                net: 8999,
+                tax: 1800,
+                total: 10799
+            }
+        );
+        // £45.00 including 20 % VAT is £37.50 and £7.50.
+        let t = line(1, 4500, 0, 2000).totals(TaxMode::Inclusive);
+        assert_eq!((t.net, t.tax, t.total), (3750, 750, 4500));
+        // Half a cent rounds away from zero, either sign.
+        assert_eq!(line(1, 5, 0, 1000).totals(TaxMode::Exclusive).tax, 1, "0.5 → 1");
+        assert_eq!(line(1, -5, 0, 1000).totals(TaxMode::Exclusive).tax, -1, "-0.5 → -1");
+    }
+
+    #[test]
+    fn tax_bands_sum_each_rate() {
+        let t = totals(
+            &[line(1, 1000, 0, 2000), line(2, 500, 0, 0), line(1, 250, 0, 2000)],
+            TaxMode::Exclusive,
+        );
+        assert_eq!(t.net, 2250);
+        assert_eq!(t.tax, 250);
+        assert_eq!(t.total, 2500);
+        assert_eq!(
+            t.bands,
+            vec![
+                TaxBand {
+                    tax_bp: 0,
+                    net: 1000,
+                    tax: 0
+                },
+                TaxBand {
+                    tax_bp: 2000,
+                    net: 1250,
+                    tax: 250
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn percentages_parse_as_typed_and_print_back() {
+        assert_eq!(parse_percent("tax", "20", 100), Ok(2000));
+        assert_eq!(parse_percent("tax", "7.5 %", 100), Ok(750));
+        assert_eq!(parse_percent("tax", "7,25", 100), Ok(725));
+        assert_eq!(parse_percent("tax", "", 100), Ok(0));
+        assert!(parse_percent("tax", "101", 100).is_err());
+        assert!(parse_percent("tax", "1.234", 100).is_err());
+        assert!(parse_percent("tax", "-5", 100).is_err());
+        assert!(parse_percent("tax", "abc", 100).is_err());
+        assert_eq!(percent_label(2000), "20%");
+        assert_eq!(percent_label(750), "7.5%");
+        assert_eq!(percent_label(725), "7.25%");
+    }
+
+    #[test]
+    fn a_payment_pays_the_oldest_first_and_leaves_the_rest_as_credit() {
+        assert_eq!(allocate(7000, &[4500, 4500]), (vec![4500, 2500], 0));
+        assert_eq!(allocate(10000, &[4500, 4500]), (vec![4500, 4500], 1000));
+        assert_eq!(allocate(0, &[4500]), (vec![0], 0));
+    }
+
+    fn any_line() -> impl Strategy<Value = LineAmounts> {
+        (1i64..1000, 0i64..10_000_000, 0i64..=10_000, 0i64..=10_000).prop_map(|(q, p, d, t)| line(q, p, d, t))
+    }
+
+    fn any_mode() -> impl Strategy<Value = TaxMode> {
+        prop_oneof![Just(TaxMode::Exclusive), Just(TaxMode::Inclusive)]
+    }
+
+    proptest! {
+        #[test]
+        fn the_lines_add_up_to_the_invoice(lines in proptest::collection::vec(any_line(), 0..30), mode in any_mode()) {
+            let t = totals(&lines, mode);
+            let each: Vec<LineTotals> = lines.iter().map(|l| l.totals(mode)).collect();
+            prop_assert_eq!(t.total, each.iter().map(|l| l.total).sum::<i64>());
+            prop_assert_eq!(t.net + t.tax, t.total);
+            prop_assert_eq!(t.bands.iter().map(|b| b.net).sum::<i64>(), t.net);
+            prop_assert_eq!(t.bands.iter().map(|b| b.tax).sum::<i64>(), t.tax);
+            for l in each {
+                prop_assert_eq!(l.gross - l.discount, if mode == TaxMode::Exclusive { l.net } else { l.total });
+            }
+        }
+
+        #[test]
+        fn an_inclusive_price_gives_back_the_exclusive_net(net in 0i64..100_000_000, tax_bp in 0i64..=10_000) {
+            let exclusive = line(1, net, 0, tax_bp).totals(TaxMode::Exclusive);
+            let inclusive = line(1, exclusive.total, 0, tax_bp).totals(TaxMode::Inclusive);
+            prop_assert_eq!((inclusive.net, inclusive.tax, inclusive.total), (exclusive.net, exclusive.tax, exclusive.total));
+        }
+
+        #[test]
+        fn a_credit_note_cancels_its_invoice_exactly(lines in proptest::collection::vec(any_line(), 1..30), mode in any_mode()) {
+            let invoice = totals(&lines, mode);
+            let credit: Vec<LineAmounts> = lines.iter().map(LineAmounts::credited).collect();
+            let credit = totals(&credit, mode);
+            prop_assert_eq!(credit.total, -invoice.total);
+            prop_assert_eq!(credit.tax, -invoice.tax);
+            prop_assert_eq!(credit.net, -invoice.net);
+        }
+
+        #[test]
+        fn allocation_never_pays_more_than_owed(amount in 0i64..10_000_000, owed in proptest::collection::vec(0i64..1_000_000, 0..20)) {
+            let (shares, credit) = allocate(amount, &owed);
+            prop_assert_eq!(shares.iter().sum::<i64>() + credit, amount);
+            for (share, owes) in shares.iter().zip(&owed) {
+                prop_assert!(*share >= 0 && share <= owes);
+            }
+            // Credit is left only once everything is paid.
+            prop_assert!(credit == 0 || shares == owed);
+        }
+    }
+}
