@@ -13,6 +13,7 @@ pub mod portal;
 pub mod realtime;
 pub mod settings;
 pub mod staff;
+pub mod visits;
 
 pub use auth::{GetCurrentUser, LogIn, LogOut, SignUp};
 pub use layout::SwitchBranch;

@@ -103,10 +103,18 @@ pub enum Action {
     ExportPatients,
     /// How messages go out: the provider, its credentials, the sender, the reminders.
     ManageMessaging,
+    /// Record what a visit was: the services performed and the materials used.
+    RecordVisits,
+    /// Charge a service performed at another price than the catalog's.
+    OverridePrices,
+    /// Read clinical notes (health data: every read is in the audit log).
+    ReadClinicalNotes,
+    /// Write clinical notes and their addenda; the note itself only for one's own patient.
+    WriteClinicalNotes,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 21] = [
         Action::ViewBranches,
         Action::ManageBranches,
         Action::ManageSecurityPolicy,
@@ -124,6 +132,10 @@ impl Action {
         Action::ManagePatients,
         Action::ExportPatients,
         Action::ManageMessaging,
+        Action::RecordVisits,
+        Action::OverridePrices,
+        Action::ReadClinicalNotes,
+        Action::WriteClinicalNotes,
     ];
 
     /// What the refusal says, completing "You are not allowed to ...".
@@ -146,6 +158,10 @@ impl Action {
             Action::ManagePatients => "change patients",
             Action::ExportPatients => "export patients",
             Action::ManageMessaging => "change how messages are sent",
+            Action::RecordVisits => "record services or materials of a visit",
+            Action::OverridePrices => "change the price of a service",
+            Action::ReadClinicalNotes => "read clinical notes",
+            Action::WriteClinicalNotes => "write clinical notes",
         }
     }
 }
@@ -183,6 +199,11 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::ManagePatients, &[Owner, Admin, Practitioner, Receptionist]),
     (Action::ExportPatients, &[Owner, Admin]),
     (Action::ManageMessaging, &[Owner, Admin]),
+    (Action::RecordVisits, &[Owner, Admin, Practitioner, Receptionist]),
+    (Action::OverridePrices, &[Owner, Admin]),
+    // Health data: the clinicians, not the front desk or the books.
+    (Action::ReadClinicalNotes, &[Owner, Practitioner]),
+    (Action::WriteClinicalNotes, &[Owner, Practitioner]),
 ];
 
 /// A staff member as an object of someone else's action.
@@ -264,6 +285,11 @@ mod tests {
             (Action::ViewPatients, [true, true, true, true, true]),
             (Action::ManagePatients, [true, true, true, true, false]),
             (Action::ExportPatients, [true, true, false, false, false]),
+            (Action::ManageMessaging, [true, true, false, false, false]),
+            (Action::RecordVisits, [true, true, true, true, false]),
+            (Action::OverridePrices, [true, true, false, false, false]),
+            (Action::ReadClinicalNotes, [true, false, true, false, false]),
+            (Action::WriteClinicalNotes, [true, false, true, false, false]),
         ];
         for (action, allowed) in expected {
             for (role, allowed) in Role::ALL.iter().zip(allowed) {

@@ -72,6 +72,32 @@ impl Status {
         }
     }
 
+    /// The step back from a mistaken one, if there is one: an arrival or a no-show goes
+    /// back to how it was before (`confirmed` if the patient had confirmed), a started
+    /// visit back to arrived, a completed one back to in progress. Whether the visit's
+    /// record still allows it (a signed note, an invoice) is the visit's to say.
+    pub fn undone(self, confirmed: bool) -> Option<Status> {
+        use Status::*;
+        let booked = if confirmed { Confirmed } else { Scheduled };
+        match self {
+            Arrived | NoShow => Some(booked),
+            InProgress => Some(Arrived),
+            Completed => Some(InProgress),
+            Scheduled | Confirmed | Cancelled => None,
+        }
+    }
+
+    /// How the undo button reads.
+    pub fn undo_label(self) -> &'static str {
+        match self {
+            Status::Arrived => "Undo arrival",
+            Status::InProgress => "Undo start",
+            Status::Completed => "Reopen the visit",
+            Status::NoShow => "Undo no-show",
+            Status::Scheduled | Status::Confirmed | Status::Cancelled => "",
+        }
+    }
+
     pub fn can_become(self, to: Status) -> bool {
         self.next().contains(&to)
     }
@@ -175,6 +201,8 @@ pub struct AppointmentView {
     pub series_id: Option<Uuid>,
     pub notes: String,
     pub cancel_reason: Option<String>,
+    /// When the patient checked in (the waiting time runs from it until the visit starts).
+    pub arrived_at: Option<DateTime<Utc>>,
     pub local_date: NaiveDate,
     pub start_minute: u32,
     pub end_minute: u32,
@@ -185,6 +213,14 @@ pub struct AppointmentView {
 impl AppointmentView {
     pub fn minutes(&self) -> i64 {
         (self.ends_at - self.starts_at).num_minutes()
+    }
+
+    /// Whole minutes the patient has been waiting at `now`, while they wait.
+    pub fn waiting_minutes(&self, now: DateTime<Utc>) -> Option<i64> {
+        match (self.status, self.arrived_at) {
+            (Status::Arrived, Some(at)) => Some((now - at).num_minutes().max(0)),
+            _ => None,
+        }
     }
 }
 
@@ -220,6 +256,19 @@ mod tests {
             "An appointment that is completed cannot become arrived."
         );
         assert_eq!(refused.status_code(), 409);
+    }
+
+    #[test]
+    fn a_mistaken_step_is_undone_to_where_it_came_from() {
+        assert_eq!(Arrived.undone(true), Some(Confirmed));
+        assert_eq!(Arrived.undone(false), Some(Scheduled));
+        assert_eq!(NoShow.undone(false), Some(Scheduled));
+        assert_eq!(InProgress.undone(true), Some(Arrived));
+        assert_eq!(Completed.undone(true), Some(InProgress));
+        for status in [Scheduled, Confirmed, Cancelled] {
+            assert_eq!(status.undone(true), None, "{status:?}");
+            assert_eq!(status.undo_label(), "");
+        }
     }
 
     #[test]

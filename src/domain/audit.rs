@@ -41,6 +41,14 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("messaging.template_changed", "Message wording changed"),
     ("messaging.template_reset", "Message wording reset"),
     ("message.resent", "Message sent again"),
+    ("appointment.status_undone", "Status step undone"),
+    ("visit.note_read", "Clinical note read"),
+    ("visit.note_saved", "Clinical note written"),
+    ("visit.addendum_added", "Addendum added to a note"),
+    ("visit.service_added", "Service recorded on a visit"),
+    ("visit.service_removed", "Service removed from a visit"),
+    ("visit.material_added", "Material recorded on a visit"),
+    ("visit.material_removed", "Material removed from a visit"),
 ];
 
 pub fn action_label(action: &str) -> &str {

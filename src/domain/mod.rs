@@ -24,5 +24,6 @@ pub mod session;
 pub mod staff;
 pub mod templates;
 pub mod time;
+pub mod visit;
 
 pub use error::{AppError, FieldError};

@@ -60,6 +60,10 @@ fn constraint_error(constraint: &str) -> Option<AppError> {
         "rooms_branch_name_key" | "resources_branch_name_key" => {
             ("name", "This branch has one with this name already.")
         }
+        "visits_note_signed" => (
+            "note",
+            "This note was signed when the visit was completed and cannot be changed. Add an addendum instead.",
+        ),
         // Use cases explain clashes themselves; this is the answer if one slips through.
         "appointments_practitioner_overlap" | "appointments_room_overlap" | "appointment_resources_overlap" => {
             ("time", "That time was just taken. Choose another time.")

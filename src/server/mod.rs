@@ -27,5 +27,6 @@ pub mod staff;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod visits;
 
 pub use state::AppState;

@@ -19,3 +19,4 @@ mod settings;
 mod staff;
 mod tenancy;
 mod two_factor;
+mod visits;

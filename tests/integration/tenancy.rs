@@ -42,6 +42,10 @@ const TENANT_TABLES: &[&str] = &[
     "password_resets",
     "portal_requests",
     "patient_imports",
+    "visits",
+    "visit_note_addenda",
+    "visit_services",
+    "visit_materials",
 ];
 
 /// Two organizations; B has a member, an open invitation, an API token and sessions.
@@ -171,6 +175,21 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
               pr as (insert into password_resets (org_id, user_id, token_hash, expires_at)
                      values ($1, $2, '\\x01', now() + interval '1 hour'))
          insert into patient_imports (org_id, created_by, rows) values ($1, $2, '[]')",
+    )
+    .bind(w.b.id)
+    .bind(w.b.owner_id)
+    .execute(&w.app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "with a as (select id, branch_id, patient_id, practitioner_id, service_id from appointments where org_id = $1 limit 1),
+              v as (insert into visits (appointment_id, org_id, branch_id, patient_id, practitioner_id, completed_at)
+                    select id, $1, branch_id, patient_id, practitioner_id, now() from a returning appointment_id),
+              s as (insert into visit_services (org_id, appointment_id, service_id, unit_price_minor)
+                    select $1, v.appointment_id, a.service_id, 100 from v, a),
+              m as (insert into visit_materials (org_id, appointment_id, description, quantity)
+                    select $1, appointment_id, 'Needles', 1 from v)
+         insert into visit_note_addenda (org_id, appointment_id, author_id, body) select $1, appointment_id, $2, 'Later' from v",
     )
     .bind(w.b.id)
     .bind(w.b.owner_id)

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use super::choices;
-use crate::app::settings::MessageTimeline;
+use crate::app::{settings::MessageTimeline, visits::VisitPanel};
 use crate::{
     components::{
         confirm::{Confirm, ConfirmButton},
@@ -57,6 +57,15 @@ pub async fn set_appointment_status(id: Uuid, status: String) -> Result<(), AppE
     Ok(())
 }
 
+/// Takes back the last step of the status machine (an arrival, a start, a completion, a
+/// no-show) that was a mistake.
+#[server]
+pub async fn undo_appointment_status(id: Uuid) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, calendar};
+    calendar::undo(&RequestContext::load().await?, id).await?;
+    Ok(())
+}
+
 fn action_label(status: Status) -> &'static str {
     match status {
         Status::Confirmed => "Confirm",
@@ -74,6 +83,7 @@ pub fn AppointmentPage() -> impl IntoView {
     let move_action = ServerAction::<RescheduleAppointment>::new();
     let cancel_action = ServerAction::<CancelAppointment>::new();
     let status_action = ServerAction::<SetAppointmentStatus>::new();
+    let undo_action = ServerAction::<UndoAppointmentStatus>::new();
     let detail = Resource::new(
         move || {
             (
@@ -81,6 +91,7 @@ pub fn AppointmentPage() -> impl IntoView {
                 move_action.version().get(),
                 cancel_action.version().get(),
                 status_action.version().get(),
+                undo_action.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -93,6 +104,7 @@ pub fn AppointmentPage() -> impl IntoView {
     let move_error = action_error(move_action);
     let cancel_error = action_error(cancel_action);
     let status_error = action_error(status_action);
+    let undo_error = action_error(undo_action);
 
     view! {
         {loaded(detail, move |detail| {
@@ -102,12 +114,22 @@ pub fn AppointmentPage() -> impl IntoView {
                 let series = a.series_id.is_some();
                 let movable = detail.can_manage && a.status.is_movable();
                 let steps: Vec<Status> = detail.next.iter().copied().filter(|s| *s != Status::Cancelled).collect();
-                let status_section = (detail.can_manage && !steps.is_empty()).then(|| {
+                let undo = (detail.can_manage && a.status.undone(true).is_some()).then(|| {
+                    let id = id.clone();
+                    view! {
+                        <ActionForm action=undo_action>
+                            <input type="hidden" name="id" value=id/>
+                            <button class="button button--quiet" type="submit">{a.status.undo_label()}</button>
+                        </ActionForm>
+                    }
+                });
+                let status_section = (detail.can_manage && (!steps.is_empty() || undo.is_some())).then(|| {
                     let id = id.clone();
                     view! {
                         <section class="panel" aria-labelledby="status-title">
                             <h2 id="status-title">"Status"</h2>
                             <FormAlert error=status_error/>
+                            <FormAlert error=undo_error/>
                             <div class="button-row">
                                 {steps.into_iter().map(|s| {
                                     let id = id.clone();
@@ -119,10 +141,13 @@ pub fn AppointmentPage() -> impl IntoView {
                                         </ActionForm>
                                     }
                                 }).collect_view()}
+                                {undo}
                             </div>
                         </section>
                     }
                 });
+                let visit = matches!(a.status, Status::Arrived | Status::InProgress | Status::Completed)
+                    .then(|| view! { <VisitPanel appointment=a.clone()/> });
                 let move_section = movable.then(|| {
                     let (id, a) = (id.clone(), a.clone());
                     let start = a.time_label.split('–').next().unwrap_or_default().to_owned();
@@ -203,6 +228,7 @@ pub fn AppointmentPage() -> impl IntoView {
                     {(!a.notes.is_empty()).then(|| view! { <p class="notice">{a.notes.clone()}</p> })}
                     {a.cancel_reason.clone().map(|r| view! { <p class="notice">"Cancelled: " {r}</p> })}
                     {status_section}
+                    {visit}
                     {move_section}
                     {cancel_section}
                     <section class="panel" aria-labelledby="messages-title">

@@ -5,7 +5,10 @@ mod detail;
 mod grid;
 
 pub use booking::{CreateAppointment, GetBookingOptions, NewAppointmentPage};
-pub use detail::{AppointmentPage, CancelAppointment, GetAppointment, RescheduleAppointment, SetAppointmentStatus};
+pub use detail::{
+    AppointmentPage, CancelAppointment, GetAppointment, RescheduleAppointment, SetAppointmentStatus,
+    UndoAppointmentStatus,
+};
 
 use crate::components::{
     form::{CheckboxGroup, Choice},

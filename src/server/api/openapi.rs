@@ -130,6 +130,7 @@ pub fn document() -> Value {
                     "buffer_before_minutes": {"type": "integer"}, "buffer_after_minutes": {"type": "integer"},
                     "series_id": {"type": ["string", "null"], "format": "uuid"}, "notes": {"type": "string"},
                     "cancel_reason": {"type": ["string", "null"]},
+                    "arrived_at": {"type": ["string", "null"], "format": "date-time", "description": "When the patient checked in."},
                     "local_date": {"type": "string", "format": "date"}, "start_minute": {"type": "integer"}, "end_minute": {"type": "integer"}, "time_label": {"type": "string"}
                 }},
                 "NewAppointment": {"type": "object", "additionalProperties": false, "required": ["practitioner_id", "service_id", "starts_at"], "properties": {

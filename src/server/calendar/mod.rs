@@ -8,7 +8,7 @@ mod status;
 
 pub use book::create;
 pub use moves::{reschedule, update, Reschedule};
-pub use status::{cancel, set_status};
+pub use status::{cancel, set_status, undo};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -310,7 +310,7 @@ async fn checked_room(tx: &mut Tx, ctx: &RequestContext, id: Uuid, service: &Ser
 
 /// An appointment of the caller's branch, locked; another branch's or organization's
 /// is not found.
-async fn locked(tx: &mut Tx, ctx: &RequestContext, id: Uuid) -> Result<appointments::Current, AppError> {
+pub(crate) async fn locked(tx: &mut Tx, ctx: &RequestContext, id: Uuid) -> Result<appointments::Current, AppError> {
     appointments::lock(tx, ctx.org_id(), id)
         .await?
         .filter(|a| a.branch_id == ctx.user.branch.id)

@@ -16,6 +16,7 @@ use crate::{
         auth::context::RequestContext,
         db::{appointments, Tx},
         scheduling::record::{record, Actor, Change},
+        visits,
     },
 };
 
@@ -96,6 +97,7 @@ pub(super) async fn set_status_in(
         });
     }
     appointments::set_status(tx, org, id, status, None).await?;
+    visits::follow_status(tx, ctx, id, status).await?;
     let changed = appointments::recorded_one(tx, org, id, tz_of(ctx)).await?;
     record(
         tx,
@@ -107,5 +109,38 @@ pub(super) async fn set_status_in(
         None,
     )
     .await?;
+    Ok(changed.view)
+}
+
+/// Takes back a mistaken step: an arrival, a start, a completion (while the note is not
+/// signed) or a no-show.
+pub async fn undo(ctx: &RequestContext, id: Uuid) -> Result<AppointmentView, AppError> {
+    ctx.require(Action::ManageAppointments)?;
+    let org = ctx.org_id();
+    let mut tx = ctx.tenant_planned_once().await?;
+    let this = locked(&mut tx, ctx, id).await?;
+    let back = this.status.undone(this.confirmed).ok_or_else(|| AppError::Conflict {
+        field: Some("status".into()),
+        message: format!(
+            "There is no step to undo on an appointment that is {}.",
+            this.status.label().to_lowercase()
+        ),
+    })?;
+    if this.status == Status::Completed {
+        visits::reopen(&mut tx, ctx, id).await?;
+    }
+    appointments::set_status(&mut tx, org, id, back, None).await?;
+    let changed = appointments::recorded_one(&mut tx, org, id, tz_of(ctx)).await?;
+    record(
+        &mut tx,
+        &ctx.state,
+        Actor::staff(ctx),
+        "appointment.status_undone",
+        &changed,
+        Change::StatusChanged { before: this.status },
+        None,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(changed.view)
 }

@@ -112,7 +112,14 @@ pub async fn set_status(
     reason: Option<&str>,
 ) -> Result<(), AppError> {
     sqlx::query!(
-        "update appointments set status = $3, cancel_reason = coalesce($4, cancel_reason) where org_id = $1 and id = $2",
+        // Arriving stamps the time (not again when a start is undone); going back to booked
+        // forgets it.
+        "update appointments set status = $3, cancel_reason = coalesce($4, cancel_reason),
+                confirmed_at = case when $3 = 'confirmed' then now() else confirmed_at end,
+                arrived_at = case when $3 = 'arrived' and status <> 'in_progress' then now()
+                                  when $3 in ('scheduled', 'confirmed') then null
+                                  else arrived_at end
+         where org_id = $1 and id = $2",
         org_id,
         id,
         status.as_str(),
@@ -133,14 +140,17 @@ pub struct Current {
     pub service_id: Uuid,
     pub series_id: Option<Uuid>,
     pub status: Status,
+    /// The patient had confirmed it.
+    pub confirmed: bool,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
 }
 
 pub async fn lock(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<Option<Current>, AppError> {
     let row = sqlx::query!(
-        "select id, branch_id, practitioner_id, room_id, service_id, series_id, status, starts_at, ends_at
-         from appointments where org_id = $1 and id = $2 for update",
+        r#"select id, branch_id, practitioner_id, room_id, service_id, series_id, status,
+                  confirmed_at is not null as "confirmed!", starts_at, ends_at
+           from appointments where org_id = $1 and id = $2 for update"#,
         org_id,
         id,
     )
@@ -155,6 +165,7 @@ pub async fn lock(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<Option<Current>
             service_id: r.service_id,
             series_id: r.series_id,
             status: Status::parse(&r.status).ok_or_else(|| internal("unknown status", &r.status))?,
+            confirmed: r.confirmed,
             starts_at: r.starts_at,
             ends_at: r.ends_at,
         })
@@ -243,6 +254,7 @@ struct ViewRow {
     series_id: Option<Uuid>,
     notes: String,
     cancel_reason: Option<String>,
+    arrived_at: Option<DateTime<Utc>>,
 }
 
 fn view(row: ViewRow, tz: Tz) -> Result<AppointmentView, AppError> {
@@ -278,6 +290,7 @@ fn view(row: ViewRow, tz: Tz) -> Result<AppointmentView, AppError> {
         series_id: row.series_id,
         notes: row.notes,
         cancel_reason: row.cancel_reason,
+        arrived_at: row.arrived_at,
         local_date: start.date(),
         start_minute: minute(start),
         end_minute,
@@ -301,7 +314,7 @@ pub async fn range(
                   array(select res.name from appointment_resources ar join resources res on res.id = ar.resource_id
                         where ar.appointment_id = a.id order by res.name) as "resource_names!",
                   a.status, a.source, a.starts_at, a.ends_at, a.buffer_before_minutes, a.buffer_after_minutes,
-                  a.series_id, a.notes, a.cancel_reason
+                  a.series_id, a.notes, a.cancel_reason, a.arrived_at
            from appointments a
            join patients p on p.id = a.patient_id
            join users u on u.id = a.practitioner_id
@@ -378,7 +391,7 @@ pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result
                     array(select res.name from appointment_resources ar join resources res on res.id = ar.resource_id
                           where ar.appointment_id = a.id order by res.name) as "resource_names!",
                     a.status, a.source, a.starts_at, a.ends_at, a.buffer_before_minutes, a.buffer_after_minutes,
-                    a.series_id, a.notes, a.cancel_reason,
+                    a.series_id, a.notes, a.cancel_reason, a.arrived_at as "arrived_at?",
                     o.name as org_name, b.name as branch_name, b.address as branch_address, b.timezone,
                     p.phone, p.email, p.consent_sms, p.consent_email,
                     o.reminder_email_minutes, o.reminder_sms_minutes, o.quiet_hours_start, o.quiet_hours_end,
@@ -438,6 +451,7 @@ pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result
                 series_id: r.series_id,
                 notes: r.notes,
                 cancel_reason: r.cancel_reason,
+                arrived_at: r.arrived_at,
             };
             Ok(Recorded {
                 view: view(row, tz)?,

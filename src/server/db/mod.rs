@@ -18,6 +18,7 @@ pub mod schedules;
 pub mod sessions;
 pub mod staff;
 pub mod templates;
+pub mod visits;
 
 use sqlx::{postgres::PgPoolOptions, PgPool, Postgres, Transaction};
 use uuid::Uuid;

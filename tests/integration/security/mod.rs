@@ -195,6 +195,7 @@ fn tables() -> Vec<Entry> {
         crate::realtime::surface(),
         crate::messaging::surface(),
         crate::providers::surface(),
+        crate::visits::surface(),
     ]
     .into_iter()
     .flatten()

@@ -35,6 +35,11 @@ pub struct Spare {
     pub manage_to_cancel: String,
     /// A message that was not sent, to send again.
     pub failed_message: Uuid,
+    /// An appointment whose patient has arrived: a step to undo.
+    pub to_undo: Uuid,
+    /// A service line and a material of the side's visit, to remove.
+    pub visit_line: Uuid,
+    pub visit_material: Uuid,
 }
 
 /// One organization's records, as the inputs name them.
@@ -49,6 +54,10 @@ pub struct Side {
     /// A receptionist whom managers act on.
     pub member: Uuid,
     pub appointment: Uuid,
+    /// An appointment whose visit is in progress (the owner treats), and one completed
+    /// with a signed note.
+    pub visit: Uuid,
+    pub done_visit: Uuid,
     pub patient: Uuid,
     pub import: Uuid,
     pub invitation_token: String,
@@ -120,6 +129,8 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         monday: s.monday,
         member: member.id,
         appointment: Uuid::nil(),
+        visit: Uuid::nil(),
+        done_visit: Uuid::nil(),
         patient: Uuid::nil(),
         import: Uuid::nil(),
         invitation_token: String::new(),
@@ -149,6 +160,91 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         let response = app.book(&org.owner, &s, date, &time, &[]).await;
         ok(&response, "booking");
         booked.push(newest("appointments").await);
+    }
+    // Visits on Monday: one in progress, one completed, and arrivals to undo.
+    let monday_at = |time: &str| {
+        let (app, owner, s) = (app, org.owner.clone(), &s);
+        let time = time.to_owned();
+        async move {
+            ok(&app.book(&owner, s, s.monday, &time, &[]).await, "visit booking");
+            sqlx::query_scalar::<_, Uuid>("select id from appointments order by created_at desc, id limit 1")
+                .fetch_one(&app.db)
+                .await
+                .unwrap()
+        }
+    };
+    let step = |id: Uuid, statuses: &'static [&'static str]| {
+        let (app, mut owner) = (app, org.owner.clone());
+        async move {
+            for status in statuses {
+                let r = app
+                    .call::<careops::app::calendar::SetAppointmentStatus>(
+                        &mut owner,
+                        &[("id", &id.to_string()), ("status", status)],
+                    )
+                    .await;
+                assert!(r.status().is_success(), "{status}: {}", r.status());
+            }
+        }
+    };
+    let visit = monday_at("09:00").await;
+    step(visit, &["arrived", "in_progress"]).await;
+    let done_visit = monday_at("10:00").await;
+    step(done_visit, &["arrived", "in_progress"]).await;
+    let note = app
+        .call::<careops::app::visits::SaveVisitNote>(
+            &mut owner,
+            &[
+                ("id", &done_visit.to_string()),
+                ("subjective", "Sore shoulder"),
+                ("objective", ""),
+                ("assessment", ""),
+                ("plan", "Rest"),
+            ],
+        )
+        .await;
+    ok(&note, "note");
+    step(done_visit, &["completed"]).await;
+    let mut to_undo = Vec::new();
+    let mut visit_lines = Vec::new();
+    for round in 0..rounds as i64 {
+        let time = (NaiveTime::from_hms_opt(11, 0, 0).unwrap() + Duration::minutes(round * 40))
+            .format("%H:%M")
+            .to_string();
+        let id = monday_at(&time).await;
+        step(id, &["arrived"]).await;
+        to_undo.push(id);
+        let (visit_id, service) = (visit.to_string(), s.service.to_string());
+        let r = app
+            .call::<careops::app::visits::AddVisitService>(
+                &mut owner,
+                &[("id", &visit_id), ("service_id", &service), ("quantity", "1")],
+            )
+            .await;
+        ok(&r, "visit service");
+        let r = app
+            .call::<careops::app::visits::AddVisitMaterial>(
+                &mut owner,
+                &[("id", &visit_id), ("description", "Needles"), ("quantity", "10")],
+            )
+            .await;
+        ok(&r, "visit material");
+        let newest_line = |table: &'static str| {
+            let db = app.db.clone();
+            async move {
+                sqlx::query_scalar::<_, Uuid>(&format!(
+                    "select id from {table} where appointment_id = $1 order by added_at desc, id limit 1"
+                ))
+                .bind(visit)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+            }
+        };
+        visit_lines.push((
+            newest_line("visit_services").await,
+            newest_line("visit_materials").await,
+        ));
     }
     let mut patients = Vec::new();
     for n in 0..(1 + 3 * rounds) {
@@ -249,10 +345,15 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
             manage_to_move: manage[1 + 2 * round].clone(),
             manage_to_cancel: manage[2 + 2 * round].clone(),
             failed_message,
+            to_undo: to_undo[round],
+            visit_line: visit_lines[round].0,
+            visit_material: visit_lines[round].1,
         });
     }
     let side = Side {
         appointment: booked[0],
+        visit,
+        done_visit,
         patient: patients[0],
         import: imports[0],
         invitation_token: invitations[0].1.clone(),

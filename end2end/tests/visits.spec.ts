@@ -1,0 +1,64 @@
+import { expect, test } from '@playwright/test';
+import { goto, nextMonday, practiceWithSchedule, ready, screenshots } from './support';
+
+test('a visit: arrival, undo, start, services and materials, a note signed at completion, an addendum', async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
+  await practiceWithSchedule(page, testInfo);
+  const monday = nextMonday();
+  await goto(page, testInfo, `/app/calendar/new?date=${monday}`);
+  await page.getByLabel('Start time').fill('10:00');
+  await page.getByLabel("New patient's name").fill('Grace Hopper');
+  await page.getByLabel("New patient's phone").fill('+44 20 7946 0958');
+  await page.getByRole('button', { name: 'Book' }).click();
+  await expect(page).toHaveURL(new RegExp(`/app/calendar\\?date=${monday}`));
+  await ready(page, testInfo);
+  await page.getByTestId('appointment').filter({ hasText: 'Grace Hopper' }).first().click();
+  await expect(page).toHaveURL(/\/app\/calendar\/appointments\//);
+  await ready(page, testInfo);
+  const status = page.getByTestId('appointment-status');
+
+  // A mistaken arrival is taken back.
+  await page.getByRole('button', { name: 'Mark as arrived' }).click();
+  await expect(status).toHaveText('Arrived');
+  await expect(page.getByTestId('waiting')).toHaveText(/Waiting \d+ min/);
+  await expect(page.getByTestId('visit-times')).toContainText('Arrived');
+  await page.getByRole('button', { name: 'Undo arrival' }).click();
+  await expect(status).toHaveText('Scheduled');
+  await expect(page.getByRole('region', { name: 'Visit' })).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Mark as arrived' }).click();
+  await expect(status).toHaveText('Arrived');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(status).toHaveText('In progress');
+  await expect(page.getByTestId('waiting')).toHaveCount(0);
+
+  const visit = page.getByRole('region', { name: 'Visit' });
+  const services = visit.getByTestId('visit-services');
+  await expect(services).toContainText('Physiotherapy');
+  await expect(visit.getByTestId('visit-total')).toContainText('50.00');
+  await visit.getByLabel('Quantity', { exact: true }).first().fill('2');
+  await visit.getByRole('button', { name: 'Add service' }).click();
+  await expect(visit.getByTestId('visit-total')).toContainText('150.00');
+
+  await visit.getByLabel('Material').fill('Acupuncture needles');
+  await visit.locator('#visit-material-quantity').fill('10');
+  await visit.getByRole('button', { name: 'Add material' }).click();
+  await expect(visit.getByTestId('visit-materials')).toContainText('10 × Acupuncture needles');
+
+  await visit.getByLabel('Subjective').fill('Stiff neck for a week.');
+  await visit.getByLabel('Plan').fill('Mobility exercises; review in 2 weeks.');
+  await visit.getByRole('button', { name: 'Save note' }).click();
+  await expect(visit.getByLabel('Subjective')).toHaveValue('Stiff neck for a week.');
+
+  await page.getByRole('button', { name: 'Complete' }).click();
+  await expect(status).toHaveText('Completed');
+  await expect(visit.getByTestId('note-signed')).toContainText('Signed by');
+  await expect(visit.getByTestId('clinical-note')).toContainText('Stiff neck for a week.');
+  await expect(visit.getByRole('button', { name: 'Save note' })).toHaveCount(0);
+
+  await visit.getByLabel('Add an addendum').fill('Phoned on Friday: much better.');
+  await visit.getByRole('button', { name: 'Add addendum' }).click();
+  await expect(visit.getByTestId('note-addenda')).toContainText('Phoned on Friday: much better.');
+  await expect(visit.getByTestId('note-addenda')).toContainText('Addendum by');
+  await screenshots(page, testInfo, 'a completed visit with its signed note');
+});
