@@ -119,11 +119,13 @@ fn SideNav(user: CurrentUser) -> impl IntoView {
     let has_settings = !settings_pages(&user).is_empty();
     let has_staff = user.can(Action::ViewStaff);
     let has_patients = user.can(Action::ViewPatients);
+    let has_invoices = user.can(Action::ViewInvoices);
     view! {
         <ul>
             <li><A href="/app" exact=true>"Today"</A></li>
             {has_calendar.then(|| view! { <li><A href="/app/calendar">"Calendar"</A></li> })}
             {has_patients.then(|| view! { <li><A href="/app/patients">"Patients"</A></li> })}
+            {has_invoices.then(|| view! { <li><A href="/app/invoices">"Invoices"</A></li> })}
             {has_staff.then(|| view! { <li><A href="/app/staff">"Staff"</A></li> })}
             {has_settings.then(|| view! { <li><A href="/app/settings">"Settings"</A></li> })}
             <li><A href="/app/account">"Account"</A></li>

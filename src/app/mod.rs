@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod billing;
 pub mod calendar;
 mod errors;
 pub mod home;
@@ -121,6 +122,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("calendar") view={Lazy::<pages::Calendar>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("calendar/new") view={Lazy::<pages::NewAppointment>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("calendar/appointments/:id") view={Lazy::<pages::Appointment>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("invoices") view={Lazy::<pages::Invoices>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("invoices/:id") view={Lazy::<pages::Invoice>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/invoices") view={Lazy::<pages::InvoiceSettings>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("patients") view={Lazy::<pages::Patients>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("patients/new") view={Lazy::<pages::NewPatient>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("patients/import") view={Lazy::<pages::PatientImport>::new()} ssr=SsrMode::Async/>

@@ -9,7 +9,7 @@
 use leptos::prelude::{AnyView, IntoAny};
 use leptos_router::{lazy_route, LazyRoute};
 
-use super::{account, calendar, home, layout, patients, settings, staff};
+use super::{account, billing, calendar, home, layout, patients, settings, staff};
 #[cfg(feature = "ssr")]
 use super::{auth, landing, portal};
 
@@ -73,6 +73,9 @@ lazy_page! {
     Calendar => calendar::CalendarPage;
     NewAppointment => calendar::NewAppointmentPage;
     Appointment => calendar::AppointmentPage;
+    Invoices => billing::InvoicesPage;
+    Invoice => billing::InvoicePage;
+    InvoiceSettings => billing::InvoiceSettingsPage;
     Patients => patients::PatientsPage;
     NewPatient => patients::NewPatientPage;
     PatientImport => patients::ImportPage;

@@ -111,10 +111,16 @@ pub enum Action {
     ReadClinicalNotes,
     /// Write clinical notes and their addenda; the note itself only for one's own patient.
     WriteClinicalNotes,
+    /// See invoices and credit notes.
+    ViewInvoices,
+    /// Draft, issue and credit invoices.
+    ManageInvoices,
+    /// What invoices say about the organization, their numbering and tax.
+    ManageBillingSettings,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 24] = [
         Action::ViewBranches,
         Action::ManageBranches,
         Action::ManageSecurityPolicy,
@@ -136,6 +142,9 @@ impl Action {
         Action::OverridePrices,
         Action::ReadClinicalNotes,
         Action::WriteClinicalNotes,
+        Action::ViewInvoices,
+        Action::ManageInvoices,
+        Action::ManageBillingSettings,
     ];
 
     /// What the refusal says, completing "You are not allowed to ...".
@@ -162,6 +171,9 @@ impl Action {
             Action::OverridePrices => "change the price of a service",
             Action::ReadClinicalNotes => "read clinical notes",
             Action::WriteClinicalNotes => "write clinical notes",
+            Action::ViewInvoices => "see invoices",
+            Action::ManageInvoices => "draft, issue or credit invoices",
+            Action::ManageBillingSettings => "change the invoice settings",
         }
     }
 }
@@ -204,6 +216,16 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     // Health data: the clinicians, not the front desk or the books.
     (Action::ReadClinicalNotes, &[Owner, Practitioner]),
     (Action::WriteClinicalNotes, &[Owner, Practitioner]),
+    // Everyone at a clinic may bill a visit; settings are for managers and the books.
+    (
+        Action::ViewInvoices,
+        &[Owner, Admin, Practitioner, Receptionist, Accountant],
+    ),
+    (
+        Action::ManageInvoices,
+        &[Owner, Admin, Practitioner, Receptionist, Accountant],
+    ),
+    (Action::ManageBillingSettings, &[Owner, Admin, Accountant]),
 ];
 
 /// A staff member as an object of someone else's action.
@@ -290,6 +312,9 @@ mod tests {
             (Action::OverridePrices, [true, true, false, false, false]),
             (Action::ReadClinicalNotes, [true, false, true, false, false]),
             (Action::WriteClinicalNotes, [true, false, true, false, false]),
+            (Action::ViewInvoices, [true, true, true, true, true]),
+            (Action::ManageInvoices, [true, true, true, true, true]),
+            (Action::ManageBillingSettings, [true, true, false, false, true]),
         ];
         for (action, allowed) in expected {
             for (role, allowed) in Role::ALL.iter().zip(allowed) {

@@ -49,6 +49,13 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("visit.service_removed", "Service removed from a visit"),
     ("visit.material_added", "Material recorded on a visit"),
     ("visit.material_removed", "Material removed from a visit"),
+    ("invoice.drafted", "Invoice drafted"),
+    ("invoice.line_added", "Invoice line added"),
+    ("invoice.line_removed", "Invoice line removed"),
+    ("invoice.discarded", "Draft invoice discarded"),
+    ("invoice.issued", "Invoice issued"),
+    ("invoice.credited", "Invoice credited"),
+    ("invoice_settings.changed", "Invoice settings changed"),
 ];
 
 pub fn action_label(action: &str) -> &str {
@@ -83,6 +90,8 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
     /// Entries older than this id (the next page).
     pub before: Option<i64>,
+    /// One record's entries (an invoice's change log).
+    pub entity_id: Option<Uuid>,
 }
 
 /// The audit page's filters as its GET form and its links carry them: days
@@ -113,6 +122,7 @@ impl AuditQuery {
             from: filter_day("from", &self.from, 0, tz)?,
             until: filter_day("until", &self.until, 1, tz)?,
             before,
+            entity_id: None,
         })
     }
 }

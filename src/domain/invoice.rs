@@ -14,8 +14,9 @@
 //! `net = round(total ÷ (1 + rate))` and `tax = total − net`.
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
-use super::error::FieldError;
+use super::error::{AppError, FieldError};
 
 /// Rates (discount, tax) are kept in basis points: 2,000 is 20 %, 750 is 7.5 %.
 pub const BASIS_POINTS: i64 = 10_000;
@@ -217,6 +218,371 @@ pub fn percent_label(bp: i64) -> String {
     }
 }
 
+/// draft → issued → partially paid → paid, or void (a discarded draft, or an invoice a
+/// credit note cancelled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    Draft,
+    Issued,
+    PartiallyPaid,
+    Paid,
+    Void,
+}
+
+impl InvoiceStatus {
+    pub const ALL: [InvoiceStatus; 5] = [
+        InvoiceStatus::Draft,
+        InvoiceStatus::Issued,
+        InvoiceStatus::PartiallyPaid,
+        InvoiceStatus::Paid,
+        InvoiceStatus::Void,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceStatus::Draft => "draft",
+            InvoiceStatus::Issued => "issued",
+            InvoiceStatus::PartiallyPaid => "partially_paid",
+            InvoiceStatus::Paid => "paid",
+            InvoiceStatus::Void => "void",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<InvoiceStatus> {
+        InvoiceStatus::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            InvoiceStatus::Draft => "Draft",
+            InvoiceStatus::Issued => "Issued",
+            InvoiceStatus::PartiallyPaid => "Partly paid",
+            InvoiceStatus::Paid => "Paid",
+            InvoiceStatus::Void => "Void",
+        }
+    }
+
+    /// Still owed money: payments can go to it.
+    pub fn is_open(self) -> bool {
+        matches!(self, InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid)
+    }
+
+    /// Where an issued invoice stands once `paid` of its `total` is paid.
+    pub fn after_payment(total: i64, paid: i64) -> InvoiceStatus {
+        match paid {
+            p if p <= 0 && total > 0 => InvoiceStatus::Issued,
+            p if p < total => InvoiceStatus::PartiallyPaid,
+            _ => InvoiceStatus::Paid,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceKind {
+    Invoice,
+    CreditNote,
+}
+
+impl InvoiceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceKind::Invoice => "invoice",
+            InvoiceKind::CreditNote => "credit_note",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<InvoiceKind> {
+        [InvoiceKind::Invoice, InvoiceKind::CreditNote]
+            .into_iter()
+            .find(|k| k.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            InvoiceKind::Invoice => "Invoice",
+            InvoiceKind::CreditNote => "Credit note",
+        }
+    }
+}
+
+/// `INV-2026-000123`: the series' prefix, the year of issue, the number in six digits.
+pub fn number_label(prefix: &str, year: i32, number: i64) -> String {
+    format!("{prefix}-{year}-{number:06}")
+}
+
+/// A line as posted: every field text, as the form sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineForm {
+    pub description: String,
+    #[serde(default)]
+    pub quantity: String,
+    pub unit_price: String,
+    #[serde(default)]
+    pub discount: String,
+    #[serde(default)]
+    pub tax: String,
+}
+
+/// A line's description and amounts, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLine {
+    pub description: String,
+    pub amounts: LineAmounts,
+}
+
+impl LineForm {
+    pub fn parse(&self, currency: &str) -> Result<NewLine, AppError> {
+        let mut errors = Vec::new();
+        let description = self.description.trim();
+        if description.is_empty() || description.chars().count() > 300 {
+            errors.push(FieldError::new(
+                "description",
+                "Say what the line is for (up to 300 characters).",
+            ));
+        }
+        let quantity = match self.quantity.trim() {
+            "" => Some(1),
+            raw => raw
+                .parse::<i64>()
+                .ok()
+                .filter(|q| (1..=10_000).contains(q))
+                .or_else(|| {
+                    errors.push(FieldError::new("quantity", "Enter a whole number from 1 to 10000."));
+                    None
+                }),
+        };
+        let unit_price = super::money::parse_amount("unit_price", &self.unit_price, currency)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let discount_bp = parse_percent("discount", &self.discount, 100)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let tax_bp = parse_percent("tax", &self.tax, 100).map_err(|e| errors.push(e)).ok();
+        match (quantity, unit_price, discount_bp, tax_bp) {
+            (Some(quantity), Some(unit_price), Some(discount_bp), Some(tax_bp)) if errors.is_empty() => Ok(NewLine {
+                description: description.to_owned(),
+                amounts: LineAmounts {
+                    quantity,
+                    unit_price,
+                    discount_bp,
+                    tax_bp,
+                },
+            }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
+
+/// A line as an invoice shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceLine {
+    pub id: Uuid,
+    pub description: String,
+    pub amounts: LineAmounts,
+    pub totals: LineTotals,
+}
+
+/// An invoice or credit note as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceView {
+    pub id: Uuid,
+    pub kind: InvoiceKind,
+    pub status: InvoiceStatus,
+    pub number_label: Option<String>,
+    pub patient_id: Uuid,
+    pub patient_name: String,
+    pub appointment_id: Option<Uuid>,
+    /// A credit note's invoice (id, number).
+    pub credits: Option<(Uuid, String)>,
+    /// The credit notes that cancelled this invoice (id, number).
+    pub credited_by: Vec<(Uuid, String)>,
+    pub currency: String,
+    pub tax_mode: TaxMode,
+    /// "4 Dec 2026"
+    pub issued_local: Option<String>,
+    pub due_on: Option<chrono::NaiveDate>,
+    pub seller_name: String,
+    pub seller_address: String,
+    pub seller_tax_id: String,
+    pub notes: String,
+    pub lines: Vec<InvoiceLine>,
+    pub totals: InvoiceTotals,
+    pub paid: i64,
+    /// What is still owed.
+    pub balance: i64,
+    /// The viewer may change the draft, issue it, or credit it.
+    pub can_manage: bool,
+    /// The tax rate a new line starts with.
+    pub default_tax_bp: i64,
+}
+
+/// An invoice in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceSummary {
+    pub id: Uuid,
+    pub kind: InvoiceKind,
+    pub status: InvoiceStatus,
+    pub number_label: Option<String>,
+    pub patient_name: String,
+    /// Issued on, or created on for a draft: "4 Dec 2026".
+    pub date_local: String,
+    pub total: i64,
+    pub balance: i64,
+}
+
+/// The invoices page: one page of a filter, and the organization's currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceList {
+    pub invoices: Vec<InvoiceSummary>,
+    pub currency: String,
+    /// Sum of what the listed open invoices still owe.
+    pub outstanding: i64,
+}
+
+/// Which invoices a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceFilter {
+    #[default]
+    Outstanding,
+    Drafts,
+    All,
+}
+
+impl InvoiceFilter {
+    pub fn parse(value: &str) -> InvoiceFilter {
+        match value {
+            "drafts" => InvoiceFilter::Drafts,
+            "all" => InvoiceFilter::All,
+            _ => InvoiceFilter::Outstanding,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceFilter::Outstanding => "outstanding",
+            InvoiceFilter::Drafts => "drafts",
+            InvoiceFilter::All => "all",
+        }
+    }
+}
+
+/// The organization's invoice settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceSettings {
+    pub legal_name: String,
+    pub address: String,
+    pub tax_id: String,
+    pub notes: String,
+    pub payment_terms_days: i32,
+    pub invoice_prefix: String,
+    pub credit_note_prefix: String,
+    pub tax_mode: TaxMode,
+    pub default_tax_bp: i64,
+}
+
+/// What an organization starts with (the columns' defaults in `invoice_settings`).
+impl Default for InvoiceSettings {
+    fn default() -> Self {
+        Self {
+            legal_name: String::new(),
+            address: String::new(),
+            tax_id: String::new(),
+            notes: String::new(),
+            payment_terms_days: 14,
+            invoice_prefix: "INV".into(),
+            credit_note_prefix: "CN".into(),
+            tax_mode: TaxMode::Exclusive,
+            default_tax_bp: 0,
+        }
+    }
+}
+
+/// The settings as posted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceSettingsForm {
+    pub legal_name: String,
+    pub address: String,
+    pub tax_id: String,
+    pub notes: String,
+    pub payment_terms_days: String,
+    pub invoice_prefix: String,
+    pub credit_note_prefix: String,
+    pub tax_mode: String,
+    pub default_tax: String,
+}
+
+fn prefix(field: &str, raw: &str) -> Result<String, FieldError> {
+    let value = raw.trim().to_uppercase();
+    if (1..=10).contains(&value.len()) && value.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(value)
+    } else {
+        Err(FieldError::new(field, "Use 1 to 10 letters or digits, like INV."))
+    }
+}
+
+impl InvoiceSettingsForm {
+    pub fn parse(&self) -> Result<InvoiceSettings, AppError> {
+        let mut errors = Vec::new();
+        let mut text = |field: &str, raw: &str, max: usize| {
+            let value = raw.trim();
+            if value.chars().count() > max {
+                errors.push(FieldError::new(field, format!("Keep this under {max} characters.")));
+            }
+            value.to_owned()
+        };
+        let legal_name = text("legal_name", &self.legal_name, 200);
+        let address = text("address", &self.address, 500);
+        let tax_id = text("tax_id", &self.tax_id, 50);
+        let notes = text("notes", &self.notes, 2000);
+        let payment_terms_days = match self.payment_terms_days.trim().parse::<i32>() {
+            Ok(days) if (0..=365).contains(&days) => days,
+            _ => {
+                errors.push(FieldError::new(
+                    "payment_terms_days",
+                    "Enter the days to pay in, from 0 (on receipt) to 365.",
+                ));
+                0
+            }
+        };
+        let invoice_prefix = prefix("invoice_prefix", &self.invoice_prefix)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
+        let credit_note_prefix = prefix("credit_note_prefix", &self.credit_note_prefix)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
+        if !invoice_prefix.is_empty() && invoice_prefix == credit_note_prefix {
+            errors.push(FieldError::new(
+                "credit_note_prefix",
+                "Credit notes need a prefix of their own, like CN.",
+            ));
+        }
+        let tax_mode = TaxMode::parse(&self.tax_mode).unwrap_or_else(|| {
+            errors.push(FieldError::new("tax_mode", "Choose whether prices include tax."));
+            TaxMode::Exclusive
+        });
+        let default_tax_bp = parse_percent("default_tax", &self.default_tax, 100)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        Ok(InvoiceSettings {
+            legal_name,
+            address,
+            tax_id,
+            notes,
+            payment_terms_days,
+            invoice_prefix,
+            credit_note_prefix,
+            tax_mode,
+            default_tax_bp,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +658,78 @@ mod tests {
         assert_eq!(percent_label(2000), "20%");
         assert_eq!(percent_label(750), "7.5%");
         assert_eq!(percent_label(725), "7.25%");
+    }
+
+    #[test]
+    fn numbers_read_with_their_series_and_year() {
+        assert_eq!(number_label("INV", 2026, 123), "INV-2026-000123");
+        assert_eq!(number_label("CN", 2027, 1), "CN-2027-000001");
+    }
+
+    #[test]
+    fn an_invoice_is_paid_in_steps() {
+        assert_eq!(InvoiceStatus::after_payment(5000, 0), InvoiceStatus::Issued);
+        assert_eq!(InvoiceStatus::after_payment(5000, 2000), InvoiceStatus::PartiallyPaid);
+        assert_eq!(InvoiceStatus::after_payment(5000, 5000), InvoiceStatus::Paid);
+        assert_eq!(
+            InvoiceStatus::after_payment(0, 0),
+            InvoiceStatus::Paid,
+            "nothing to pay"
+        );
+        for s in InvoiceStatus::ALL {
+            assert_eq!(InvoiceStatus::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn a_line_form_parses_in_the_currency_and_names_each_wrong_field() {
+        let parsed = LineForm {
+            description: " Massage oil ".into(),
+            quantity: "2".into(),
+            unit_price: "12.50".into(),
+            discount: "10".into(),
+            tax: "20".into(),
+        }
+        .parse("GBP")
+        .unwrap();
+        assert_eq!(parsed.description, "Massage oil");
+        assert_eq!(parsed.amounts, line(2, 1250, 1000, 2000));
+        let wrong = LineForm {
+            description: "".into(),
+            quantity: "0".into(),
+            unit_price: "12.5".into(),
+            discount: "120".into(),
+            tax: "x".into(),
+        }
+        .parse("JPY")
+        .unwrap_err();
+        for field in ["description", "quantity", "unit_price", "discount", "tax"] {
+            assert!(wrong.field_message(field).is_some(), "{field}");
+        }
+    }
+
+    #[test]
+    fn settings_need_distinct_prefixes() {
+        let form = InvoiceSettingsForm {
+            payment_terms_days: "14".into(),
+            invoice_prefix: "inv".into(),
+            credit_note_prefix: "INV".into(),
+            tax_mode: "inclusive".into(),
+            default_tax: "20".into(),
+            ..InvoiceSettingsForm::default()
+        };
+        assert!(form.parse().unwrap_err().field_message("credit_note_prefix").is_some());
+        let ok = InvoiceSettingsForm {
+            credit_note_prefix: "cn".into(),
+            ..form
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(
+            (ok.invoice_prefix.as_str(), ok.credit_note_prefix.as_str()),
+            ("INV", "CN")
+        );
+        assert_eq!((ok.tax_mode, ok.default_tax_bp), (TaxMode::Inclusive, 2000));
     }
 
     #[test]

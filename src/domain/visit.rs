@@ -261,6 +261,10 @@ pub struct VisitRecord {
     pub service_choices: Vec<ServiceChoice>,
     /// This viewer may undo the last step (`Status::undo_label` says which).
     pub can_undo: bool,
+    /// The visit's invoice (its id, and its number or "Draft"), once it has one.
+    pub invoice: Option<(Uuid, String)>,
+    /// This viewer may invoice the visit.
+    pub can_invoice: bool,
 }
 
 impl VisitRecord {

@@ -185,12 +185,21 @@ pub async fn organization(ctx: &RequestContext) -> Result<OrganizationProfile, A
     Ok(profile)
 }
 
-/// Renames the organization or changes its currency. (Once invoices exist, the currency
-/// is fixed by the first one: issue 14 adds that rule here.)
+/// Renames the organization or changes its currency; the currency is fixed once an
+/// invoice has been issued in it.
 pub async fn save_organization(ctx: &RequestContext, profile: &OrganizationProfile) -> Result<(), AppError> {
     ctx.require(Action::ManageOrganization)?;
     let mut tx = ctx.tenant().await?;
     let before = organizations::profile(&mut tx, ctx.org_id()).await?;
+    if before.currency != profile.currency && super::db::invoices::any_issued(&mut tx, ctx.org_id()).await? {
+        return Err(AppError::field(
+            "currency",
+            format!(
+                "Invoices have been issued in {}, so the currency stays {}.",
+                before.currency, before.currency
+            ),
+        ));
+    }
     organizations::set_profile(&mut tx, ctx.org_id(), profile).await?;
     ctx.audit(
         &mut tx,

@@ -64,6 +64,11 @@ fn constraint_error(constraint: &str) -> Option<AppError> {
             "note",
             "This note was signed when the visit was completed and cannot be changed. Add an addendum instead.",
         ),
+        "invoices_issued_immutable" => (
+            "invoice",
+            "An issued invoice cannot be changed. Credit it and issue a new one instead.",
+        ),
+        "invoices_one_per_visit" => ("invoice", "This visit has an invoice already. Open it from the visit."),
         // Use cases explain clashes themselves; this is the answer if one slips through.
         "appointments_practitioner_overlap" | "appointments_room_overlap" | "appointment_resources_overlap" => {
             ("time", "That time was just taken. Choose another time.")

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod api;
 pub mod auth;
+pub mod billing;
 pub mod branches;
 pub mod calendar;
 pub mod catalog;

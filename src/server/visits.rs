@@ -95,6 +95,10 @@ pub async fn record(ctx: &RequestContext, id: Uuid) -> Result<VisitRecord, AppEr
         Vec::new()
     };
     let currency = organizations::currency(&mut tx, org).await?;
+    let invoice = match appointment.status {
+        Status::Completed if ctx.user.can(Action::ViewInvoices) => visits::invoice_of(&mut tx, org, id).await?,
+        _ => None,
+    };
     tx.commit().await?;
     let signed = visit.as_ref().is_some_and(|v| v.signed_at.is_some());
     Ok(VisitRecord {
@@ -110,6 +114,8 @@ pub async fn record(ctx: &RequestContext, id: Uuid) -> Result<VisitRecord, AppEr
         can_record,
         can_override_price: ctx.user.can(Action::OverridePrices),
         service_choices,
+        invoice,
+        can_invoice: ctx.user.can(Action::ManageInvoices),
         can_undo: ctx.user.can(Action::ManageAppointments)
             && appointment.status.undone(true).is_some()
             && !(appointment.status == Status::Completed && signed),

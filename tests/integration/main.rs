@@ -6,6 +6,7 @@ mod common;
 mod api;
 mod audit;
 mod auth;
+mod billing;
 mod calendar;
 mod messaging;
 mod patients;

@@ -46,6 +46,10 @@ const TENANT_TABLES: &[&str] = &[
     "visit_note_addenda",
     "visit_services",
     "visit_materials",
+    "invoice_settings",
+    "invoice_series",
+    "invoices",
+    "invoice_lines",
 ];
 
 /// Two organizations; B has a member, an open invitation, an API token and sessions.
@@ -190,6 +194,20 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
               m as (insert into visit_materials (org_id, appointment_id, description, quantity)
                     select $1, appointment_id, 'Needles', 1 from v)
          insert into visit_note_addenda (org_id, appointment_id, author_id, body) select $1, appointment_id, $2, 'Later' from v",
+    )
+    .bind(w.b.id)
+    .bind(w.b.owner_id)
+    .execute(&w.app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "with a as (select id, branch_id, patient_id from appointments where org_id = $1 limit 1),
+              i as (insert into invoices (org_id, branch_id, patient_id, currency, tax_mode, created_by)
+                    select $1, branch_id, patient_id, 'EUR', 'exclusive', $2 from a returning id),
+              l as (insert into invoice_lines (org_id, invoice_id, position, description, quantity, unit_price_minor)
+                    select $1, id, 1, 'Treatment', 1, 100 from i),
+              s as (insert into invoice_settings (org_id) values ($1))
+         insert into invoice_series (org_id, kind, year, next_number) values ($1, 'invoice', 2026, 1)",
     )
     .bind(w.b.id)
     .bind(w.b.owner_id)

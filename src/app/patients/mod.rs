@@ -219,6 +219,8 @@ pub fn PatientPage() -> impl IntoView {
     let update = ServerAction::<UpdatePatient>::new();
     let archive = ServerAction::<ArchivePatient>::new();
     let merge = ServerAction::<MergePatients>::new();
+    let invoice = ServerAction::<crate::app::billing::DraftInvoice>::new();
+    let invoice_error = action_error(invoice);
     let profile = Resource::new(
         move || {
             (
@@ -242,6 +244,7 @@ pub fn PatientPage() -> impl IntoView {
     view! {
         {with_user(move |user| {
             let can_edit = user.can(Action::ManagePatients);
+            let can_invoice = user.can(Action::ManageInvoices);
             loaded(profile, move |profile| {
                 let p = profile.patient.clone();
                 let pid = p.id.to_string();
@@ -330,6 +333,13 @@ pub fn PatientPage() -> impl IntoView {
                         <div class="summary__item"><dt>"Tags"</dt><dd>{if p.tags.is_empty() { "—".to_owned() } else { p.tags.join(", ") }}</dd></div>
                     </dl>
                     {duplicates}
+                    {can_invoice.then(|| view! {
+                        <FormAlert error=invoice_error/>
+                        <ActionForm action=invoice attr:class="button-row">
+                            <input type="hidden" name="patient_id" value=pid.clone()/>
+                            <button class="button" type="submit">"New invoice"</button>
+                        </ActionForm>
+                    })}
                     <section class="panel" aria-labelledby="history-title">
                         <h2 id="history-title">"Appointments"</h2>
                         <DataTable

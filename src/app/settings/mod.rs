@@ -87,6 +87,12 @@ pub fn settings_pages(user: &CurrentUser) -> Vec<SettingsLink> {
             "How email and texts go out, their wording, a test send, and the reminders patients get.",
         ),
         (
+            Action::ManageBillingSettings,
+            "/app/settings/invoices",
+            "Invoices",
+            "Your legal name, address and tax id on invoices, payment terms, numbering and tax.",
+        ),
+        (
             Action::ManageOrganization,
             "/app/settings/organization",
             "Organization",

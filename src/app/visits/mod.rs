@@ -3,7 +3,10 @@
 
 use chrono::Utc;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use uuid::Uuid;
+
+use crate::app::billing::InvoiceVisit;
 
 use crate::{
     components::{
@@ -111,6 +114,7 @@ pub fn VisitPanel(appointment: AppointmentView) -> impl IntoView {
         addendum: action_error(add_addendum),
     };
     let actions = Actions {
+        invoice: ServerAction::<InvoiceVisit>::new(),
         add_service,
         remove_service,
         add_material,
@@ -137,6 +141,7 @@ struct Actions {
     remove_material: ServerAction<RemoveVisitMaterial>,
     save_note: ServerAction<SaveVisitNote>,
     add_addendum: ServerAction<AddNoteAddendum>,
+    invoice: ServerAction<InvoiceVisit>,
 }
 
 #[derive(Clone, Copy)]
@@ -276,11 +281,26 @@ fn Record(record: VisitRecord, actions: Actions, errors: Errors) -> impl IntoVie
         .note
         .clone()
         .map(|note| view! { <Note note id=id.clone() actions errors/> });
+    let invoice = (record.status == Status::Completed).then(|| match record.invoice.clone() {
+        Some((invoice, number)) => view! {
+            <p class="visit__invoice">"Invoice: " <A href=format!("/app/invoices/{invoice}")>{number}</A></p>
+        }
+        .into_any(),
+        None if record.can_invoice => view! {
+            <ActionForm action=actions.invoice attr:class="visit__invoice">
+                <input type="hidden" name="appointment_id" value=id.clone()/>
+                <button class="button button--primary" type="submit">"Create invoice"</button>
+            </ActionForm>
+        }
+        .into_any(),
+        None => ().into_any(),
+    });
     view! {
         <p data-testid="visit-times">{times(&record)}</p>
         {(!begun && record.status == Status::Arrived).then(|| view! {
             <p class="field__hint">"Start the visit to record services, materials and the clinical note."</p>
         })}
+        {invoice}
         {services}
         {materials}
         {note}

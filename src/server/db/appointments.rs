@@ -130,6 +130,18 @@ pub async fn set_status(
     Ok(())
 }
 
+/// The patient of an appointment.
+pub async fn patient_of(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<Uuid, AppError> {
+    sqlx::query_scalar!(
+        "select patient_id from appointments where org_id = $1 and id = $2",
+        org_id,
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| AppError::not_found("That appointment"))
+}
+
 /// The parts of an appointment a change depends on, locked for the transaction.
 #[derive(Debug, Clone)]
 pub struct Current {

@@ -73,6 +73,7 @@ pub async fn list(tx: &mut Tx, org_id: Uuid, filter: &AuditFilter) -> Result<Vec
           and ($4::timestamptz is null or a.created_at >= $4)
           and ($5::timestamptz is null or a.created_at < $5)
           and ($6::bigint is null or a.id < $6)
+          and ($8::uuid is null or a.entity_id = $8)
         order by a.id desc
         limit $7
         "#,
@@ -83,6 +84,7 @@ pub async fn list(tx: &mut Tx, org_id: Uuid, filter: &AuditFilter) -> Result<Vec
         filter.until,
         filter.before,
         AUDIT_PAGE_SIZE + 1,
+        filter.entity_id,
     )
     .fetch_all(&mut **tx)
     .await?;

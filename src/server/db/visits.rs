@@ -246,3 +246,16 @@ pub async fn remove_material(tx: &mut Tx, org_id: Uuid, appointment_id: Uuid, id
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The visit's live invoice: its id, and its number or "Draft".
+pub async fn invoice_of(tx: &mut Tx, org_id: Uuid, appointment_id: Uuid) -> Result<Option<(Uuid, String)>, AppError> {
+    let row = sqlx::query!(
+        "select id, number_label from invoices
+         where org_id = $1 and appointment_id = $2 and kind = 'invoice' and status <> 'void'",
+        org_id,
+        appointment_id,
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| (r.id, r.number_label.unwrap_or_else(|| "Draft".into()))))
+}

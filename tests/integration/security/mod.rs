@@ -196,6 +196,7 @@ fn tables() -> Vec<Entry> {
         crate::messaging::surface(),
         crate::providers::surface(),
         crate::visits::surface(),
+        crate::billing::surface(),
     ]
     .into_iter()
     .flatten()

@@ -40,6 +40,14 @@ pub struct Spare {
     /// A service line and a material of the side's visit, to remove.
     pub visit_line: Uuid,
     pub visit_material: Uuid,
+    /// A completed visit without an invoice.
+    pub to_invoice: Uuid,
+    /// A line of the side's draft invoice, to remove.
+    pub invoice_line: Uuid,
+    /// Drafts with a line, to issue and to discard; an issued invoice, to credit.
+    pub to_issue: Uuid,
+    pub to_discard: Uuid,
+    pub to_credit: Uuid,
 }
 
 /// One organization's records, as the inputs name them.
@@ -58,6 +66,8 @@ pub struct Side {
     /// with a signed note.
     pub visit: Uuid,
     pub done_visit: Uuid,
+    /// A draft invoice to read and add lines to.
+    pub draft_invoice: Uuid,
     pub patient: Uuid,
     pub import: Uuid,
     pub invitation_token: String,
@@ -131,6 +141,7 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         appointment: Uuid::nil(),
         visit: Uuid::nil(),
         done_visit: Uuid::nil(),
+        draft_invoice: Uuid::nil(),
         patient: Uuid::nil(),
         import: Uuid::nil(),
         invitation_token: String::new(),
@@ -246,6 +257,69 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
             newest_line("visit_materials").await,
         ));
     }
+    // Invoices: completed visits on Wednesday afternoon, and drafts made directly.
+    let draft = |lines: i64| {
+        let (db, org_id, branch, patient) = (app.db.clone(), org.id, org.branch_id, booked_patient(app, visit));
+        async move {
+            let patient = patient.await;
+            let id: Uuid = sqlx::query_scalar(
+                "insert into invoices (org_id, branch_id, patient_id, currency, tax_mode) values ($1, $2, $3, 'GBP', 'exclusive')
+                 returning id",
+            )
+            .bind(org_id)
+            .bind(branch)
+            .bind(patient)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+            let mut line_ids = Vec::new();
+            for n in 0..lines {
+                line_ids.push(
+                    sqlx::query_scalar::<_, Uuid>(
+                        "insert into invoice_lines (org_id, invoice_id, position, description, quantity, unit_price_minor)
+                         values ($1, $2, $3, 'Treatment', 1, 4500) returning id",
+                    )
+                    .bind(org_id)
+                    .bind(id)
+                    .bind(n as i32 + 1)
+                    .fetch_one(&db)
+                    .await
+                    .unwrap(),
+                );
+            }
+            (id, line_ids)
+        }
+    };
+    let (draft_invoice, draft_lines) = draft(rounds as i64).await;
+    let mut invoicing = Vec::new();
+    for round in 0..rounds as i64 {
+        let time = (NaiveTime::from_hms_opt(13, 0, 0).unwrap() + Duration::minutes(round * 40))
+            .format("%H:%M")
+            .to_string();
+        ok(
+            &app.book(&org.owner, &s, s.monday + Duration::days(2), &time, &[]).await,
+            "visit to invoice",
+        );
+        let to_invoice: Uuid = sqlx::query_scalar("select id from appointments order by created_at desc, id limit 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        step(to_invoice, &["arrived", "in_progress", "completed"]).await;
+        let (to_issue, _) = draft(1).await;
+        let (to_discard, _) = draft(1).await;
+        let (to_credit, _) = draft(1).await;
+        sqlx::query(
+            "update invoices set status = 'issued', year = 2020, number = $2, number_label = 'INV-2020-' || $2,
+                    issued_at = now(), net_minor = 4500, total_minor = 4500
+             where id = $1",
+        )
+        .bind(to_credit)
+        .bind(round + 1)
+        .execute(&app.db)
+        .await
+        .unwrap();
+        invoicing.push((to_invoice, draft_lines[round as usize], to_issue, to_discard, to_credit));
+    }
     let mut patients = Vec::new();
     for n in 0..(1 + 3 * rounds) {
         let phone = format!("+44 20 7946 {:04}", 1000 + n);
@@ -348,12 +422,18 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
             to_undo: to_undo[round],
             visit_line: visit_lines[round].0,
             visit_material: visit_lines[round].1,
+            to_invoice: invoicing[round].0,
+            invoice_line: invoicing[round].1,
+            to_issue: invoicing[round].2,
+            to_discard: invoicing[round].3,
+            to_credit: invoicing[round].4,
         });
     }
     let side = Side {
         appointment: booked[0],
         visit,
         done_visit,
+        draft_invoice,
         patient: patients[0],
         import: imports[0],
         invitation_token: invitations[0].1.clone(),
@@ -362,6 +442,15 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         ..scratch
     };
     (side, org)
+}
+
+/// The patient of an appointment.
+async fn booked_patient(app: &TestApp, appointment: Uuid) -> Uuid {
+    sqlx::query_scalar("select patient_id from appointments where id = $1")
+        .bind(appointment)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
 }
 
 /// Uploads a CSV to the import form; the preview's id.

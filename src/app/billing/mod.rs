@@ -1,0 +1,367 @@
+//! `/app/invoices`: the invoices of the branch, one invoice or credit note (its lines,
+//! totals, issuing and crediting, its change log), and the invoice settings.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_query_map};
+use uuid::Uuid;
+
+use crate::{
+    components::{
+        confirm::{Confirm, ConfirmButton},
+        form::{
+            action_done, action_error, field_error, Choice, FormAlert, RadioGroup, SubmitButton, TextArea, TextField,
+        },
+        loaded::loaded,
+        toast::Toast,
+        url::id_param,
+    },
+    domain::{
+        audit::{action_label, AuditRecord},
+        invoice::{
+            percent_label, InvoiceFilter, InvoiceKind, InvoiceList, InvoiceSettings, InvoiceSettingsForm,
+            InvoiceStatus, InvoiceView, LineForm, TaxMode,
+        },
+        money::format_minor,
+        AppError,
+    },
+};
+
+#[server]
+pub async fn get_invoices(show: String) -> Result<InvoiceList, AppError> {
+    use crate::server::{auth::context::RequestContext, billing};
+    billing::list(&RequestContext::load().await?, InvoiceFilter::parse(&show)).await
+}
+
+#[server]
+pub async fn get_invoice(id: Uuid) -> Result<(InvoiceView, Vec<AuditRecord>), AppError> {
+    use crate::server::{auth::context::RequestContext, billing};
+    billing::get(&RequestContext::load().await?, id).await
+}
+
+/// Opens the invoice of a completed visit, drafting it from the services performed the
+/// first time.
+#[server]
+pub async fn invoice_visit(appointment_id: Uuid) -> Result<Uuid, AppError> {
+    use crate::server::{auth::context::RequestContext, billing};
+    let id = billing::invoice_visit(&RequestContext::load().await?, appointment_id).await?;
+    leptos_axum::redirect(&format!("/app/invoices/{id}"));
+    Ok(id)
+}
+
+#[server]
+pub async fn draft_invoice(patient_id: Uuid) -> Result<Uuid, AppError> {
+    use crate::server::{auth::context::RequestContext, billing};
+    let id = billing::draft_for_patient(&RequestContext::load().await?, patient_id).await?;
+    leptos_axum::redirect(&format!("/app/invoices/{id}"));
+    Ok(id)
+}
+
+#[server]
+pub async fn add_invoice_line(id: Uuid, #[server(flatten)] form: LineForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, billing};
+    billing::add_line(&RequestContext::load().await?, id, &form).await
+}
+
+#[server]
+pub async fn remove_invoice_line(id: Uuid, line_id: Uuid) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, billing};
+    billing::remove_line(&RequestContext::load().await?, id, line_id).await
+}
+
+#[server]
+pub async fn issue_invoice(id: Uuid) -> Result<String, AppError> {
+    use crate::server::{auth::context::RequestContext, billing};
+    billing::issue(&RequestContext::load().await?, id).await
+}
+
+#[server]
+pub async fn discard_invoice(id: Uuid) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, billing};
+    billing::discard(&RequestContext::load().await?, id).await?;
+    leptos_axum::redirect("/app/invoices?show=drafts");
+    Ok(())
+}
+
+#[server]
+pub async fn credit_invoice(id: Uuid) -> Result<Uuid, AppError> {
+    use crate::server::{auth::context::RequestContext, billing};
+    let note = billing::credit(&RequestContext::load().await?, id).await?;
+    leptos_axum::redirect(&format!("/app/invoices/{note}"));
+    Ok(note)
+}
+
+#[server]
+pub async fn get_invoice_settings() -> Result<InvoiceSettings, AppError> {
+    use crate::server::{auth::context::RequestContext, billing};
+    billing::settings(&RequestContext::load().await?).await
+}
+
+#[server]
+pub async fn save_invoice_settings(#[server(flatten)] form: InvoiceSettingsForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, billing};
+    billing::save_settings(&RequestContext::load().await?, &form).await
+}
+
+fn status_badge(status: InvoiceStatus) -> impl IntoView {
+    view! { <span class=format!("invoice-status invoice-status--{}", status.as_str())>{status.label()}</span> }
+}
+
+#[component]
+pub fn InvoicesPage() -> impl IntoView {
+    let query = use_query_map();
+    let show = Memo::new(move |_| InvoiceFilter::parse(&query.read().get("show").unwrap_or_default()));
+    let list = Resource::new(move || show.get(), |show| get_invoices(show.as_str().to_owned()));
+    let tab = move |filter: InvoiceFilter, label: &'static str| {
+        view! {
+            <A href=format!("/app/invoices?show={}", filter.as_str()) attr:aria-current=move || (show.get() == filter).then_some("page")>{label}</A>
+        }
+    };
+    view! {
+        <Title text="Invoices"/>
+        <h1>"Invoices"</h1>
+        <nav class="segmented" aria-label="Show">
+            {tab(InvoiceFilter::Outstanding, "Outstanding")}
+            {tab(InvoiceFilter::Drafts, "Drafts")}
+            {tab(InvoiceFilter::All, "All")}
+        </nav>
+        {loaded(list, move |list| {
+            let currency = list.currency.clone();
+            if list.invoices.is_empty() {
+                return view! {
+                    <p class="table__empty">"No invoices here. A completed visit is invoiced from its appointment page; a patient's page drafts one by hand."</p>
+                }.into_any();
+            }
+            let rows = list.invoices.iter().map(|i| {
+                let name = i.number_label.clone().unwrap_or_else(|| "Draft".into());
+                let kind = (i.kind == InvoiceKind::CreditNote).then_some(" (credit note)");
+                view! {
+                    <tr>
+                        <td><A href=format!("/app/invoices/{}", i.id)>{name}</A>{kind}</td>
+                        <td>{i.patient_name.clone()}</td>
+                        <td>{i.date_local.clone()}</td>
+                        <td class="number">{format_minor(i.total, &currency)}</td>
+                        <td class="number">{format_minor(i.balance, &currency)}</td>
+                        <td>{status_badge(i.status)}</td>
+                    </tr>
+                }
+            }).collect_view();
+            view! {
+                <p data-testid="outstanding">{format!("Owed on these: {}", format_minor(list.outstanding, &currency))}</p>
+                <div class="table__wrap">
+                    <table class="table" data-testid="invoices">
+                        <thead><tr>
+                            <th scope="col">"Number"</th><th scope="col">"Patient"</th><th scope="col">"Date"</th>
+                            <th scope="col" class="number">"Total"</th><th scope="col" class="number">"Owed"</th><th scope="col">"Status"</th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }.into_any()
+        })}
+    }
+}
+
+#[component]
+pub fn InvoicePage() -> impl IntoView {
+    let id = id_param("id");
+    let add_line = ServerAction::<AddInvoiceLine>::new();
+    let remove_line = ServerAction::<RemoveInvoiceLine>::new();
+    let issue = ServerAction::<IssueInvoice>::new();
+    let discard = ServerAction::<DiscardInvoice>::new();
+    let credit = ServerAction::<CreditInvoice>::new();
+    let invoice = Resource::new(
+        move || {
+            (
+                id(),
+                add_line.version().get(),
+                remove_line.version().get(),
+                issue.version().get(),
+            )
+        },
+        |(id, ..)| async move {
+            match id {
+                Some(id) => get_invoice(id).await,
+                None => Err(AppError::not_found("That invoice")),
+            }
+        },
+    );
+    let line_error = action_error(add_line);
+    let remove_error = action_error(remove_line);
+    let issue_error = action_error(issue);
+    let discard_error = action_error(discard);
+    let credit_error = action_error(credit);
+    let issued = action_done(issue, "Invoice issued.");
+    view! {
+        <Toast message=issued/>
+        {loaded(invoice, move |(invoice, history)| {
+            let currency = invoice.currency.clone();
+            let id = invoice.id.to_string();
+            let draft = invoice.status == InvoiceStatus::Draft && invoice.can_manage;
+            let title = match &invoice.number_label {
+                Some(number) => format!("{} {number}", invoice.kind.label()),
+                None => format!("Draft {}", invoice.kind.label().to_lowercase()),
+            };
+            let lines = invoice.lines.iter().map(|l| {
+                let (id, line_id) = (id.clone(), l.id.to_string());
+                let remove = format!("Remove {}", l.description);
+                view! {
+                    <tr>
+                        <td>{l.description.clone()}</td>
+                        <td class="number">{l.amounts.quantity}</td>
+                        <td class="number">{format_minor(l.amounts.unit_price, &currency)}</td>
+                        <td class="number">{(l.amounts.discount_bp > 0).then(|| percent_label(l.amounts.discount_bp))}</td>
+                        <td class="number">{percent_label(l.amounts.tax_bp)}</td>
+                        <td class="number">{format_minor(l.totals.total, &currency)}</td>
+                        <td class="no-print">{draft.then(|| view! {
+                            <ActionForm action=remove_line>
+                                <input type="hidden" name="id" value=id/>
+                                <input type="hidden" name="line_id" value=line_id/>
+                                <button class="button button--small" type="submit" aria-label=remove>"Remove"</button>
+                            </ActionForm>
+                        })}</td>
+                    </tr>
+                }
+            }).collect_view();
+            let bands = invoice.totals.bands.iter().filter(|b| b.tax_bp > 0).map(|b| view! {
+                <tr><th scope="row" colspan="5">{format!("Tax {} on {}", percent_label(b.tax_bp), format_minor(b.net, &currency))}</th><td class="number">{format_minor(b.tax, &currency)}</td><td></td></tr>
+            }).collect_view();
+            let add = draft.then(|| {
+                let (id, currency) = (id.clone(), currency.clone());
+                let tax = percent_label(invoice.default_tax_bp).trim_end_matches('%').to_owned();
+                view! {
+                    <section class="panel no-print" aria-labelledby="add-line-title">
+                        <h2 id="add-line-title">"Add a line"</h2>
+                        <ActionForm action=add_line attr:class="form form--inline">
+                            <FormAlert error=line_error/>
+                            <input type="hidden" name="id" value=id/>
+                            <TextField label="Description" name="description" required=true error=field_error(line_error, "description")/>
+                            <TextField label="Quantity" name="quantity" kind="number" min="1" value="1" error=field_error(line_error, "quantity")/>
+                            <TextField label=format!("Unit price ({currency})") name="unit_price" inputmode="decimal" required=true error=field_error(line_error, "unit_price")/>
+                            <TextField label="Discount %" name="discount" inputmode="decimal" error=field_error(line_error, "discount")/>
+                            <TextField label="Tax %" name="tax" inputmode="decimal" value=tax error=field_error(line_error, "tax")/>
+                            <SubmitButton label="Add line" pending_label="Adding…" pending=add_line.pending()/>
+                        </ActionForm>
+                    </section>
+                }
+            });
+            let actions = invoice.can_manage.then(|| {
+                let (id, discard_id) = (id.clone(), id.clone());
+                match invoice.status {
+                    InvoiceStatus::Draft => view! {
+                        <div class="button-row no-print">
+                            <ActionForm action=issue>
+                                <input type="hidden" name="id" value=id/>
+                                <button class="button button--primary" type="submit" disabled=move || issue.pending().get()>"Issue invoice"</button>
+                            </ActionForm>
+                            <ActionForm action=discard>
+                                <input type="hidden" name="id" value=discard_id/>
+                                <button class="button button--quiet" type="submit">"Discard draft"</button>
+                            </ActionForm>
+                        </div>
+                        <p class="field__hint no-print">"Issuing gives the invoice the next number of the series; after that it cannot be changed, only credited."</p>
+                    }.into_any(),
+                    InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid | InvoiceStatus::Paid if invoice.kind == InvoiceKind::Invoice => view! {
+                        <div class="no-print">
+                            <Confirm key="credit" label="Credit this invoice" question="A credit note with the same lines, negated, cancels this invoice. It is numbered in its own series and cannot be undone." back="Keep the invoice">
+                                <ActionForm action=credit>
+                                    <input type="hidden" name="id" value=id/>
+                                    <ConfirmButton label="Issue a credit note" pending=credit.pending()/>
+                                </ActionForm>
+                            </Confirm>
+                        </div>
+                    }.into_any(),
+                    _ => ().into_any(),
+                }
+            });
+            let history = history.into_iter().map(|h| view! {
+                <li>{format!("{} · {} · {}", h.at_local, action_label(&h.action), h.actor_name.clone().unwrap_or_default())}</li>
+            }).collect_view();
+            view! {
+                <Title text=title.clone()/>
+                <p class="no-print"><A href="/app/invoices">"← Invoices"</A></p>
+                <article class="invoice" aria-labelledby="invoice-title">
+                    <header class="invoice__head">
+                        <h1 id="invoice-title">{title}</h1>
+                        {status_badge(invoice.status)}
+                        <dl class="summary">
+                            <div class="summary__item"><dt>"Patient"</dt><dd><A href=format!("/app/patients/{}", invoice.patient_id)>{invoice.patient_name.clone()}</A></dd></div>
+                            {invoice.issued_local.clone().map(|d| view! { <div class="summary__item"><dt>"Issued"</dt><dd>{d}</dd></div> })}
+                            {invoice.due_on.map(|d| view! { <div class="summary__item"><dt>"Due"</dt><dd>{d.format("%-d %b %Y").to_string()}</dd></div> })}
+                            {(!invoice.seller_name.is_empty()).then(|| view! { <div class="summary__item"><dt>"From"</dt><dd class="note__text">{format!("{}\n{}", invoice.seller_name, invoice.seller_address)}</dd></div> })}
+                            {(!invoice.seller_tax_id.is_empty()).then(|| view! { <div class="summary__item"><dt>"Tax id"</dt><dd>{invoice.seller_tax_id.clone()}</dd></div> })}
+                        </dl>
+                        {invoice.credits.clone().map(|(cid, number)| view! { <p class="notice">"Cancels invoice " <A href=format!("/app/invoices/{cid}")>{number}</A></p> })}
+                        {invoice.credited_by.clone().into_iter().map(|(cid, number)| view! { <p class="notice">"Cancelled by credit note " <A href=format!("/app/invoices/{cid}")>{number}</A></p> }).collect_view()}
+                    </header>
+                    <FormAlert error=remove_error/>
+                    <div class="table__wrap">
+                        <table class="table" data-testid="invoice-lines">
+                            <thead><tr>
+                                <th scope="col">"Description"</th><th scope="col" class="number">"Qty"</th><th scope="col" class="number">"Unit price"</th>
+                                <th scope="col" class="number">"Discount"</th><th scope="col" class="number">"Tax"</th><th scope="col" class="number">"Amount"</th>
+                                <th scope="col" class="no-print"><span class="visually-hidden">"Actions"</span></th>
+                            </tr></thead>
+                            <tbody>{lines}</tbody>
+                            <tfoot>
+                                <tr><th scope="row" colspan="5">{if invoice.tax_mode == TaxMode::Inclusive { "Net (prices include tax)" } else { "Net" }}</th><td class="number">{format_minor(invoice.totals.net, &currency)}</td><td></td></tr>
+                                {bands}
+                                <tr class="invoice__total"><th scope="row" colspan="5">"Total"</th><td class="number" data-testid="invoice-total">{format_minor(invoice.totals.total, &currency)}</td><td></td></tr>
+                                {(invoice.kind == InvoiceKind::Invoice && invoice.status != InvoiceStatus::Draft).then(|| view! {
+                                    <tr><th scope="row" colspan="5">"Paid"</th><td class="number">{format_minor(invoice.paid, &currency)}</td><td></td></tr>
+                                    <tr><th scope="row" colspan="5">"Owed"</th><td class="number" data-testid="invoice-balance">{format_minor(invoice.balance, &currency)}</td><td></td></tr>
+                                })}
+                            </tfoot>
+                        </table>
+                    </div>
+                    {(!invoice.notes.is_empty()).then(|| view! { <p class="note__text">{invoice.notes.clone()}</p> })}
+                </article>
+                <FormAlert error=issue_error/>
+                <FormAlert error=discard_error/>
+                <FormAlert error=credit_error/>
+                {actions}
+                {add}
+                <section class="panel no-print" aria-labelledby="history-title">
+                    <h2 id="history-title">"Change log"</h2>
+                    <ul class="history" data-testid="invoice-history">{history}</ul>
+                </section>
+            }.into_any()
+        })}
+    }
+}
+
+#[component]
+pub fn InvoiceSettingsPage() -> impl IntoView {
+    let save = ServerAction::<SaveInvoiceSettings>::new();
+    let settings = Resource::new(move || save.version().get(), |_| get_invoice_settings());
+    let error = action_error(save);
+    let saved = action_done(save, "Invoice settings saved.");
+    view! {
+        <Title text="Invoice settings"/>
+        <h1>"Invoice settings"</h1>
+        <Toast message=saved/>
+        {loaded(settings, move |s| view! {
+            <ActionForm action=save attr:class="form panel">
+                <FormAlert error=error/>
+                <TextField label="Legal name" name="legal_name" value=s.legal_name.clone() hint="As it must appear on invoices." error=field_error(error, "legal_name")/>
+                <TextArea label="Address" name="address" value=s.address.clone() rows=3 error=field_error(error, "address")/>
+                <TextField label="Tax id" name="tax_id" value=s.tax_id.clone() hint="VAT or tax registration number, if you have one." error=field_error(error, "tax_id")/>
+                <TextArea label="Notes on every invoice" name="notes" value=s.notes.clone() rows=3 hint="Bank details or payment instructions, for example." error=field_error(error, "notes")/>
+                <TextField label="Days to pay" name="payment_terms_days" kind="number" min="0" value=s.payment_terms_days.to_string() error=field_error(error, "payment_terms_days")/>
+                <TextField label="Invoice number prefix" name="invoice_prefix" value=s.invoice_prefix.clone() hint="Numbers read like INV-2026-000123." error=field_error(error, "invoice_prefix")/>
+                <TextField label="Credit note prefix" name="credit_note_prefix" value=s.credit_note_prefix.clone() error=field_error(error, "credit_note_prefix")/>
+                <RadioGroup
+                    legend="Prices"
+                    name="tax_mode"
+                    choices=vec![
+                        Choice::new("exclusive", "Tax is added to prices"),
+                        Choice::new("inclusive", "Prices include tax"),
+                    ]
+                    selected=s.tax_mode.as_str()
+                />
+                <TextField label="Tax rate for new lines %" name="default_tax" inputmode="decimal" value=percent_label(s.default_tax_bp).trim_end_matches('%').to_owned() hint="0 if your services are exempt." error=field_error(error, "default_tax")/>
+                <SubmitButton label="Save settings" pending_label="Saving…" pending=save.pending()/>
+            </ActionForm>
+        })}
+    }
+}
