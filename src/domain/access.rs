@@ -117,10 +117,14 @@ pub enum Action {
     ManageInvoices,
     /// What invoices say about the organization, their numbering and tax.
     ManageBillingSettings,
+    /// Record payments and use a patient's credit.
+    TakePayments,
+    /// Give money back.
+    RefundPayments,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 26] = [
         Action::ViewBranches,
         Action::ManageBranches,
         Action::ManageSecurityPolicy,
@@ -145,6 +149,8 @@ impl Action {
         Action::ViewInvoices,
         Action::ManageInvoices,
         Action::ManageBillingSettings,
+        Action::TakePayments,
+        Action::RefundPayments,
     ];
 
     /// What the refusal says, completing "You are not allowed to ...".
@@ -174,6 +180,8 @@ impl Action {
             Action::ViewInvoices => "see invoices",
             Action::ManageInvoices => "draft, issue or credit invoices",
             Action::ManageBillingSettings => "change the invoice settings",
+            Action::TakePayments => "record payments",
+            Action::RefundPayments => "refund payments",
         }
     }
 }
@@ -226,6 +234,11 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
         &[Owner, Admin, Practitioner, Receptionist, Accountant],
     ),
     (Action::ManageBillingSettings, &[Owner, Admin, Accountant]),
+    (
+        Action::TakePayments,
+        &[Owner, Admin, Practitioner, Receptionist, Accountant],
+    ),
+    (Action::RefundPayments, &[Owner, Admin, Accountant]),
 ];
 
 /// A staff member as an object of someone else's action.
@@ -315,6 +328,8 @@ mod tests {
             (Action::ViewInvoices, [true, true, true, true, true]),
             (Action::ManageInvoices, [true, true, true, true, true]),
             (Action::ManageBillingSettings, [true, true, false, false, true]),
+            (Action::TakePayments, [true, true, true, true, true]),
+            (Action::RefundPayments, [true, true, false, false, true]),
         ];
         for (action, allowed) in expected {
             for (role, allowed) in Role::ALL.iter().zip(allowed) {

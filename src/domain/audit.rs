@@ -56,6 +56,11 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("invoice.issued", "Invoice issued"),
     ("invoice.credited", "Invoice credited"),
     ("invoice_settings.changed", "Invoice settings changed"),
+    ("invoice.payment_received", "Payment received"),
+    ("invoice.credit_used", "Credit used"),
+    ("invoice.payment_refunded", "Payment refunded"),
+    ("payment.recorded", "Payment recorded"),
+    ("payment.refunded", "Refund given"),
 ];
 
 pub fn action_label(action: &str) -> &str {

@@ -249,6 +249,8 @@ pub struct AppointmentDetail {
     pub can_override: bool,
     /// The patient's messages about it, for those who may see patients.
     pub messages: Vec<crate::domain::patient::OutboxMessage>,
+    /// What the patient owes and their credit, for those who see invoices.
+    pub account: Option<crate::domain::payment::PatientAccount>,
 }
 
 #[cfg(test)]

@@ -416,6 +416,14 @@ pub struct InvoiceView {
     pub can_manage: bool,
     /// The tax rate a new line starts with.
     pub default_tax_bp: i64,
+    /// The payments that went to it.
+    pub payments: Vec<super::payment::InvoicePayment>,
+    /// The patient's credit, which can pay it.
+    pub patient_credit: i64,
+    pub can_take_payments: bool,
+    pub can_refund: bool,
+    /// The payment form's key (a new one each time the invoice is shown).
+    pub payment_key: Uuid,
 }
 
 /// An invoice in a list.

@@ -16,6 +16,7 @@ pub mod messaging;
 pub mod money;
 pub mod organization;
 pub mod patient;
+pub mod payment;
 pub mod portal;
 pub mod realtime;
 pub mod recurrence;

@@ -231,6 +231,8 @@ pub struct PatientProfile {
     pub messages: Vec<OutboxMessage>,
     /// Other records with the same phone or email.
     pub duplicates: Vec<PatientSummary>,
+    /// What they owe and their credit, for those who see invoices.
+    pub account: Option<super::payment::PatientAccount>,
 }
 
 pub const PAGE_SIZE: i64 = 50;

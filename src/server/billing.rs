@@ -12,7 +12,7 @@ use super::{
     db::{
         audit,
         invoices::{self, Issue, NewDraft},
-        organizations, patients, Tx,
+        organizations, patients, payments, Tx,
     },
 };
 use crate::domain::{
@@ -23,6 +23,7 @@ use crate::domain::{
         number_label, totals, InvoiceFilter, InvoiceKind, InvoiceLine, InvoiceList, InvoiceSettings,
         InvoiceSettingsForm, InvoiceStatus, InvoiceSummary, InvoiceView, LineForm,
     },
+    payment::InvoicePayment,
     time::{utc_to_local, zone},
     AppError,
 };
@@ -104,6 +105,8 @@ pub async fn get(ctx: &RequestContext, id: Uuid) -> Result<(InvoiceView, Vec<Aud
         })
         .collect();
     let settings = invoices::settings(&mut tx, org).await?;
+    let paid_by = payments::of_invoice(&mut tx, org, id).await?;
+    let account = payments::account(&mut tx, org, h.patient_id).await?;
     let filter = AuditFilter {
         entity_id: Some(id),
         ..AuditFilter::default()
@@ -141,6 +144,23 @@ pub async fn get(ctx: &RequestContext, id: Uuid) -> Result<(InvoiceView, Vec<Aud
             balance,
             can_manage: ctx.user.can(Action::ManageInvoices),
             default_tax_bp: settings.default_tax_bp,
+            payments: paid_by
+                .into_iter()
+                .map(|p| InvoicePayment {
+                    payment_id: p.payment_id,
+                    method: p.method,
+                    reference: p.reference,
+                    received_local: ctx.local_time(p.received_at),
+                    received_by: p.received_by,
+                    applied: p.applied,
+                    amount: p.amount,
+                    refunded: p.refunded,
+                })
+                .collect(),
+            patient_credit: account.credit,
+            can_take_payments: ctx.user.can(Action::TakePayments),
+            can_refund: ctx.user.can(Action::RefundPayments),
+            payment_key: Uuid::new_v4(),
         },
         history,
     ))
@@ -344,6 +364,10 @@ pub async fn credit(ctx: &RequestContext, id: Uuid) -> Result<Uuid, AppError> {
     ctx.require(Action::ManageInvoices)?;
     let org = ctx.org_id();
     let mut tx = ctx.tenant().await?;
+    // Its payments go back to the patient's credit: the patient's money is locked first.
+    if let Some(h) = invoices::header(&mut tx, org, id).await? {
+        payments::lock_patient(&mut tx, org, h.patient_id).await?;
+    }
     let invoice = locked_invoice(&mut tx, ctx, id).await?;
     if invoice.kind != InvoiceKind::Invoice
         || !matches!(
@@ -381,12 +405,13 @@ pub async fn credit(ctx: &RequestContext, id: Uuid) -> Result<Uuid, AppError> {
         .ok_or_else(|| AppError::not_found("That credit note"))?;
     let label = issue_in(&mut tx, ctx, &note).await?;
     invoices::set_status(&mut tx, org, invoice.id, InvoiceStatus::Void).await?;
+    let released = super::payments::release(&mut tx, ctx, invoice.id).await?;
     ctx.audit(
         &mut tx,
         "invoice.credited",
         "invoice",
         Some(invoice.id),
-        json!({"credit_note_id": note_id, "credit_note": label}),
+        json!({"credit_note_id": note_id, "credit_note": label, "paid_back_to_credit": released}),
     )
     .await?;
     ctx.audit(

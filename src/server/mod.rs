@@ -18,6 +18,7 @@ pub mod messaging;
 pub mod metrics;
 pub mod outbox;
 pub mod patients;
+pub mod payments;
 pub mod portal;
 pub mod preload;
 pub mod qr;

@@ -5,7 +5,7 @@
 use careops::app::{
     billing::{
         AddInvoiceLine, CreditInvoice, DraftInvoice, GetInvoice, GetInvoices, InvoiceVisit, IssueInvoice,
-        SaveInvoiceSettings,
+        RecordPayment, RefundPayment, SaveInvoiceSettings, UseCredit,
     },
     calendar::SetAppointmentStatus,
     settings::SaveOrganization,
@@ -297,6 +297,249 @@ async fn a_credit_note_cancels_its_invoice_in_a_series_of_its_own() {
     );
 }
 
+/// An issued invoice of a completed visit at `time`; its id.
+async fn issued_visit(app: &TestApp, org: &Org, s: &Schedule, time: &str) -> String {
+    let visit = completed_visit(app, org, s, time).await.to_string();
+    let mut owner = org.owner.clone();
+    let id: String = json(
+        app.call::<InvoiceVisit>(&mut owner, &[("appointment_id", &visit)])
+            .await,
+    )
+    .await
+    .as_str()
+    .unwrap()
+    .to_owned();
+    assert_eq!(issue(app, &owner, &id).await.status(), StatusCode::OK);
+    id
+}
+
+async fn pay(
+    app: &TestApp,
+    browser: &Browser,
+    invoice: &str,
+    method: &str,
+    amount: &str,
+    key: &str,
+) -> reqwest::Response {
+    let mut browser = browser.clone();
+    app.call::<RecordPayment>(
+        &mut browser,
+        &[
+            ("id", invoice),
+            ("method", method),
+            ("amount", amount),
+            ("reference", ""),
+            ("key", key),
+        ],
+    )
+    .await
+}
+
+async fn paid_and_status(app: &TestApp, invoice: &str) -> (i64, String) {
+    sqlx::query_as("select paid_minor, status from invoices where id = $1::uuid")
+        .bind(invoice)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_payment_pays_its_invoice_then_the_oldest_and_the_rest_is_credit_used_and_refunded_within_what_was_paid() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    // One patient, two visits: book the second for the first's patient.
+    let first = issued_visit(&app, &org, &s, "09:00").await;
+    let patient: Uuid = sqlx::query_scalar("select patient_id from invoices where id = $1::uuid")
+        .bind(&first)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let mut owner = org.owner.clone();
+    let second_visit = {
+        let booked = app
+            .book(
+                &org.owner,
+                &s,
+                s.monday,
+                "11:00",
+                &[("patient_id", &patient.to_string())],
+            )
+            .await;
+        assert_eq!(booked.status(), StatusCode::OK);
+        let id: Uuid = sqlx::query_scalar("select id from appointments order by created_at desc limit 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        for status in ["arrived", "in_progress", "completed"] {
+            app.call::<SetAppointmentStatus>(&mut owner, &[("id", &id.to_string()), ("status", status)])
+                .await;
+        }
+        id.to_string()
+    };
+    let second: String = json(
+        app.call::<InvoiceVisit>(&mut owner, &[("appointment_id", &second_visit)])
+            .await,
+    )
+    .await
+    .as_str()
+    .unwrap()
+    .to_owned();
+    assert_eq!(issue(&app, &owner, &second).await.status(), StatusCode::OK);
+
+    // £70 on the second invoice: it is paid, and the first (older) gets £20.
+    let key = Uuid::new_v4().to_string();
+    assert_eq!(
+        pay(&app, &owner, &second, "cash", "70", &key).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        pay(&app, &owner, &second, "cash", "70", &key).await.status(),
+        StatusCode::OK,
+        "sent twice"
+    );
+    let payments: i64 = sqlx::query_scalar("select count(*) from payments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(payments, 1, "a form sent twice records one payment");
+    assert_eq!(paid_and_status(&app, &second).await, (5000, "paid".into()));
+    assert_eq!(paid_and_status(&app, &first).await, (2000, "partially_paid".into()));
+    // The same key on an open invoice is one payment too.
+    let again = Uuid::new_v4().to_string();
+    assert_eq!(
+        pay(&app, &owner, &first, "card", "40", &again).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        pay(&app, &owner, &first, "card", "40", &again).await.status(),
+        StatusCode::OK
+    );
+    let payments: i64 = sqlx::query_scalar("select count(*) from payments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(payments, 2);
+    assert_eq!(paid_and_status(&app, &first).await, (5000, "paid".into()));
+    let shown = invoice(&app, &owner, &first).await;
+    assert_eq!(shown["patient_credit"], 1000, "£10 over: credit");
+    assert_eq!(shown["payments"].as_array().unwrap().len(), 2);
+
+    // Refund £15 of the card payment: £10 of credit, and £5 taken back from the invoice.
+    let card: Uuid = sqlx::query_scalar("select id from payments where method = 'card'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let too_much = app
+        .call::<RefundPayment>(
+            &mut owner,
+            &[
+                ("payment_id", &card.to_string()),
+                ("amount", "41"),
+                ("method", "card"),
+                ("reason", "Goodwill"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        too_much.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "never beyond what was paid"
+    );
+    let refunded = app
+        .call::<RefundPayment>(
+            &mut owner,
+            &[
+                ("payment_id", &card.to_string()),
+                ("amount", "15"),
+                ("method", "card"),
+                ("reason", "Goodwill"),
+            ],
+        )
+        .await;
+    assert_eq!(refunded.status(), StatusCode::OK, "{}", refunded.text().await.unwrap());
+    assert_eq!(paid_and_status(&app, &first).await, (4500, "partially_paid".into()));
+    let shown = invoice(&app, &owner, &first).await;
+    assert_eq!(
+        (shown["balance"].as_i64(), shown["patient_credit"].as_i64()),
+        (Some(500), Some(0))
+    );
+
+    // Overpay the first again by £20, and the credit pays a new hand-made invoice.
+    assert_eq!(
+        pay(&app, &owner, &first, "cash", "25", &Uuid::new_v4().to_string())
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let extra: String = json(
+        app.call::<DraftInvoice>(&mut owner, &[("patient_id", &patient.to_string())])
+            .await,
+    )
+    .await
+    .as_str()
+    .unwrap()
+    .to_owned();
+    app.call::<AddInvoiceLine>(
+        &mut owner,
+        &[("id", &extra), ("description", "Oil"), ("unit_price", "30")],
+    )
+    .await;
+    assert_eq!(issue(&app, &owner, &extra).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call::<UseCredit>(&mut owner, &[("id", &extra)]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(paid_and_status(&app, &extra).await, (2000, "partially_paid".into()));
+    let account = invoice(&app, &owner, &extra).await;
+    assert_eq!(
+        (account["balance"].as_i64(), account["patient_credit"].as_i64()),
+        (Some(1000), Some(0))
+    );
+
+    // Crediting a paid invoice gives its payments back as credit.
+    assert_eq!(
+        app.call::<CreditInvoice>(&mut owner, &[("id", &second)]).await.status(),
+        StatusCode::OK
+    );
+    let after = invoice(&app, &owner, &extra).await;
+    assert_eq!(after["patient_credit"], 5000);
+}
+
+#[tokio::test]
+async fn payments_racing_on_one_invoice_never_pay_it_beyond_its_total() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    let id = issued_visit(&app, &org, &s, "09:00").await;
+    let race = (0..20).map(|_| {
+        let (app, owner, id) = (&app, &org.owner, id.clone());
+        async move {
+            pay(app, owner, &id, "card", "10", &Uuid::new_v4().to_string())
+                .await
+                .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(race).await;
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert!(ok >= 5, "at least the five that pay it: {statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
+    assert_eq!(paid_and_status(&app, &id).await, (5000, "paid".into()));
+    let (allocated, received): (i64, i64) = sqlx::query_as(
+        "select (select sum(amount_minor)::bigint from payment_allocations), (select sum(amount_minor)::bigint from payments)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(allocated, 5000, "never more than the total");
+    assert_eq!(received - allocated, 1000 * ok as i64 - 5000, "the rest is credit");
+}
+
 #[tokio::test]
 async fn another_organizations_invoice_is_not_found() {
     let app = spawn_app().await;
@@ -321,6 +564,8 @@ async fn another_organizations_invoice_is_not_found() {
             .await,
         app.call::<AddInvoiceLine>(&mut stranger, &[("id", &id), ("description", "x"), ("unit_price", "1")])
             .await,
+        pay(&app, &stranger, &id, "cash", "1", &Uuid::new_v4().to_string()).await,
+        app.call::<UseCredit>(&mut stranger, &[("id", &id)]).await,
     ] {
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
     }
@@ -333,7 +578,7 @@ pub fn surface() -> Vec<crate::security::Entry> {
     use crate::security::{Caller::Staff, Entry, Ids, Input};
     use careops::{
         app::billing::{DiscardInvoice, GetInvoiceSettings, RemoveInvoiceLine},
-        domain::access::Action::{ManageBillingSettings, ManageInvoices, ViewInvoices},
+        domain::access::Action::{ManageBillingSettings, ManageInvoices, RefundPayments, TakePayments, ViewInvoices},
     };
     vec![
         Entry::function::<GetInvoices>(Staff(ViewInvoices), Ids::None, |_| {
@@ -375,6 +620,29 @@ pub fn surface() -> Vec<crate::security::Entry> {
         .writes(),
         Entry::function::<CreditInvoice>(Staff(ManageInvoices), Ids::Org, |t| {
             Input::form([("id", t.spare().to_credit.to_string())])
+        })
+        .writes(),
+        Entry::function::<RecordPayment>(Staff(TakePayments), Ids::Org, |t| {
+            Input::form([
+                ("id", t.spare().to_pay.to_string()),
+                ("method", "cash".into()),
+                ("amount", "10".into()),
+                ("reference", String::new()),
+                ("key", Uuid::new_v4().to_string()),
+            ])
+        })
+        .writes(),
+        Entry::function::<UseCredit>(Staff(TakePayments), Ids::Org, |t| {
+            Input::form([("id", t.spare().to_settle.to_string())])
+        })
+        .writes(),
+        Entry::function::<RefundPayment>(Staff(RefundPayments), Ids::Org, |t| {
+            Input::form([
+                ("payment_id", t.spare().to_refund.to_string()),
+                ("amount", "1".into()),
+                ("method", "cash".into()),
+                ("reason", "Overcharged".into()),
+            ])
         })
         .writes(),
         Entry::function::<GetInvoiceSettings>(Staff(ManageBillingSettings), Ids::None, |_| Input::none()),

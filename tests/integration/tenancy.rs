@@ -50,6 +50,9 @@ const TENANT_TABLES: &[&str] = &[
     "invoice_series",
     "invoices",
     "invoice_lines",
+    "payments",
+    "payment_allocations",
+    "refunds",
 ];
 
 /// Two organizations; B has a member, an open invitation, an API token and sessions.
@@ -206,8 +209,13 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
                     select $1, branch_id, patient_id, 'EUR', 'exclusive', $2 from a returning id),
               l as (insert into invoice_lines (org_id, invoice_id, position, description, quantity, unit_price_minor)
                     select $1, id, 1, 'Treatment', 1, 100 from i),
-              s as (insert into invoice_settings (org_id) values ($1))
-         insert into invoice_series (org_id, kind, year, next_number) values ($1, 'invoice', 2026, 1)",
+              s as (insert into invoice_settings (org_id) values ($1)),
+              se as (insert into invoice_series (org_id, kind, year, next_number) values ($1, 'invoice', 2026, 1)),
+              p as (insert into payments (org_id, branch_id, patient_id, method, amount_minor, idempotency_key)
+                    select $1, branch_id, patient_id, 'cash', 100, gen_random_uuid() from a returning id),
+              pa as (insert into payment_allocations (org_id, payment_id, invoice_id, amount_minor)
+                     select $1, p.id, i.id, 100 from p, i)
+         insert into refunds (org_id, payment_id, amount_minor, method, reason) select $1, id, 1, 'cash', 'x' from p",
     )
     .bind(w.b.id)
     .bind(w.b.owner_id)

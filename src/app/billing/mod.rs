@@ -22,7 +22,8 @@ use crate::{
             percent_label, InvoiceFilter, InvoiceKind, InvoiceList, InvoiceSettings, InvoiceSettingsForm,
             InvoiceStatus, InvoiceView, LineForm, TaxMode,
         },
-        money::format_minor,
+        money::{amount_input, format_minor},
+        payment::{PatientAccount, PaymentForm, PaymentMethod, RefundForm},
         AppError,
     },
 };
@@ -91,6 +92,26 @@ pub async fn credit_invoice(id: Uuid) -> Result<Uuid, AppError> {
     Ok(note)
 }
 
+/// Records a payment on an invoice (its remainder pays the patient's other open invoices,
+/// then becomes their credit).
+#[server]
+pub async fn record_payment(id: Uuid, #[server(flatten)] form: PaymentForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, payments};
+    payments::record(&RequestContext::load().await?, id, &form).await
+}
+
+#[server]
+pub async fn use_credit(id: Uuid) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, payments};
+    payments::apply_credit(&RequestContext::load().await?, id).await
+}
+
+#[server]
+pub async fn refund_payment(payment_id: Uuid, #[server(flatten)] form: RefundForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, payments};
+    payments::refund(&RequestContext::load().await?, payment_id, &form).await
+}
+
 #[server]
 pub async fn get_invoice_settings() -> Result<InvoiceSettings, AppError> {
     use crate::server::{auth::context::RequestContext, billing};
@@ -101,6 +122,22 @@ pub async fn get_invoice_settings() -> Result<InvoiceSettings, AppError> {
 pub async fn save_invoice_settings(#[server(flatten)] form: InvoiceSettingsForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, billing};
     billing::save_settings(&RequestContext::load().await?, &form).await
+}
+
+/// "Owes £45.00 · credit £5.00": a patient's account as a summary item.
+#[component]
+pub fn AccountItem(account: PatientAccount) -> impl IntoView {
+    let text = match (account.owed, account.credit) {
+        (0, 0) => "Nothing owed".to_owned(),
+        (owed, 0) => format!("Owes {}", format_minor(owed, &account.currency)),
+        (0, credit) => format!("Credit {}", format_minor(credit, &account.currency)),
+        (owed, credit) => format!(
+            "Owes {} · credit {}",
+            format_minor(owed, &account.currency),
+            format_minor(credit, &account.currency)
+        ),
+    };
+    view! { <div class="summary__item"><dt>"Account"</dt><dd data-testid="patient-account">{text}</dd></div> }
 }
 
 fn status_badge(status: InvoiceStatus) -> impl IntoView {
@@ -170,6 +207,9 @@ pub fn InvoicePage() -> impl IntoView {
     let issue = ServerAction::<IssueInvoice>::new();
     let discard = ServerAction::<DiscardInvoice>::new();
     let credit = ServerAction::<CreditInvoice>::new();
+    let pay = ServerAction::<RecordPayment>::new();
+    let use_credit = ServerAction::<UseCredit>::new();
+    let refund = ServerAction::<RefundPayment>::new();
     let invoice = Resource::new(
         move || {
             (
@@ -177,6 +217,9 @@ pub fn InvoicePage() -> impl IntoView {
                 add_line.version().get(),
                 remove_line.version().get(),
                 issue.version().get(),
+                pay.version().get(),
+                use_credit.version().get(),
+                refund.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -192,8 +235,13 @@ pub fn InvoicePage() -> impl IntoView {
     let discard_error = action_error(discard);
     let credit_error = action_error(credit);
     let issued = action_done(issue, "Invoice issued.");
+    let paid = action_done(pay, "Payment recorded.");
+    let pay_error = action_error(pay);
+    let credit_use_error = action_error(use_credit);
+    let refund_error = action_error(refund);
     view! {
         <Toast message=issued/>
+        <Toast message=paid/>
         {loaded(invoice, move |(invoice, history)| {
             let currency = invoice.currency.clone();
             let id = invoice.id.to_string();
@@ -274,6 +322,79 @@ pub fn InvoicePage() -> impl IntoView {
                     _ => ().into_any(),
                 }
             });
+            let methods = || PaymentMethod::ALL.iter().map(|m| Choice::new(m.as_str(), m.label())).collect::<Vec<_>>();
+            let open = invoice.status.is_open() && invoice.kind == InvoiceKind::Invoice;
+            let payment_form = (open && invoice.can_take_payments).then(|| {
+                let (id, key, currency) = (id.clone(), invoice.payment_key.to_string(), currency.clone());
+                let due = amount_input(invoice.balance, &currency);
+                let credit_note = (invoice.patient_credit > 0).then(|| {
+                    let id = id.clone();
+                    let label = format!("Use credit ({} available)", format_minor(invoice.patient_credit, &currency));
+                    view! {
+                        <FormAlert error=credit_use_error/>
+                        <ActionForm action=use_credit>
+                            <input type="hidden" name="id" value=id/>
+                            <button class="button" type="submit">{label}</button>
+                        </ActionForm>
+                    }
+                });
+                view! {
+                    <section class="panel no-print" aria-labelledby="pay-title">
+                        <h2 id="pay-title">"Record a payment"</h2>
+                        {credit_note}
+                        <ActionForm action=pay attr:class="form form--inline">
+                            <FormAlert error=pay_error/>
+                            <input type="hidden" name="id" value=id/>
+                            <input type="hidden" name="key" value=key/>
+                            <RadioGroup legend="Method" name="method" choices=methods() selected="card"/>
+                            <TextField label=format!("Amount ({currency})") name="amount" inputmode="decimal" value=due required=true hint="More than is owed pays other open invoices, then becomes credit." error=field_error(pay_error, "amount")/>
+                            <TextField label="Reference" name="reference" hint="Card slip, transfer or claim number." error=field_error(pay_error, "reference")/>
+                            <SubmitButton label="Record payment" pending_label="Recording…" pending=pay.pending()/>
+                        </ActionForm>
+                    </section>
+                }
+            });
+            let can_refund = invoice.can_refund;
+            let payments = (!invoice.payments.is_empty()).then(|| {
+                let rows = invoice.payments.iter().map(|p| {
+                    let refund_form = (can_refund && p.refundable() > 0).then(|| {
+                        let payment_id = p.payment_id.to_string();
+                        let most = amount_input(p.refundable(), &currency);
+                        let method = p.method.as_str();
+                        view! {
+                            <details class="no-print">
+                                <summary>"Refund"</summary>
+                                <ActionForm action=refund attr:class="form form--inline">
+                                    <FormAlert error=refund_error/>
+                                    <input type="hidden" name="payment_id" value=payment_id/>
+                                    <TextField label="Amount to refund" name="amount" id="refund-amount" inputmode="decimal" value=most error=field_error(refund_error, "amount")/>
+                                    <RadioGroup legend="Refund to" name="method" choices=methods() selected=method/>
+                                    <TextField label="Reason" name="reason" id="refund-reason" required=true error=field_error(refund_error, "reason")/>
+                                    <SubmitButton label="Refund" pending_label="Refunding…" pending=refund.pending()/>
+                                </ActionForm>
+                            </details>
+                        }
+                    });
+                    view! {
+                        <tr>
+                            <td>{p.received_local.clone()}</td>
+                            <td>{p.method.label()}{(!p.reference.is_empty()).then(|| format!(" · {}", p.reference))}</td>
+                            <td>{p.received_by.clone()}</td>
+                            <td class="number">{format_minor(p.applied, &currency)}</td>
+                            <td>{(p.refunded > 0).then(|| format!("{} refunded", format_minor(p.refunded, &currency)))}{refund_form}</td>
+                        </tr>
+                    }
+                }).collect_view();
+                view! {
+                    <section class="panel" aria-labelledby="payments-title">
+                        <h2 id="payments-title">"Payments"</h2>
+                        <table class="table" data-testid="invoice-payments">
+                            <thead><tr><th scope="col">"When"</th><th scope="col">"Method"</th><th scope="col">"Taken by"</th><th scope="col" class="number">"To this invoice"</th><th scope="col"><span class="visually-hidden">"Refunds"</span></th></tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </section>
+                }
+            });
             let history = history.into_iter().map(|h| view! {
                 <li>{format!("{} · {} · {}", h.at_local, action_label(&h.action), h.actor_name.clone().unwrap_or_default())}</li>
             }).collect_view();
@@ -320,6 +441,8 @@ pub fn InvoicePage() -> impl IntoView {
                 <FormAlert error=discard_error/>
                 <FormAlert error=credit_error/>
                 {actions}
+                {payment_form}
+                {payments}
                 {add}
                 <section class="panel no-print" aria-labelledby="history-title">
                     <h2 id="history-title">"Change log"</h2>

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use super::choices;
-use crate::app::{settings::MessageTimeline, visits::VisitPanel};
+use crate::app::{billing::AccountItem, settings::MessageTimeline, visits::VisitPanel};
 use crate::{
     components::{
         confirm::{Confirm, ConfirmButton},
@@ -219,6 +219,7 @@ pub fn AppointmentPage() -> impl IntoView {
                         <div class="summary__item"><dt>"Practitioner"</dt><dd>{a.practitioner_name.clone()}</dd></div>
                         <div class="summary__item"><dt>"Room"</dt><dd>{a.room_name.clone().unwrap_or_else(|| "—".into())}</dd></div>
                         <div class="summary__item"><dt>"Status"</dt><dd data-testid="appointment-status">{a.status.label()}</dd></div>
+                        {detail.account.clone().map(|account| view! { <AccountItem account/> })}
                         {(!a.resource_names.is_empty()).then(|| view! {
                             <div class="summary__item"><dt>"Equipment"</dt><dd>{a.resource_names.join(", ")}</dd></div>
                         })}

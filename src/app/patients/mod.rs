@@ -330,6 +330,7 @@ pub fn PatientPage() -> impl IntoView {
                         <div class="summary__item"><dt>"Consents"</dt><dd>{match (p.consent_sms, p.consent_email) {
                             (true, true) => "Texts and emails", (true, false) => "Texts", (false, true) => "Emails", _ => "None",
                         }}</dd></div>
+                        {profile.account.clone().map(|account| view! { <crate::app::billing::AccountItem account/> })}
                         <div class="summary__item"><dt>"Tags"</dt><dd>{if p.tags.is_empty() { "—".to_owned() } else { p.tags.join(", ") }}</dd></div>
                     </dl>
                     {duplicates}

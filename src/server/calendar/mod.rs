@@ -398,9 +398,14 @@ pub async fn detail(ctx: &RequestContext, id: Uuid) -> Result<AppointmentDetail,
         }
         false => Vec::new(),
     };
+    let account = match ctx.user.can(Action::ViewInvoices) {
+        true => Some(super::db::payments::account(&mut tx, ctx.org_id(), appointment.patient_id).await?),
+        false => None,
+    };
     tx.commit().await?;
     Ok(AppointmentDetail {
         messages,
+        account,
         next: appointment.status.next().to_vec(),
         practitioners,
         rooms,

@@ -14,6 +14,7 @@ pub mod messages;
 pub mod organizations;
 pub mod password_resets;
 pub mod patients;
+pub mod payments;
 pub mod portal;
 pub mod schedules;
 pub mod sessions;

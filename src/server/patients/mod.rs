@@ -195,12 +195,17 @@ pub async fn profile(ctx: &RequestContext, id: Uuid) -> Result<PatientProfile, A
         })
         .collect();
     let duplicates = patients::duplicates(&mut tx, ctx.org_id(), &patient.phone, &patient.email, Some(id)).await?;
+    let account = match ctx.user.can(Action::ViewInvoices) {
+        true => Some(crate::server::db::payments::account(&mut tx, ctx.org_id(), id).await?),
+        false => None,
+    };
     tx.commit().await?;
     Ok(PatientProfile {
         patient,
         appointments,
         messages,
         duplicates,
+        account,
     })
 }
 

@@ -48,6 +48,10 @@ pub struct Spare {
     pub to_issue: Uuid,
     pub to_discard: Uuid,
     pub to_credit: Uuid,
+    /// Issued invoices to pay, and to pay from the patient's credit; a payment to refund.
+    pub to_pay: Uuid,
+    pub to_settle: Uuid,
+    pub to_refund: Uuid,
 }
 
 /// One organization's records, as the inputs name them.
@@ -307,18 +311,39 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         step(to_invoice, &["arrived", "in_progress", "completed"]).await;
         let (to_issue, _) = draft(1).await;
         let (to_discard, _) = draft(1).await;
-        let (to_credit, _) = draft(1).await;
-        sqlx::query(
-            "update invoices set status = 'issued', year = 2020, number = $2, number_label = 'INV-2020-' || $2,
-                    issued_at = now(), net_minor = 4500, total_minor = 4500
-             where id = $1",
+        let mut issued = Vec::new();
+        for n in 0..3 {
+            let (id, _) = draft(1).await;
+            sqlx::query(
+                "update invoices set status = 'issued', year = 2020, number = $2, number_label = 'INV-2020-' || $2,
+                        issued_at = now(), net_minor = 4500, total_minor = 4500
+                 where id = $1",
+            )
+            .bind(id)
+            .bind(round * 3 + n + 1)
+            .execute(&app.db)
+            .await
+            .unwrap();
+            issued.push(id);
+        }
+        // Money on account: credit to use, and a payment to refund.
+        let to_refund: Uuid = sqlx::query_scalar(
+            "insert into payments (org_id, branch_id, patient_id, method, amount_minor, idempotency_key)
+             values ($1, $2, $3, 'cash', 10000, gen_random_uuid()) returning id",
         )
-        .bind(to_credit)
-        .bind(round + 1)
-        .execute(&app.db)
+        .bind(org.id)
+        .bind(org.branch_id)
+        .bind(booked_patient(app, visit).await)
+        .fetch_one(&app.db)
         .await
         .unwrap();
-        invoicing.push((to_invoice, draft_lines[round as usize], to_issue, to_discard, to_credit));
+        invoicing.push((
+            to_invoice,
+            draft_lines[round as usize],
+            to_issue,
+            to_discard,
+            (issued[0], issued[1], issued[2], to_refund),
+        ));
     }
     let mut patients = Vec::new();
     for n in 0..(1 + 3 * rounds) {
@@ -426,7 +451,10 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
             invoice_line: invoicing[round].1,
             to_issue: invoicing[round].2,
             to_discard: invoicing[round].3,
-            to_credit: invoicing[round].4,
+            to_credit: invoicing[round].4 .0,
+            to_pay: invoicing[round].4 .1,
+            to_settle: invoicing[round].4 .2,
+            to_refund: invoicing[round].4 .3,
         });
     }
     let side = Side {
