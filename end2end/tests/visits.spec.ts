@@ -61,4 +61,37 @@ test('a visit: arrival, undo, start, services and materials, a note signed at co
   await expect(visit.getByTestId('note-addenda')).toContainText('Phoned on Friday: much better.');
   await expect(visit.getByTestId('note-addenda')).toContainText('Addendum by');
   await screenshots(page, testInfo, 'a completed visit with its signed note');
+
+  // The invoice in two clicks: create it from the visit, issue it.
+  await visit.getByRole('button', { name: 'Create invoice' }).click();
+  await expect(page).toHaveURL(/\/app\/invoices\//);
+  await ready(page, testInfo);
+  await expect(page.getByTestId('invoice-lines')).toContainText('Physiotherapy');
+  await expect(page.getByTestId('invoice-total')).toContainText('150.00');
+  await page.getByRole('button', { name: 'Issue invoice' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Invoice INV-\d{4}-000001$/);
+  await expect(page.getByTestId('invoice-balance')).toContainText('150.00');
+
+  // Paid part in cash, part by card.
+  const pay = page.getByRole('region', { name: 'Record a payment' });
+  await pay.getByLabel('Cash').check();
+  await pay.getByLabel(/^Amount/).fill('100');
+  await pay.getByRole('button', { name: 'Record payment' }).click();
+  await expect(page.getByTestId('invoice-balance')).toContainText('50.00');
+  await pay.getByLabel('Card').check();
+  await expect(pay.getByLabel(/^Amount/)).toHaveValue('50.00');
+  await pay.getByLabel('Reference').fill('slip 0042');
+  await pay.getByRole('button', { name: 'Record payment' }).click();
+  await expect(page.getByTestId('invoice-balance')).toContainText('0.00');
+  await expect(page.locator('.invoice-status').first()).toHaveText('Paid');
+  await expect(page.getByTestId('invoice-payments')).toContainText('Cash');
+  await expect(page.getByTestId('invoice-payments')).toContainText('Card · slip 0042');
+  await expect(page.getByTestId('invoice-history')).toContainText('Payment received');
+  await expect(page.getByRole('region', { name: 'Record a payment' })).toHaveCount(0);
+
+  // The patient owes nothing.
+  await page.getByRole('link', { name: 'Grace Hopper' }).click();
+  await expect(page).toHaveURL(/\/app\/patients\//);
+  await expect(page.getByTestId('patient-account')).toHaveText('Nothing owed');
+  await screenshots(page, testInfo, 'a paid invoice');
 });

@@ -306,15 +306,21 @@ pub async fn issue(ctx: &RequestContext, id: Uuid) -> Result<String, AppError> {
     ctx.require(Action::ManageInvoices)?;
     let mut tx = ctx.tenant().await?;
     let invoice = draft(&mut tx, ctx, id).await?;
-    let label = issue_in(&mut tx, ctx, &invoice).await?;
+    let label = issue_in(&mut tx, ctx.org_id(), &ctx.user.branch.timezone, &invoice).await?;
     ctx.audit(&mut tx, "invoice.issued", "invoice", Some(id), json!({"number": label}))
         .await?;
     tx.commit().await?;
     Ok(label)
 }
 
-async fn issue_in(tx: &mut Tx, ctx: &RequestContext, invoice: &invoices::Locked) -> Result<String, AppError> {
-    let org = ctx.org_id();
+/// Issues a locked draft of `org` in a branch of `timezone` (whose date names the year):
+/// its number label.
+pub(crate) async fn issue_in(
+    tx: &mut Tx,
+    org: Uuid,
+    timezone: &str,
+    invoice: &invoices::Locked,
+) -> Result<String, AppError> {
     let amounts: Vec<_> = invoices::lines(tx, org, invoice.id)
         .await?
         .into_iter()
@@ -333,7 +339,7 @@ async fn issue_in(tx: &mut Tx, ctx: &RequestContext, invoice: &invoices::Locked)
         });
     }
     let settings = invoices::settings(tx, org).await?;
-    let today = utc_to_local(Utc::now(), zone(&ctx.user.branch.timezone)).date();
+    let today = utc_to_local(Utc::now(), zone(timezone)).date();
     let prefix = match invoice.kind {
         InvoiceKind::Invoice => &settings.invoice_prefix,
         InvoiceKind::CreditNote => &settings.credit_note_prefix,
@@ -403,7 +409,7 @@ pub async fn credit(ctx: &RequestContext, id: Uuid) -> Result<Uuid, AppError> {
     let note = invoices::lock(&mut tx, org, note_id)
         .await?
         .ok_or_else(|| AppError::not_found("That credit note"))?;
-    let label = issue_in(&mut tx, ctx, &note).await?;
+    let label = issue_in(&mut tx, org, &ctx.user.branch.timezone, &note).await?;
     invoices::set_status(&mut tx, org, invoice.id, InvoiceStatus::Void).await?;
     let released = super::payments::release(&mut tx, ctx, invoice.id).await?;
     ctx.audit(

@@ -7,10 +7,11 @@ use chrono::{Datelike, Duration, NaiveTime, Utc};
 
 use super::{
     auth::password,
+    billing,
     db::{
         accounts, appointments,
         catalog::{self, PlaceKind},
-        patients, schedules, sessions, staff, Tx,
+        invoices, patients, payments, schedules, sessions, staff, visits, Tx,
     },
     scheduling::record::{record, Actor, Change},
     AppState,
@@ -21,8 +22,10 @@ use crate::domain::{
     appointment::{Source, Status},
     catalog::{PlaceDetails, ServiceForm},
     contact::Phone,
+    invoice::InvoiceKind,
     messages::MessageKind,
     patient::PatientForm,
+    payment::{NewPayment, PaymentMethod},
     schedule::WorkingInterval,
     staff::AccessGrant,
     time::{local_to_utc, utc_to_local, zone},
@@ -289,6 +292,15 @@ async fn schedule(
                 if status != Status::Scheduled {
                     appointments::set_status(tx, org_id, id, status, None).await?;
                 }
+                if status == Status::Completed {
+                    let visit = Visit {
+                        id,
+                        starts,
+                        ends,
+                        timezone: zone_name,
+                    };
+                    bill(tx, org_id, &visit, reception, next(10)).await?;
+                }
                 // What is still to come was booked as any booking is: its confirmation
                 // goes out through the log provider and its reminders wait for their time.
                 if starts > now {
@@ -343,5 +355,63 @@ async fn schedule(
         "Staff training day",
     )
     .await?;
+    Ok(())
+}
+
+/// A completed demo appointment.
+struct Visit<'a> {
+    id: Uuid,
+    starts: chrono::DateTime<Utc>,
+    ends: chrono::DateTime<Utc>,
+    timezone: &'a str,
+}
+
+/// A completed visit's record, its invoice, and how it was paid: most in full by card or
+/// cash, some in part, a few not yet (`roll` is 0 to 9).
+async fn bill(tx: &mut Tx, org_id: Uuid, visit: &Visit<'_>, by: Uuid, roll: usize) -> Result<(), AppError> {
+    visits::start(tx, org_id, visit.id, by, visit.starts).await?;
+    visits::complete(tx, org_id, visit.id, visit.ends).await?;
+    let patient_id = appointments::patient_of(tx, org_id, visit.id).await?;
+    let branch_id = appointments::lock(tx, org_id, visit.id)
+        .await?
+        .map(|a| a.branch_id)
+        .ok_or_else(|| AppError::not_found("That appointment"))?;
+    let invoice_id = invoices::insert_draft(
+        tx,
+        org_id,
+        &invoices::NewDraft {
+            branch_id,
+            patient_id,
+            appointment_id: Some(visit.id),
+            kind: InvoiceKind::Invoice,
+            credits: None,
+            currency: "GBP",
+            tax_mode: Default::default(),
+            notes: "",
+            created_by: by,
+        },
+    )
+    .await?;
+    invoices::lines_from_visit(tx, org_id, invoice_id, visit.id, 0).await?;
+    let draft = invoices::lock(tx, org_id, invoice_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("That invoice"))?;
+    billing::issue_in(tx, org_id, visit.timezone, &draft).await?;
+    let total = invoices::lock(tx, org_id, invoice_id).await?.map_or(0, |i| i.total);
+    let (method, amount) = match roll {
+        0..=3 => (PaymentMethod::Card, total),
+        4..=5 => (PaymentMethod::Cash, total),
+        6..=7 => (PaymentMethod::Cash, total / 2),
+        _ => return Ok(()),
+    };
+    let payment = NewPayment {
+        method,
+        amount,
+        reference: String::new(),
+        key: Uuid::new_v4(),
+    };
+    if let Some(payment_id) = payments::insert(tx, org_id, branch_id, patient_id, &payment, by).await? {
+        payments::allocate(tx, org_id, payment_id, invoice_id, amount).await?;
+    }
     Ok(())
 }

@@ -285,8 +285,8 @@ pub async fn add_addendum(ctx: &RequestContext, id: Uuid, body: &str) -> Result<
 /// closes it and signs its note.
 pub(crate) async fn follow_status(tx: &mut Tx, ctx: &RequestContext, id: Uuid, to: Status) -> Result<(), AppError> {
     match to {
-        Status::InProgress => visits::start(tx, ctx.org_id(), id, ctx.user.user_id).await,
-        Status::Completed => visits::complete(tx, ctx.org_id(), id).await,
+        Status::InProgress => visits::start(tx, ctx.org_id(), id, ctx.user.user_id, Utc::now()).await,
+        Status::Completed => visits::complete(tx, ctx.org_id(), id, Utc::now()).await,
         _ => Ok(()),
     }
 }

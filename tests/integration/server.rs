@@ -134,6 +134,19 @@ async fn demo_data_loads_once_and_its_logins_work() {
         "a catalog and hours: {week:?}"
     );
     assert_eq!((week.3, week.4), (1, 1), "a time off and a holiday");
+    let billed: (i64, i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from visits where completed_at is not null),
+                (select count(*) from invoices where status <> 'draft'),
+                (select count(*) from invoices where status = 'paid'),
+                (select count(*) from payments)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        billed.0 > 10 && billed.1 == billed.0 && billed.2 > 0 && billed.3 > billed.2,
+        "completed visits with invoices, most of them paid: {billed:?}"
+    );
     for email in [demo::OWNER_EMAIL, demo::RECEPTION_EMAIL, demo::PRACTITIONER_EMAIL] {
         let (response, _) = app.log_in(email, demo::PASSWORD).await;
         assert_eq!(response.status(), StatusCode::OK, "{email}");

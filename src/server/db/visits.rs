@@ -48,13 +48,19 @@ pub async fn get(tx: &mut Tx, org_id: Uuid, appointment_id: Uuid) -> Result<Opti
 
 /// Starts the visit of an appointment (again, after an undone start: the record made
 /// so far is kept). A first start records the booked service at the catalog's price.
-pub async fn start(tx: &mut Tx, org_id: Uuid, appointment_id: Uuid, by: Uuid) -> Result<(), AppError> {
+pub async fn start(
+    tx: &mut Tx,
+    org_id: Uuid,
+    appointment_id: Uuid,
+    by: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
     sqlx::query!(
         r#"with started as (
-             insert into visits (appointment_id, org_id, branch_id, patient_id, practitioner_id)
-             select id, org_id, branch_id, patient_id, practitioner_id from appointments
+             insert into visits (appointment_id, org_id, branch_id, patient_id, practitioner_id, started_at)
+             select id, org_id, branch_id, patient_id, practitioner_id, $4 from appointments
              where org_id = $1 and id = $2
-             on conflict (appointment_id) do update set started_at = now()
+             on conflict (appointment_id) do update set started_at = $4
              returning appointment_id, (xmax = 0) as first
            )
            insert into visit_services (org_id, appointment_id, service_id, unit_price_minor, added_by)
@@ -64,6 +70,7 @@ pub async fn start(tx: &mut Tx, org_id: Uuid, appointment_id: Uuid, by: Uuid) ->
         org_id,
         appointment_id,
         by,
+        at,
     )
     .execute(&mut **tx)
     .await?;
@@ -72,14 +79,15 @@ pub async fn start(tx: &mut Tx, org_id: Uuid, appointment_id: Uuid, by: Uuid) ->
 
 /// Completes the visit; a note with anything in it is signed, in the name of the treating
 /// practitioner who wrote it.
-pub async fn complete(tx: &mut Tx, org_id: Uuid, appointment_id: Uuid) -> Result<(), AppError> {
+pub async fn complete(tx: &mut Tx, org_id: Uuid, appointment_id: Uuid, at: DateTime<Utc>) -> Result<(), AppError> {
     sqlx::query!(
-        "update visits set completed_at = now(),
-                signed_at = case when concat(subjective, objective, assessment, plan) <> '' then now() end,
+        "update visits set completed_at = $3::timestamptz,
+                signed_at = case when concat(subjective, objective, assessment, plan) <> '' then $3 end,
                 signed_by = case when concat(subjective, objective, assessment, plan) <> '' then practitioner_id end
          where org_id = $1 and appointment_id = $2",
         org_id,
         appointment_id,
+        at,
     )
     .execute(&mut **tx)
     .await?;
