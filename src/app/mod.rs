@@ -123,6 +123,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("calendar/new") view={Lazy::<pages::NewAppointment>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("calendar/appointments/:id") view={Lazy::<pages::Appointment>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("invoices") view={Lazy::<pages::Invoices>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("takings") view={Lazy::<pages::Takings>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("invoices/:id") view={Lazy::<pages::Invoice>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/invoices") view={Lazy::<pages::InvoiceSettings>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("patients") view={Lazy::<pages::Patients>::new()} ssr=SsrMode::Async/>

@@ -74,6 +74,7 @@ lazy_page! {
     NewAppointment => calendar::NewAppointmentPage;
     Appointment => calendar::AppointmentPage;
     Invoices => billing::InvoicesPage;
+    Takings => billing::TakingsPage;
     Invoice => billing::InvoicePage;
     InvoiceSettings => billing::InvoiceSettingsPage;
     Patients => patients::PatientsPage;

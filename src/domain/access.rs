@@ -121,10 +121,12 @@ pub enum Action {
     TakePayments,
     /// Give money back.
     RefundPayments,
+    /// The end-of-day takings: what was taken by method and by whom, and the cash drawer.
+    ViewTakings,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::ViewBranches,
         Action::ManageBranches,
         Action::ManageSecurityPolicy,
@@ -151,6 +153,7 @@ impl Action {
         Action::ManageBillingSettings,
         Action::TakePayments,
         Action::RefundPayments,
+        Action::ViewTakings,
     ];
 
     /// What the refusal says, completing "You are not allowed to ...".
@@ -182,6 +185,7 @@ impl Action {
             Action::ManageBillingSettings => "change the invoice settings",
             Action::TakePayments => "record payments",
             Action::RefundPayments => "refund payments",
+            Action::ViewTakings => "see the day's takings",
         }
     }
 }
@@ -239,6 +243,8 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
         &[Owner, Admin, Practitioner, Receptionist, Accountant],
     ),
     (Action::RefundPayments, &[Owner, Admin, Accountant]),
+    // The front desk counts its drawer at the end of the day.
+    (Action::ViewTakings, &[Owner, Admin, Receptionist, Accountant]),
 ];
 
 /// A staff member as an object of someone else's action.
@@ -330,6 +336,7 @@ mod tests {
             (Action::ManageBillingSettings, [true, true, false, false, true]),
             (Action::TakePayments, [true, true, true, true, true]),
             (Action::RefundPayments, [true, true, false, false, true]),
+            (Action::ViewTakings, [true, true, false, true, true]),
         ];
         for (action, allowed) in expected {
             for (role, allowed) in Role::ALL.iter().zip(allowed) {

@@ -184,6 +184,56 @@ pub struct PatientAccount {
     pub currency: String,
 }
 
+/// One method's money on a day: what came in, what went back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodTakings {
+    pub method: PaymentMethod,
+    pub payments: i64,
+    pub received: i64,
+    pub refunded: i64,
+}
+
+impl MethodTakings {
+    pub fn net(&self) -> i64 {
+        self.received - self.refunded
+    }
+}
+
+/// What one staff member took (or gave back) by one method on a day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffTakings {
+    pub name: String,
+    pub method: PaymentMethod,
+    pub received: i64,
+    pub refunded: i64,
+}
+
+/// A branch's end-of-day report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Takings {
+    pub date: chrono::NaiveDate,
+    pub branch_name: String,
+    pub currency: String,
+    /// Every method, in the order of `PaymentMethod::ALL`.
+    pub methods: Vec<MethodTakings>,
+    pub staff: Vec<StaffTakings>,
+}
+
+impl Takings {
+    pub fn net(&self) -> i64 {
+        self.methods.iter().map(MethodTakings::net).sum()
+    }
+
+    /// What the cash drawer should hold beyond its float: cash taken less cash refunded.
+    pub fn cash_in_drawer(&self) -> i64 {
+        self.methods
+            .iter()
+            .filter(|m| m.method == PaymentMethod::Cash)
+            .map(MethodTakings::net)
+            .sum()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +272,32 @@ mod tests {
         for m in PaymentMethod::ALL {
             assert_eq!(PaymentMethod::parse(m.as_str()), Some(m));
         }
+    }
+
+    #[test]
+    fn the_drawer_holds_the_cash_taken_less_the_cash_given_back() {
+        let takings = Takings {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap(),
+            branch_name: "Harbour Street".into(),
+            currency: "GBP".into(),
+            methods: vec![
+                MethodTakings {
+                    method: PaymentMethod::Cash,
+                    payments: 3,
+                    received: 15000,
+                    refunded: 2000,
+                },
+                MethodTakings {
+                    method: PaymentMethod::Card,
+                    payments: 2,
+                    received: 9000,
+                    refunded: 0,
+                },
+            ],
+            staff: Vec::new(),
+        };
+        assert_eq!(takings.cash_in_drawer(), 13000);
+        assert_eq!(takings.net(), 22000);
     }
 
     #[test]

@@ -14,7 +14,8 @@ use crate::domain::{
     access::Action,
     invoice::{allocate, InvoiceKind},
     money::format_minor,
-    payment::{PaymentForm, RefundForm},
+    payment::{MethodTakings, PaymentForm, PaymentMethod, RefundForm, StaffTakings, Takings},
+    time::{local_to_utc, zone},
     AppError,
 };
 
@@ -217,4 +218,44 @@ pub(crate) async fn release(tx: &mut Tx, ctx: &RequestContext, invoice_id: Uuid)
         released += amount;
     }
     Ok(released)
+}
+
+/// The end-of-day report of the caller's branch for a local `date`.
+pub async fn takings(ctx: &RequestContext, date: chrono::NaiveDate) -> Result<Takings, AppError> {
+    ctx.require(Action::ViewTakings)?;
+    let tz = zone(&ctx.user.branch.timezone);
+    let from = local_to_utc(tz, date.and_time(chrono::NaiveTime::MIN));
+    let to = local_to_utc(tz, (date + chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN));
+    let org = ctx.org_id();
+    let mut tx = ctx.tenant().await?;
+    let rows = payments::takings(&mut tx, org, ctx.user.branch.id, from, to).await?;
+    let currency = crate::server::db::organizations::currency(&mut tx, org).await?;
+    tx.commit().await?;
+    let methods = PaymentMethod::ALL
+        .into_iter()
+        .map(|method| {
+            let of = rows.iter().filter(|r| r.0 == method);
+            MethodTakings {
+                method,
+                payments: of.clone().map(|r| r.2).sum(),
+                received: of.clone().map(|r| r.3).sum(),
+                refunded: of.map(|r| r.4).sum(),
+            }
+        })
+        .collect();
+    Ok(Takings {
+        date,
+        branch_name: ctx.user.branch.name.clone(),
+        currency,
+        methods,
+        staff: rows
+            .into_iter()
+            .map(|(method, name, _, received, refunded)| StaffTakings {
+                name,
+                method,
+                received,
+                refunded,
+            })
+            .collect(),
+    })
 }

@@ -4,7 +4,7 @@
 
 use careops::app::{
     billing::{
-        AddInvoiceLine, CreditInvoice, DraftInvoice, GetInvoice, GetInvoices, InvoiceVisit, IssueInvoice,
+        AddInvoiceLine, CreditInvoice, DraftInvoice, GetInvoice, GetInvoices, GetTakings, InvoiceVisit, IssueInvoice,
         RecordPayment, RefundPayment, SaveInvoiceSettings, UseCredit,
     },
     calendar::SetAppointmentStatus,
@@ -497,6 +497,14 @@ async fn a_payment_pays_its_invoice_then_the_oldest_and_the_rest_is_credit_used_
         (Some(1000), Some(0))
     );
 
+    // The day's takings: £95 in cash, £40 by card less £15 given back.
+    let takings = json(app.call::<GetTakings>(&mut owner, &[("date", "")]).await).await;
+    assert_eq!(takings["methods"][0]["method"], "cash");
+    assert_eq!(takings["methods"][0]["received"], 9500);
+    assert_eq!(takings["methods"][1]["received"], 4000);
+    assert_eq!(takings["methods"][1]["refunded"], 1500);
+    assert_eq!(takings["staff"].as_array().unwrap().len(), 2, "one person, two methods");
+
     // Crediting a paid invoice gives its payments back as credit.
     assert_eq!(
         app.call::<CreditInvoice>(&mut owner, &[("id", &second)]).await.status(),
@@ -578,7 +586,9 @@ pub fn surface() -> Vec<crate::security::Entry> {
     use crate::security::{Caller::Staff, Entry, Ids, Input};
     use careops::{
         app::billing::{DiscardInvoice, GetInvoiceSettings, RemoveInvoiceLine},
-        domain::access::Action::{ManageBillingSettings, ManageInvoices, RefundPayments, TakePayments, ViewInvoices},
+        domain::access::Action::{
+            ManageBillingSettings, ManageInvoices, RefundPayments, TakePayments, ViewInvoices, ViewTakings,
+        },
     };
     vec![
         Entry::function::<GetInvoices>(Staff(ViewInvoices), Ids::None, |_| {
@@ -645,6 +655,9 @@ pub fn surface() -> Vec<crate::security::Entry> {
             ])
         })
         .writes(),
+        Entry::function::<GetTakings>(Staff(ViewTakings), Ids::None, |_| {
+            Input::form([("date", String::new())])
+        }),
         Entry::function::<GetInvoiceSettings>(Staff(ManageBillingSettings), Ids::None, |_| Input::none()),
         Entry::function::<SaveInvoiceSettings>(Staff(ManageBillingSettings), Ids::None, |t| {
             Input::form([

@@ -23,7 +23,7 @@ use crate::{
             InvoiceStatus, InvoiceView, LineForm, TaxMode,
         },
         money::{amount_input, format_minor},
-        payment::{PatientAccount, PaymentForm, PaymentMethod, RefundForm},
+        payment::{PatientAccount, PaymentForm, PaymentMethod, RefundForm, Takings},
         AppError,
     },
 };
@@ -112,6 +112,23 @@ pub async fn refund_payment(payment_id: Uuid, #[server(flatten)] form: RefundFor
     payments::refund(&RequestContext::load().await?, payment_id, &form).await
 }
 
+/// The end-of-day takings of the current branch for a day (`YYYY-MM-DD`; blank: today).
+#[server]
+pub async fn get_takings(date: String) -> Result<Takings, AppError> {
+    use crate::server::{auth::context::RequestContext, payments};
+    let ctx = RequestContext::load().await?;
+    let date = match date.trim() {
+        "" => {
+            crate::domain::time::utc_to_local(chrono::Utc::now(), crate::domain::time::zone(&ctx.user.branch.timezone))
+                .date()
+        }
+        raw => {
+            chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| AppError::field("date", "Choose a day."))?
+        }
+    };
+    payments::takings(&ctx, date).await
+}
+
 #[server]
 pub async fn get_invoice_settings() -> Result<InvoiceSettings, AppError> {
     use crate::server::{auth::context::RequestContext, billing};
@@ -156,7 +173,10 @@ pub fn InvoicesPage() -> impl IntoView {
     };
     view! {
         <Title text="Invoices"/>
-        <h1>"Invoices"</h1>
+        <div class="page-head">
+            <h1>"Invoices"</h1>
+            <A href="/app/takings" attr:class="button">"Day's takings"</A>
+        </div>
         <nav class="segmented" aria-label="Show">
             {tab(InvoiceFilter::Outstanding, "Outstanding")}
             {tab(InvoiceFilter::Drafts, "Drafts")}
@@ -485,6 +505,75 @@ pub fn InvoiceSettingsPage() -> impl IntoView {
                 <TextField label="Tax rate for new lines %" name="default_tax" inputmode="decimal" value=percent_label(s.default_tax_bp).trim_end_matches('%').to_owned() hint="0 if your services are exempt." error=field_error(error, "default_tax")/>
                 <SubmitButton label="Save settings" pending_label="Saving…" pending=save.pending()/>
             </ActionForm>
+        })}
+    }
+}
+
+#[component]
+pub fn TakingsPage() -> impl IntoView {
+    let query = use_query_map();
+    let date = Memo::new(move |_| query.read().get("date").unwrap_or_default());
+    let takings = Resource::new(move || date.get(), get_takings);
+    view! {
+        <Title text="Day's takings"/>
+        <p class="no-print"><A href="/app/invoices">"← Invoices"</A></p>
+        {loaded(takings, move |t| {
+            let currency = t.currency.clone();
+            let most = t.methods.iter().map(|m| m.received).max().unwrap_or(0).max(1);
+            let methods = t.methods.iter().map(|m| {
+                let width = format!("width: {}%", m.received * 100 / most);
+                view! {
+                    <tr>
+                        <th scope="row">{m.method.label()}</th>
+                        <td class="number">{m.payments}</td>
+                        <td class="number">{format_minor(m.received, &currency)}</td>
+                        <td class="number">{format_minor(m.refunded, &currency)}</td>
+                        <td class="number">{format_minor(m.net(), &currency)}</td>
+                        <td class="takings__bar" aria-hidden="true"><span style=width></span></td>
+                    </tr>
+                }
+            }).collect_view();
+            let staff = t.staff.iter().map(|s| view! {
+                <tr>
+                    <td>{s.name.clone()}</td>
+                    <td>{s.method.label()}</td>
+                    <td class="number">{format_minor(s.received, &currency)}</td>
+                    <td class="number">{format_minor(s.refunded, &currency)}</td>
+                </tr>
+            }).collect_view();
+            let title = format!("Takings · {} · {}", t.branch_name, t.date.format("%A %-d %B %Y"));
+            view! {
+                <h1>{title}</h1>
+                <form method="get" action="/app/takings" class="form form--inline no-print">
+                    <label class="field">
+                        <span class="field__label">"Day"</span>
+                        <input class="field__input" type="date" name="date" value=t.date.to_string()/>
+                    </label>
+                    <button class="button" type="submit">"Show"</button>
+                </form>
+                <p class="takings__drawer" data-testid="cash-in-drawer">
+                    {format!("Cash in the drawer (beyond the float): {}", format_minor(t.cash_in_drawer(), &currency))}
+                </p>
+                <table class="table" data-testid="takings">
+                    <thead><tr>
+                        <th scope="col">"Method"</th><th scope="col" class="number">"Payments"</th><th scope="col" class="number">"Taken"</th>
+                        <th scope="col" class="number">"Refunded"</th><th scope="col" class="number">"Net"</th><th scope="col"><span class="visually-hidden">"Share"</span></th>
+                    </tr></thead>
+                    <tbody>{methods}</tbody>
+                    <tfoot><tr class="invoice__total"><th scope="row" colspan="4">"Total"</th><td class="number">{format_minor(t.net(), &currency)}</td><td></td></tr></tfoot>
+                </table>
+                <h2>"By whom"</h2>
+                {if t.staff.is_empty() {
+                    view! { <p class="table__empty">"Nothing was taken that day."</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="table" data-testid="takings-staff">
+                            <thead><tr><th scope="col">"Taken by"</th><th scope="col">"Method"</th><th scope="col" class="number">"Taken"</th><th scope="col" class="number">"Refunded"</th></tr></thead>
+                            <tbody>{staff}</tbody>
+                        </table>
+                    }.into_any()
+                }}
+            }
         })}
     }
 }

@@ -293,3 +293,41 @@ pub async fn of_invoice(tx: &mut Tx, org_id: Uuid, invoice_id: Uuid) -> Result<V
         })
         .collect()
 }
+
+/// A branch's payments and refunds in `[from, to)`, per method and staff member:
+/// (method, staff name, payments, received, refunded).
+pub async fn takings(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(PaymentMethod, String, i64, i64, i64)>, AppError> {
+    let rows = sqlx::query!(
+        r#"with moves as (
+             select p.method, p.received_by as who, 1 as payments, p.amount_minor as received, 0::bigint as refunded
+             from payments p where p.org_id = $1 and p.branch_id = $2 and p.received_at >= $3 and p.received_at < $4
+             union all
+             select r.method, r.refunded_by, 0, 0, r.amount_minor
+             from refunds r join payments p on p.id = r.payment_id
+             where r.org_id = $1 and p.branch_id = $2 and r.created_at >= $3 and r.created_at < $4
+           )
+           select m.method as "method!", coalesce(u.full_name, 'Someone') as "name!", sum(m.payments)::bigint as "payments!",
+                  sum(m.received)::bigint as "received!", sum(m.refunded)::bigint as "refunded!"
+           from moves m left join users u on u.id = m.who
+           group by m.method, u.full_name
+           order by u.full_name, m.method"#,
+        org_id,
+        branch_id,
+        from,
+        to,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let method = PaymentMethod::parse(&r.method).ok_or_else(|| internal("payment method", &r.method))?;
+            Ok((method, r.name, r.payments, r.received, r.refunded))
+        })
+        .collect()
+}
