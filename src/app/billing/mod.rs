@@ -259,6 +259,17 @@ pub fn InvoicePage() -> impl IntoView {
     let pay_error = action_error(pay);
     let credit_use_error = action_error(use_credit);
     let refund_error = action_error(refund);
+    // After a payment the form shows what is still owed, not what was typed for the last
+    // one (a browser keeps a typed value over a new `value` attribute until the form is
+    // reset): one payment by cash, the rest by card, without retyping by mistake.
+    let pay_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if pay.version().get() > 0 {
+            if let Some(form) = pay_form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
     view! {
         <Toast message=issued/>
         <Toast message=paid/>
@@ -362,7 +373,7 @@ pub fn InvoicePage() -> impl IntoView {
                     <section class="panel no-print" aria-labelledby="pay-title">
                         <h2 id="pay-title">"Record a payment"</h2>
                         {credit_note}
-                        <ActionForm action=pay attr:class="form form--inline">
+                        <ActionForm action=pay node_ref=pay_form attr:class="form form--inline">
                             <FormAlert error=pay_error/>
                             <input type="hidden" name="id" value=id/>
                             <input type="hidden" name="key" value=key/>
