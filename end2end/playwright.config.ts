@@ -19,7 +19,9 @@ const launchOptions = {
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 30_000,
+  // A whole clinic's flow (sign-up, hours, a service, then the test itself) runs 20–33 s
+  // hydrated on a busy 2-core machine: a minute leaves room without hiding a hang.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   forbidOnly: true,

@@ -110,7 +110,7 @@ async function firstLoad(
 
 test('every page loads within its byte budget', async ({ browser, page, baseURL }, testInfo) => {
   test.skip(!hydrated(testInfo), 'bytes are measured once, by the browser that runs scripts');
-  test.setTimeout(180_000);
+  test.setTimeout(360_000);
   const base = baseURL!;
 
   // A practice with a booking page, signed in in this context.
