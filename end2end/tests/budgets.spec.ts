@@ -37,12 +37,13 @@ const BUDGET = {
  * lost their `producers` sections (534, 128, 114, 114 and 107 KB).
  */
 const TODAY: Record<string, number> = {
-  '/app/calendar (WASM + JS)': 545 * KB,
+  // 530 KB until the visit and billing code (issue 14) added 23 KB to the first load: to win back.
+  '/app/calendar (WASM + JS)': 565 * KB,
   '/app/calendar: its own chunks': 131 * KB,
   '/app/staff: its own chunks': 118 * KB,
   '/app/account: its own chunks': 117 * KB,
   // 107 KB until the interval editor (time fields, copy to the workweek) came in at 112.
-  '/app/settings/hours: its own chunks': 115 * KB,
+  '/app/settings/hours: its own chunks': 118 * KB,
 };
 
 async function servedBytes(url: string): Promise<number> {
