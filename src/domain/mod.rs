@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod contact;
 pub mod error;
 pub mod invoice;
+pub mod invoice_settings;
 pub mod messages;
 pub mod messaging;
 pub mod money;

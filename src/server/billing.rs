@@ -20,9 +20,10 @@ use crate::domain::{
     appointment::Status,
     audit::{AuditFilter, AuditRecord},
     invoice::{
-        number_label, totals, InvoiceFilter, InvoiceKind, InvoiceLine, InvoiceList, InvoiceSettings,
-        InvoiceSettingsForm, InvoiceStatus, InvoiceSummary, InvoiceView, LineForm,
+        number_label, totals, InvoiceFilter, InvoiceKind, InvoiceLine, InvoiceList, InvoiceStatus, InvoiceSummary,
+        InvoiceView, LineForm,
     },
+    invoice_settings::{InvoiceSettings, InvoiceSettingsForm},
     payment::InvoicePayment,
     time::{utc_to_local, zone},
     AppError,

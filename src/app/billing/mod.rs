@@ -19,9 +19,9 @@ use crate::{
     domain::{
         audit::{action_label, AuditRecord},
         invoice::{
-            percent_label, InvoiceFilter, InvoiceKind, InvoiceList, InvoiceSettings, InvoiceSettingsForm,
-            InvoiceStatus, InvoiceView, LineForm, TaxMode,
+            percent_label, InvoiceFilter, InvoiceKind, InvoiceList, InvoiceStatus, InvoiceView, LineForm, TaxMode,
         },
+        invoice_settings::{InvoiceSettings, InvoiceSettingsForm},
         money::{amount_input, format_minor},
         payment::{PatientAccount, PaymentForm, PaymentMethod, RefundForm, Takings},
         AppError,

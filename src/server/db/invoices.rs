@@ -6,9 +6,8 @@ use uuid::Uuid;
 use super::Tx;
 use crate::{
     domain::{
-        invoice::{
-            InvoiceFilter, InvoiceKind, InvoiceSettings, InvoiceStatus, InvoiceTotals, LineAmounts, NewLine, TaxMode,
-        },
+        invoice::{InvoiceFilter, InvoiceKind, InvoiceStatus, InvoiceTotals, LineAmounts, NewLine, TaxMode},
+        invoice_settings::InvoiceSettings,
         AppError,
     },
     server::error::internal,
