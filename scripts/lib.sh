@@ -83,6 +83,11 @@ ensure_e2e_packages() {
   fi
 }
 
+# The tests read invoice and receipt PDFs as a patient would, through poppler's pdftotext.
+ensure_pdf_reader() {
+  command -v pdftotext >/dev/null || apt_install poppler-utils
+}
+
 # A real SMTP server for the tests that send mail: Debian's, run by Debian's Python.
 ensure_smtp_server() {
   /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || apt_install python3-aiosmtpd

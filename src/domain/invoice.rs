@@ -426,6 +426,13 @@ pub struct InvoiceView {
     pub payment_key: Uuid,
 }
 
+impl InvoiceView {
+    /// Something was paid on it, so it has a receipt.
+    pub fn has_receipt(&self) -> bool {
+        self.kind == InvoiceKind::Invoice && !self.payments.is_empty()
+    }
+}
+
 /// An invoice in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceSummary {

@@ -2,18 +2,25 @@
 //! next number of the series, crediting, the list and the settings. The arithmetic is
 //! `domain::invoice`'s; the numbering is the database's (`invoice_number_take`).
 
+use axum::{
+    extract::Path,
+    http::{header, Method},
+    response::{IntoResponse, Response},
+};
 use chrono::{Datelike, Duration, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    auth::context::RequestContext,
+    auth::context::{RequestContext, Staff},
     calendar::locked,
     db::{
         audit,
         invoices::{self, Issue, NewDraft},
         organizations, patients, payments, Tx,
     },
+    documents,
+    routing::Routes,
 };
 use crate::domain::{
     access::Action,
@@ -457,4 +464,41 @@ pub async fn save_settings(ctx: &RequestContext, form: &InvoiceSettingsForm) -> 
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The invoice and receipt downloads.
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(Method::GET, "/app/invoices/{id}/invoice.pdf", invoice_pdf)
+        .add(Method::GET, "/app/invoices/{id}/receipt.pdf", receipt_pdf)
+}
+
+async fn invoice_pdf(Staff(ctx): Staff, Path(id): Path<String>) -> Response {
+    pdf(&ctx, &id, documents::Kind::Invoice)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn receipt_pdf(Staff(ctx): Staff, Path(id): Path<String>) -> Response {
+    pdf(&ctx, &id, documents::Kind::Receipt)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `GET /app/invoices/{id}/(invoice|receipt).pdf`: the document as a download, for whoever
+/// may see the invoice.
+async fn pdf(ctx: &RequestContext, id: &str, kind: documents::Kind) -> Result<Response, AppError> {
+    let id = Uuid::parse_str(id).map_err(|_| AppError::not_found("That invoice"))?;
+    let (invoice, _) = get(ctx, id).await?;
+    let bytes = documents::render(&invoice, kind)?;
+    let disposition = format!("attachment; filename=\"{}\"", kind.file_name(&invoice));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

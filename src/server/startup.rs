@@ -118,6 +118,7 @@ pub fn routes() -> Routes {
         .add(Method::GET, "/metrics", metrics::metrics)
         .add(Method::GET, "/ws", super::realtime::socket)
         .merge(super::patients::routes::routes())
+        .merge(super::billing::routes())
         .merge(super::portal::routes())
         .merge(super::api::routes())
         .merge(messaging::webhooks::routes())

@@ -42,7 +42,7 @@ async fn issue(app: &TestApp, browser: &Browser, id: &str) -> reqwest::Response 
     app.call::<IssueInvoice>(&mut browser, &[("id", id)]).await
 }
 
-fn year() -> i32 {
+pub fn year() -> i32 {
     chrono::Utc::now().year()
 }
 
@@ -298,7 +298,7 @@ async fn a_credit_note_cancels_its_invoice_in_a_series_of_its_own() {
 }
 
 /// An issued invoice of a completed visit at `time`; its id.
-async fn issued_visit(app: &TestApp, org: &Org, s: &Schedule, time: &str) -> String {
+pub async fn issued_visit(app: &TestApp, org: &Org, s: &Schedule, time: &str) -> String {
     let visit = completed_visit(app, org, s, time).await.to_string();
     let mut owner = org.owner.clone();
     let id: String = json(
@@ -313,7 +313,7 @@ async fn issued_visit(app: &TestApp, org: &Org, s: &Schedule, time: &str) -> Str
     id
 }
 
-async fn pay(
+pub async fn pay(
     app: &TestApp,
     browser: &Browser,
     invoice: &str,

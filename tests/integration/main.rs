@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod billing;
 mod calendar;
+mod documents;
 mod messaging;
 mod patients;
 mod portal;

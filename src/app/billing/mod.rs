@@ -277,6 +277,7 @@ pub fn InvoicePage() -> impl IntoView {
             let currency = invoice.currency.clone();
             let id = invoice.id.to_string();
             let draft = invoice.status == InvoiceStatus::Draft && invoice.can_manage;
+            let receipt = invoice.has_receipt();
             let title = match &invoice.number_label {
                 Some(number) => format!("{} {number}", invoice.kind.label()),
                 None => format!("Draft {}", invoice.kind.label().to_lowercase()),
@@ -468,6 +469,10 @@ pub fn InvoicePage() -> impl IntoView {
                     </div>
                     {(!invoice.notes.is_empty()).then(|| view! { <p class="note__text">{invoice.notes.clone()}</p> })}
                 </article>
+                <div class="button-row no-print">
+                    <a class="button" href=format!("/app/invoices/{id}/invoice.pdf") download rel="external">"Download PDF"</a>
+                    {receipt.then(|| view! { <a class="button" href=format!("/app/invoices/{id}/receipt.pdf") download rel="external">"Receipt PDF"</a> })}
+                </div>
                 <FormAlert error=issue_error/>
                 <FormAlert error=discard_error/>
                 <FormAlert error=credit_error/>

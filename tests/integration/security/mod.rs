@@ -197,6 +197,7 @@ fn tables() -> Vec<Entry> {
         crate::providers::surface(),
         crate::visits::surface(),
         crate::billing::surface(),
+        crate::documents::surface(),
     ]
     .into_iter()
     .flatten()

@@ -72,6 +72,8 @@ pub struct Side {
     pub done_visit: Uuid,
     /// A draft invoice to read and add lines to.
     pub draft_invoice: Uuid,
+    /// An issued invoice paid in part, which has a receipt.
+    pub paid_invoice: Uuid,
     pub patient: Uuid,
     pub import: Uuid,
     pub invitation_token: String,
@@ -146,6 +148,7 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         visit: Uuid::nil(),
         done_visit: Uuid::nil(),
         draft_invoice: Uuid::nil(),
+        paid_invoice: Uuid::nil(),
         patient: Uuid::nil(),
         import: Uuid::nil(),
         invitation_token: String::new(),
@@ -295,6 +298,22 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         }
     };
     let (draft_invoice, draft_lines) = draft(rounds as i64).await;
+    let (paid_invoice, _) = draft(1).await;
+    sqlx::query(
+        "with issued as (
+             update invoices set status = 'partially_paid', year = 2019, number = 1, number_label = 'INV-2019-1',
+                    issued_at = now(), net_minor = 4500, total_minor = 4500, paid_minor = 1000
+              where id = $1 returning org_id, branch_id, patient_id),
+         paid as (
+             insert into payments (org_id, branch_id, patient_id, method, amount_minor, idempotency_key)
+             select org_id, branch_id, patient_id, 'card', 1000, gen_random_uuid() from issued returning org_id, id)
+         insert into payment_allocations (org_id, payment_id, invoice_id, amount_minor)
+         select org_id, id, $1, 1000 from paid",
+    )
+    .bind(paid_invoice)
+    .execute(&app.db)
+    .await
+    .unwrap();
     let mut invoicing = Vec::new();
     for round in 0..rounds as i64 {
         let time = (NaiveTime::from_hms_opt(13, 0, 0).unwrap() + Duration::minutes(round * 40))
@@ -462,6 +481,7 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         visit,
         done_visit,
         draft_invoice,
+        paid_invoice,
         patient: patients[0],
         import: imports[0],
         invitation_token: invitations[0].1.clone(),
