@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { goto, nextMonday, practiceWithSchedule, ready, screenshots } from './support';
 
@@ -88,6 +89,17 @@ test('a visit: arrival, undo, start, services and materials, a note signed at co
   await expect(page.getByTestId('invoice-payments')).toContainText('Card · slip 0042');
   await expect(page.getByTestId('invoice-history')).toContainText('Payment received');
   await expect(page.getByRole('region', { name: 'Record a payment' })).toHaveCount(0);
+
+  // The receipt, downloaded as the patient gets it, says what was paid and how.
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Receipt PDF' }).click();
+  const receipt = await download;
+  expect(receipt.suggestedFilename()).toMatch(/^receipt-INV-\d{4}-000001\.pdf$/);
+  const text = execFileSync('pdftotext', ['-layout', await receipt.path(), '-'], { encoding: 'utf8' });
+  for (const expected of ['Receipt', 'Grace Hopper', 'Physiotherapy', 'Cash', 'Card', 'slip 0042', '100.00', '50.00', 'Paid in full']) {
+    expect(text).toContain(expected);
+  }
+  expect(text).toMatch(/Owed\s+\D*0\.00/);
 
   // The patient owes nothing.
   await page.getByRole('link', { name: 'Grace Hopper' }).click();
