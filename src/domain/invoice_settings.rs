@@ -19,6 +19,8 @@ pub struct InvoiceSettings {
     pub credit_note_prefix: String,
     pub tax_mode: TaxMode,
     pub default_tax_bp: i64,
+    /// A receipt goes to the patient by itself when an invoice is paid in full.
+    pub send_receipts: bool,
 }
 
 /// What an organization starts with (the columns' defaults in `invoice_settings`).
@@ -34,6 +36,7 @@ impl Default for InvoiceSettings {
             credit_note_prefix: "CN".into(),
             tax_mode: TaxMode::Exclusive,
             default_tax_bp: 0,
+            send_receipts: false,
         }
     }
 }
@@ -50,6 +53,9 @@ pub struct InvoiceSettingsForm {
     pub credit_note_prefix: String,
     pub tax_mode: String,
     pub default_tax: String,
+    /// A ticked box (absent when not).
+    #[serde(default)]
+    pub send_receipts: Option<String>,
 }
 
 fn prefix(field: &str, raw: &str) -> Result<String, FieldError> {
@@ -117,6 +123,7 @@ impl InvoiceSettingsForm {
             credit_note_prefix,
             tax_mode,
             default_tax_bp,
+            send_receipts: self.send_receipts.is_some(),
         })
     }
 }

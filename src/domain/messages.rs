@@ -18,6 +18,8 @@ pub enum MessageKind {
     StaffInvitation,
     /// To a user who asked to choose a new password.
     PasswordReset,
+    /// To a patient who paid: the receipt of an invoice.
+    Receipt,
 }
 
 impl MessageKind {
@@ -29,6 +31,7 @@ impl MessageKind {
             MessageKind::Reminder => "reminder",
             MessageKind::StaffInvitation => "staff_invitation",
             MessageKind::PasswordReset => "password_reset",
+            MessageKind::Receipt => "receipt",
         }
     }
 

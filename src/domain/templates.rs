@@ -13,11 +13,12 @@ use super::{
 };
 
 /// The kinds with a wording of their own, in the order the settings page shows them.
-pub const TEMPLATE_KINDS: [MessageKind; 6] = [
+pub const TEMPLATE_KINDS: [MessageKind; 7] = [
     MessageKind::BookingConfirmation,
     MessageKind::Reminder,
     MessageKind::Reschedule,
     MessageKind::Cancellation,
+    MessageKind::Receipt,
     MessageKind::StaffInvitation,
     MessageKind::PasswordReset,
 ];
@@ -35,6 +36,17 @@ const APPOINTMENT_VARIABLES: &[(&str, &str)] = &[
     ("address", "1 Harbour Street"),
     ("place", "London, 1 Harbour Street"),
     ("manage_link", "https://careops.example/manage/a1b2c3"),
+];
+
+/// The variables of a receipt: by email the PDF is attached, by text message the link
+/// opens it.
+const RECEIPT_VARIABLES: &[(&str, &str)] = &[
+    ("patient_first_name", "Ada"),
+    ("patient_name", "Ada Lovelace"),
+    ("clinic", "Riverside Physio"),
+    ("invoice_number", "INV-2026-000123"),
+    ("paid", "£45.00"),
+    ("receipt_link", "https://careops.example/receipt/a1b2c3"),
 ];
 
 /// The variables of an invitation to join the staff.
@@ -57,6 +69,7 @@ fn examples(kind: MessageKind) -> &'static [(&'static str, &'static str)] {
     match kind {
         MessageKind::StaffInvitation => INVITATION_VARIABLES,
         MessageKind::PasswordReset => RESET_VARIABLES,
+        MessageKind::Receipt => RECEIPT_VARIABLES,
         _ => APPOINTMENT_VARIABLES,
     }
 }
@@ -164,6 +177,16 @@ pub fn default_template(kind: MessageKind, channel: &str) -> Template {
         (_, MessageKind::Reminder) => (
             "Reminder: your appointment at {clinic} on {when}".to_owned(),
             format!("Hello {{patient_first_name}},\n\na reminder of your {{service}} with {{practitioner}} on {{when}} at {{place}}.{manage}\n\n{{clinic}}"),
+        ),
+        ("sms", MessageKind::Receipt) => (
+            String::new(),
+            "{clinic}: thank you for your payment of {paid}. Your receipt for {invoice_number}: {receipt_link}".to_owned(),
+        ),
+        (_, MessageKind::Receipt) => (
+            "Your receipt from {clinic}".to_owned(),
+            "Hello {patient_first_name},\n\nthank you for your payment of {paid}. Your receipt for invoice \
+             {invoice_number} is attached.\n\n{clinic}"
+                .to_owned(),
         ),
         (_, MessageKind::StaffInvitation) => (
             "{inviter} invites you to {clinic} on CareOps".to_owned(),

@@ -15,7 +15,7 @@ use super::{
     auth::context::{RequestContext, Staff},
     calendar::locked,
     db::{
-        audit,
+        audit, branches,
         invoices::{self, Issue, NewDraft},
         organizations, patients, payments, Tx,
     },
@@ -32,7 +32,7 @@ use crate::domain::{
     },
     invoice_settings::{InvoiceSettings, InvoiceSettingsForm},
     payment::InvoicePayment,
-    time::{utc_to_local, zone},
+    time::{local_datetime, utc_to_local, zone},
     AppError,
 };
 
@@ -98,23 +98,11 @@ pub async fn get(ctx: &RequestContext, id: Uuid) -> Result<(InvoiceView, Vec<Aud
     ctx.require(Action::ViewInvoices)?;
     let org = ctx.org_id();
     let mut tx = ctx.tenant().await?;
-    let h = invoices::header(&mut tx, org, id)
+    let mut invoice = view_in(&mut tx, org, id)
         .await?
-        .filter(|h| h.branch_id == ctx.user.branch.id)
+        .filter(|(_, branch)| *branch == ctx.user.branch.id)
+        .map(|(invoice, _)| invoice)
         .ok_or_else(|| AppError::not_found("That invoice"))?;
-    let lines: Vec<InvoiceLine> = invoices::lines(&mut tx, org, id)
-        .await?
-        .into_iter()
-        .map(|(id, description, amounts, _)| InvoiceLine {
-            id,
-            description,
-            totals: amounts.totals(h.tax_mode),
-            amounts,
-        })
-        .collect();
-    let settings = invoices::settings(&mut tx, org).await?;
-    let paid_by = payments::of_invoice(&mut tx, org, id).await?;
-    let account = payments::account(&mut tx, org, h.patient_id).await?;
     let filter = AuditFilter {
         entity_id: Some(id),
         ..AuditFilter::default()
@@ -124,54 +112,82 @@ pub async fn get(ctx: &RequestContext, id: Uuid) -> Result<(InvoiceView, Vec<Aud
     for entry in &mut history {
         entry.at_local = ctx.local_time(entry.at);
     }
+    invoice.can_manage = ctx.user.can(Action::ManageInvoices);
+    invoice.can_take_payments = ctx.user.can(Action::TakePayments);
+    invoice.can_refund = ctx.user.can(Action::RefundPayments);
+    Ok((invoice, history))
+}
+
+/// An invoice as its page and its documents show it, with its branch; times are in the
+/// branch's zone and the viewer may do nothing with it (the caller says what they may).
+pub async fn view_in(tx: &mut Tx, org: Uuid, id: Uuid) -> Result<Option<(InvoiceView, Uuid)>, AppError> {
+    let Some(h) = invoices::header(tx, org, id).await? else {
+        return Ok(None);
+    };
+    let timezone = branches::get(tx, org, h.branch_id)
+        .await?
+        .map(|b| b.timezone)
+        .unwrap_or_default();
+    let day = |at| utc_to_local(at, zone(&timezone)).format("%-d %b %Y").to_string();
+    let lines: Vec<InvoiceLine> = invoices::lines(tx, org, id)
+        .await?
+        .into_iter()
+        .map(|(id, description, amounts, _)| InvoiceLine {
+            id,
+            description,
+            totals: amounts.totals(h.tax_mode),
+            amounts,
+        })
+        .collect();
+    let settings = invoices::settings(tx, org).await?;
+    let paid_by = payments::of_invoice(tx, org, id).await?;
+    let account = payments::account(tx, org, h.patient_id).await?;
     let amounts: Vec<_> = lines.iter().map(|l| l.amounts).collect();
     let sums = totals(&amounts, h.tax_mode);
     let balance = if h.status.is_open() { sums.total - h.paid } else { 0 };
-    Ok((
-        InvoiceView {
-            id: h.id,
-            kind: h.kind,
-            status: h.status,
-            number_label: h.number_label,
-            patient_id: h.patient_id,
-            patient_name: h.patient_name,
-            appointment_id: h.appointment_id,
-            credits: h.credits,
-            credited_by: h.credited_by,
-            currency: h.currency,
-            tax_mode: h.tax_mode,
-            issued_local: h.issued_at.map(|at| day(ctx, at)),
-            due_on: h.due_on,
-            seller_name: h.seller_name,
-            seller_address: h.seller_address,
-            seller_tax_id: h.seller_tax_id,
-            notes: h.notes,
-            lines,
-            totals: sums,
-            paid: h.paid,
-            balance,
-            can_manage: ctx.user.can(Action::ManageInvoices),
-            default_tax_bp: settings.default_tax_bp,
-            payments: paid_by
-                .into_iter()
-                .map(|p| InvoicePayment {
-                    payment_id: p.payment_id,
-                    method: p.method,
-                    reference: p.reference,
-                    received_local: ctx.local_time(p.received_at),
-                    received_by: p.received_by,
-                    applied: p.applied,
-                    amount: p.amount,
-                    refunded: p.refunded,
-                })
-                .collect(),
-            patient_credit: account.credit,
-            can_take_payments: ctx.user.can(Action::TakePayments),
-            can_refund: ctx.user.can(Action::RefundPayments),
-            payment_key: Uuid::new_v4(),
-        },
-        history,
-    ))
+    let invoice = InvoiceView {
+        id: h.id,
+        kind: h.kind,
+        status: h.status,
+        number_label: h.number_label,
+        patient_id: h.patient_id,
+        patient_name: h.patient_name,
+        appointment_id: h.appointment_id,
+        credits: h.credits,
+        credited_by: h.credited_by,
+        currency: h.currency,
+        tax_mode: h.tax_mode,
+        issued_local: h.issued_at.map(day),
+        due_on: h.due_on,
+        seller_name: h.seller_name,
+        seller_address: h.seller_address,
+        seller_tax_id: h.seller_tax_id,
+        notes: h.notes,
+        lines,
+        totals: sums,
+        paid: h.paid,
+        balance,
+        can_manage: false,
+        default_tax_bp: settings.default_tax_bp,
+        payments: paid_by
+            .into_iter()
+            .map(|p| InvoicePayment {
+                payment_id: p.payment_id,
+                method: p.method,
+                reference: p.reference,
+                received_local: local_datetime(p.received_at, &timezone),
+                received_by: p.received_by,
+                applied: p.applied,
+                amount: p.amount,
+                refunded: p.refunded,
+            })
+            .collect(),
+        patient_credit: account.credit,
+        can_take_payments: false,
+        can_refund: false,
+        payment_key: Uuid::new_v4(),
+    };
+    Ok(Some((invoice, h.branch_id)))
 }
 
 /// The invoice of a completed visit: its draft, made from the services performed, or

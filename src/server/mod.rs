@@ -24,6 +24,7 @@ pub mod portal;
 pub mod preload;
 pub mod qr;
 pub mod realtime;
+pub mod receipts;
 pub mod routing;
 pub mod scheduling;
 pub mod staff;

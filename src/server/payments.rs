@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::{
     auth::context::RequestContext,
     db::{invoices, payments, Tx},
+    receipts,
 };
 use crate::domain::{
     access::Action,
@@ -85,8 +86,11 @@ pub async fn record(ctx: &RequestContext, invoice_id: Uuid, form: &PaymentForm) 
     open.sort_by_key(|o| o.id != invoice_id);
     let owed: Vec<i64> = open.iter().map(|o| o.total - o.paid).collect();
     let (shares, credit) = allocate(payment.amount, &owed);
-    let mut paid = Vec::new();
+    let (mut paid, mut settled) = (Vec::new(), Vec::new());
     for (o, share) in open.iter().zip(shares) {
+        if share > 0 && o.paid + share == o.total {
+            settled.push(o.id);
+        }
         if share > 0 {
             payments::allocate(&mut tx, org, payment_id, o.id, share).await?;
             ctx.audit(
@@ -109,6 +113,7 @@ pub async fn record(ctx: &RequestContext, invoice_id: Uuid, form: &PaymentForm) 
                "invoices": paid, "credit": credit, "patient_id": invoice.patient_id}),
     )
     .await?;
+    receipts::after_payment(&mut tx, &ctx.state, org, &settled).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -147,6 +152,8 @@ pub async fn apply_credit(ctx: &RequestContext, invoice_id: Uuid) -> Result<(), 
         json!({"amount": used}),
     )
     .await?;
+    let settled: &[Uuid] = if owed == 0 { &[invoice_id] } else { &[] };
+    receipts::after_payment(&mut tx, &ctx.state, org, settled).await?;
     tx.commit().await?;
     Ok(())
 }

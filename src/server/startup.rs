@@ -119,6 +119,7 @@ pub fn routes() -> Routes {
         .add(Method::GET, "/ws", super::realtime::socket)
         .merge(super::patients::routes::routes())
         .merge(super::billing::routes())
+        .merge(super::receipts::routes())
         .merge(super::portal::routes())
         .merge(super::api::routes())
         .merge(messaging::webhooks::routes())

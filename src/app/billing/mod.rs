@@ -10,7 +10,8 @@ use crate::{
     components::{
         confirm::{Confirm, ConfirmButton},
         form::{
-            action_done, action_error, field_error, Choice, FormAlert, RadioGroup, SubmitButton, TextArea, TextField,
+            action_done, action_error, field_error, Checkbox, Choice, FormAlert, RadioGroup, SubmitButton, TextArea,
+            TextField,
         },
         loaded::loaded,
         toast::Toast,
@@ -104,6 +105,13 @@ pub async fn record_payment(id: Uuid, #[server(flatten)] form: PaymentForm) -> R
 pub async fn use_credit(id: Uuid) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, payments};
     payments::apply_credit(&RequestContext::load().await?, id).await
+}
+
+/// Sends the patient the invoice's receipt by each channel they agreed to; says how.
+#[server]
+pub async fn send_receipt(id: Uuid) -> Result<String, AppError> {
+    use crate::server::{auth::context::RequestContext, receipts};
+    receipts::send(&RequestContext::load().await?, id).await
 }
 
 #[server]
@@ -230,6 +238,7 @@ pub fn InvoicePage() -> impl IntoView {
     let pay = ServerAction::<RecordPayment>::new();
     let use_credit = ServerAction::<UseCredit>::new();
     let refund = ServerAction::<RefundPayment>::new();
+    let send_receipt = ServerAction::<SendReceipt>::new();
     let invoice = Resource::new(
         move || {
             (
@@ -259,6 +268,8 @@ pub fn InvoicePage() -> impl IntoView {
     let pay_error = action_error(pay);
     let credit_use_error = action_error(use_credit);
     let refund_error = action_error(refund);
+    let receipt_error = action_error(send_receipt);
+    let receipt_sent = Signal::derive(move || send_receipt.value().get().and_then(Result::ok));
     // After a payment the form shows what is still owed, not what was typed for the last
     // one (a browser keeps a typed value over a new `value` attribute until the form is
     // reset): one payment by cash, the rest by card, without retyping by mistake.
@@ -273,6 +284,7 @@ pub fn InvoicePage() -> impl IntoView {
     view! {
         <Toast message=issued/>
         <Toast message=paid/>
+        <Toast message=receipt_sent/>
         {loaded(invoice, move |(invoice, history)| {
             let currency = invoice.currency.clone();
             let id = invoice.id.to_string();
@@ -472,7 +484,17 @@ pub fn InvoicePage() -> impl IntoView {
                 <div class="button-row no-print">
                     <a class="button" href=format!("/app/invoices/{id}/invoice.pdf") download rel="external">"Download PDF"</a>
                     {receipt.then(|| view! { <a class="button" href=format!("/app/invoices/{id}/receipt.pdf") download rel="external">"Receipt PDF"</a> })}
+                    {(receipt && invoice.can_take_payments).then(|| {
+                        let id = id.clone();
+                        view! {
+                            <ActionForm action=send_receipt>
+                                <input type="hidden" name="id" value=id/>
+                                <SubmitButton label="Send receipt" pending_label="Sending…" pending=send_receipt.pending()/>
+                            </ActionForm>
+                        }
+                    })}
                 </div>
+                <FormAlert error=receipt_error/>
                 <FormAlert error=issue_error/>
                 <FormAlert error=discard_error/>
                 <FormAlert error=credit_error/>
@@ -519,6 +541,7 @@ pub fn InvoiceSettingsPage() -> impl IntoView {
                     selected=s.tax_mode.as_str()
                 />
                 <TextField label="Tax rate for new lines %" name="default_tax" inputmode="decimal" value=percent_label(s.default_tax_bp).trim_end_matches('%').to_owned() hint="0 if your services are exempt." error=field_error(error, "default_tax")/>
+                <Checkbox label="Send the patient a receipt when an invoice is paid in full" name="send_receipts" checked=s.send_receipts hint="By email with the PDF attached, or by text message with a link to it, as the patient agreed to be contacted."/>
                 <SubmitButton label="Save settings" pending_label="Saving…" pending=save.pending()/>
             </ActionForm>
         })}

@@ -21,6 +21,7 @@ pub struct Authenticated {
 const ACCESS_AUDIENCE: &str = "careops:access";
 const CHALLENGE_AUDIENCE: &str = "careops:second-factor";
 const MANAGE_AUDIENCE: &str = "careops:manage";
+const RECEIPT_AUDIENCE: &str = "careops:receipt";
 
 /// What a patient's manage link proves: which appointment of which organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,14 @@ pub struct ManageGrant {
     pub org_id: Uuid,
 }
 
+/// What a patient's receipt link proves: which invoice of which organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiptGrant {
+    pub invoice_id: Uuid,
+    pub org_id: Uuid,
+}
+
+/// A manage link's claims, and a receipt link's (`sub` is then the invoice).
 #[derive(Debug, Serialize, Deserialize)]
 struct ManageClaims {
     aud: String,
@@ -82,6 +91,7 @@ pub struct Keys {
     access: Validation,
     challenge: Validation,
     manage: Validation,
+    receipt: Validation,
 }
 
 impl Keys {
@@ -100,6 +110,7 @@ impl Keys {
             access: validation(ACCESS_AUDIENCE),
             challenge: validation(CHALLENGE_AUDIENCE),
             manage: validation(MANAGE_AUDIENCE),
+            receipt: validation(RECEIPT_AUDIENCE),
         }
     }
 
@@ -120,6 +131,27 @@ impl Keys {
         let data = jsonwebtoken::decode::<ManageClaims>(token, &self.decoding, &self.manage).ok()?;
         Some(ManageGrant {
             appointment_id: data.claims.sub,
+            org_id: data.claims.org,
+        })
+    }
+
+    /// A patient's link to the receipt of one invoice, valid until `expires`.
+    pub fn issue_receipt(&self, grant: ReceiptGrant, expires: DateTime<Utc>) -> Result<String, AppError> {
+        let claims = ManageClaims {
+            aud: RECEIPT_AUDIENCE.into(),
+            sub: grant.invoice_id,
+            org: grant.org_id,
+            exp: expires.timestamp(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| super::super::error::internal("signing receipt link", e))
+    }
+
+    /// The invoice a receipt link names; `None` if it was altered, forged or expired.
+    pub fn verify_receipt(&self, token: &str) -> Option<ReceiptGrant> {
+        let data = jsonwebtoken::decode::<ManageClaims>(token, &self.decoding, &self.receipt).ok()?;
+        Some(ReceiptGrant {
+            invoice_id: data.claims.sub,
             org_id: data.claims.org,
         })
     }

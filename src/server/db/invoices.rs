@@ -17,7 +17,7 @@ use crate::{
 pub async fn settings(tx: &mut Tx, org_id: Uuid) -> Result<InvoiceSettings, AppError> {
     let row = sqlx::query!(
         "select legal_name, address, tax_id, notes, payment_terms_days, invoice_prefix, credit_note_prefix,
-                tax_mode, default_tax_bp
+                tax_mode, default_tax_bp, send_receipts
          from invoice_settings where org_id = $1",
         org_id,
     )
@@ -34,6 +34,7 @@ pub async fn settings(tx: &mut Tx, org_id: Uuid) -> Result<InvoiceSettings, AppE
             credit_note_prefix: row.credit_note_prefix,
             tax_mode: TaxMode::parse(&row.tax_mode).unwrap_or_default(),
             default_tax_bp: i64::from(row.default_tax_bp),
+            send_receipts: row.send_receipts,
         })
         .unwrap_or_default())
 }
@@ -41,11 +42,11 @@ pub async fn settings(tx: &mut Tx, org_id: Uuid) -> Result<InvoiceSettings, AppE
 pub async fn save_settings(tx: &mut Tx, org_id: Uuid, s: &InvoiceSettings) -> Result<(), AppError> {
     sqlx::query!(
         "insert into invoice_settings (org_id, legal_name, address, tax_id, notes, payment_terms_days, invoice_prefix,
-                                       credit_note_prefix, tax_mode, default_tax_bp)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                       credit_note_prefix, tax_mode, default_tax_bp, send_receipts)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          on conflict (org_id) do update set legal_name = $2, address = $3, tax_id = $4, notes = $5,
              payment_terms_days = $6, invoice_prefix = $7, credit_note_prefix = $8, tax_mode = $9,
-             default_tax_bp = $10, updated_at = now()",
+             default_tax_bp = $10, send_receipts = $11, updated_at = now()",
         org_id,
         s.legal_name,
         s.address,
@@ -56,6 +57,7 @@ pub async fn save_settings(tx: &mut Tx, org_id: Uuid, s: &InvoiceSettings) -> Re
         s.credit_note_prefix,
         s.tax_mode.as_str(),
         s.default_tax_bp as i32,
+        s.send_receipts,
     )
     .execute(&mut **tx)
     .await?;

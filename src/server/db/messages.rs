@@ -27,13 +27,15 @@ pub struct Due {
     /// Still true: not a reminder, or a reminder of an appointment still to come, at the
     /// start it was planned for.
     pub current: bool,
+    /// A receipt's invoice, whose PDF an email attaches.
+    pub invoice_id: Option<Uuid>,
 }
 
 /// Locks message `id` if it is queued (or was being sent); `None` once it was sent,
 /// failed or cancelled: a second run of its job finds nothing to do.
 pub async fn claim(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<Option<Due>, AppError> {
     let row = sqlx::query!(
-        r#"select m.channel, m.recipient, m.subject, m.body, m.attempts, m.status = 'sending' as "interrupted!",
+        r#"select m.channel, m.recipient, m.subject, m.body, m.attempts, m.invoice_id, m.status = 'sending' as "interrupted!",
                   (m.patient_id is null
                    or case when m.channel = 'email' then p.consent_email else p.consent_sms end) as "consent!",
                   (m.planned_for is null
@@ -58,6 +60,7 @@ pub async fn claim(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<Option<Due>, A
         interrupted: r.interrupted,
         consent: r.consent,
         current: r.current,
+        invoice_id: r.invoice_id,
     }))
 }
 
@@ -278,6 +281,32 @@ pub async fn queue_staff_email(
         branch_id,
         kind,
         to,
+        subject,
+        body,
+    )
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// Queues a patient's receipt of an invoice: `(patient, invoice)`, `(channel, recipient)`.
+pub async fn queue_receipt(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    (patient_id, invoice_id): (Uuid, Uuid),
+    (channel, recipient): (&str, &str),
+    subject: &str,
+    body: &str,
+) -> Result<Uuid, AppError> {
+    Ok(sqlx::query_scalar!(
+        "insert into messages (org_id, branch_id, patient_id, invoice_id, kind, channel, recipient, subject, body)
+         values ($1, $2, $3, $4, 'receipt', $5, $6, $7, $8) returning id",
+        org_id,
+        branch_id,
+        patient_id,
+        invoice_id,
+        channel,
+        recipient,
         subject,
         body,
     )

@@ -26,8 +26,8 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use self::providers::{
-    resend::Resend, sendgrid::SendGrid, twilio::Twilio, Accepted, Email, EmailProvider, LogProvider, Refused, Sender,
-    Sms, SmsProvider, Smtp, SmtpSettings,
+    resend::Resend, sendgrid::SendGrid, twilio::Twilio, Accepted, Attachment, Email, EmailProvider, LogProvider,
+    Refused, Sender, Sms, SmsProvider, Smtp, SmtpSettings,
 };
 use super::{
     auth::context::message_base_url,
@@ -36,7 +36,7 @@ use super::{
         messages::{self, Sending, Settled},
         Db,
     },
-    AppState,
+    receipts, AppState,
 };
 use crate::domain::AppError;
 
@@ -243,6 +243,24 @@ pub async fn deliver(state: &AppState, org_id: Uuid, id: Uuid) -> Result<(), Str
         messages::settle(&mut tx, org_id, id, &settled).await.map_err(error)?;
         return tx.commit().await.map_err(|e| e.to_string());
     }
+    // A receipt by email carries its PDF, drawn now with every payment so far.
+    let attachment = match due.invoice_id.filter(|_| due.channel == "email") {
+        None => None,
+        Some(invoice_id) => match receipts::attachment(&mut tx, org_id, invoice_id).await.map_err(error)? {
+            Some((file_name, bytes)) => Some(Attachment {
+                file_name,
+                content_type: "application/pdf",
+                bytes,
+            }),
+            None => {
+                let cancelled = Settled::Cancelled {
+                    reason: "The invoice was credited or has no payment any more: there is no receipt to send.".into(),
+                };
+                messages::settle(&mut tx, org_id, id, &cancelled).await.map_err(error)?;
+                return tx.commit().await.map_err(|e| e.to_string());
+            }
+        },
+    };
     let carrier = Carrier::for_channel(
         state,
         org_id,
@@ -260,6 +278,7 @@ pub async fn deliver(state: &AppState, org_id: Uuid, id: Uuid) -> Result<(), Str
         to: &due.recipient,
         subject: &due.subject,
         body: &due.body,
+        attachment: attachment.as_ref(),
     };
     let (provider, outcome) = carrier.send(&outbound).await;
     let settled = match outcome {
@@ -293,6 +312,7 @@ pub struct Outbound<'a> {
     pub to: &'a str,
     pub subject: &'a str,
     pub body: &'a str,
+    pub attachment: Option<&'a Attachment>,
 }
 
 /// One provider, set up for one organization.
@@ -381,6 +401,7 @@ impl Provider {
             to: m.to,
             subject: m.subject,
             body: m.body,
+            attachment: m.attachment,
         };
         let sms = Sms {
             id: m.id,

@@ -160,6 +160,7 @@ pub async fn send_test(ctx: &RequestContext, channel: &str, to: &str) -> Result<
             to,
             subject: "A test from CareOps",
             body: &body,
+            attachment: None,
         })
         .await;
     ctx.audit(

@@ -74,6 +74,8 @@ pub struct Side {
     pub draft_invoice: Uuid,
     /// An issued invoice paid in part, which has a receipt.
     pub paid_invoice: Uuid,
+    /// The patient's link to its receipt.
+    pub receipt_token: String,
     pub patient: Uuid,
     pub import: Uuid,
     pub invitation_token: String,
@@ -149,6 +151,7 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         done_visit: Uuid::nil(),
         draft_invoice: Uuid::nil(),
         paid_invoice: Uuid::nil(),
+        receipt_token: String::new(),
         patient: Uuid::nil(),
         import: Uuid::nil(),
         invitation_token: String::new(),
@@ -482,6 +485,15 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         done_visit,
         draft_invoice,
         paid_invoice,
+        receipt_token: careops::server::auth::tokens::Keys::new(crate::common::JWT_SECRET.as_bytes())
+            .issue_receipt(
+                careops::server::auth::tokens::ReceiptGrant {
+                    invoice_id: paid_invoice,
+                    org_id: org.id,
+                },
+                chrono::Utc::now() + Duration::days(30),
+            )
+            .unwrap(),
         patient: patients[0],
         import: imports[0],
         invitation_token: invitations[0].1.clone(),

@@ -68,6 +68,23 @@ pub struct Email<'a> {
     pub to: &'a str,
     pub subject: &'a str,
     pub body: &'a str,
+    pub attachment: Option<&'a Attachment>,
+}
+
+/// A file sent with an email (a receipt's PDF).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+impl Attachment {
+    /// Its bytes in base64, as the HTTP providers take them.
+    pub fn base64(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(&self.bytes)
+    }
 }
 
 /// A text message about to go out.

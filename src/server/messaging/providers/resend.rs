@@ -47,17 +47,21 @@ impl EmailProvider for Resend {
     }
 
     async fn send(&self, email: &Email<'_>) -> Result<Accepted, Refused> {
+        let mut mail = json!({
+            "from": self.from,
+            "to": [email.to],
+            "subject": email.subject,
+            "text": email.body,
+        });
+        if let Some(file) = email.attachment {
+            mail["attachments"] = json!([{"filename": file.file_name, "content": file.base64()}]);
+        }
         let sent = self
             .client
             .post(format!("{}/emails", self.base_url))
             .bearer_auth(&self.api_key)
             .header("Idempotency-Key", email.id.to_string())
-            .json(&json!({
-                "from": self.from,
-                "to": [email.to],
-                "subject": email.subject,
-                "text": email.body,
-            }))
+            .json(&mail)
             .send()
             .await;
         let response = match answer("Resend", sent, detail).await {

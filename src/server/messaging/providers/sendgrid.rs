@@ -52,17 +52,22 @@ impl EmailProvider for SendGrid {
         if !self.from_name.is_empty() {
             from["name"] = json!(self.from_name);
         }
+        let mut mail = json!({
+            "personalizations": [{"to": [{"email": email.to}]}],
+            "from": from,
+            "subject": email.subject,
+            "content": [{"type": "text/plain", "value": email.body}],
+            "custom_args": {OUR_ID: email.id.to_string()},
+        });
+        if let Some(file) = email.attachment {
+            mail["attachments"] = json!([{"content": file.base64(), "filename": file.file_name,
+                                          "type": file.content_type, "disposition": "attachment"}]);
+        }
         let sent = self
             .client
             .post(format!("{}/v3/mail/send", self.base_url))
             .bearer_auth(&self.api_key)
-            .json(&json!({
-                "personalizations": [{"to": [{"email": email.to}]}],
-                "from": from,
-                "subject": email.subject,
-                "content": [{"type": "text/plain", "value": email.body}],
-                "custom_args": {OUR_ID: email.id.to_string()},
-            }))
+            .json(&mail)
             .send()
             .await;
         let response = answer("SendGrid", sent, detail).await?;

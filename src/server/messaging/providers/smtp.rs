@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use lettre::{
-    message::{header::ContentType, Mailbox},
+    message::{header::ContentType, Mailbox, MultiPart, SinglePart},
     transport::smtp::{authentication::Credentials, client::Tls, AsyncSmtpTransport},
     AsyncTransport, Tokio1Executor,
 };
@@ -73,14 +73,26 @@ impl EmailProvider for Smtp {
         // The same Message-ID at every attempt, so that a receiving server can tell a
         // repeat from a new message.
         let message_id = format!("<{}@careops>", email.id);
-        let message = lettre::Message::builder()
+        let builder = lettre::Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(email.subject)
-            .message_id(Some(message_id.clone()))
-            .header(ContentType::TEXT_PLAIN)
-            .body(email.body.to_owned())
-            .map_err(|e| Refused::Permanent(format!("The message could not be written: {e}")))?;
+            .message_id(Some(message_id.clone()));
+        let message = match email.attachment {
+            None => builder.header(ContentType::TEXT_PLAIN).body(email.body.to_owned()),
+            Some(file) => {
+                let kind = ContentType::parse(file.content_type)
+                    .map_err(|e| Refused::Permanent(format!("The attachment's type is wrong: {e}")))?;
+                builder.multipart(
+                    MultiPart::mixed()
+                        .singlepart(SinglePart::plain(email.body.to_owned()))
+                        .singlepart(
+                            lettre::message::Attachment::new(file.file_name.clone()).body(file.bytes.clone(), kind),
+                        ),
+                )
+            }
+        }
+        .map_err(|e| Refused::Permanent(format!("The message could not be written: {e}")))?;
         match self.transport.send(message).await {
             Ok(_) => Ok(Accepted { message_id }),
             Err(e) if e.is_permanent() => Err(Refused::Permanent(format!("The mail server refused it: {e}"))),
