@@ -407,6 +407,9 @@ pub struct NewAppointment {
     pub override_hours: bool,
     pub recurrence: Option<super::recurrence::Recurrence>,
     pub source: Source,
+    /// The patient is here without a booking: the visit starts now and they have arrived
+    /// (no confirmation is sent).
+    pub walk_in: bool,
 }
 
 /// The booking form as posted: who, with whom, what and when, and the series when
@@ -433,6 +436,9 @@ pub struct BookingForm {
     pub override_hours: Option<String>,
     #[serde(default)]
     pub repeat: Option<String>,
+    /// "The patient is here now": the date and time are now's.
+    #[serde(default)]
+    pub walk_in: Option<String>,
     #[serde(default)]
     pub repeat_every: String,
     #[serde(default)]
@@ -441,6 +447,13 @@ pub struct BookingForm {
     pub repeat_until: String,
     #[serde(default)]
     pub repeat_count: String,
+}
+
+/// Now, to the minute: when a walk-in's visit starts.
+fn now_to_the_minute() -> chrono::DateTime<chrono::Utc> {
+    use chrono::DurationRound;
+    let now = chrono::Utc::now();
+    now.duration_trunc(chrono::Duration::minutes(1)).unwrap_or(now)
 }
 
 impl BookingForm {
@@ -474,7 +487,18 @@ impl BookingForm {
         );
         let service_id = take(&mut errors, required("service_id", "a service", &form.service_id));
         let room_id = take(&mut errors, parse_choice("room_id", &form.room_id));
-        let start = take(&mut errors, parse_local_start(&form.date, &form.time));
+        let walk_in = form.walk_in.is_some();
+        let start = match walk_in {
+            // Replaced by the moment it is booked; the form's date and time do not matter.
+            true => Some(chrono::NaiveDateTime::default()),
+            false => take(&mut errors, parse_local_start(&form.date, &form.time)),
+        };
+        if walk_in && form.repeat.is_some() {
+            errors.push(super::error::FieldError::new(
+                "walk_in",
+                "A walk-in is one visit: untick \"Book a recurring series\".",
+            ));
+        }
         let minutes = take(&mut errors, parse_minutes(&form.minutes));
         let notes = take(&mut errors, parse_notes(&form.notes));
         let recurrence = match (&form.repeat, start) {
@@ -515,12 +539,16 @@ impl BookingForm {
                 practitioner_id,
                 service_id,
                 room_id,
-                start: super::time::Start::Local(start),
+                start: match walk_in {
+                    true => super::time::Start::Exact(now_to_the_minute()),
+                    false => super::time::Start::Local(start),
+                },
                 minutes,
                 notes,
                 override_hours: form.override_hours.is_some(),
                 recurrence,
                 source,
+                walk_in,
             }),
             _ => Err(AppError::Validation(errors)),
         }

@@ -296,6 +296,54 @@ async fn another_organizations_visit_is_not_found() {
 }
 
 /// The visit's server functions.
+#[tokio::test]
+async fn a_walk_in_is_booked_from_now_through_the_scheduling_engine_arrived_and_sent_nothing() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    // The date and time on the form do not matter; now may be outside the hours.
+    let walk_in = [("walk_in", "on"), ("override_hours", "on")];
+    let response = app.book(&org.owner, &s, s.monday, "09:00", &walk_in).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let (status, starts, arrived, messages): (String, chrono::DateTime<chrono::Utc>, bool, i64) = sqlx::query_as(
+        "select a.status, a.starts_at, a.arrived_at is not null,
+                    (select count(*) from messages m where m.appointment_id = a.id)
+             from appointments a order by a.created_at desc limit 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(status, "arrived");
+    assert!(arrived, "waiting from now");
+    assert!(
+        (chrono::Utc::now() - starts).num_seconds().abs() < 120,
+        "starts now, not at 09:00: {starts}"
+    );
+    assert_eq!(messages, 0, "no confirmation to a patient at the desk");
+
+    // A second walk-in with the same practitioner now clashes with the first.
+    let again = app.book(&org.owner, &s, s.monday, "09:00", &walk_in).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT, "{}", again.text().await.unwrap());
+    let count: i64 = sqlx::query_scalar("select count(*) from appointments where status <> 'cancelled'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+
+    // One visit, not a series.
+    let series = app
+        .book(
+            &org.owner,
+            &s,
+            s.monday,
+            "09:00",
+            &[("walk_in", "on"), ("repeat", "on"), ("repeat_count", "3")],
+        )
+        .await;
+    assert_eq!(series.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(series.text().await.unwrap().contains("A walk-in is one visit"));
+}
+
 pub fn surface() -> Vec<crate::security::Entry> {
     use crate::security::{Caller::Staff, Entry, Ids, Input};
     use careops::{

@@ -114,6 +114,7 @@ pub fn NewAppointmentPage() -> impl IntoView {
                             required=true
                             error=field_error(error, "practitioner_id")
                         />
+                        <Checkbox label="The patient is here now (walk-in)" name="walk_in" hint="Books the visit from now, whatever the date and time below say, and marks them arrived. No confirmation is sent." error=field_error(error, "walk_in")/>
                         <DateField label="Date" name="date" value=date required=true error=field_error(error, "date")/>
                         <TimeField label="Start time" name="time" value=time required=true error=field_error(error, "time")/>
                         <TextField label="Minutes" name="minutes" kind="number" hint="Leave empty for the service's usual length." error=field_error(error, "minutes")/>

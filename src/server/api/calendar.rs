@@ -98,6 +98,7 @@ pub async fn create(Api(ctx): Api, ApiJson(body): ApiJson<CreateBody>) -> Result
         override_hours: body.override_working_hours,
         recurrence: None,
         source: Source::Api,
+        walk_in: false,
     };
     let created = calendar::create(&ctx, &input).await?;
     let first = created.into_iter().next().ok_or(AppError::Internal)?;

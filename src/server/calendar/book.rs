@@ -6,7 +6,7 @@ use super::{checked_room, facts_of, gives, tz_of};
 use crate::{
     domain::{
         access::Action,
-        appointment::{AppointmentView, NewAppointment},
+        appointment::{AppointmentView, NewAppointment, Status},
         messages::MessageKind,
         patient::PatientChoice,
         AppError,
@@ -128,8 +128,9 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
 
     let booked = appointments::recorded(&mut tx, org, &ids, tz).await?;
     for (n, appointment) in booked.iter().enumerate() {
-        // One confirmation for a booking, the first date of a series: not one per week.
-        let message = (n == 0).then_some(MessageKind::BookingConfirmation);
+        // One confirmation for a booking, the first date of a series: not one per week;
+        // none to a patient standing at the desk.
+        let message = (n == 0 && !input.walk_in).then_some(MessageKind::BookingConfirmation);
         record(
             &mut tx,
             &ctx.state,
@@ -141,6 +142,13 @@ async fn create_once(ctx: &RequestContext, input: &NewAppointment) -> Result<Att
         )
         .await?;
     }
+    let mut views: Vec<AppointmentView> = booked.into_iter().map(|b| b.view).collect();
+    if input.walk_in {
+        // Here already: waiting from now, on every calendar and Today.
+        for view in &mut views {
+            *view = super::status::set_status_in(&mut tx, ctx, view.id, Status::Arrived).await?;
+        }
+    }
     tx.commit().await?;
-    Ok(Attempt::Done(booked.into_iter().map(|b| b.view).collect()))
+    Ok(Attempt::Done(views))
 }
