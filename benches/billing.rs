@@ -1,0 +1,300 @@
+//! Billing benchmark (run by `scripts/bench billing`, not a test), over HTTP against an
+//! in-process server on its own database:
+//! - issuing drafts (one `IssueInvoice` call each: the number of the series, the
+//!   totals, the audit entry) by 8 and by 32 clients at once: issues per second,
+//!   latency p50/p99, and that the numbers came out consecutive;
+//! - the outstanding-invoices list of a branch among 100,000 invoices (p50/p99);
+//! - the invoice PDF: downloaded (p50/p99), and drawn in process (per document, a
+//!   3-line and a 60-line invoice, and its size).
+//!
+//! `TEST_DATABASE_URL` names a PostgreSQL superuser URL (no database); the benchmark
+//! makes and drops its own database. Left for later: pgbench running the same issuing
+//! transaction beside it, as the calendar benchmark does for bookings.
+
+// The shared helpers; this benchmark needs `call` and `percentile`.
+#[allow(dead_code)]
+mod support;
+
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+
+use careops::{
+    app::billing::{GetInvoice, GetInvoices, IssueInvoice},
+    domain::invoice::InvoiceView,
+    server::{
+        config::Config,
+        documents::{render, Kind},
+        startup::Application,
+    },
+};
+use leptos::config::LeptosOptions;
+use reqwest::header;
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use support::{call, percentile};
+use uuid::Uuid;
+
+/// Invoices in the list's table, and drafts issued per round.
+const INVOICES: i32 = 100_000;
+const ISSUES: usize = 640;
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+struct Fixture {
+    address: String,
+    http: reqwest::Client,
+    cookies: String,
+    org: Uuid,
+    branch: Uuid,
+    db: PgPool,
+}
+
+async fn fixture(url: &str) -> Fixture {
+    let values: BTreeMap<&str, String> = BTreeMap::from([
+        ("DATABASE_URL", url.to_owned()),
+        ("JWT_SECRET", "bench-secret-bench-secret-bench-secret-01".into()),
+        (
+            "DATA_KEY",
+            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into(),
+        ),
+        ("PORT", "0".into()),
+        ("DATABASE_MAX_CONNECTIONS", "40".into()),
+        ("WORKER_IN_PROCESS", "false".into()),
+    ]);
+    let config = Config::from_lookup(|k| values.get(k).cloned()).expect("config");
+    let options = LeptosOptions::builder()
+        .output_name("careops")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .build();
+    let application = Application::build(config, options).await.expect("app starts");
+    let address = format!("http://{}", application.local_addr());
+    tokio::spawn(application.run_until(std::future::pending()));
+    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let signed = call::<careops::app::SignUp>(
+        &http,
+        &address,
+        "",
+        &[
+            ("org_name", "Bench Clinic"),
+            ("branch_name", "Main"),
+            ("timezone", "Europe/London"),
+            ("currency", "GBP"),
+            ("full_name", "Bench Owner"),
+            ("email", "owner@bench.careops.test"),
+            ("password", "violet-kettle-harbour"),
+        ],
+    )
+    .await;
+    let cookies: String = signed
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let db = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .connect(url)
+        .await
+        .unwrap();
+    let (org, branch): (Uuid, Uuid) = sqlx::query_as("select org_id, id from branches")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    // 1,000 patients and 100,000 issued invoices among them, a third of them paid.
+    sqlx::query(
+        "insert into patients (org_id, full_name) select $1, 'Bench Patient ' || n from generate_series(1, 1000) n",
+    )
+    .bind(org)
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into invoices (org_id, branch_id, patient_id, currency, tax_mode, status, year, number, number_label,
+                               issued_at, net_minor, total_minor, paid_minor)
+         select $1, $2, p.id, 'GBP', 'exclusive', case when n % 3 = 0 then 'paid' else 'issued' end, 2020, n,
+                'INV-2020-' || lpad(n::text, 6, '0'), now() - (n || ' minutes')::interval, 4500, 4500,
+                case when n % 3 = 0 then 4500 else 0 end
+         from generate_series(1, $3) n
+         join lateral (select id from patients where org_id = $1 order by id offset n % 1000 limit 1) p on true",
+    )
+    .bind(org)
+    .bind(branch)
+    .bind(INVOICES)
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query("analyze").execute(&db).await.unwrap();
+    Fixture {
+        address,
+        http,
+        cookies,
+        org,
+        branch,
+        db,
+    }
+}
+
+/// `count` drafts of one line each, to issue.
+async fn drafts(f: &Fixture, count: usize, lines: i32) -> Vec<Uuid> {
+    sqlx::query_scalar(
+        "with made as (
+             insert into invoices (org_id, branch_id, patient_id, currency, tax_mode)
+             select $1, $2, (select id from patients where org_id = $1 limit 1), 'GBP', 'exclusive'
+             from generate_series(1, $3) returning id),
+         lined as (
+             insert into invoice_lines (org_id, invoice_id, position, description, quantity, unit_price_minor, tax_bp)
+             select $1, made.id, n, 'Sports massage, 45 minutes', 1, 4500, 2000
+             from made, generate_series(1, $4) n)
+         select id from made",
+    )
+    .bind(f.org)
+    .bind(f.branch)
+    .bind(count as i32)
+    .bind(lines)
+    .fetch_all(&f.db)
+    .await
+    .unwrap()
+}
+
+/// Issues `ids` with `clients` at once; (wall time, sorted latencies).
+async fn issue_all(f: &Fixture, ids: Vec<Uuid>, clients: usize) -> (Duration, Vec<Duration>) {
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(ids));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (queue, http, address, cookies) = (queue.clone(), f.http.clone(), f.address.clone(), f.cookies.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut took = Vec::new();
+            loop {
+                let Some(id) = queue.lock().unwrap().pop() else {
+                    break;
+                };
+                let at = Instant::now();
+                let response = call::<IssueInvoice>(&http, &address, &cookies, &[("id", &id.to_string())]).await;
+                assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+                took.push(at.elapsed());
+            }
+            took
+        }));
+    }
+    let mut took = Vec::new();
+    for task in tasks {
+        took.extend(task.await.unwrap());
+    }
+    took.sort();
+    (started.elapsed(), took)
+}
+
+/// Sorted durations of `n` sequential runs of `run`.
+async fn timed(n: usize, mut run: impl AsyncFnMut()) -> Vec<Duration> {
+    let mut took = Vec::with_capacity(n);
+    for _ in 0..n {
+        let at = Instant::now();
+        run().await;
+        took.push(at.elapsed());
+    }
+    took.sort();
+    took
+}
+
+#[tokio::main]
+async fn main() {
+    let server_url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let db_name = format!("careops_bench_billing_{}", std::process::id());
+    let mut admin = PgConnection::connect(&format!("{server_url}/postgres"))
+        .await
+        .expect("PostgreSQL answers");
+    admin
+        .execute(format!(r#"create database "{db_name}""#).as_str())
+        .await
+        .unwrap();
+    let f = fixture(&format!("{server_url}/{db_name}")).await;
+
+    println!("\n### Issuing invoices ({ISSUES} drafts per round, one IssueInvoice call each)\n");
+    println!("| clients | issues/s | p50 (ms) | p99 (ms) | numbers |");
+    println!("|---|---|---|---|---|");
+    for clients in [8, 32] {
+        let ids = drafts(&f, ISSUES, 3).await;
+        let (wall, took) = issue_all(&f, ids, clients).await;
+        let (count, distinct, low, high): (i64, i64, i64, i64) = sqlx::query_as(
+            "select count(*), count(distinct number), min(number), max(number)
+             from invoices where org_id = $1 and year = extract(year from now())::int and kind = 'invoice'",
+        )
+        .bind(f.org)
+        .fetch_one(&f.db)
+        .await
+        .unwrap();
+        let numbers = match count == distinct && high - low + 1 == count {
+            true => format!("{low}..{high}, no gap or duplicate"),
+            false => format!("WRONG: {count} issued, {distinct} distinct, {low}..{high}"),
+        };
+        println!(
+            "| {clients} | {:.0} | {} | {} | {numbers} |",
+            ISSUES as f64 / wall.as_secs_f64(),
+            ms(percentile(&took, 0.5)),
+            ms(percentile(&took, 0.99)),
+        );
+    }
+
+    println!("\n### The outstanding list among {INVOICES} invoices, and the PDF\n");
+    println!("| request | p50 (ms) | p99 (ms) |");
+    println!("|---|---|---|");
+    let list = timed(50, async || {
+        let r = call::<GetInvoices>(&f.http, &f.address, &f.cookies, &[("show", "outstanding")]).await;
+        assert!(r.status().is_success());
+        r.bytes().await.unwrap();
+    })
+    .await;
+    println!(
+        "| outstanding invoices (first 200 and the total owed) | {} | {} |",
+        ms(percentile(&list, 0.5)),
+        ms(percentile(&list, 0.99))
+    );
+    let one = drafts(&f, 1, 3).await[0];
+    let pdf = timed(50, async || {
+        let r = f
+            .http
+            .get(format!("{}/app/invoices/{one}/invoice.pdf", f.address))
+            .header(header::COOKIE, &f.cookies)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+        r.bytes().await.unwrap();
+    })
+    .await;
+    println!(
+        "| invoice PDF download (3 lines) | {} | {} |",
+        ms(percentile(&pdf, 0.5)),
+        ms(percentile(&pdf, 0.99))
+    );
+
+    println!("\n### Drawing an invoice PDF in process (krilla, DejaVu Sans subset)\n");
+    println!("| lines | per document (ms, p50) | p99 (ms) | bytes |");
+    println!("|---|---|---|---|");
+    for lines in [3, 60] {
+        let id = drafts(&f, 1, lines).await[0];
+        let response = call::<GetInvoice>(&f.http, &f.address, &f.cookies, &[("id", &id.to_string())]).await;
+        let (view, _): (InvoiceView, serde_json::Value) = response.json().await.unwrap();
+        let mut bytes = Vec::new();
+        let took = timed(100, async || bytes = render(&view, Kind::Invoice).unwrap()).await;
+        println!(
+            "| {lines} | {} | {} | {} |",
+            ms(percentile(&took, 0.5)),
+            ms(percentile(&took, 0.99)),
+            bytes.len()
+        );
+    }
+
+    f.db.close().await;
+    let _ = admin
+        .execute(format!(r#"drop database "{db_name}" with (force)"#).as_str())
+        .await;
+}
