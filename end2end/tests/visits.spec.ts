@@ -101,9 +101,31 @@ test('a visit: arrival, undo, start, services and materials, a note signed at co
   }
   expect(text).toMatch(/Owed\s+\D*0\.00/);
 
+  // Sending it needs the patient's consent, which a phone number given at the desk is not.
+  await page.getByRole('button', { name: 'Send receipt' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'agreed to be contacted' })).toContainText(
+    'Grace Hopper has no email address or phone number',
+  );
+
   // The patient owes nothing.
   await page.getByRole('link', { name: 'Grace Hopper' }).click();
   await expect(page).toHaveURL(/\/app\/patients\//);
   await expect(page.getByTestId('patient-account')).toHaveText('Nothing owed');
   await screenshots(page, testInfo, 'a paid invoice');
+});
+
+test('a walk-in: booked from now and waiting at once, whatever the form\'s date says', async ({ page }, testInfo) => {
+  await practiceWithSchedule(page, testInfo);
+  await goto(page, testInfo, `/app/calendar/new?date=${nextMonday()}`);
+  await page.getByLabel('The patient is here now (walk-in)').check();
+  await page.getByLabel("New patient's name").fill('Ada Lovelace');
+  await page.getByLabel("New patient's phone").fill('+44 20 7946 0959');
+  // Now may be outside the practitioner's hours; the owner may book anyway.
+  await page.getByLabel('Book outside working hours').check();
+  await page.getByRole('button', { name: 'Book' }).click();
+  await expect(page).toHaveURL(/\/app\/calendar\/appointments\//);
+  await ready(page, testInfo);
+  await expect(page.getByTestId('appointment-status')).toHaveText('Arrived');
+  await expect(page.getByTestId('waiting')).toHaveText(/Waiting \d+ min/);
+  await expect(page.getByRole('button', { name: 'Start' })).toBeVisible();
 });

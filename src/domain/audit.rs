@@ -59,6 +59,7 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("invoice.payment_received", "Payment received"),
     ("invoice.credit_used", "Credit used"),
     ("invoice.payment_refunded", "Payment refunded"),
+    ("invoice.receipt_sent", "Receipt sent"),
     ("payment.recorded", "Payment recorded"),
     ("payment.refunded", "Refund given"),
 ];

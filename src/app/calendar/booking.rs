@@ -23,7 +23,8 @@ pub async fn get_booking_options(#[server(default)] query: String) -> Result<Boo
     calendar::booking_options(&RequestContext::load().await?, &query).await
 }
 
-/// Books an appointment, or a recurring series when `repeat` is ticked, then shows its day.
+/// Books an appointment, or a recurring series when `repeat` is ticked, then shows its day
+/// (a walk-in's own page).
 #[server]
 pub async fn create_appointment(#[server(flatten)] form: BookingForm) -> Result<(), AppError> {
     use crate::{
@@ -32,11 +33,13 @@ pub async fn create_appointment(#[server(flatten)] form: BookingForm) -> Result<
     };
     let input = form.parse(Source::Staff)?;
     let created = calendar::create(&RequestContext::load().await?, &input).await?;
-    let day = created
-        .first()
-        .map(|a| format!("?date={}", a.local_date))
-        .unwrap_or_default();
-    leptos_axum::redirect(&format!("/app/calendar{day}"));
+    // A walk-in's page, to start the visit; else the day booked.
+    let to = match created.first() {
+        Some(a) if input.walk_in => format!("/app/calendar/appointments/{}", a.id),
+        Some(a) => format!("/app/calendar?date={}", a.local_date),
+        None => "/app/calendar".to_owned(),
+    };
+    leptos_axum::redirect(&to);
     Ok(())
 }
 
