@@ -248,8 +248,7 @@ pub fn surface() -> Vec<crate::security::Entry> {
         Entry::function::<SendReceipt>(Staff(TakePayments), Ids::Org, |t| {
             Input::form([("id", t.side.paid_invoice.to_string())])
         })
-        .writes()
-        .or_refused(&[StatusCode::CONFLICT]),
+        .writes(),
         Entry::route(Method::GET, "/receipt/{token}", Public, Ids::None, |t| {
             Input::at(format!("/receipt/{}", t.side.receipt_token))
         }),

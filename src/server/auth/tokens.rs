@@ -114,46 +114,46 @@ impl Keys {
         }
     }
 
-    /// A patient's link to one appointment, valid until `expires`.
-    pub fn issue_manage(&self, grant: ManageGrant, expires: DateTime<Utc>) -> Result<String, AppError> {
+    /// A patient's link (no password) to record `sub` of organization `org`, for one
+    /// audience, valid until `expires`.
+    fn issue_link(&self, audience: &str, sub: Uuid, org: Uuid, expires: DateTime<Utc>) -> Result<String, AppError> {
         let claims = ManageClaims {
-            aud: MANAGE_AUDIENCE.into(),
-            sub: grant.appointment_id,
-            org: grant.org_id,
+            aud: audience.into(),
+            sub,
+            org,
             exp: expires.timestamp(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| super::super::error::internal("signing manage link", e))
+            .map_err(|e| super::super::error::internal("signing a patient's link", e))
+    }
+
+    /// The (record, organization) a link names; `None` if it was altered, forged, expired
+    /// or made for another audience.
+    fn verify_link(&self, token: &str, validation: &Validation) -> Option<(Uuid, Uuid)> {
+        let data = jsonwebtoken::decode::<ManageClaims>(token, &self.decoding, validation).ok()?;
+        Some((data.claims.sub, data.claims.org))
+    }
+
+    /// A patient's link to one appointment, valid until `expires`.
+    pub fn issue_manage(&self, grant: ManageGrant, expires: DateTime<Utc>) -> Result<String, AppError> {
+        self.issue_link(MANAGE_AUDIENCE, grant.appointment_id, grant.org_id, expires)
     }
 
     /// The appointment a manage link names; `None` if it was altered, forged or expired.
     pub fn verify_manage(&self, token: &str) -> Option<ManageGrant> {
-        let data = jsonwebtoken::decode::<ManageClaims>(token, &self.decoding, &self.manage).ok()?;
-        Some(ManageGrant {
-            appointment_id: data.claims.sub,
-            org_id: data.claims.org,
-        })
+        let (appointment_id, org_id) = self.verify_link(token, &self.manage)?;
+        Some(ManageGrant { appointment_id, org_id })
     }
 
     /// A patient's link to the receipt of one invoice, valid until `expires`.
     pub fn issue_receipt(&self, grant: ReceiptGrant, expires: DateTime<Utc>) -> Result<String, AppError> {
-        let claims = ManageClaims {
-            aud: RECEIPT_AUDIENCE.into(),
-            sub: grant.invoice_id,
-            org: grant.org_id,
-            exp: expires.timestamp(),
-        };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| super::super::error::internal("signing receipt link", e))
+        self.issue_link(RECEIPT_AUDIENCE, grant.invoice_id, grant.org_id, expires)
     }
 
     /// The invoice a receipt link names; `None` if it was altered, forged or expired.
     pub fn verify_receipt(&self, token: &str) -> Option<ReceiptGrant> {
-        let data = jsonwebtoken::decode::<ManageClaims>(token, &self.decoding, &self.receipt).ok()?;
-        Some(ReceiptGrant {
-            invoice_id: data.claims.sub,
-            org_id: data.claims.org,
-        })
+        let (invoice_id, org_id) = self.verify_link(token, &self.receipt)?;
+        Some(ReceiptGrant { invoice_id, org_id })
     }
 
     pub fn issue_challenge(&self, challenge: Challenge, now: DateTime<Utc>) -> Result<String, AppError> {
@@ -299,6 +299,50 @@ mod tests {
         forged.pop();
         forged.push(if token.ends_with('A') { 'B' } else { 'A' });
         assert_eq!(keys.verify_manage(&forged), None);
+    }
+
+    #[test]
+    fn a_receipt_link_opens_its_receipt_only_and_no_appointment() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let (record, org) = (Uuid::new_v4(), Uuid::new_v4());
+        let expires = Utc::now() + chrono::Duration::days(30);
+        let receipt = keys
+            .issue_receipt(
+                ReceiptGrant {
+                    invoice_id: record,
+                    org_id: org,
+                },
+                expires,
+            )
+            .unwrap();
+        assert_eq!(
+            keys.verify_receipt(&receipt),
+            Some(ReceiptGrant {
+                invoice_id: record,
+                org_id: org
+            })
+        );
+        assert_eq!(keys.verify_manage(&receipt), None, "not a manage link");
+        let manage = keys
+            .issue_manage(
+                ManageGrant {
+                    appointment_id: record,
+                    org_id: org,
+                },
+                expires,
+            )
+            .unwrap();
+        assert_eq!(keys.verify_receipt(&manage), None, "a manage link opens no receipt");
+        let expired = keys
+            .issue_receipt(
+                ReceiptGrant {
+                    invoice_id: record,
+                    org_id: org,
+                },
+                Utc::now() - chrono::Duration::hours(1),
+            )
+            .unwrap();
+        assert_eq!(keys.verify_receipt(&expired), None);
     }
 
     #[test]

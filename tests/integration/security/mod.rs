@@ -236,9 +236,16 @@ fn every_server_function_and_route_has_a_row_and_every_row_is_served() {
     );
 }
 
-/// Every row of every table, as text. Left out: times of last use (reading touches them)
-/// and the throttle's attempts (refused calls are counted by design, against robots).
+/// Every row of every table, as text, once the job queue has sent what is due (a call
+/// that queues a message is answered before the worker sends it: its change is the
+/// call's, not the next one's). Left out: times of last use (reading touches them) and
+/// the throttle's attempts (refused calls are counted by design, against robots).
 async fn snapshot(app: &TestApp) -> BTreeMap<String, String> {
+    app.wait_until_count(
+        "select count(*) from graphile_worker._private_jobs where run_at <= now()",
+        0,
+    )
+    .await;
     let tables: Vec<String> = sqlx::query_scalar(
         "select tablename::text from pg_tables
           where schemaname = 'public' and tablename not in ('_sqlx_migrations', 'auth_attempts')",

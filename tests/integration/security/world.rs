@@ -72,7 +72,7 @@ pub struct Side {
     pub done_visit: Uuid,
     /// A draft invoice to read and add lines to.
     pub draft_invoice: Uuid,
-    /// An issued invoice paid in part, which has a receipt.
+    /// An issued invoice paid in part, which has a receipt, of a patient who agreed to email.
     pub paid_invoice: Uuid,
     /// The patient's link to its receipt.
     pub receipt_token: String,
@@ -303,9 +303,13 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
     let (draft_invoice, draft_lines) = draft(rounds as i64).await;
     let (paid_invoice, _) = draft(1).await;
     sqlx::query(
-        "with issued as (
+        "with reachable as (
+             insert into patients (org_id, full_name, email, consent_email)
+             select org_id, 'Paying Patient', 'paying@example.com', true from invoices where id = $1 returning id),
+         issued as (
              update invoices set status = 'partially_paid', year = 2019, number = 1, number_label = 'INV-2019-1',
-                    issued_at = now(), net_minor = 4500, total_minor = 4500, paid_minor = 1000
+                    issued_at = now(), net_minor = 4500, total_minor = 4500, paid_minor = 1000,
+                    patient_id = (select id from reachable)
               where id = $1 returning org_id, branch_id, patient_id),
          paid as (
              insert into payments (org_id, branch_id, patient_id, method, amount_minor, idempotency_key)
