@@ -11,29 +11,20 @@
 //! makes and drops its own database. Left for later: pgbench running the same issuing
 //! transaction beside it, as the calendar benchmark does for bookings.
 
-// The shared helpers; this benchmark needs `call` and `percentile`.
+// The shared helpers; this benchmark does not capture statements.
 #[allow(dead_code)]
 mod support;
 
-use std::{
-    collections::BTreeMap,
-    net::SocketAddr,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use careops::{
     app::billing::{GetInvoice, GetInvoices, IssueInvoice},
     domain::invoice::InvoiceView,
-    server::{
-        config::Config,
-        documents::{render, Kind},
-        startup::Application,
-    },
+    server::documents::{render, Kind},
 };
-use leptos::config::LeptosOptions;
 use reqwest::header;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
-use support::{call, percentile};
+use support::{call, config, percentile, serve, sign_up};
 use uuid::Uuid;
 
 /// Invoices in the list's table, and drafts issued per round.
@@ -54,50 +45,13 @@ struct Fixture {
 }
 
 async fn fixture(url: &str) -> Fixture {
-    let values: BTreeMap<&str, String> = BTreeMap::from([
-        ("DATABASE_URL", url.to_owned()),
-        ("JWT_SECRET", "bench-secret-bench-secret-bench-secret-01".into()),
-        (
-            "DATA_KEY",
-            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into(),
-        ),
-        ("PORT", "0".into()),
-        ("DATABASE_MAX_CONNECTIONS", "40".into()),
-        ("WORKER_IN_PROCESS", "false".into()),
-    ]);
-    let config = Config::from_lookup(|k| values.get(k).cloned()).expect("config");
-    let options = LeptosOptions::builder()
-        .output_name("careops")
-        .site_root("target/site")
-        .site_pkg_dir("pkg")
-        .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .build();
-    let application = Application::build(config, options).await.expect("app starts");
-    let address = format!("http://{}", application.local_addr());
-    tokio::spawn(application.run_until(std::future::pending()));
-    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
-    let signed = call::<careops::app::SignUp>(
-        &http,
-        &address,
-        "",
-        &[
-            ("org_name", "Bench Clinic"),
-            ("branch_name", "Main"),
-            ("timezone", "Europe/London"),
-            ("currency", "GBP"),
-            ("full_name", "Bench Owner"),
-            ("email", "owner@bench.careops.test"),
-            ("password", "violet-kettle-harbour"),
-        ],
-    )
+    let address = serve(config(
+        url,
+        &[("DATABASE_MAX_CONNECTIONS", "40"), ("WORKER_IN_PROCESS", "false")],
+    ))
     .await;
-    let cookies: String = signed
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let cookies = sign_up(&http, &address, "Europe/London").await;
     let db = sqlx::postgres::PgPoolOptions::new()
         .max_connections(2)
         .connect(url)

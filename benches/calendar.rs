@@ -12,7 +12,6 @@ mod support;
 
 use std::{
     collections::BTreeMap,
-    net::SocketAddr,
     process::Command,
     sync::{
         atomic::{AtomicI64, Ordering},
@@ -21,11 +20,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use careops::server::{config::Config, messaging::WorkerThread, startup::Application};
+use careops::server::{config::Config, messaging::WorkerThread};
 use leptos::config::LeptosOptions;
-use reqwest::header;
 use sqlx::{postgres::PgConnectOptions, Connection, Executor, PgConnection, PgPool};
-use support::{call, captured, percentile, Capture};
+use support::{call, captured, percentile, serve, sign_up, Capture};
 use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
 use uuid::Uuid;
 
@@ -63,54 +61,20 @@ struct Fixture {
 
 async fn fixture(server: &str, db_name: &str) -> Fixture {
     let url = format!("{server}/{db_name}");
-    let values: BTreeMap<&str, String> = BTreeMap::from([
-        ("DATABASE_URL", url.clone()),
-        ("JWT_SECRET", "bench-secret-bench-secret-bench-secret-01".into()),
-        (
-            "DATA_KEY",
-            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into(),
-        ),
-        ("PORT", "0".into()),
-        ("DATABASE_MAX_CONNECTIONS", POOL.to_string()),
-        ("LOG_FORMAT", "json".into()),
-        // Bookings alone; the queue's worker is started for its own section.
-        ("WORKER_IN_PROCESS", "false".into()),
-    ]);
-    let config = Config::from_lookup(|k| values.get(k).cloned()).expect("config");
+    let config = support::config(
+        &url,
+        &[
+            ("DATABASE_MAX_CONNECTIONS", &POOL.to_string()),
+            ("LOG_FORMAT", "json"),
+            // Bookings alone; the queue's worker is started for its own section.
+            ("WORKER_IN_PROCESS", "false"),
+        ],
+    );
     let app = config.app_database.clone();
     let worker_config = config.clone();
-    let options = LeptosOptions::builder()
-        .output_name("careops")
-        .site_root("target/site")
-        .site_pkg_dir("pkg")
-        .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .build();
-    let application = Application::build(config, options).await.expect("app starts");
-    let address = format!("http://{}", application.local_addr());
-    tokio::spawn(application.run_until(std::future::pending()));
+    let address = serve(config).await;
     let http = reqwest::Client::builder().pool_max_idle_per_host(128).build().unwrap();
-
-    let signed = call::<careops::app::SignUp>(
-        &http,
-        &address,
-        "",
-        &[
-            ("org_name", "Bench Clinic"),
-            ("branch_name", "Main"),
-            ("timezone", "Europe/Berlin"),
-            ("full_name", "Bench Owner"),
-            ("email", "owner@bench.careops.test"),
-            ("password", "violet-kettle-harbour"),
-        ],
-    )
-    .await;
-    let cookies: String = signed
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookies = sign_up(&http, &address, "Europe/Berlin").await;
     let saved = call::<careops::app::settings::SaveService>(
         &http,
         &address,

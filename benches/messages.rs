@@ -7,40 +7,21 @@
 //! `TEST_DATABASE_URL` names a PostgreSQL superuser URL (no database); the benchmark
 //! makes and drops its own database.
 
-// The shared helpers; this benchmark needs only `percentile`.
+// The shared helpers; this benchmark needs the server and `percentile`.
 #[allow(dead_code)]
 mod support;
 
-use std::{collections::BTreeMap, net::SocketAddr, time::Duration};
+use std::time::Duration;
 
-use careops::server::{config::Config, startup::Application};
 use chrono::{DateTime, Utc};
-use leptos::config::LeptosOptions;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
-use support::percentile;
+use support::{config, percentile, serve};
 use uuid::Uuid;
 
 const MESSAGES: i32 = 10_000;
 
 async fn server(url: &str) {
-    let values: BTreeMap<&str, String> = BTreeMap::from([
-        ("DATABASE_URL", url.to_owned()),
-        ("JWT_SECRET", "bench-secret-bench-secret-bench-secret-01".into()),
-        (
-            "DATA_KEY",
-            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into(),
-        ),
-        ("PORT", "0".into()),
-    ]);
-    let config = Config::from_lookup(|k| values.get(k).cloned()).expect("config");
-    let options = LeptosOptions::builder()
-        .output_name("careops")
-        .site_root("target/site")
-        .site_pkg_dir("pkg")
-        .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .build();
-    let application = Application::build(config, options).await.expect("app starts");
-    tokio::spawn(application.run_until(std::future::pending()));
+    serve(config(url, &[])).await;
 }
 
 /// Queues `MESSAGES` messages for tomorrow, then makes them all due at once; answers the

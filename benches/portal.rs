@@ -8,11 +8,7 @@
 
 mod support;
 
-use std::{
-    collections::BTreeMap,
-    net::SocketAddr,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use careops::{
     domain::{
@@ -23,14 +19,12 @@ use careops::{
         config::Config,
         db::{portal as portal_db, Db},
         portal::{free_slots, Ask},
-        startup::Application,
     },
 };
 use chrono::{NaiveTime, Utc};
-use leptos::config::LeptosOptions;
 use reqwest::header;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
-use support::{call, captured, percentile, Capture};
+use support::{call, captured, percentile, serve, sign_up, Capture};
 use tracing_subscriber::prelude::*;
 use uuid::Uuid;
 
@@ -59,18 +53,13 @@ async fn timed(runs: usize, mut run: impl AsyncFnMut()) -> (Duration, Duration) 
 }
 
 fn config(url: &str) -> Config {
-    let values: BTreeMap<&str, String> = BTreeMap::from([
-        ("DATABASE_URL", url.to_owned()),
-        ("JWT_SECRET", "bench-secret-bench-secret-bench-secret-01".into()),
-        (
-            "DATA_KEY",
-            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into(),
-        ),
-        ("PORT", "0".into()),
-        ("DATABASE_MAX_CONNECTIONS", "10".into()),
-        ("PORTAL_BOOKINGS_PER_IP_MINUTE", "100000".into()),
-    ]);
-    Config::from_lookup(|k| values.get(k).cloned()).expect("config")
+    support::config(
+        url,
+        &[
+            ("DATABASE_MAX_CONNECTIONS", "10"),
+            ("PORTAL_BOOKINGS_PER_IP_MINUTE", "100000"),
+        ],
+    )
 }
 
 struct Clinic {
@@ -85,27 +74,7 @@ struct Clinic {
 /// 08:00-12:00 and 13:00-18:00, 2,000 appointments over the coming month, and 100,000
 /// patients.
 async fn clinic(http: &reqwest::Client, address: &str, owner: &PgPool) -> Clinic {
-    let signed = call::<careops::app::SignUp>(
-        http,
-        address,
-        "",
-        &[
-            ("org_name", "Bench Clinic"),
-            ("branch_name", "Main"),
-            ("timezone", "Europe/Berlin"),
-            ("full_name", "Bench Owner"),
-            ("email", "owner@bench.careops.test"),
-            ("password", "violet-kettle-harbour"),
-        ],
-    )
-    .await;
-    let cookies: String = signed
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookies = sign_up(http, address, "Europe/Berlin").await;
     let saved = call::<careops::app::settings::SaveService>(
         http,
         address,
@@ -229,15 +198,7 @@ async fn main() {
         .await
         .unwrap();
     let url = format!("{server}/{db_name}");
-    let options = LeptosOptions::builder()
-        .output_name("careops")
-        .site_root("target/site")
-        .site_pkg_dir("pkg")
-        .site_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .build();
-    let app = Application::build(config(&url), options).await.expect("app starts");
-    let address = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let address = serve(config(&url)).await;
     let http = reqwest::Client::new();
     let owner = PgPool::connect(&url).await.unwrap();
     let c = clinic(&http, &address, &owner).await;

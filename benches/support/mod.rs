@@ -1,4 +1,5 @@
-//! What both benchmarks share: the record of the round trips the app makes to PostgreSQL,
+//! What the benchmarks share: the server on a database of its own, the bench clinic's
+//! owner signed up, the record of the round trips the app makes to PostgreSQL,
 //! percentiles, and a server function call as the browser makes it.
 
 use std::{
@@ -9,11 +10,66 @@ use std::{
     time::Duration,
 };
 
-use careops::server::db::TRANSACTIONS;
-use leptos::server_fn::ServerFn;
+use careops::server::{config::Config, db::TRANSACTIONS, startup::Application};
+use leptos::{config::LeptosOptions, server_fn::ServerFn};
 use reqwest::header;
 use tracing::{field::Field, subscriber::Interest, Metadata, Subscriber};
 use tracing_subscriber::{layer::Context, Layer};
+
+/// The server's configuration on database `url`, with `extra` settings over the shared ones.
+pub fn config(url: &str, extra: &[(&str, &str)]) -> Config {
+    let mut values: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::from([
+        ("DATABASE_URL", url.to_owned()),
+        ("JWT_SECRET", "bench-secret-bench-secret-bench-secret-01".into()),
+        (
+            "DATA_KEY",
+            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into(),
+        ),
+        ("PORT", "0".into()),
+    ]);
+    values.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    Config::from_lookup(|k| values.get(k).cloned()).expect("config")
+}
+
+/// Serves `config` in this process, on a free port; its address (`http://…`).
+pub async fn serve(config: Config) -> String {
+    let options = LeptosOptions::builder()
+        .output_name("careops")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .build();
+    let application = Application::build(config, options).await.expect("app starts");
+    let address = format!("http://{}", application.local_addr());
+    tokio::spawn(application.run_until(std::future::pending()));
+    address
+}
+
+/// Signs up "Bench Clinic" (its first branch "Main" in `timezone`) and its owner; the
+/// owner's session cookies.
+pub async fn sign_up(http: &reqwest::Client, address: &str, timezone: &str) -> String {
+    let signed = call::<careops::app::SignUp>(
+        http,
+        address,
+        "",
+        &[
+            ("org_name", "Bench Clinic"),
+            ("branch_name", "Main"),
+            ("timezone", timezone),
+            ("full_name", "Bench Owner"),
+            ("email", "owner@bench.careops.test"),
+            ("password", "violet-kettle-harbour"),
+        ],
+    )
+    .await;
+    signed
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 static CAPTURING: AtomicBool = AtomicBool::new(false);
 static CAPTURED: Mutex<Vec<(String, f64)>> = Mutex::new(Vec::new());
