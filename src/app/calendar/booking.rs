@@ -118,8 +118,10 @@ pub fn NewAppointmentPage() -> impl IntoView {
                             error=field_error(error, "practitioner_id")
                         />
                         <Checkbox label="The patient is here now (walk-in)" name="walk_in" hint="Books the visit from now, whatever the date and time below say, and marks them arrived. No confirmation is sent." error=field_error(error, "walk_in")/>
-                        <DateField label="Date" name="date" value=date required=true error=field_error(error, "date")/>
-                        <TimeField label="Start time" name="time" value=time required=true error=field_error(error, "time")/>
+                        // Not `required` in the page: a walk-in needs neither (the server asks for
+                        // them when they are missing and it is no walk-in).
+                        <DateField label="Date" name="date" value=date error=field_error(error, "date")/>
+                        <TimeField label="Start time" name="time" value=time hint="Not needed for a walk-in." error=field_error(error, "time")/>
                         <TextField label="Minutes" name="minutes" kind="number" hint="Leave empty for the service's usual length." error=field_error(error, "minutes")/>
                         <SelectField
                             label="Room"
