@@ -4,7 +4,7 @@
 
 use axum::{
     extract::Path,
-    http::{header, Method},
+    http::Method,
     response::{IntoResponse, Response},
 };
 use chrono::{Datelike, Duration, Utc};
@@ -507,14 +507,5 @@ async fn pdf(ctx: &RequestContext, id: &str, kind: documents::Kind) -> Result<Re
     let id = Uuid::parse_str(id).map_err(|_| AppError::not_found("That invoice"))?;
     let (invoice, _) = get(ctx, id).await?;
     let bytes = documents::render(&invoice, kind)?;
-    let disposition = format!("attachment; filename=\"{}\"", kind.file_name(&invoice));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(documents::response(&kind.file_name(&invoice), bytes, false))
 }

@@ -40,6 +40,28 @@ const BOTTOM: f32 = HEIGHT - 60.0;
 const BODY: f32 = 9.5;
 const LINE: f32 = 14.0;
 
+/// A PDF as an HTTP answer: downloaded as `file_name`, or shown in the browser (`inline`);
+/// never cached, since it is a patient's money.
+pub fn response(file_name: &str, bytes: Vec<u8>, inline: bool) -> axum::response::Response {
+    use axum::{http::header, response::IntoResponse};
+    let disposition = if inline { "inline" } else { "attachment" };
+    (
+        [
+            (header::CONTENT_TYPE, CONTENT_TYPE.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The documents' media type.
+pub const CONTENT_TYPE: &str = "application/pdf";
+
 /// Which document of an invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -6,7 +6,7 @@
 
 use axum::{
     extract::{Path, State},
-    http::{header, Method},
+    http::Method,
     response::{IntoResponse, Response},
 };
 use chrono::{Duration, Utc};
@@ -193,15 +193,7 @@ async fn by_link(State(state): State<AppState>, Path(token): Path<String>) -> Re
         document.ok_or_else(|| AppError::not_found("That receipt"))
     };
     match document.await {
-        Ok((name, bytes)) => (
-            [
-                (header::CONTENT_TYPE, "application/pdf".to_owned()),
-                (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}\"")),
-                (header::CACHE_CONTROL, "private, no-store".to_owned()),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok((name, bytes)) => documents::response(&name, bytes, true),
         Err(err) => err.into_response(),
     }
 }

@@ -249,12 +249,12 @@ pub async fn deliver(state: &AppState, org_id: Uuid, id: Uuid) -> Result<(), Str
         Some(invoice_id) => match receipts::attachment(&mut tx, org_id, invoice_id).await.map_err(error)? {
             Some((file_name, bytes)) => Some(Attachment {
                 file_name,
-                content_type: "application/pdf",
+                content_type: super::documents::CONTENT_TYPE,
                 bytes,
             }),
             None => {
                 let cancelled = Settled::Cancelled {
-                    reason: "The invoice was credited or has no payment any more: there is no receipt to send.".into(),
+                    reason: "The invoice no longer shows a payment (or is gone): there is no receipt to send.".into(),
                 };
                 messages::settle(&mut tx, org_id, id, &cancelled).await.map_err(error)?;
                 return tx.commit().await.map_err(|e| e.to_string());
