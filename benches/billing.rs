@@ -2,17 +2,16 @@
 //! in-process server on its own database:
 //! - issuing drafts (one `IssueInvoice` call each: the number of the series, the
 //!   totals, the audit entry) by 8 and by 32 clients at once: issues per second,
-//!   latency p50/p99, and that the numbers came out consecutive;
+//!   latency p50/p99, and that the numbers came out consecutive; beside pgbench running
+//!   the very statements one issue runs (captured from the app's log), as the
+//!   application role with as many connections as clients;
 //! - the outstanding-invoices list of a branch among 100,000 invoices (p50/p99);
 //! - the invoice PDF: downloaded (p50/p99), and drawn in process (per document, a
 //!   3-line and a 60-line invoice, and its size).
 //!
 //! `TEST_DATABASE_URL` names a PostgreSQL superuser URL (no database); the benchmark
-//! makes and drops its own database. Left for later: pgbench running the same issuing
-//! transaction beside it, as the calendar benchmark does for bookings.
+//! makes and drops its own database.
 
-// The shared helpers; this benchmark does not capture statements.
-#[allow(dead_code)]
 mod support;
 
 use std::time::{Duration, Instant};
@@ -23,13 +22,22 @@ use careops::{
     server::documents::{render, Kind},
 };
 use reqwest::header;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
-use support::{call, config, percentile, serve, sign_up};
+use sqlx::{postgres::PgConnectOptions, Connection, Executor, PgConnection, PgPool};
+use support::{
+    call, captured, config, percentile,
+    pgbench::{self, Step},
+    serve, sign_up, Capture,
+};
+use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
 use uuid::Uuid;
 
 /// Invoices in the list's table, and drafts issued per round.
 const INVOICES: i32 = 100_000;
 const ISSUES: usize = 640;
+/// pgbench's runs: seconds measured after a warm-up, and the drafts it may issue.
+const SECONDS: u64 = 10;
+const WARM_UP: Duration = Duration::from_secs(2);
+const POOL: usize = 40_000;
 
 fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
@@ -42,14 +50,17 @@ struct Fixture {
     org: Uuid,
     branch: Uuid,
     db: PgPool,
+    /// The same database as the application role (row-level security applies).
+    app: PgConnectOptions,
 }
 
 async fn fixture(url: &str) -> Fixture {
-    let address = serve(config(
+    let config = config(
         url,
         &[("DATABASE_MAX_CONNECTIONS", "40"), ("WORKER_IN_PROCESS", "false")],
-    ))
-    .await;
+    );
+    let app = config.app_database.clone();
+    let address = serve(config).await;
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
     let cookies = sign_up(&http, &address, "Europe/London").await;
     let db = sqlx::postgres::PgPoolOptions::new()
@@ -92,6 +103,7 @@ async fn fixture(url: &str) -> Fixture {
         org,
         branch,
         db,
+        app,
     }
 }
 
@@ -115,6 +127,120 @@ async fn drafts(f: &Fixture, count: usize, lines: i32) -> Vec<Uuid> {
     .fetch_all(&f.db)
     .await
     .unwrap()
+}
+
+/// How pgbench gives each statement of an issue its parameters, in the order the app
+/// runs them. The draft (`:id`) is the next of a pool made beforehand (`PREAMBLE`); the
+/// number is the one the series gives (`:number`, kept by `\gset`); the rest is what the
+/// captured issue bound, read back from the database.
+const STEPS: &[Step] = &[
+    ("select credential_id", &[":org", ":session", ":user"]),
+    ("begin; set tenant", &[]),
+    (
+        "select id, branch_id, patient_id, appointment_id, kind",
+        &[":org", ":id"],
+    ),
+    ("select id, description, quantity", &[":org", ":id"]),
+    ("select legal_name", &[":org"]),
+    ("select invoice_number_take", &[":org", "'invoice'", ":year"]),
+    (
+        "update invoices set status",
+        &[
+            ":org",
+            ":id",
+            "'issued'",
+            ":year",
+            ":number",
+            ":prefix || '-' || :year || '-' || lpad(:number::text, 6, '0')",
+            ":due_on",
+            ":seller_name",
+            ":seller_address",
+            ":seller_tax_id",
+            ":notes",
+            ":net",
+            ":tax",
+            ":total",
+        ],
+    ),
+    (
+        "insert into audit_log",
+        &[
+            ":org",
+            ":branch",
+            ":user",
+            "'invoice.issued'",
+            "'invoice'",
+            ":id",
+            ":diff",
+            "'127.0.0.1'",
+        ],
+    ),
+    ("COMMIT", &[]),
+];
+
+/// Each transaction's draft: the next of the pool (an uncorrelated subquery, so the
+/// sequence moves once per transaction).
+const PREAMBLE: &str = "select id from bench_drafts where n = (select nextval('bench_draft_seq')) \\gset\n";
+
+/// `POOL` drafts for pgbench, numbered in the order it takes them.
+async fn draft_pool(f: &Fixture) {
+    let ids = drafts(f, POOL, 3).await;
+    sqlx::raw_sql(
+        "create table bench_drafts (n bigint primary key, id uuid not null); create sequence bench_draft_seq",
+    )
+    .execute(&f.db)
+    .await
+    .unwrap();
+    sqlx::query("insert into bench_drafts select n, id from unnest($1::uuid[]) with ordinality as d (id, n)")
+        .bind(ids)
+        .execute(&f.db)
+        .await
+        .unwrap();
+    sqlx::query("analyze").execute(&f.db).await.unwrap();
+}
+
+/// The values the captured issue bound that pgbench binds too.
+async fn bound(f: &Fixture, issued: Uuid) -> Vec<(String, String)> {
+    let (session, user): (Uuid, Uuid) =
+        sqlx::query_as("select id, user_id from sessions order by created_at desc limit 1")
+            .fetch_one(&f.db)
+            .await
+            .unwrap();
+    let row: (i32, String, String, String, String, String, String, i64, i64, i64) = sqlx::query_as(
+        "select year, split_part(number_label, '-', 1), due_on::text, seller_name, seller_address, seller_tax_id, notes,
+                net_minor, tax_minor, total_minor
+         from invoices where id = $1",
+    )
+    .bind(issued)
+    .fetch_one(&f.db)
+    .await
+    .unwrap();
+    let diff: String =
+        sqlx::query_scalar("select diff::text from audit_log where action = 'invoice.issued' and entity_id = $1")
+            .bind(issued)
+            .fetch_one(&f.db)
+            .await
+            .unwrap();
+    [
+        ("org", f.org.to_string()),
+        ("branch", f.branch.to_string()),
+        ("session", session.to_string()),
+        ("user", user.to_string()),
+        ("year", row.0.to_string()),
+        ("prefix", row.1),
+        ("due_on", row.2),
+        ("seller_name", row.3),
+        ("seller_address", row.4),
+        ("seller_tax_id", row.5),
+        ("notes", row.6),
+        ("net", row.7.to_string()),
+        ("tax", row.8.to_string()),
+        ("total", row.9.to_string()),
+        ("diff", diff),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
 }
 
 /// Issues `ids` with `clients` at once; (wall time, sorted latencies).
@@ -160,6 +286,7 @@ async fn timed(n: usize, mut run: impl AsyncFnMut()) -> Vec<Duration> {
 
 #[tokio::main]
 async fn main() {
+    tracing_subscriber::registry().with(Capture).init();
     let server_url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
     let db_name = format!("careops_bench_billing_{}", std::process::id());
     let mut admin = PgConnection::connect(&format!("{server_url}/postgres"))
@@ -171,9 +298,26 @@ async fn main() {
         .unwrap();
     let f = fixture(&format!("{server_url}/{db_name}")).await;
 
-    println!("\n### Issuing invoices ({ISSUES} drafts per round, one IssueInvoice call each)\n");
-    println!("| clients | issues/s | p50 (ms) | p99 (ms) | numbers |");
-    println!("|---|---|---|---|---|");
+    // One issue, captured as it runs: what pgbench will run, with what it bound.
+    let one = drafts(&f, 1, 3).await[0];
+    let (status, statements) = captured(async || {
+        call::<IssueInvoice>(&f.http, &f.address, &f.cookies, &[("id", &one.to_string())])
+            .await
+            .status()
+    })
+    .await;
+    assert!(status.is_success(), "the captured issue failed");
+    let statements: Vec<String> = statements.into_iter().map(|(sql, _)| sql).collect();
+    // `as "number!"` is sqlx's column name; pgbench keeps it as a variable named `number`.
+    let script = pgbench::script(&statements, STEPS, PREAMBLE, &["select invoice_number_take"])
+        .replace(r#"as "number!" \gset"#, r#"as number \gset"#);
+    let values = bound(&f, one).await;
+    draft_pool(&f).await;
+
+    println!("\n### Issuing invoices ({ISSUES} drafts per round, one IssueInvoice call each; pgbench running its statements {SECONDS} s after {} s of warm-up)\n", WARM_UP.as_secs());
+    println!("| clients | issues/s | p50 (ms) | p99 (ms) | numbers | pgbench connections | pgbench tx/s | pgbench avg ms | HTTP ÷ pgbench |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let mut last = None;
     for clients in [8, 32] {
         let ids = drafts(&f, ISSUES, 3).await;
         let (wall, took) = issue_all(&f, ids, clients).await;
@@ -189,12 +333,43 @@ async fn main() {
             true => format!("{low}..{high}, no gap or duplicate"),
             false => format!("WRONG: {count} issued, {distinct} distinct, {low}..{high}"),
         };
+        let rate = ISSUES as f64 / wall.as_secs_f64();
+        let run = pgbench::run(
+            &f.app,
+            std::slice::from_ref(&script),
+            &values,
+            clients,
+            WARM_UP,
+            SECONDS,
+        );
+        let ratio = if run.tps > 0.0 { rate / run.tps } else { 0.0 };
         println!(
-            "| {clients} | {:.0} | {} | {} | {numbers} |",
-            ISSUES as f64 / wall.as_secs_f64(),
+            "| {clients} | {rate:.0} | {} | {} | {numbers} | {clients} | {:.0} | {:.1} | {ratio:.2} |",
             ms(percentile(&took, 0.5)),
             ms(percentile(&took, 0.99)),
+            run.tps,
+            run.latency,
         );
+        last = Some(run);
+    }
+    // pgbench sends `begin` and `set_config` apart (it cannot prepare the app's two-in-one
+    // simple query), and looks up its draft first.
+    let mut names = vec!["(pgbench's own) the next draft of the pool".to_owned()];
+    for sql in &statements {
+        match pgbench::squash(sql) {
+            sql if sql.starts_with("begin; set tenant") => names.extend(["begin".into(), "set tenant".into()]),
+            sql => names.push(sql.chars().take(70).collect()),
+        }
+    }
+    println!("\n### Where an issue's time goes (pgbench, 32 connections)\n");
+    println!("| # | statement | ms |");
+    println!("|---|---|---|");
+    for (n, (name, took)) in names
+        .iter()
+        .zip(last.map(|r| r.statements).unwrap_or_default())
+        .enumerate()
+    {
+        println!("| {} | `{name}` | {took:.2} |", n + 1);
     }
 
     println!("\n### The outstanding list among {INVOICES} invoices, and the PDF\n");

@@ -12,7 +12,6 @@ mod support;
 
 use std::{
     collections::BTreeMap,
-    process::Command,
     sync::{
         atomic::{AtomicI64, Ordering},
         Arc,
@@ -23,7 +22,11 @@ use std::{
 use careops::server::{config::Config, messaging::WorkerThread};
 use leptos::config::LeptosOptions;
 use sqlx::{postgres::PgConnectOptions, Connection, Executor, PgConnection, PgPool};
-use support::{call, captured, percentile, serve, sign_up, Capture};
+use support::{
+    call, captured, percentile,
+    pgbench::{self, Pgbench, Step},
+    serve, sign_up, Capture,
+};
 use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
 use uuid::Uuid;
 
@@ -246,7 +249,7 @@ async fn http_creation(
 /// half an hour later; `:t_window` the booking's longest possible end; `:grain` and
 /// `:next_grain` the quarters of an hour it holds); the rest is what
 /// the captured booking bound, read back from the database.
-const STEPS: &[(&str, &[&str])] = &[
+const STEPS: &[Step] = &[
     ("select credential_id", &[":token_hash"]),
     ("begin; set tenant", &[]),
     (
@@ -317,79 +320,9 @@ const STEPS: &[(&str, &[&str])] = &[
     ("COMMIT", &[]),
 ];
 
-fn squash(sql: &str) -> String {
-    sql.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// `sql` with each `$n` replaced by `params[n - 1]`.
-fn bind(sql: &str, params: &[&str]) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        let digits: String = if c == '$' {
-            std::iter::from_fn(|| chars.next_if(char::is_ascii_digit)).collect()
-        } else {
-            String::new()
-        };
-        match digits.parse::<usize>() {
-            Ok(n) => out.push_str(
-                params
-                    .get(n - 1)
-                    .unwrap_or_else(|| panic!("no parameter ${n} for: {sql}")),
-            ),
-            Err(_) if c == '$' => out.push('$'),
-            Err(_) => out.push(c),
-        }
-    }
-    out
-}
-
-/// The pgbench script of the statements one booking ran (`statements`, as captured), with
-/// the parameters of `STEPS`. Panics when the app's statements no longer match them.
-fn pgbench_script(statements: &[String]) -> String {
-    let names: Vec<String> = statements
-        .iter()
-        .map(|s| squash(s).chars().take(60).collect())
-        .collect();
-    assert_eq!(
-        statements.len(),
-        STEPS.len(),
-        "one booking now runs other statements than the bench binds: {names:#?}"
-    );
-    // A slot of the client's own in each run: `base` moves on with every run, `k` counts
-    // the client's transactions (pgbench keeps variables from one to the next).
-    let mut script = String::from(
-        "\\set k :k + 1\n\\set t 2524608000 + (:base + :client_id * 1000000 + :k) * 1800\n\\set t_end :t + 1800\n\\set t_window :t + 36000\n\\set grain (:t / 900) % 96\n\\set next_grain (:t / 900 + 1) % 96\n",
-    );
-    for (sql, (starts, params)) in statements.iter().zip(STEPS) {
-        let sql = squash(sql);
-        assert!(
-            sql.starts_with(starts),
-            "the booking's statements changed: expected one starting {starts:?}, the app ran {names:#?}"
-        );
-        let wanted = (1..=params.len()).all(|n| sql.contains(&format!("${n}")))
-            && !sql.contains(&format!("${}", params.len() + 1));
-        assert!(wanted, "{starts:?} takes other parameters now: {sql}");
-        match *starts {
-            // A simple query of two statements (the tenant and, for a write that plans
-            // its statements once, the plan mode), which pgbench cannot prepare: it sends
-            // them as two round trips where the app sends one.
-            "begin; set tenant" => {
-                let planned_once = if sql.contains("planned once") {
-                    ", set_config('plan_cache_mode', 'force_generic_plan', true)"
-                } else {
-                    ""
-                };
-                script.push_str(&format!(
-                    "begin;\nselect set_config('app.org_id', :org, true){planned_once};\n"
-                ));
-            }
-            "insert into appointments" => script.push_str(&format!("{} \\gset\n", bind(&sql, params))),
-            _ => script.push_str(&format!("{};\n", bind(&sql, params))),
-        }
-    }
-    script
-}
+/// Each transaction's own slot: `base` moves on with every run, `k` counts the client's
+/// transactions (pgbench keeps variables from one to the next).
+const PREAMBLE: &str = "\\set k :k + 1\n\\set t 2524608000 + (:base + :client_id * 1000000 + :k) * 1800\n\\set t_end :t + 1800\n\\set t_window :t + 36000\n\\set grain (:t / 900) % 96\n\\set next_grain (:t / 900 + 1) % 96\n";
 
 /// A PostgreSQL array literal of `items`.
 fn array(items: &[String]) -> String {
@@ -398,77 +331,6 @@ fn array(items: &[String]) -> String {
         .map(|i| format!("\"{}\"", i.replace('\\', "\\\\").replace('"', "\\\"")))
         .collect();
     format!("{{{}}}", quoted.join(","))
-}
-
-/// What pgbench measured: transactions per second, their average latency, and each SQL
-/// statement's average latency in the script's order (ms).
-struct Pgbench {
-    tps: f64,
-    latency: f64,
-    statements: Vec<f64>,
-}
-
-/// Runs pgbench after a warm-up run; the benchmark fails if pgbench does.
-/// Each transaction runs one of `scripts`, chosen at random.
-fn pgbench(f: &Fixture, scripts: &[String], values: &[(String, String)], clients: usize) -> Pgbench {
-    static RUNS: AtomicI64 = AtomicI64::new(0);
-    let paths: Vec<_> = scripts
-        .iter()
-        .enumerate()
-        .map(|(n, script)| {
-            let path = std::env::temp_dir().join(format!("careops-bench-{}-{n}.sql", std::process::id()));
-            std::fs::write(&path, script).unwrap();
-            path
-        })
-        .collect();
-    let run = |seconds: u64| {
-        let mut command = Command::new("pgbench");
-        command.args(["-n", "-r", "-M", "prepared", "-j", "2"]);
-        command.args(["-T", &seconds.to_string(), "-c", &clients.to_string()]);
-        command.args(["-h", f.app.get_host(), "-p", &f.app.get_port().to_string()]);
-        command.args(["-U", f.app.get_username()]);
-        let base = RUNS.fetch_add(1, Ordering::Relaxed) * 100_000_000;
-        command.args(["-D", "k=0", "-D", &format!("base={base}")]);
-        for (name, value) in values {
-            command.arg("-D").arg(format!("{name}={value}"));
-        }
-        for path in &paths {
-            command.arg("-f").arg(path);
-        }
-        command.arg(f.app.get_database().expect("a database"));
-        let output = command.output().expect("pgbench runs");
-        let text = String::from_utf8_lossy(&output.stdout).into_owned();
-        assert!(
-            output.status.success() && text.contains("number of failed transactions: 0"),
-            "pgbench failed:\n{text}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        text
-    };
-    run(WARM_UP.as_secs());
-    let text = run(SECONDS);
-    let value = |key: &str| -> f64 {
-        text.lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split('=').nth(1))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0.0)
-    };
-    // `-r` lists each command's latency (ms), failures and text (for one script; several
-    // are listed apart); meta-commands (`\set`) come first and are no SQL.
-    let statements = text
-        .lines()
-        .skip_while(|l| !l.starts_with("statement latencies"))
-        .skip(1)
-        .filter(|l| !l.split_whitespace().nth(2).unwrap_or("\\").starts_with('\\'))
-        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
-        .collect();
-    Pgbench {
-        tps: value("tps"),
-        latency: value("latency average"),
-        statements,
-    }
 }
 
 /// What the advisory locks a booking of `practitioner` takes start with
@@ -606,7 +468,7 @@ async fn main() {
     // A listener nobody reads from would hold up every NOTIFY of the runs below.
     drop(listener);
     let statements: Vec<String> = statements.into_iter().map(|(sql, _)| sql).collect();
-    let script = pgbench_script(&statements);
+    let script = pgbench::script(&statements, STEPS, PREAMBLE, &["insert into appointments"]);
     let values = bound(&f, payload).await;
 
     // Where one booking's time goes: 200 bookings one after another, each statement's
@@ -668,7 +530,7 @@ async fn main() {
                     format!("{n} ({})", kinds.join(", "))
                 }
             };
-            let run = pgbench(&f, scripts, values, connections);
+            let run = pgbench::run(&f.app, scripts, values, connections, WARM_UP, SECONDS);
             let ratio = if run.tps > 0.0 { rate / run.tps } else { 0.0 };
             rows.push(format!(
                 "| {} | {clients} | {rate:.0} | {} | {} | {failed} | {connections} | {:.0} | {:.1} | {ratio:.2} |",
@@ -749,7 +611,7 @@ async fn main() {
     );
     println!("|---:|---|---:|---:|");
     for (n, sql) in statements.iter().enumerate() {
-        let text: String = squash(sql).chars().take(70).collect();
+        let text: String = pgbench::squash(sql).chars().take(70).collect();
         println!(
             "| {} | `{}` | {:.3} | {:.3} |",
             n + 1,

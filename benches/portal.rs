@@ -6,6 +6,8 @@
 //! `TEST_DATABASE_URL` names a PostgreSQL superuser URL (no database); the benchmark
 //! makes and drops its own database.
 
+// The shared helpers; this benchmark runs no pgbench.
+#[allow(dead_code)]
 mod support;
 
 use std::time::{Duration, Instant};

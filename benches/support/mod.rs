@@ -2,6 +2,8 @@
 //! owner signed up, the record of the round trips the app makes to PostgreSQL,
 //! percentiles, and a server function call as the browser makes it.
 
+pub mod pgbench;
+
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},

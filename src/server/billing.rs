@@ -28,7 +28,7 @@ use crate::domain::{
     audit::{AuditFilter, AuditRecord},
     invoice::{
         number_label, totals, InvoiceFilter, InvoiceKind, InvoiceLine, InvoiceList, InvoiceStatus, InvoiceSummary,
-        InvoiceView, LineForm,
+        InvoiceView, NewLine,
     },
     invoice_settings::{InvoiceSettings, InvoiceSettingsForm},
     payment::InvoicePayment,
@@ -190,9 +190,35 @@ pub async fn view_in(tx: &mut Tx, org: Uuid, id: Uuid) -> Result<Option<(Invoice
     Ok(Some((invoice, h.branch_id)))
 }
 
+/// A blank invoice in the organization's currency and tax mode; its id, and the settings
+/// it was drafted under.
+async fn new_draft(
+    tx: &mut Tx,
+    ctx: &RequestContext,
+    branch_id: Uuid,
+    patient_id: Uuid,
+    appointment_id: Option<Uuid>,
+) -> Result<(Uuid, InvoiceSettings), AppError> {
+    let org = ctx.org_id();
+    let settings = invoices::settings(tx, org).await?;
+    let currency = organizations::currency(tx, org).await?;
+    let draft = NewDraft {
+        branch_id,
+        patient_id,
+        appointment_id,
+        kind: InvoiceKind::Invoice,
+        credits: None,
+        currency: &currency,
+        tax_mode: settings.tax_mode,
+        notes: "",
+        created_by: ctx.user.user_id,
+    };
+    Ok((invoices::insert_draft(tx, org, &draft).await?, settings))
+}
+
 /// The invoice of a completed visit: its draft, made from the services performed, or
-/// the one it has already.
-pub async fn invoice_visit(ctx: &RequestContext, appointment_id: Uuid) -> Result<Uuid, AppError> {
+/// the one it has already; whether it was drafted now.
+pub async fn invoice_visit(ctx: &RequestContext, appointment_id: Uuid) -> Result<(Uuid, bool), AppError> {
     ctx.require(Action::ManageInvoices)?;
     let org = ctx.org_id();
     let mut tx = ctx.tenant().await?;
@@ -205,27 +231,10 @@ pub async fn invoice_visit(ctx: &RequestContext, appointment_id: Uuid) -> Result
     }
     if let Some(existing) = invoices::of_visit(&mut tx, org, appointment_id).await? {
         tx.commit().await?;
-        return Ok(existing);
+        return Ok((existing, false));
     }
-    let settings = invoices::settings(&mut tx, org).await?;
-    let currency = organizations::currency(&mut tx, org).await?;
     let patient_id = crate::server::db::appointments::patient_of(&mut tx, org, appointment_id).await?;
-    let id = invoices::insert_draft(
-        &mut tx,
-        org,
-        &NewDraft {
-            branch_id: appointment.branch_id,
-            patient_id,
-            appointment_id: Some(appointment_id),
-            kind: InvoiceKind::Invoice,
-            credits: None,
-            currency: &currency,
-            tax_mode: settings.tax_mode,
-            notes: "",
-            created_by: ctx.user.user_id,
-        },
-    )
-    .await?;
+    let (id, settings) = new_draft(&mut tx, ctx, appointment.branch_id, patient_id, Some(appointment_id)).await?;
     let lines = invoices::lines_from_visit(&mut tx, org, id, appointment_id, settings.default_tax_bp).await?;
     ctx.audit(
         &mut tx,
@@ -236,7 +245,7 @@ pub async fn invoice_visit(ctx: &RequestContext, appointment_id: Uuid) -> Result
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok((id, true))
 }
 
 /// A blank draft for a patient (products, packages, anything not a visit).
@@ -247,24 +256,7 @@ pub async fn draft_for_patient(ctx: &RequestContext, patient_id: Uuid) -> Result
     if patients::get(&mut tx, org, patient_id).await?.is_none() {
         return Err(AppError::not_found("That patient"));
     }
-    let settings = invoices::settings(&mut tx, org).await?;
-    let currency = organizations::currency(&mut tx, org).await?;
-    let id = invoices::insert_draft(
-        &mut tx,
-        org,
-        &NewDraft {
-            branch_id: ctx.user.branch.id,
-            patient_id,
-            appointment_id: None,
-            kind: InvoiceKind::Invoice,
-            credits: None,
-            currency: &currency,
-            tax_mode: settings.tax_mode,
-            notes: "",
-            created_by: ctx.user.user_id,
-        },
-    )
-    .await?;
+    let (id, _) = new_draft(&mut tx, ctx, ctx.user.branch.id, patient_id, None).await?;
     ctx.audit(
         &mut tx,
         "invoice.drafted",
@@ -277,11 +269,17 @@ pub async fn draft_for_patient(ctx: &RequestContext, patient_id: Uuid) -> Result
     Ok(id)
 }
 
-pub async fn add_line(ctx: &RequestContext, id: Uuid, form: &LineForm) -> Result<(), AppError> {
+/// Adds a line to a draft; `line` reads it in the invoice's currency (a form's text, or
+/// the API's minor units).
+pub async fn add_line(
+    ctx: &RequestContext,
+    id: Uuid,
+    line: impl FnOnce(&str) -> Result<NewLine, AppError>,
+) -> Result<(), AppError> {
     ctx.require(Action::ManageInvoices)?;
     let mut tx = ctx.tenant().await?;
     let invoice = draft(&mut tx, ctx, id).await?;
-    let line = form.parse(&invoice.currency)?;
+    let line = line(&invoice.currency)?;
     let line_id = invoices::add_line(&mut tx, ctx.org_id(), id, &line, None).await?;
     let diff = json!({"line_id": line_id, "description": line.description, "quantity": line.amounts.quantity,
                       "unit_price": line.amounts.unit_price, "discount_bp": line.amounts.discount_bp,

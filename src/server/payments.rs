@@ -15,7 +15,7 @@ use crate::domain::{
     access::Action,
     invoice::{allocate, InvoiceKind},
     money::format_minor,
-    payment::{MethodTakings, PaymentForm, PaymentMethod, RefundForm, StaffTakings, Takings},
+    payment::{MethodTakings, NewPayment, NewRefund, PaymentMethod, StaffTakings, Takings},
     time::{local_to_utc, zone},
     AppError,
 };
@@ -57,17 +57,23 @@ async fn open_invoice(
 
 /// Records a payment on an invoice. What the invoice does not need pays the patient's
 /// other open invoices here, oldest first; what is left is their credit. The same form
-/// sent twice records one payment.
-pub async fn record(ctx: &RequestContext, invoice_id: Uuid, form: &PaymentForm) -> Result<(), AppError> {
+/// sent twice (the same `key`) records one payment; `payment` reads it in the invoice's
+/// currency.
+pub async fn record(
+    ctx: &RequestContext,
+    invoice_id: Uuid,
+    key: &str,
+    payment: impl FnOnce(&str) -> Result<NewPayment, AppError>,
+) -> Result<(), AppError> {
     ctx.require(Action::TakePayments)?;
     let org = ctx.org_id();
     let mut tx = ctx.tenant().await?;
-    let invoice = open_invoice(&mut tx, ctx, invoice_id, form.key.trim()).await?;
+    let invoice = open_invoice(&mut tx, ctx, invoice_id, key.trim()).await?;
     let Some(invoice) = invoice else {
         // Sent before: recorded then.
         return Ok(());
     };
-    let payment = form.parse(&invoice.currency)?;
+    let payment = payment(&invoice.currency)?;
     let Some(payment_id) = payments::insert(
         &mut tx,
         org,
@@ -160,7 +166,12 @@ pub async fn apply_credit(ctx: &RequestContext, invoice_id: Uuid) -> Result<(), 
 
 /// Gives back up to what a payment brought and was not refunded yet. Money the payment
 /// gave to invoices is taken back from them, the latest first, so they owe it again.
-pub async fn refund(ctx: &RequestContext, payment_id: Uuid, form: &RefundForm) -> Result<(), AppError> {
+/// `refund` reads it in the organization's currency; the refund's id.
+pub async fn refund(
+    ctx: &RequestContext,
+    payment_id: Uuid,
+    refund: impl FnOnce(&str) -> Result<NewRefund, AppError>,
+) -> Result<Uuid, AppError> {
     ctx.require(Action::RefundPayments)?;
     let org = ctx.org_id();
     let mut tx = ctx.tenant().await?;
@@ -173,7 +184,7 @@ pub async fn refund(ctx: &RequestContext, payment_id: Uuid, form: &RefundForm) -
         .await?
         .ok_or_else(|| AppError::not_found("That payment"))?;
     let currency = crate::server::db::organizations::currency(&mut tx, org).await?;
-    let refund = form.parse(&currency)?;
+    let refund = refund(&currency)?;
     let refundable = payment.amount - payment.refunded;
     if refund.amount > refundable {
         return Err(AppError::field(
@@ -213,7 +224,7 @@ pub async fn refund(ctx: &RequestContext, payment_id: Uuid, form: &RefundForm) -
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(refund_id)
 }
 
 /// A credited invoice gives its payments back to the patient's credit.

@@ -153,6 +153,10 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            super::api::idempotency::layer,
+        ))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn(preload::only_when_scripting))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer))

@@ -15,9 +15,7 @@ use crate::domain::{
     access::Action,
     appointment::Status,
     time::{utc_to_local, zone},
-    visit::{
-        parse_addendum, Addendum, ClinicalNote, MaterialForm, NoteForm, ServiceChoice, ServiceLineForm, VisitRecord,
-    },
+    visit::{parse_addendum, Addendum, ClinicalNote, MaterialForm, NoteForm, ServiceChoice, ServiceLine, VisitRecord},
     AppError,
 };
 
@@ -138,11 +136,16 @@ async fn begun(tx: &mut Tx, ctx: &RequestContext, id: Uuid) -> Result<visits::Vi
         .ok_or_else(|| AppError::not_found("That visit"))
 }
 
-pub async fn add_service(ctx: &RequestContext, id: Uuid, form: &ServiceLineForm) -> Result<(), AppError> {
+/// Records a service performed; `line` reads it in the organization's currency.
+pub async fn add_service(
+    ctx: &RequestContext,
+    id: Uuid,
+    line: impl FnOnce(&str) -> Result<ServiceLine, AppError>,
+) -> Result<(), AppError> {
     ctx.require(Action::RecordVisits)?;
     let mut tx = ctx.tenant().await?;
     let currency = organizations::currency(&mut tx, ctx.org_id()).await?;
-    let line = form.parse(&currency)?;
+    let line = line(&currency)?;
     if line.price.is_some() {
         ctx.require(Action::OverridePrices)?;
     }

@@ -379,7 +379,7 @@ async fn the_openapi_document_matches_the_routes() {
     assert_eq!(documented, served, "the OpenAPI document and the API's routes differ");
     for (path, operations) in paths {
         for method in operations.as_object().unwrap().keys() {
-            let id = if path.contains("appointments") {
+            let id = if path.contains("appointments") || path.contains("visits") {
                 appointment
             } else {
                 org.branch_id

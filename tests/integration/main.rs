@@ -4,6 +4,7 @@
 mod common;
 
 mod api;
+mod api_billing;
 mod audit;
 mod auth;
 mod billing;

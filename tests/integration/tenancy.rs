@@ -53,6 +53,7 @@ const TENANT_TABLES: &[&str] = &[
     "payments",
     "payment_allocations",
     "refunds",
+    "api_idempotency_keys",
 ];
 
 /// Two organizations; B has a member, an open invitation, an API token and sessions.
@@ -228,6 +229,15 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
         .execute(&w.app.db)
         .await
         .unwrap();
+    // B's token sent a POST with an Idempotency-Key.
+    sqlx::query(
+        "insert into api_idempotency_keys (org_id, token_id, key, fingerprint)
+         select org_id, id, 'first', '\\x00' from api_tokens where org_id = $1 limit 1",
+    )
+    .bind(w.b.id)
+    .execute(&w.app.db)
+    .await
+    .unwrap();
     let mut app_role = w.app.app_role_connection().await;
 
     for table in TENANT_TABLES {

@@ -46,7 +46,7 @@ pub async fn get_invoice(id: Uuid) -> Result<(InvoiceView, Vec<AuditRecord>), Ap
 #[server]
 pub async fn invoice_visit(appointment_id: Uuid) -> Result<Uuid, AppError> {
     use crate::server::{auth::context::RequestContext, billing};
-    let id = billing::invoice_visit(&RequestContext::load().await?, appointment_id).await?;
+    let (id, _) = billing::invoice_visit(&RequestContext::load().await?, appointment_id).await?;
     leptos_axum::redirect(&format!("/app/invoices/{id}"));
     Ok(id)
 }
@@ -62,7 +62,7 @@ pub async fn draft_invoice(patient_id: Uuid) -> Result<Uuid, AppError> {
 #[server]
 pub async fn add_invoice_line(id: Uuid, #[server(flatten)] form: LineForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, billing};
-    billing::add_line(&RequestContext::load().await?, id, &form).await
+    billing::add_line(&RequestContext::load().await?, id, |currency| form.parse(currency)).await
 }
 
 #[server]
@@ -98,7 +98,10 @@ pub async fn credit_invoice(id: Uuid) -> Result<Uuid, AppError> {
 #[server]
 pub async fn record_payment(id: Uuid, #[server(flatten)] form: PaymentForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, payments};
-    payments::record(&RequestContext::load().await?, id, &form).await
+    payments::record(&RequestContext::load().await?, id, &form.key, |currency| {
+        form.parse(currency)
+    })
+    .await
 }
 
 #[server]
@@ -117,7 +120,11 @@ pub async fn send_receipt(id: Uuid) -> Result<String, AppError> {
 #[server]
 pub async fn refund_payment(payment_id: Uuid, #[server(flatten)] form: RefundForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, payments};
-    payments::refund(&RequestContext::load().await?, payment_id, &form).await
+    payments::refund(&RequestContext::load().await?, payment_id, |currency| {
+        form.parse(currency)
+    })
+    .await
+    .map(drop)
 }
 
 /// The end-of-day takings of the current branch for a day (`YYYY-MM-DD`; blank: today).

@@ -30,7 +30,7 @@ pub async fn get_visit(id: Uuid) -> Result<VisitRecord, AppError> {
 #[server]
 pub async fn add_visit_service(id: Uuid, #[server(flatten)] form: ServiceLineForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, visits};
-    visits::add_service(&RequestContext::load().await?, id, &form).await
+    visits::add_service(&RequestContext::load().await?, id, |currency| form.parse(currency)).await
 }
 
 #[server]

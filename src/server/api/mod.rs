@@ -5,7 +5,10 @@
 
 mod branches;
 mod calendar;
+pub mod idempotency;
+mod invoices;
 pub mod openapi;
+mod visits;
 
 use axum::{
     extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Path, Query, Request},
@@ -42,6 +45,23 @@ pub fn routes() -> Routes {
             "/api/v1/calendar/appointments/{id}/cancel",
             calendar::cancel,
         )
+        .add(Method::GET, "/api/v1/visits/{id}", visits::get)
+        .add(Method::POST, "/api/v1/visits/{id}/services", visits::add_service)
+        .add(Method::GET, "/api/v1/invoices", invoices::list)
+        .add(Method::POST, "/api/v1/invoices", invoices::create)
+        .add(Method::GET, "/api/v1/invoices/{id}", invoices::get)
+        .add(Method::DELETE, "/api/v1/invoices/{id}", invoices::discard)
+        .add(Method::POST, "/api/v1/invoices/{id}/lines", invoices::add_line)
+        .add(
+            Method::DELETE,
+            "/api/v1/invoices/{id}/lines/{line_id}",
+            invoices::remove_line,
+        )
+        .add(Method::POST, "/api/v1/invoices/{id}/issue", invoices::issue)
+        .add(Method::POST, "/api/v1/invoices/{id}/credit", invoices::credit)
+        .add(Method::GET, "/api/v1/invoices/{id}/payments", invoices::payments)
+        .add(Method::POST, "/api/v1/invoices/{id}/payments", invoices::pay)
+        .add(Method::POST, "/api/v1/payments/{id}/refunds", invoices::refund)
         .add(Method::GET, "/api/v1/openapi.json", openapi::serve)
         .method_not_allowed(wrong_method)
 }
@@ -58,6 +78,9 @@ impl FromRequestParts<AppState> for Api {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(idempotency::Checked(ctx)) = parts.extensions.remove() {
+            return Ok(Api(ctx));
+        }
         let token = parts
             .headers
             .get(header::AUTHORIZATION)

@@ -93,6 +93,85 @@ pub fn document() -> Value {
                 "requestBody": body("Cancellation"),
                 "responses": ok("200", "The cancelled appointments", list_of("Appointment")),
             }},
+            "/api/v1/visits/{id}": {"get": {
+                "summary": "The visit of an appointment (its id is the appointment's): times, services performed, materials, its invoice; the clinical note only for roles that may read notes (the read is audited)",
+                "parameters": [id_param(), {"$ref": "#/components/parameters/BranchId"}],
+                "responses": ok("200", "The visit", reference("Visit")),
+            }},
+            "/api/v1/visits/{id}/services": {"post": {
+                "summary": "Record a service performed (the visit must have started). A price needs a role that may override prices.",
+                "parameters": [id_param(), {"$ref": "#/components/parameters/BranchId"}, {"$ref": "#/components/parameters/IdempotencyKey"}],
+                "requestBody": body("ServicePerformed"),
+                "responses": ok("201", "The visit", reference("Visit")),
+            }},
+            "/api/v1/invoices": {
+                "get": {
+                    "summary": "The branch's newest invoices and credit notes (at most 200)",
+                    "parameters": [
+                        {"name": "show", "in": "query", "required": false, "schema": {"type": "string", "enum": ["outstanding", "drafts", "all"], "default": "outstanding"}},
+                        {"$ref": "#/components/parameters/BranchId"}
+                    ],
+                    "responses": ok("200", "Invoices", reference("InvoiceList")),
+                },
+                "post": {
+                    "summary": "Draft an invoice: from a completed visit with its services (answers 200 with the visit's invoice if it has one), or blank for a patient",
+                    "parameters": [{"$ref": "#/components/parameters/BranchId"}, {"$ref": "#/components/parameters/IdempotencyKey"}],
+                    "requestBody": body("NewInvoice"),
+                    "responses": ok("201", "The draft", reference("Invoice")),
+                },
+            },
+            "/api/v1/invoices/{id}": {
+                "get": {
+                    "summary": "An invoice or credit note with its lines, totals, payments and change log",
+                    "parameters": [id_param(), {"$ref": "#/components/parameters/BranchId"}],
+                    "responses": ok("200", "The invoice", reference("Invoice")),
+                },
+                "delete": {
+                    "summary": "Throw a draft away (it has no number yet)",
+                    "parameters": [id_param(), {"$ref": "#/components/parameters/BranchId"}],
+                    "responses": {"204": {"description": "Discarded"}, "400": error_responses()["400"], "401": error_responses()["401"], "403": error_responses()["403"], "404": error_responses()["404"], "409": error_responses()["409"]},
+                },
+            },
+            "/api/v1/invoices/{id}/lines": {"post": {
+                "summary": "Add a line to a draft",
+                "parameters": [id_param(), {"$ref": "#/components/parameters/BranchId"}, {"$ref": "#/components/parameters/IdempotencyKey"}],
+                "requestBody": body("NewLine"),
+                "responses": ok("201", "The draft", reference("Invoice")),
+            }},
+            "/api/v1/invoices/{id}/lines/{line_id}": {"delete": {
+                "summary": "Remove a line from a draft",
+                "parameters": [id_param(), {"name": "line_id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}, {"$ref": "#/components/parameters/BranchId"}],
+                "responses": ok("200", "The draft", reference("Invoice")),
+            }},
+            "/api/v1/invoices/{id}/issue": {"post": {
+                "summary": "Issue a draft: its totals are fixed and it takes the next number of its series (consecutive, no gaps); an issued invoice never changes",
+                "parameters": [id_param(), {"$ref": "#/components/parameters/BranchId"}, {"$ref": "#/components/parameters/IdempotencyKey"}],
+                "responses": ok("200", "The issued invoice", reference("Invoice")),
+            }},
+            "/api/v1/invoices/{id}/credit": {"post": {
+                "summary": "Cancel an issued invoice with a credit note (numbered in its own series); its payments become the patient's credit",
+                "parameters": [id_param(), {"$ref": "#/components/parameters/BranchId"}, {"$ref": "#/components/parameters/IdempotencyKey"}],
+                "responses": ok("201", "The credit note", reference("Invoice")),
+            }},
+            "/api/v1/invoices/{id}/payments": {
+                "get": {
+                    "summary": "The payments that went to an invoice",
+                    "parameters": [id_param(), {"$ref": "#/components/parameters/BranchId"}],
+                    "responses": ok("200", "Payments", list_of("InvoicePayment")),
+                },
+                "post": {
+                    "summary": "Record a payment. What the invoice does not need pays the patient's other open invoices, oldest first, then becomes their credit. With an Idempotency-Key, the same payment sent again is recorded once.",
+                    "parameters": [id_param(), {"$ref": "#/components/parameters/BranchId"}, {"$ref": "#/components/parameters/IdempotencyKey"}],
+                    "requestBody": body("NewPayment"),
+                    "responses": ok("201", "The invoice", reference("Invoice")),
+                },
+            },
+            "/api/v1/payments/{id}/refunds": {"post": {
+                "summary": "Refund part or all of a payment, never more than it brought; invoices it paid owe it again",
+                "parameters": [id_param(), {"$ref": "#/components/parameters/BranchId"}, {"$ref": "#/components/parameters/IdempotencyKey"}],
+                "requestBody": body("NewRefund"),
+                "responses": ok("201", "The refund", reference("Refund")),
+            }},
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document",
                 "security": [],
@@ -101,7 +180,7 @@ pub fn document() -> Value {
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A personal API token, cop_…"}},
-            "parameters": {"BranchId": {"name": "X-Branch-Id", "in": "header", "required": false, "schema": {"type": "string", "format": "uuid"}, "description": "The branch to act in; one the token's user belongs to (else 403)"}},
+            "parameters": {"IdempotencyKey": {"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 255}, "description": "Any POST may carry one (a UUID is usual). Its first answer is kept for a day: the same key and request again gets that answer (with `Idempotent-Replayed: true`) instead of doing it twice; the key with another request is a 422; while the first still runs, a 409."}, "BranchId": {"name": "X-Branch-Id", "in": "header", "required": false, "schema": {"type": "string", "format": "uuid"}, "description": "The branch to act in; one the token's user belongs to (else 403)"}},
             "schemas": {
                 "Error": {"type": "object", "required": ["detail", "status_code"], "properties": {
                     "detail": {"type": "string"}, "status_code": {"type": "integer"},
@@ -146,6 +225,78 @@ pub fn document() -> Value {
                     "practitioner_id": {"type": "string", "format": "uuid"}, "room_id": {"type": "string", "format": "uuid"},
                     "status": {"type": "string", "enum": ["confirmed", "arrived", "in_progress", "completed", "no_show"]},
                     "override_working_hours": {"type": "boolean"}
+                }},
+                "Visit": {"type": "object", "properties": {
+                    "appointment_id": {"type": "string", "format": "uuid"},
+                    "status": {"type": "string", "enum": ["scheduled", "confirmed", "arrived", "in_progress", "completed", "cancelled", "no_show"]},
+                    "arrived_local": {"type": ["string", "null"], "example": "09:02"}, "started_local": {"type": ["string", "null"]}, "completed_local": {"type": ["string", "null"]},
+                    "currency": {"type": "string"},
+                    "services": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "service_id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "quantity": {"type": "integer"}, "unit_price": {"type": "integer", "description": "Minor units"}}}},
+                    "materials": {"type": "array", "items": {"type": "object"}},
+                    "note": {"type": ["object", "null"], "description": "Subjective, objective, assessment, plan; signature and addenda. Null for roles that may not read clinical notes."},
+                    "invoice": {"type": ["array", "null"], "description": "[id, number or \"Draft\"]"}
+                }},
+                "ServicePerformed": {"type": "object", "additionalProperties": false, "required": ["service_id"], "properties": {
+                    "service_id": {"type": "string", "format": "uuid"}, "quantity": {"type": "integer", "minimum": 1, "maximum": 100, "default": 1},
+                    "price": {"type": "integer", "description": "Minor units; absent: the catalog's price"}
+                }},
+                "InvoiceList": {"type": "object", "properties": {
+                    "currency": {"type": "string"}, "outstanding": {"type": "integer", "description": "What the listed open invoices still owe, minor units"},
+                    "invoices": {"type": "array", "items": {"type": "object", "properties": {
+                        "id": {"type": "string", "format": "uuid"}, "kind": {"type": "string", "enum": ["invoice", "credit_note"]},
+                        "status": {"$ref": "#/components/schemas/InvoiceStatus"}, "number_label": {"type": ["string", "null"]},
+                        "patient_name": {"type": "string"}, "date_local": {"type": "string"}, "total": {"type": "integer"}, "balance": {"type": "integer"}
+                    }}}
+                }},
+                "InvoiceStatus": {"type": "string", "enum": ["draft", "issued", "partially_paid", "paid", "void"]},
+                "LineAmounts": {"type": "object", "properties": {"quantity": {"type": "integer"}, "unit_price": {"type": "integer"}, "discount_bp": {"type": "integer", "description": "Basis points: 1000 is 10%"}, "tax_bp": {"type": "integer"}}},
+                "Invoice": {"type": "object", "properties": {
+                    "id": {"type": "string", "format": "uuid"}, "kind": {"type": "string", "enum": ["invoice", "credit_note"]},
+                    "status": {"$ref": "#/components/schemas/InvoiceStatus"}, "number_label": {"type": ["string", "null"], "example": "INV-2026-000123"},
+                    "patient_id": {"type": "string", "format": "uuid"}, "patient_name": {"type": "string"},
+                    "appointment_id": {"type": ["string", "null"], "format": "uuid"},
+                    "credits": {"type": ["array", "null"], "description": "A credit note's invoice: [id, number]"},
+                    "credited_by": {"type": "array", "description": "Credit notes that cancelled it: [id, number]"},
+                    "currency": {"type": "string"}, "tax_mode": {"type": "string", "enum": ["exclusive", "inclusive"]},
+                    "issued_local": {"type": ["string", "null"]}, "due_on": {"type": ["string", "null"], "format": "date"},
+                    "seller_name": {"type": "string"}, "seller_address": {"type": "string"}, "seller_tax_id": {"type": "string"}, "notes": {"type": "string"},
+                    "lines": {"type": "array", "items": {"type": "object", "properties": {
+                        "id": {"type": "string", "format": "uuid"}, "description": {"type": "string"},
+                        "amounts": {"$ref": "#/components/schemas/LineAmounts"},
+                        "totals": {"type": "object", "properties": {"gross": {"type": "integer"}, "discount": {"type": "integer"}, "net": {"type": "integer"}, "tax": {"type": "integer"}, "total": {"type": "integer"}}}
+                    }}},
+                    "totals": {"type": "object", "description": "Net, tax by rate, total; minor units"},
+                    "paid": {"type": "integer"}, "balance": {"type": "integer", "description": "Still owed, minor units"},
+                    "payments": list_of("InvoicePayment"),
+                    "patient_credit": {"type": "integer"},
+                    "history": {"type": "array", "description": "The change log, from the audit log", "items": {"type": "object"}}
+                }},
+                "NewInvoice": {"type": "object", "additionalProperties": false, "properties": {
+                    "appointment_id": {"type": "string", "format": "uuid", "description": "A completed visit"},
+                    "patient_id": {"type": "string", "format": "uuid", "description": "Or a patient, for a blank draft"}
+                }},
+                "NewLine": {"type": "object", "additionalProperties": false, "required": ["description", "unit_price"], "properties": {
+                    "description": {"type": "string", "maxLength": 300}, "quantity": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1},
+                    "unit_price": {"type": "integer", "description": "Minor units"},
+                    "discount": {"type": "number", "description": "Percent, up to two decimals", "default": 0},
+                    "tax": {"type": "number", "description": "Percent, up to two decimals", "default": 0}
+                }},
+                "PaymentMethod": {"type": "string", "enum": ["cash", "card", "bank_transfer", "insurance", "other"]},
+                "InvoicePayment": {"type": "object", "properties": {
+                    "payment_id": {"type": "string", "format": "uuid"}, "method": {"$ref": "#/components/schemas/PaymentMethod"},
+                    "reference": {"type": "string"}, "received_local": {"type": "string"}, "received_by": {"type": "string"},
+                    "applied": {"type": "integer", "description": "What this invoice got of it"}, "amount": {"type": "integer"}, "refunded": {"type": "integer"}
+                }},
+                "NewPayment": {"type": "object", "additionalProperties": false, "required": ["method", "amount"], "properties": {
+                    "method": {"$ref": "#/components/schemas/PaymentMethod"}, "amount": {"type": "integer", "minimum": 1, "description": "Minor units"},
+                    "reference": {"type": "string", "maxLength": 200}
+                }},
+                "NewRefund": {"type": "object", "additionalProperties": false, "required": ["amount", "method", "reason"], "properties": {
+                    "amount": {"type": "integer", "minimum": 1}, "method": {"$ref": "#/components/schemas/PaymentMethod"}, "reason": {"type": "string"}
+                }},
+                "Refund": {"type": "object", "properties": {
+                    "id": {"type": "string", "format": "uuid"}, "payment_id": {"type": "string", "format": "uuid"},
+                    "amount": {"type": "integer"}, "method": {"$ref": "#/components/schemas/PaymentMethod"}, "reason": {"type": "string"}
                 }},
                 "Cancellation": {"type": "object", "additionalProperties": false, "required": ["reason"], "properties": {"reason": {"type": "string"}, "scope": {"type": "string", "enum": ["this", "following"]}}},
             }

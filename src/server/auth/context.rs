@@ -104,6 +104,7 @@ pub enum Credential {
 }
 
 /// A signed-in staff member's request.
+#[derive(Clone)]
 pub struct RequestContext {
     pub state: AppState,
     pub user: CurrentUser,

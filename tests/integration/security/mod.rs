@@ -191,6 +191,7 @@ fn tables() -> Vec<Entry> {
         crate::patients::surface(),
         crate::portal::surface(),
         crate::api::surface(),
+        crate::api_billing::surface(),
         crate::server::surface(),
         crate::realtime::surface(),
         crate::messaging::surface(),

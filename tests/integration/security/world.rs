@@ -52,6 +52,12 @@ pub struct Spare {
     pub to_pay: Uuid,
     pub to_settle: Uuid,
     pub to_refund: Uuid,
+    /// The same for the API's routes: a draft to issue and one to discard, an issued
+    /// invoice to credit, a line of the side's draft to remove.
+    pub api_to_issue: Uuid,
+    pub api_to_discard: Uuid,
+    pub api_to_credit: Uuid,
+    pub api_invoice_line: Uuid,
 }
 
 /// One organization's records, as the inputs name them.
@@ -300,7 +306,7 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
             (id, line_ids)
         }
     };
-    let (draft_invoice, draft_lines) = draft(rounds as i64).await;
+    let (draft_invoice, draft_lines) = draft(2 * rounds as i64).await;
     let (paid_invoice, _) = draft(1).await;
     sqlx::query(
         "with reachable as (
@@ -321,7 +327,7 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
     .execute(&app.db)
     .await
     .unwrap();
-    let mut invoicing = Vec::new();
+    let (mut invoicing, mut api_invoicing) = (Vec::new(), Vec::new());
     for round in 0..rounds as i64 {
         let time = (NaiveTime::from_hms_opt(13, 0, 0).unwrap() + Duration::minutes(round * 40))
             .format("%H:%M")
@@ -337,8 +343,10 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         step(to_invoice, &["arrived", "in_progress", "completed"]).await;
         let (to_issue, _) = draft(1).await;
         let (to_discard, _) = draft(1).await;
+        let (api_to_issue, _) = draft(1).await;
+        let (api_to_discard, _) = draft(1).await;
         let mut issued = Vec::new();
-        for n in 0..3 {
+        for n in 0..4 {
             let (id, _) = draft(1).await;
             sqlx::query(
                 "update invoices set status = 'issued', year = 2020, number = $2, number_label = 'INV-2020-' || $2,
@@ -346,7 +354,7 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
                  where id = $1",
             )
             .bind(id)
-            .bind(round * 3 + n + 1)
+            .bind(round * 4 + n + 1)
             .execute(&app.db)
             .await
             .unwrap();
@@ -369,6 +377,12 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
             to_issue,
             to_discard,
             (issued[0], issued[1], issued[2], to_refund),
+        ));
+        api_invoicing.push((
+            api_to_issue,
+            api_to_discard,
+            issued[3],
+            draft_lines[rounds + round as usize],
         ));
     }
     let mut patients = Vec::new();
@@ -481,6 +495,10 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
             to_pay: invoicing[round].4 .1,
             to_settle: invoicing[round].4 .2,
             to_refund: invoicing[round].4 .3,
+            api_to_issue: api_invoicing[round].0,
+            api_to_discard: api_invoicing[round].1,
+            api_to_credit: api_invoicing[round].2,
+            api_invoice_line: api_invoicing[round].3,
         });
     }
     let side = Side {
