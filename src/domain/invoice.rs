@@ -452,7 +452,7 @@ pub struct InvoiceSummary {
 pub struct InvoiceList {
     pub invoices: Vec<InvoiceSummary>,
     pub currency: String,
-    /// Sum of what the listed open invoices still owe.
+    /// What all the branch's open invoices still owe (not only those listed).
     pub outstanding: i64,
 }
 

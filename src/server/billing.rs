@@ -71,6 +71,7 @@ pub async fn list(ctx: &RequestContext, filter: InvoiceFilter) -> Result<Invoice
     let org = ctx.org_id();
     let mut tx = ctx.tenant().await?;
     let rows = invoices::list(&mut tx, org, ctx.user.branch.id, filter, LIST_LIMIT).await?;
+    let outstanding = invoices::owed(&mut tx, org, ctx.user.branch.id).await?;
     let currency = organizations::currency(&mut tx, org).await?;
     tx.commit().await?;
     let invoices: Vec<InvoiceSummary> = rows
@@ -87,7 +88,7 @@ pub async fn list(ctx: &RequestContext, filter: InvoiceFilter) -> Result<Invoice
         })
         .collect();
     Ok(InvoiceList {
-        outstanding: invoices.iter().map(|i| i.balance).sum(),
+        outstanding,
         invoices,
         currency,
     })

@@ -431,6 +431,42 @@ async fn bad_billing_input_is_a_4xx_in_json_and_changes_nothing() {
     assert_eq!(status, StatusCode::NO_CONTENT);
 }
 
+/// The list shows the newest 200; what the branch is owed counts every open invoice.
+#[tokio::test]
+async fn the_amount_owed_counts_every_open_invoice_not_only_those_listed() {
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    app.booked(&org.owner, &s, s.monday, "09:00").await;
+    let token = app.api_token(&org.owner).await;
+    sqlx::query(
+        "insert into invoices (org_id, branch_id, patient_id, currency, tax_mode, status, year, number, number_label,
+                               issued_at, net_minor, total_minor, paid_minor)
+         select $1, $2, (select id from patients limit 1), 'EUR', 'exclusive',
+                case when n <= 201 then 'issued' when n = 202 then 'partially_paid' else 'paid' end,
+                2020, n, 'INV-2020-' || n, now() - (n || ' minutes')::interval, 1000, 1000,
+                case when n <= 201 then 900 when n = 202 then 400 else 1000 end
+         from generate_series(1, 203) n",
+    )
+    .bind(org.id)
+    .bind(org.branch_id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    let (status, list) = send(&app, &token, Method::GET, "/api/v1/invoices", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["invoices"].as_array().unwrap().len(), 200);
+    assert_eq!(
+        list["outstanding"],
+        201 * 100 + 600,
+        "every open invoice, the paid one not"
+    );
+    let (_, drafts) = send(&app, &token, Method::GET, "/api/v1/invoices?show=drafts", None).await;
+    assert_eq!(drafts["invoices"].as_array().unwrap().len(), 0);
+    assert_eq!(drafts["outstanding"], 201 * 100 + 600, "whatever the list shows");
+}
+
 pub fn surface() -> Vec<crate::security::Entry> {
     use crate::security::{Caller::Staff, Entry, Ids, Input};
     use careops::domain::access::Action::{

@@ -219,7 +219,7 @@ pub fn InvoicesPage() -> impl IntoView {
                 }
             }).collect_view();
             view! {
-                <p data-testid="outstanding">{format!("Owed on these: {}", format_minor(list.outstanding, &currency))}</p>
+                <p data-testid="outstanding">{format!("Owed to this branch: {}", format_minor(list.outstanding, &currency))}</p>
                 <div class="table__wrap">
                     <table class="table" data-testid="invoices">
                         <thead><tr>

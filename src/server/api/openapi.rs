@@ -241,7 +241,7 @@ pub fn document() -> Value {
                     "price": {"type": "integer", "description": "Minor units; absent: the catalog's price"}
                 }},
                 "InvoiceList": {"type": "object", "properties": {
-                    "currency": {"type": "string"}, "outstanding": {"type": "integer", "description": "What the listed open invoices still owe, minor units"},
+                    "currency": {"type": "string"}, "outstanding": {"type": "integer", "description": "What all the branch's open invoices still owe (not only those listed), minor units"},
                     "invoices": {"type": "array", "items": {"type": "object", "properties": {
                         "id": {"type": "string", "format": "uuid"}, "kind": {"type": "string", "enum": ["invoice", "credit_note"]},
                         "status": {"$ref": "#/components/schemas/InvoiceStatus"}, "number_label": {"type": ["string", "null"]},

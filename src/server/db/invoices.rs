@@ -421,6 +421,18 @@ pub struct Listed {
 
 /// A branch's invoices, newest first (outstanding: oldest issued first, as they are
 /// chased). Drafts carry the totals of their lines.
+/// What the branch's open invoices still owe, all of them.
+pub async fn owed(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"select coalesce(sum(total_minor - paid_minor), 0)::bigint as "owed!"
+           from invoices where org_id = $1 and branch_id = $2 and status in ('issued', 'partially_paid')"#,
+        org_id,
+        branch_id,
+    )
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
 pub async fn list(
     tx: &mut Tx,
     org_id: Uuid,
