@@ -311,7 +311,11 @@ async fn main() {
     // `as "number!"` is sqlx's column name; pgbench keeps it as a variable named `number`.
     let script = pgbench::script(&statements, STEPS, PREAMBLE, &["select invoice_number_take"])
         .replace(r#"as "number!" \gset"#, r#"as number \gset"#);
-    let values = bound(&f, one).await;
+    // pgbench takes no empty variable: an empty value is written into the script instead.
+    let (empty, values): (Vec<_>, Vec<_>) = bound(&f, one).await.into_iter().partition(|(_, v)| v.is_empty());
+    let script = empty
+        .iter()
+        .fold(script, |script, (name, _)| script.replace(&format!(":{name}"), "''"));
     draft_pool(&f).await;
 
     println!("\n### Issuing invoices ({ISSUES} drafts per round, one IssueInvoice call each; pgbench running its statements {SECONDS} s after {} s of warm-up)\n", WARM_UP.as_secs());
