@@ -190,6 +190,30 @@ export function seedBusyWeek(portalPath: string): string[] {
   return ids.split('\n').filter((id) => /^[0-9a-f-]{36}$/.test(id));
 }
 
+/**
+ * The first appointment of the practice behind `portalPath` (after `seedBusyWeek`), its
+ * patient, and a draft invoice made for that patient: records for the pages about one.
+ */
+export function someRecords(portalPath: string): { appointment: string; patient: string; invoice: string } {
+  const database = process.env.E2E_DATABASE_URL;
+  if (!database) throw new Error('E2E_DATABASE_URL is not set: scripts/test sets it');
+  const slug = portalPath.split('/')[2];
+  const script = [
+    `select id as org, currency from organizations where slug = :'slug' \\gset`,
+    `select id as appointment, patient_id as patient, branch_id as branch from appointments
+       where org_id = :'org' order by starts_at, id limit 1 \\gset`,
+    `insert into invoices (org_id, branch_id, patient_id, currency, tax_mode)
+       values (:'org', :'branch', :'patient', :'currency', 'exclusive') returning id as invoice \\gset`,
+    `select :'appointment' || ' ' || :'patient' || ' ' || :'invoice';`,
+  ].join('\n');
+  const out = execFileSync('psql', ['-q', '-X', '-tA', '-v', 'ON_ERROR_STOP=1', '-v', `slug=${slug}`, database], {
+    input: script,
+    encoding: 'utf8',
+  }).trim();
+  const [appointment, patient, invoice] = out.split(' ');
+  return { appointment, patient, invoice };
+}
+
 /** `url` as a browser that accepts brotli only gets it: the bytes sent, and the text. */
 export function served(url: string, cookie = ''): Promise<{ bytes: number; text: string }> {
   return new Promise((resolve, reject) => {

@@ -65,6 +65,12 @@ pub struct PaymentForm {
     #[serde(default)]
     pub reference: String,
     pub key: String,
+    /// How it is spread, when the person chose: `share_invoice[]` ids beside
+    /// `share_amount[]` amounts. All blank: this invoice first, then the oldest.
+    #[serde(default)]
+    pub share_invoice: Vec<String>,
+    #[serde(default)]
+    pub share_amount: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +79,16 @@ pub struct NewPayment {
     pub amount: i64,
     pub reference: String,
     pub key: Uuid,
+    /// The amounts chosen per invoice; `None` spreads it automatically.
+    pub shares: Option<Vec<(Uuid, i64)>>,
+}
+
+/// An open invoice a payment can go to: its number and what it still owes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenInvoice {
+    pub id: Uuid,
+    pub number_label: String,
+    pub owed: i64,
 }
 
 impl PaymentForm {
@@ -93,14 +109,34 @@ impl PaymentForm {
         if reference.chars().count() > 200 {
             errors.push(FieldError::new("reference", "Keep the reference under 200 characters."));
         }
-        let key = Uuid::parse_str(self.key.trim())
-            .map_err(|_| AppError::BadRequest("The form is out of date. Reload the page and try again.".into()))?;
+        let stale = || AppError::BadRequest("The form is out of date. Reload the page and try again.".into());
+        let key = Uuid::parse_str(self.key.trim()).map_err(|_| stale())?;
+        if self.share_invoice.len() != self.share_amount.len() {
+            return Err(stale());
+        }
+        let mut shares = Vec::new();
+        for (id, raw) in self.share_invoice.iter().zip(&self.share_amount) {
+            if raw.trim().is_empty() {
+                continue;
+            }
+            let id = Uuid::parse_str(id.trim()).map_err(|_| stale())?;
+            match parse_amount("share_amount", raw, currency) {
+                Ok(share) if share >= 0 => shares.push((id, share)),
+                Ok(_) => errors.push(FieldError::new(
+                    "share_amount",
+                    "An invoice's amount cannot be negative.",
+                )),
+                Err(e) => errors.push(e),
+            }
+        }
         match (method, amount) {
             (Some(method), Some(amount)) if errors.is_empty() => Ok(NewPayment {
                 method,
                 amount,
                 reference: reference.to_owned(),
                 key,
+                // Some amounts chosen: the blank ones get nothing.
+                shares: (!shares.is_empty()).then_some(shares),
             }),
             _ => Err(AppError::Validation(errors)),
         }
@@ -246,6 +282,7 @@ mod tests {
             amount: "20".into(),
             reference: " 1234 ".into(),
             key: key.clone(),
+            ..PaymentForm::default()
         }
         .parse("GBP")
         .unwrap();
@@ -258,6 +295,7 @@ mod tests {
             amount: "0".into(),
             reference: String::new(),
             key,
+            ..PaymentForm::default()
         }
         .parse("GBP")
         .unwrap_err();
@@ -272,6 +310,29 @@ mod tests {
         for m in PaymentMethod::ALL {
             assert_eq!(PaymentMethod::parse(m.as_str()), Some(m));
         }
+    }
+
+    #[test]
+    fn amounts_chosen_per_invoice_are_read_and_blank_ones_mean_automatic() {
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let form = |amounts: [&str; 2]| PaymentForm {
+            method: "cash".into(),
+            amount: "50".into(),
+            key: Uuid::new_v4().to_string(),
+            share_invoice: vec![a.to_string(), b.to_string()],
+            share_amount: amounts.map(str::to_owned).to_vec(),
+            ..PaymentForm::default()
+        };
+        assert_eq!(form(["", " "]).parse("GBP").unwrap().shares, None);
+        assert_eq!(form(["", "30"]).parse("GBP").unwrap().shares, Some(vec![(b, 3000)]));
+        assert!(form(["-1", ""])
+            .parse("GBP")
+            .unwrap_err()
+            .field_message("share_amount")
+            .is_some());
+        let mut stale = form(["1", ""]);
+        stale.share_amount.pop();
+        assert_eq!(stale.parse("GBP").unwrap_err().status_code(), 400);
     }
 
     #[test]

@@ -31,7 +31,7 @@ use crate::domain::{
         InvoiceView, NewLine,
     },
     invoice_settings::{InvoiceSettings, InvoiceSettingsForm},
-    payment::InvoicePayment,
+    payment::{InvoicePayment, OpenInvoice},
     time::{local_datetime, utc_to_local, zone},
     AppError,
 };
@@ -109,12 +109,24 @@ pub async fn get(ctx: &RequestContext, id: Uuid) -> Result<(InvoiceView, Vec<Aud
         ..AuditFilter::default()
     };
     let mut history = audit::list(&mut tx, org, &filter).await?;
+    invoice.can_take_payments = ctx.user.can(Action::TakePayments);
+    if invoice.can_take_payments && invoice.balance > 0 {
+        let mut open = payments::open_invoices(&mut tx, org, ctx.user.branch.id, invoice.patient_id).await?;
+        open.sort_by_key(|o| o.id != id);
+        invoice.patient_open = open
+            .into_iter()
+            .map(|o| OpenInvoice {
+                id: o.id,
+                number_label: o.number_label,
+                owed: o.total - o.paid,
+            })
+            .collect();
+    }
     tx.commit().await?;
     for entry in &mut history {
         entry.at_local = ctx.local_time(entry.at);
     }
     invoice.can_manage = ctx.user.can(Action::ManageInvoices);
-    invoice.can_take_payments = ctx.user.can(Action::TakePayments);
     invoice.can_refund = ctx.user.can(Action::RefundPayments);
     Ok((invoice, history))
 }
@@ -184,6 +196,7 @@ pub async fn view_in(tx: &mut Tx, org: Uuid, id: Uuid) -> Result<Option<(Invoice
             })
             .collect(),
         patient_credit: account.credit,
+        patient_open: Vec::new(),
         can_take_payments: false,
         can_refund: false,
         payment_key: Uuid::new_v4(),

@@ -409,6 +409,7 @@ async fn bill(tx: &mut Tx, org_id: Uuid, visit: &Visit<'_>, by: Uuid, roll: usiz
         amount,
         reference: String::new(),
         key: Uuid::new_v4(),
+        shares: None,
     };
     if let Some(payment_id) = payments::insert(tx, org_id, branch_id, patient_id, &payment, by).await? {
         payments::allocate(tx, org_id, payment_id, invoice_id, amount).await?;

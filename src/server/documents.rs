@@ -516,6 +516,7 @@ mod tests {
                 refunded: 0,
             }],
             patient_credit: 0,
+            patient_open: Vec::new(),
             can_take_payments: false,
             can_refund: false,
             payment_key: Uuid::new_v4(),

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::domain::{
     access::Action,
-    invoice::{allocate, InvoiceKind},
+    invoice::{allocate, allocate_chosen, InvoiceKind},
     money::format_minor,
     payment::{MethodTakings, NewPayment, NewRefund, PaymentMethod, StaffTakings, Takings},
     time::{local_to_utc, zone},
@@ -56,7 +56,8 @@ async fn open_invoice(
 }
 
 /// Records a payment on an invoice. What the invoice does not need pays the patient's
-/// other open invoices here, oldest first; what is left is their credit. The same form
+/// other open invoices here, oldest first, unless the payment says what each gets; what
+/// is left is their credit. The same form
 /// sent twice (the same `key`) records one payment; `payment` reads it in the invoice's
 /// currency.
 pub async fn record(
@@ -91,7 +92,13 @@ pub async fn record(
     let mut open = payments::open_invoices(&mut tx, org, invoice.branch_id, invoice.patient_id).await?;
     open.sort_by_key(|o| o.id != invoice_id);
     let owed: Vec<i64> = open.iter().map(|o| o.total - o.paid).collect();
-    let (shares, credit) = allocate(payment.amount, &owed);
+    let (shares, credit) = match &payment.shares {
+        None => allocate(payment.amount, &owed),
+        Some(chosen) => {
+            let ids: Vec<Uuid> = open.iter().map(|o| o.id).collect();
+            allocate_chosen(payment.amount, &ids, &owed, chosen).map_err(|e| AppError::Validation(vec![e]))?
+        }
+    };
     let (mut paid, mut settled) = (Vec::new(), Vec::new());
     for (o, share) in open.iter().zip(shares) {
         if share > 0 && o.paid + share == o.total {

@@ -431,6 +431,138 @@ async fn bad_billing_input_is_a_4xx_in_json_and_changes_nothing() {
     assert_eq!(status, StatusCode::NO_CONTENT);
 }
 
+/// A payment may say what each of the patient's open invoices gets, from the form as
+/// from the API; blank or absent, it pays this invoice first, then the oldest.
+#[tokio::test]
+async fn a_payment_pays_the_invoices_it_is_told_to() {
+    use careops::app::billing::RecordPayment;
+
+    let app = spawn_app().await;
+    let org = app.org("Clinic").await;
+    let s = app.schedule(&org).await;
+    app.booked(&org.owner, &s, s.monday, "09:00").await;
+    let token = app.api_token(&org.owner).await;
+    let patient: Uuid = sqlx::query_scalar("select id from patients limit 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for price in [4000, 3000, 2000] {
+        let (_, draft) = send(
+            &app,
+            &token,
+            Method::POST,
+            "/api/v1/invoices",
+            Some(body!({"patient_id": patient})),
+        )
+        .await;
+        let id = draft["id"].as_str().unwrap().to_owned();
+        let line = body!({"description": "Treatment", "unit_price": price});
+        send(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/api/v1/invoices/{id}/lines"),
+            Some(line),
+        )
+        .await;
+        let (status, _) = send(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/api/v1/invoices/{id}/issue"),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        ids.push(id);
+    }
+    let balance = |n: usize| {
+        let (app, token, id) = (&app, &token, ids[n].clone());
+        async move {
+            send(app, token, Method::GET, &format!("/api/v1/invoices/{id}"), None)
+                .await
+                .1["balance"]
+                .clone()
+        }
+    };
+    let (_, shown) = send(&app, &token, Method::GET, &format!("/api/v1/invoices/{}", ids[2]), None).await;
+    let open: Vec<&str> = shown["patient_open"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        open,
+        [ids[2].as_str(), ids[0].as_str(), ids[1].as_str()],
+        "this one first, then the oldest"
+    );
+
+    // On the third invoice's form: 35.00, of which 30.00 to the second, the rest credit.
+    let mut owner = org.owner.clone();
+    let form = |second: &'static str| {
+        let mut fields = vec![
+            ("id", ids[2].clone()),
+            ("method", "cash".to_owned()),
+            ("amount", "35".to_owned()),
+            ("key", Uuid::new_v4().to_string()),
+        ];
+        for (n, amount) in [(2, ""), (0, ""), (1, second)] {
+            fields.push(("share_invoice[]", ids[n].clone()));
+            fields.push(("share_amount[]", amount.to_owned()));
+        }
+        fields
+    };
+    let too_much = form("30.01");
+    let fields: Vec<(&str, &str)> = too_much.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = app.call::<RecordPayment>(&mut owner, &fields).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("more than it still owes"));
+    let chosen = form("30");
+    let fields: Vec<(&str, &str)> = chosen.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        app.call::<RecordPayment>(&mut owner, &fields).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        (balance(0).await, balance(1).await, balance(2).await),
+        (body!(4000), body!(0), body!(2000))
+    );
+    let credit: i64 = sqlx::query_scalar(
+        "select (select sum(amount_minor) from payments)::bigint - (select sum(amount_minor) from payment_allocations)::bigint",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(credit, 500, "what no invoice was given is credit");
+
+    // Through the API: 10.00 to the first, nothing to the third.
+    let (status, paid) = send(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/invoices/{}/payments", ids[2]),
+        Some(body!({"method": "card", "amount": 1000, "allocations": [{"invoice_id": ids[0], "amount": 1000}]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{paid}");
+    assert_eq!((balance(0).await, balance(2).await), (body!(3000), body!(2000)));
+    let (status, stale) = send(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/invoices/{}/payments", ids[2]),
+        Some(body!({"method": "card", "amount": 100, "allocations": [{"invoice_id": ids[1], "amount": 100}]})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a paid invoice is no longer open: {stale}"
+    );
+}
+
 /// The list shows the newest 200; what the branch is owed counts every open invoice.
 #[tokio::test]
 async fn the_amount_owed_counts_every_open_invoice_not_only_those_listed() {

@@ -389,6 +389,24 @@ pub fn InvoicePage() -> impl IntoView {
                         </ActionForm>
                     }
                 });
+                // Several open invoices: the person taking the money may say what each gets.
+                let shares = (invoice.patient_open.len() > 1).then(|| {
+                    let rows = invoice.patient_open.iter().map(|o| {
+                        let label = format!("{} (owes {})", o.number_label, format_minor(o.owed, &currency));
+                        let (invoice_id, field_id) = (o.id.to_string(), format!("share-{}", o.id));
+                        view! {
+                            <input type="hidden" name="share_invoice[]" value=invoice_id/>
+                            <TextField label=label id=field_id name="share_amount[]" inputmode="decimal"/>
+                        }
+                    }).collect_view();
+                    view! {
+                        <details class="form__more" data-testid="payment-shares">
+                            <summary>"Choose what it pays"</summary>
+                            <p class="field__hint">"Left blank, it pays this invoice first, then the oldest; what is not given to an invoice becomes credit."</p>
+                            {rows}
+                        </details>
+                    }
+                });
                 view! {
                     <section class="panel no-print" aria-labelledby="pay-title">
                         <h2 id="pay-title">"Record a payment"</h2>
@@ -400,6 +418,7 @@ pub fn InvoicePage() -> impl IntoView {
                             <RadioGroup legend="Method" name="method" choices=methods() selected="card"/>
                             <TextField label=format!("Amount ({currency})") name="amount" inputmode="decimal" value=due required=true hint="More than is owed pays other open invoices, then becomes credit." error=field_error(pay_error, "amount")/>
                             <TextField label="Reference" name="reference" hint="Card slip, transfer or claim number." error=field_error(pay_error, "reference")/>
+                            {shares}
                             <SubmitButton label="Record payment" pending_label="Recording…" pending=pay.pending()/>
                         </ActionForm>
                     </section>

@@ -160,11 +160,22 @@ pub struct PaymentBody {
     amount: i64,
     #[serde(default)]
     reference: String,
+    /// What each of the patient's open invoices gets; absent: this one first, then the
+    /// oldest.
+    #[serde(default)]
+    allocations: Vec<AllocationBody>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationBody {
+    invoice_id: Uuid,
+    amount: i64,
 }
 
 /// A payment on an invoice: what it does not need pays the patient's other open invoices,
-/// oldest first, then becomes their credit. With an `Idempotency-Key`, sending it again
-/// records one payment.
+/// oldest first (or as `allocations` say), then becomes their credit. With an
+/// `Idempotency-Key`, sending it again records one payment.
 pub async fn pay(
     Api(ctx): Api,
     ApiPath(id): ApiPath<Uuid>,
@@ -178,6 +189,12 @@ pub async fn pay(
             amount: amount_input(body.amount, currency),
             reference: body.reference,
             key: key.clone(),
+            share_invoice: body.allocations.iter().map(|a| a.invoice_id.to_string()).collect(),
+            share_amount: body
+                .allocations
+                .iter()
+                .map(|a| amount_input(a.amount, currency))
+                .collect(),
         }
         .parse(currency)
     })

@@ -269,6 +269,7 @@ pub fn document() -> Value {
                     "paid": {"type": "integer"}, "balance": {"type": "integer", "description": "Still owed, minor units"},
                     "payments": list_of("InvoicePayment"),
                     "patient_credit": {"type": "integer"},
+                    "patient_open": {"type": "array", "description": "For those who take payments: the patient's open invoices a payment here may go to", "items": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "number_label": {"type": "string"}, "owed": {"type": "integer"}}}},
                     "history": {"type": "array", "description": "The change log, from the audit log", "items": {"type": "object"}}
                 }},
                 "NewInvoice": {"type": "object", "additionalProperties": false, "properties": {
@@ -289,7 +290,8 @@ pub fn document() -> Value {
                 }},
                 "NewPayment": {"type": "object", "additionalProperties": false, "required": ["method", "amount"], "properties": {
                     "method": {"$ref": "#/components/schemas/PaymentMethod"}, "amount": {"type": "integer", "minimum": 1, "description": "Minor units"},
-                    "reference": {"type": "string", "maxLength": 200}
+                    "reference": {"type": "string", "maxLength": 200},
+                    "allocations": {"type": "array", "description": "What each of the patient's open invoices at the branch gets (each at most what it owes, together at most the amount; the rest is credit). Absent: this invoice first, then the oldest.", "items": {"type": "object", "additionalProperties": false, "required": ["invoice_id", "amount"], "properties": {"invoice_id": {"type": "string", "format": "uuid"}, "amount": {"type": "integer", "minimum": 0}}}}
                 }},
                 "NewRefund": {"type": "object", "additionalProperties": false, "required": ["amount", "method", "reason"], "properties": {
                     "amount": {"type": "integer", "minimum": 1}, "method": {"$ref": "#/components/schemas/PaymentMethod"}, "reason": {"type": "string"}

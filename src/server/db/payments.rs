@@ -69,6 +69,7 @@ pub async fn recorded(tx: &mut Tx, org_id: Uuid, key: Uuid) -> Result<bool, AppE
 /// An open invoice of a patient: what it totals and what is paid.
 pub struct Open {
     pub id: Uuid,
+    pub number_label: String,
     pub total: i64,
     pub paid: i64,
     pub issued_at: Option<DateTime<Utc>>,
@@ -83,10 +84,11 @@ pub async fn open_invoices(
 ) -> Result<Vec<Open>, AppError> {
     Ok(sqlx::query_as!(
         Open,
-        "select id, total_minor as total, paid_minor as paid, issued_at from invoices
+        r#"select id, coalesce(number_label, '') as "number_label!", total_minor as total, paid_minor as paid, issued_at
+         from invoices
          where org_id = $1 and branch_id = $2 and patient_id = $3 and kind = 'invoice'
            and status in ('issued', 'partially_paid')
-         order by issued_at, number",
+         order by issued_at, number"#,
         org_id,
         branch_id,
         patient_id,
