@@ -196,6 +196,16 @@ async fn draft_pool(f: &Fixture) {
         .execute(&f.db)
         .await
         .unwrap();
+    // A patient of their own: the others' pages and PDFs read their account, which a
+    // patient with 40,000 invoices would make the measure of.
+    sqlx::query(
+        "update invoices set patient_id = (select id from patients where org_id = $1 order by full_name desc limit 1)
+         where id in (select id from bench_drafts)",
+    )
+    .bind(f.org)
+    .execute(&f.db)
+    .await
+    .unwrap();
     sqlx::query("analyze").execute(&f.db).await.unwrap();
 }
 
@@ -376,6 +386,9 @@ async fn main() {
         println!("| {} | `{name}` | {took:.2} |", n + 1);
     }
 
+    // The reads after the writes, as autovacuum would have left the table by then (the
+    // owed total is summed from an index, which needs the visibility map).
+    sqlx::query("vacuum analyze invoices").execute(&f.db).await.unwrap();
     println!("\n### The outstanding list among {INVOICES} invoices, and the PDF\n");
     println!("| request | p50 (ms) | p99 (ms) |");
     println!("|---|---|---|");
