@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod account;
+pub mod allocation;
 pub mod appointment;
 pub mod audit;
 pub mod availability;

@@ -13,7 +13,8 @@ use super::{
 };
 use crate::domain::{
     access::Action,
-    invoice::{allocate, allocate_chosen, InvoiceKind},
+    allocation::{allocate, allocate_chosen},
+    invoice::InvoiceKind,
     money::format_minor,
     payment::{MethodTakings, NewPayment, NewRefund, PaymentMethod, StaffTakings, Takings},
     time::{local_to_utc, zone},
