@@ -154,4 +154,14 @@ test('a clinic of 20 practitioners: every block opens itself, and a week shows a
   await goto(page, testInfo, `/app/calendar?date=${BUSY_WEEK}&view=week`);
   await expect(shown).toHaveText('Showing Practitioner 1, Practitioner 10, Practitioner 11 · change');
   await expect(blocks).toHaveCount(300);
+
+  // One tap on a name shows that practitioner's week alone: the quick way on a phone.
+  const whose = page.getByRole('navigation', { name: 'Whose week' });
+  await expect(whose.getByRole('link')).toHaveCount(21);
+  await whose.getByRole('link', { name: 'Practitioner 7', exact: true }).click();
+  await expect(shown).toHaveText('Showing Practitioner 7 · change');
+  await expect(whose.getByRole('link', { name: 'Practitioner 7', exact: true })).toHaveAttribute('aria-current', 'true');
+  await expect(page.locator('.calendar__col-head')).toHaveCount(7);
+  await expect(blocks).toHaveCount(100);
+  await screenshots(page, testInfo, "calendar, one practitioner's week");
 });

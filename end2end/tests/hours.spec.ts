@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { goto, hydrated, signUp } from './support';
+import { goto, hydrated, screenshots, signUp } from './support';
 
 test('weekly hours with a lunch break, copied to the workweek, and a wrong interval named on its day', async ({ page }, testInfo) => {
   const practice = await signUp(page, testInfo);
@@ -20,7 +20,7 @@ test('weekly hours with a lunch break, copied to the workweek, and a wrong inter
     await expect(page.getByLabel(`${day} until (2)`, { exact: true })).toHaveValue('17:00');
   }
   await expect(page.getByRole('group', { name: 'Saturday · day off' })).toBeVisible();
-  await testInfo.attach('working hours (desktop)', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+  await screenshots(page, testInfo, 'working hours');
 
   // An interval that ends before it starts is named on its day; nothing is saved.
   await page.getByLabel('Tuesday until (2)', { exact: true }).fill('13:00');

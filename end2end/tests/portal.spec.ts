@@ -1,6 +1,6 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { dayLabel, goto, hydrated, nextMonday, signUp, staffWithPortal } from './support';
+import { dayLabel, goto, hydrated, nextMonday, screenshots, signUp, staffWithPortal } from './support';
 
 // Patients book from their phones.
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
@@ -97,11 +97,16 @@ test('a London clinic signs up in pounds: its booking page shows its address and
   const staff = await staffContext.newPage();
   const portal = await staffWithPortal(staff, testInfo, {
     timezone: 'Europe/London',
+    currency: 'GBP',
     address: '14 Harbour Street, London SE1 9PG',
   });
-  // The currency was left to the time zone: the service form asked for pounds.
+  // The service form asked for pounds.
   await goto(staff, testInfo, '/app/settings/services');
   await expect(staff.getByRole('row', { name: /Physiotherapy/ })).toContainText('£50.00');
+  await screenshots(staff, testInfo, 'services');
+  await goto(staff, testInfo, '/app/settings/organization');
+  await expect(staff.getByLabel('Currency')).toHaveValue('GBP');
+  await screenshots(staff, testInfo, 'organization settings');
 
   // The home page's checklist has ticked what the clinic did, and hands out the link.
   await goto(staff, testInfo, '/app');

@@ -201,6 +201,34 @@ pub fn nearest(slots: &[Slot], wanted: DateTime<Utc>, count: usize) -> Vec<Slot>
     picked
 }
 
+/// A full day's way out: the first `days` later days with free times, each with its first
+/// `per_day` times (the slots are in time order).
+pub fn next_free_days(slots: &[Slot], after: NaiveDate, days: usize, per_day: usize) -> Vec<FreeDay> {
+    let mut found: Vec<FreeDay> = Vec::new();
+    for slot in slots.iter().filter(|s| s.local_date > after) {
+        if found.last().is_none_or(|day| day.date != slot.local_date) {
+            if found.len() == days {
+                break;
+            }
+            found.push(FreeDay {
+                date: slot.local_date,
+                slots: Vec::new(),
+            });
+        }
+        if let Some(day) = found.last_mut().filter(|day| day.slots.len() < per_day) {
+            day.slots.push(slot.clone());
+        }
+    }
+    found
+}
+
+/// A later day offered when the chosen one is full, with its first free times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreeDay {
+    pub date: NaiveDate,
+    pub slots: Vec<Slot>,
+}
+
 /// The local time of day of a slot, as minutes (for tests and the portal's grouping).
 pub fn minutes_of(slot: &Slot) -> u32 {
     NaiveTime::parse_from_str(&slot.time, "%H:%M").map_or(0, super::schedule::minute_of_day)
@@ -366,6 +394,36 @@ mod tests {
         assert_eq!(
             near.iter().map(|s| s.time.as_str()).collect::<Vec<_>>(),
             ["09:45", "10:00", "10:15"]
+        );
+    }
+
+    #[test]
+    fn a_full_day_offers_the_first_times_of_the_next_free_days() {
+        let tz = zone("Europe/Berlin");
+        let who = Uuid::new_v4();
+        let world = World {
+            hours: hours(who, (9, 0), (10, 0)),
+            ..Default::default()
+        };
+        let now = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
+        let friday = monday() + chrono::Duration::days(4);
+        let all = slots(tz, now, rules(), &needs(30, 0), &world, monday(), friday);
+        let next = next_free_days(&all, monday(), 2, 2);
+        let got: Vec<(NaiveDate, Vec<&str>)> = next
+            .iter()
+            .map(|d| (d.date, d.slots.iter().map(|s| s.time.as_str()).collect()))
+            .collect();
+        let tuesday = monday() + chrono::Duration::days(1);
+        assert_eq!(
+            got,
+            [
+                (tuesday, vec!["09:00", "09:15"]),
+                (tuesday + chrono::Duration::days(1), vec!["09:00", "09:15"])
+            ]
+        );
+        assert!(
+            next_free_days(&all, friday, 2, 2).is_empty(),
+            "nothing after the last day"
         );
     }
 

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{
     account::{Email, PersonName},
-    availability::Slot,
+    availability::{FreeDay, Slot},
     contact::Phone,
     error::{AppError, FieldError},
 };
@@ -79,6 +79,8 @@ pub struct PortalDay {
     pub slots: Vec<Slot>,
     /// After "that time was just taken": the nearest free times.
     pub nearest: Vec<Slot>,
+    /// When the chosen day has no free times: the next days that have, with their first.
+    pub next_free: Vec<FreeDay>,
 }
 
 /// The last step before booking: what the patient is about to book.

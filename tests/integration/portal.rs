@@ -694,6 +694,44 @@ async fn staff_calendars_show_an_online_booking_live() {
 }
 
 #[tokio::test]
+async fn a_full_day_offers_the_first_free_times_of_the_next_days() {
+    let p = portal().await;
+    // The branch is closed on Monday: that day has nothing, Tuesday on are open.
+    sqlx::query("insert into branch_closures (org_id, branch_id, day, name) values ($1, $2, $3, 'Inventory')")
+        .bind(p.org.id)
+        .bind(p.org.branch_id)
+        .bind(p.s.monday)
+        .execute(&p.app.db)
+        .await
+        .unwrap();
+    let (status, day) = p.page(&format!("{}?date={}", p.slots_path(), p.s.monday)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(day.contains("This day is fully booked. The next free times:"), "{day}");
+    let next = &day[day.find("data-testid=\"next-free\"").expect("the next free days")..];
+    let tuesday = p.s.monday + Duration::days(1);
+    let label = |d: chrono::NaiveDate| d.format("%A %-d %B").to_string();
+    // Three later days, each with its first four times, and a link to all of that day's.
+    for n in 1..=3 {
+        let d = p.s.monday + Duration::days(n);
+        assert!(next.contains(&format!("All free times on {}", label(d))), "{next}");
+    }
+    assert!(
+        !next.contains(&label(p.s.monday + Duration::days(4))),
+        "only three days"
+    );
+    assert!(next.contains(&format!("08:00, {}, with ", label(tuesday))), "{next}");
+    assert!(next.contains(&format!("08:45, {}, with ", label(tuesday))), "{next}");
+    assert!(
+        !next.contains(&format!("09:00, {}, with ", label(tuesday))),
+        "four times a day"
+    );
+
+    // A day with times offers them and no next days.
+    let (_, open) = p.page(&format!("{}?date={tuesday}", p.slots_path())).await;
+    assert!(open.contains(">08:00<") && !open.contains("next-free"), "{open}");
+}
+
+#[tokio::test]
 async fn booking_rules_shape_the_times_offered() {
     use careops::app::settings::{SaveBookingRules, SaveServiceBookingRules};
     let p = portal().await;

@@ -141,6 +141,30 @@ fn Toolbar(data: CalendarData, params: CalendarQuery) -> impl IntoView {
     } else {
         "Filters".to_owned()
     };
+    // One tap per person (or room) for their week: the quick way on a phone, no
+    // JavaScript needed; the panel below chooses a few side by side.
+    let week_of = {
+        let (label, list) = match grouping {
+            Grouping::Practitioner => ("Whose week", &data.practitioners),
+            Grouping::Room => ("Which room's week", &data.rooms),
+        };
+        let alone = match data.columns.as_slice() {
+            [one] => Some(one.id),
+            _ => None,
+        };
+        (week && list.len() > 1).then(|| {
+            let links = list
+                .iter()
+                .map(|c| {
+                    let href = params.only(grouping, c.id).href(first, view, grouping);
+                    let current = (alone == Some(c.id)).then_some("true");
+                    let name = c.label.clone();
+                    view! { <li><A href=href attr:class="week-of__link" attr:aria-current=current>{name}</A></li> }
+                })
+                .collect_view();
+            view! { <nav class="week-of" aria-label=label><ul class="week-of__list">{links}</ul></nav> }
+        })
+    };
     view! {
         <div class="calendar-head">
             <h1 class="calendar-head__title">{day_title(&data)}</h1>
@@ -164,6 +188,7 @@ fn Toolbar(data: CalendarData, params: CalendarQuery) -> impl IntoView {
                 {format!("A week shows up to {WEEK_COLUMNS} side by side, so it shows the first {WEEK_COLUMNS} chosen. The day view shows everyone.")}
             </p>
         })}
+        {week_of}
         <details class="filters-panel">
             <summary>{summary}</summary>
             <Form method="GET" action="/app/calendar" attr:class="filters">

@@ -167,11 +167,6 @@ pub(super) fn SlotPicker(
     let first = day.days.first().map_or(day.date, |d| d.date);
     let earlier = (first > day.today).then(|| format!("{base}date={}", (first - Duration::days(14)).max(day.today)));
     let later = format!("{base}date={}", first + Duration::days(14));
-    let next_free = day
-        .days
-        .iter()
-        .find(|d| d.date > day.date && d.free > 0)
-        .map(|d| d.date);
     let chosen = day.date;
     let heading = format!("Free times on {}", day_label(chosen));
 
@@ -223,10 +218,20 @@ pub(super) fn SlotPicker(
             <h2 id="times-title">{heading}</h2>
             <p class="field__hint">"Times are in the clinic's local time."</p>
             {if day.slots.is_empty() {
+                // A full day leads on to the next days that have times, with their first.
+                let next = day.next_free.into_iter().map(|free| {
+                    let id = format!("slots-{}", free.date);
+                    let all = format!("{base}date={}", free.date);
+                    view! {
+                        <h3 class="slots__part" id=id.clone()>{day_label(free.date)}</h3>
+                        <ul class="slots" aria-labelledby=id>{free.slots.into_iter().map(slot_view.clone()).collect_view()}</ul>
+                        <p class="slots__all"><a href=all>{format!("All free times on {}", day_label(free.date))}</a></p>
+                    }
+                }).collect::<Vec<_>>();
+                let none_soon = next.is_empty();
                 view! {
-                    <p>"No free times on this day."
-                        {next_free.map(|d| view! { " " <a href=format!("{base}date={d}")>{format!("See {}", day_label(d))}</a> })}
-                    </p>
+                    <p>{if none_soon { "No free times on this day, nor on the days after it shown above. Try later days." } else { "This day is fully booked. The next free times:" }}</p>
+                    <div data-testid="next-free">{next}</div>
                 }.into_any()
             } else {
                 view! {

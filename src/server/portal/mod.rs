@@ -56,6 +56,8 @@ async fn appointment_ics(State(state): State<AppState>, Path(token): Path<String
 
 /// How many days the slot page looks at once.
 const WINDOW_DAYS: i64 = 14;
+/// A full day offers this many later days, with this many of each one's first times.
+const FULL_DAY_OFFERS: (usize, usize) = (3, 4);
 
 fn not_found() -> AppError {
     AppError::NotFound("This booking page does not exist. Check the address with your clinic.".into())

@@ -4,10 +4,10 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::{branch_of, free_slots, not_found, org_id, org_view, Ask, OrgView, WINDOW_DAYS};
+use super::{branch_of, free_slots, not_found, org_id, org_view, Ask, OrgView, FULL_DAY_OFFERS, WINDOW_DAYS};
 use crate::{
     domain::{
-        availability::nearest,
+        availability::{nearest, next_free_days, Slot},
         money::format_minor,
         portal::{DayFree, PortalBranchPage, PortalConfirm, PortalDay, PortalOrg, PortalPractitioner, PortalService},
         time::{utc_to_local, zone},
@@ -87,6 +87,12 @@ pub async fn day(
         Some(d) => d,
         None => found.first().map_or(chosen, |s| s.local_date),
     };
+    let slots: Vec<Slot> = found.iter().filter(|s| s.local_date == date).cloned().collect();
+    let next_free = if slots.is_empty() {
+        next_free_days(&found, date, FULL_DAY_OFFERS.0, FULL_DAY_OFFERS.1)
+    } else {
+        Vec::new()
+    };
     Ok(PortalDay {
         org: view,
         branch,
@@ -105,8 +111,9 @@ pub async fn day(
         days,
         today,
         date,
-        slots: found.iter().filter(|s| s.local_date == date).cloned().collect(),
+        slots,
         nearest: wanted.map(|w| nearest(&found, w, 3)).unwrap_or_default(),
+        next_free,
     })
 }
 
