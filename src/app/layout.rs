@@ -120,12 +120,14 @@ fn SideNav(user: CurrentUser) -> impl IntoView {
     let has_staff = user.can(Action::ViewStaff);
     let has_patients = user.can(Action::ViewPatients);
     let has_invoices = user.can(Action::ViewInvoices);
+    let has_stock = user.can(Action::ViewStock);
     view! {
         <ul>
             <li><A href="/app" exact=true>"Today"</A></li>
             {has_calendar.then(|| view! { <li><A href="/app/calendar">"Calendar"</A></li> })}
             {has_patients.then(|| view! { <li><A href="/app/patients">"Patients"</A></li> })}
             {has_invoices.then(|| view! { <li><A href="/app/invoices">"Invoices"</A></li> })}
+            {has_stock.then(|| view! { <li><A href="/app/stock">"Stock"</A></li> })}
             {has_staff.then(|| view! { <li><A href="/app/staff">"Staff"</A></li> })}
             {has_settings.then(|| view! { <li><A href="/app/settings">"Settings"</A></li> })}
             <li><A href="/app/account">"Account"</A></li>

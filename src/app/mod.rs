@@ -6,6 +6,7 @@ pub mod billing;
 pub mod calendar;
 mod errors;
 pub mod home;
+pub mod inventory;
 mod landing;
 mod layout;
 mod pages;
@@ -126,6 +127,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("takings") view={Lazy::<pages::Takings>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("invoices/:id") view={Lazy::<pages::Invoice>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/invoices") view={Lazy::<pages::InvoiceSettings>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("stock") view={Lazy::<pages::Stock>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("stock/:id") view={Lazy::<pages::StockItem>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("patients") view={Lazy::<pages::Patients>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("patients/new") view={Lazy::<pages::NewPatient>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("patients/import") view={Lazy::<pages::PatientImport>::new()} ssr=SsrMode::Async/>

@@ -9,7 +9,7 @@
 use leptos::prelude::{AnyView, IntoAny};
 use leptos_router::{lazy_route, LazyRoute};
 
-use super::{account, billing, calendar, home, layout, patients, settings, staff};
+use super::{account, billing, calendar, home, inventory, layout, patients, settings, staff};
 #[cfg(feature = "ssr")]
 use super::{auth, landing, portal};
 
@@ -77,6 +77,8 @@ lazy_page! {
     Takings => billing::TakingsPage;
     Invoice => billing::InvoicePage;
     InvoiceSettings => billing::InvoiceSettingsPage;
+    Stock => inventory::StockListPage;
+    StockItem => inventory::ItemDetailPage;
     Patients => patients::PatientsPage;
     NewPatient => patients::NewPatientPage;
     PatientImport => patients::ImportPage;

@@ -123,10 +123,14 @@ pub enum Action {
     RefundPayments,
     /// The end-of-day takings: what was taken by method and by whom, and the cash drawer.
     ViewTakings,
+    /// See the stock of items and its movements.
+    ViewStock,
+    /// Add and change items, and record what arrives, is counted or moves between branches.
+    ManageStock,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 29] = [
         Action::ViewBranches,
         Action::ManageBranches,
         Action::ManageSecurityPolicy,
@@ -154,6 +158,8 @@ impl Action {
         Action::TakePayments,
         Action::RefundPayments,
         Action::ViewTakings,
+        Action::ViewStock,
+        Action::ManageStock,
     ];
 
     /// What the refusal says, completing "You are not allowed to ...".
@@ -186,6 +192,8 @@ impl Action {
             Action::TakePayments => "record payments",
             Action::RefundPayments => "refund payments",
             Action::ViewTakings => "see the day's takings",
+            Action::ViewStock => "see the stock",
+            Action::ManageStock => "change the stock",
         }
     }
 }
@@ -245,6 +253,11 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::RefundPayments, &[Owner, Admin, Accountant]),
     // The front desk counts its drawer at the end of the day.
     (Action::ViewTakings, &[Owner, Admin, Receptionist, Accountant]),
+    (
+        Action::ViewStock,
+        &[Owner, Admin, Practitioner, Receptionist, Accountant],
+    ),
+    (Action::ManageStock, &[Owner, Admin, Receptionist]),
 ];
 
 /// A staff member as an object of someone else's action.
@@ -337,6 +350,8 @@ mod tests {
             (Action::TakePayments, [true, true, true, true, true]),
             (Action::RefundPayments, [true, true, false, false, true]),
             (Action::ViewTakings, [true, true, false, true, true]),
+            (Action::ViewStock, [true, true, true, true, true]),
+            (Action::ManageStock, [true, true, false, true, false]),
         ];
         for (action, allowed) in expected {
             for (role, allowed) in Role::ALL.iter().zip(allowed) {

@@ -71,7 +71,7 @@ pub struct ServiceDetails {
 }
 
 /// A short label: a name, or a kind of room or equipment.
-fn label(field: &str, what: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+pub fn label(field: &str, what: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     let value = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if value.is_empty() {
         return Err(FieldError::new(field, format!("Enter {what}.")));

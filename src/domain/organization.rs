@@ -14,6 +14,8 @@ pub struct OrganizationProfile {
     pub name: String,
     /// ISO 4217: prices and, later, invoices are in it.
     pub currency: String,
+    /// A movement may take an item's stock below zero (counted later).
+    pub allow_negative_stock: bool,
 }
 
 /// The home page's setup checklist for owners and admins: each step is ticked by what
@@ -47,6 +49,8 @@ impl SetupChecklist {
 pub struct OrganizationForm {
     pub name: String,
     pub currency: String,
+    #[serde(default)]
+    pub allow_negative_stock: Option<String>,
 }
 
 impl OrganizationForm {
@@ -57,6 +61,7 @@ impl OrganizationForm {
             (Ok(name), Ok(currency)) => Ok(OrganizationProfile {
                 name: name.as_str().to_owned(),
                 currency: currency.to_owned(),
+                allow_negative_stock: self.allow_negative_stock.is_some(),
             }),
             (name, currency) => Err(AppError::Validation(
                 [name.err(), currency.err()].into_iter().flatten().collect(),
@@ -126,6 +131,7 @@ mod tests {
         let form = |name: &str, currency: &str| OrganizationForm {
             name: name.into(),
             currency: currency.into(),
+            allow_negative_stock: None,
         };
         let profile = form("  Harbour   Physio ", "gbp").parse().unwrap();
         assert_eq!(

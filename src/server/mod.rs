@@ -15,6 +15,7 @@ pub mod documents;
 pub mod error;
 pub mod flash;
 pub mod health;
+pub mod inventory;
 pub mod messaging;
 pub mod metrics;
 pub mod outbox;

@@ -10,6 +10,7 @@ mod auth;
 mod billing;
 mod calendar;
 mod documents;
+mod inventory;
 mod messaging;
 mod patients;
 mod portal;

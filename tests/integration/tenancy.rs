@@ -54,6 +54,8 @@ const TENANT_TABLES: &[&str] = &[
     "payment_allocations",
     "refunds",
     "api_idempotency_keys",
+    "inventory_items",
+    "stock_movements",
 ];
 
 /// Two organizations; B has a member, an open invitation, an API token and sessions.
@@ -235,6 +237,17 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
          select org_id, id, 'first', '\\x00' from api_tokens where org_id = $1 limit 1",
     )
     .bind(w.b.id)
+    .execute(&w.app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "with i as (insert into inventory_items (org_id, name) values ($1, 'Needles') returning id)
+         insert into stock_movements (org_id, item_id, branch_id, kind, quantity, balance_after, unit_cost_minor, recorded_by, seq)
+         select $1, id, $2, 'receive', 10, 0, 5, $3, 0 from i",
+    )
+    .bind(w.b.id)
+    .bind(w.b.branch_id)
+    .bind(w.b.owner_id)
     .execute(&w.app.db)
     .await
     .unwrap();

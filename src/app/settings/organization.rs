@@ -7,7 +7,9 @@ use leptos_router::components::A;
 
 use crate::{
     components::{
-        form::{action_done, action_error, field_error, Choice, FormAlert, SelectField, SubmitButton, TextField},
+        form::{
+            action_done, action_error, field_error, Checkbox, Choice, FormAlert, SelectField, SubmitButton, TextField,
+        },
         toast::Toast,
     },
     domain::{
@@ -61,6 +63,12 @@ pub fn OrganizationPage() -> impl IntoView {
                         options=currencies().into_iter().map(|(code, name)| Choice::new(code, format!("{code} · {name}"))).collect()
                         hint="Prices are entered and shown in it. Amounts are kept as they are: 50.00 stays 50.00 in the new currency."
                         error=field_error(error, "currency")
+                    />
+                    <Checkbox
+                        label="Allow stock to go below zero"
+                        name="allow_negative_stock"
+                        checked=profile.allow_negative_stock
+                        hint="For clinics that use materials before the delivery is booked in. Otherwise taking more than a branch holds is refused."
                     />
                     <SubmitButton label="Save" pending_label="Saving…" pending=save.pending()/>
                 </ActionForm>

@@ -10,6 +10,7 @@ pub mod branches;
 pub mod catalog;
 pub mod changes;
 pub mod idempotency;
+pub mod inventory;
 pub mod invoices;
 pub mod messages;
 pub mod organizations;

@@ -19,21 +19,26 @@ pub async fn currency(tx: &mut Tx, org_id: Uuid) -> Result<String, AppError> {
 
 /// The organization's name and currency.
 pub async fn profile(tx: &mut Tx, org_id: Uuid) -> Result<OrganizationProfile, AppError> {
-    let row = sqlx::query!("select name, currency from organizations where id = $1", org_id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let row = sqlx::query!(
+        "select name, currency, allow_negative_stock from organizations where id = $1",
+        org_id
+    )
+    .fetch_one(&mut **tx)
+    .await?;
     Ok(OrganizationProfile {
         name: row.name,
         currency: row.currency,
+        allow_negative_stock: row.allow_negative_stock,
     })
 }
 
 pub async fn set_profile(tx: &mut Tx, org_id: Uuid, profile: &OrganizationProfile) -> Result<(), AppError> {
     sqlx::query!(
-        "update organizations set name = $2, currency = $3 where id = $1",
+        "update organizations set name = $2, currency = $3, allow_negative_stock = $4 where id = $1",
         org_id,
         profile.name,
         profile.currency,
+        profile.allow_negative_stock,
     )
     .execute(&mut **tx)
     .await?;

@@ -199,6 +199,7 @@ fn tables() -> Vec<Entry> {
         crate::visits::surface(),
         crate::billing::surface(),
         crate::documents::surface(),
+        crate::inventory::surface(),
     ]
     .into_iter()
     .flatten()

@@ -83,6 +83,8 @@ pub struct Side {
     /// The patient's link to its receipt.
     pub receipt_token: String,
     pub patient: Uuid,
+    /// An item with 1,000 units in stock at the branch.
+    pub stock_item: Uuid,
     pub import: Uuid,
     pub invitation_token: String,
     pub manage: String,
@@ -159,6 +161,7 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         paid_invoice: Uuid::nil(),
         receipt_token: String::new(),
         patient: Uuid::nil(),
+        stock_item: Uuid::nil(),
         import: Uuid::nil(),
         invitation_token: String::new(),
         manage: String::new(),
@@ -501,7 +504,23 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
             api_invoice_line: api_invoicing[round].3,
         });
     }
+    let stock_item: Uuid = sqlx::query_scalar(
+        "with item as (
+             insert into inventory_items (org_id, name, unit, cost_minor, reorder_level) values ($1, 'Needles', 'box', 450, 5)
+             returning org_id, id),
+         received as (
+             insert into stock_movements (org_id, item_id, branch_id, kind, quantity, balance_after, unit_cost_minor, recorded_by, seq)
+             select org_id, id, $2, 'receive', 1000, 0, 450, $3, 0 from item)
+         select id from item",
+    )
+    .bind(org.id)
+    .bind(org.branch_id)
+    .bind(org.owner_id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     let side = Side {
+        stock_item,
         appointment: booked[0],
         visit,
         done_visit,

@@ -1,0 +1,255 @@
+//! `/app/stock`: what the branch holds of every item, and adding items;
+//! `/app/stock/{id}`: an item, its ledger, and recording what arrives, a count that
+//! differs, or units sent to another branch.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use uuid::Uuid;
+
+use crate::{
+    app::calendar::choices,
+    components::{
+        form::{action_done, action_error, field_error, Checkbox, FormAlert, SelectField, SubmitButton, TextField},
+        loaded::loaded,
+        table::{columns, DataTable},
+        toast::Toast,
+        url::id_param,
+    },
+    domain::{
+        inventory::{Item, ItemForm, ItemPage, MovementForm, StockPage},
+        money::{amount_input, format_minor},
+        time::local_datetime,
+        AppError,
+    },
+};
+
+#[server]
+pub async fn get_stock() -> Result<StockPage, AppError> {
+    use crate::server::{auth::context::RequestContext, inventory};
+    inventory::stock_page(&RequestContext::load().await?).await
+}
+
+#[server]
+pub async fn get_item(id: Uuid) -> Result<ItemPage, AppError> {
+    use crate::server::{auth::context::RequestContext, inventory};
+    inventory::item_page(&RequestContext::load().await?, id).await
+}
+
+/// Adds (no id; then opens the new item) or changes an item.
+#[server]
+pub async fn save_item(#[server(default)] id: Option<Uuid>, #[server(flatten)] form: ItemForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, inventory};
+    let saved = inventory::save_item(&RequestContext::load().await?, id, &form).await?;
+    if id.is_none() {
+        leptos_axum::redirect(&format!("/app/stock/{saved}"));
+    }
+    Ok(())
+}
+
+/// Records a movement of the item at the caller's branch.
+#[server]
+pub async fn record_stock(item_id: Uuid, #[server(flatten)] form: MovementForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, inventory};
+    inventory::record_by_hand(&RequestContext::load().await?, item_id, &form).await
+}
+
+#[component]
+pub fn StockListPage() -> impl IntoView {
+    let create = ServerAction::<SaveItem>::new();
+    let page = Resource::new(|| (), |_| get_stock());
+    let error = action_error(create);
+    view! {
+        <Title text="Stock"/>
+        {loaded(page, move |page| {
+            let currency = page.currency.clone();
+            let value = format_minor(page.value_minor(), &currency);
+            let summary = match page.rows.iter().filter(|r| r.item.active && r.low()).count() {
+                0 => format!("Worth {value} at cost."),
+                1 => format!("Worth {value} at cost. 1 item is at or below the reorder level."),
+                low => format!("Worth {value} at cost. {low} items are at or below the reorder level."),
+            };
+            let can_manage = page.can_manage;
+            let page_currency = page.currency.clone();
+            view! {
+                <h1>{format!("Stock · {}", page.branch)}</h1>
+                <p class="stock__summary" data-testid="stock-summary">{summary}</p>
+                <DataTable
+                    label="Stock"
+                    columns=columns(["Item", "SKU", "On hand", "Reorder at", "Value at cost"])
+                    rows=page.rows.clone()
+                    empty=if can_manage { "No items yet: add the first one below." } else { "No items yet. An owner, administrator or receptionist adds them." }
+                    row=move |r| {
+                        let (low, value) = (r.low(), format_minor(r.value_minor(), &currency));
+                        view! {
+                            <tr data-testid="stock-row" class:stock__row--low=low>
+                                <td><A href=format!("/app/stock/{}", r.item.id)>{r.item.name.clone()}</A>{(!r.item.active).then_some(" (retired)")}</td>
+                                <td>{r.item.sku.clone()}</td>
+                                <td class="number">{format!("{} {}", r.on_hand, r.item.unit)}{low.then(|| view! { " " <span class="badge badge--low">"Low"</span> })}</td>
+                                <td class="number">{r.item.reorder_level}</td>
+                                <td class="number">{value}</td>
+                            </tr>
+                        }
+                    }
+                />
+                {can_manage.then(|| view! {
+                    <section class="panel" aria-labelledby="new-item">
+                        <h2 id="new-item">"Add an item"</h2>
+                        <ActionForm action=create attr:class="form">
+                            <ItemFields item=None currency=page_currency.clone() error/>
+                            <SubmitButton label="Add item" pending_label="Adding…" pending=create.pending()/>
+                        </ActionForm>
+                    </section>
+                })}
+            }
+            .into_any()
+        })}
+    }
+}
+
+#[component]
+fn ItemFields(item: Option<Item>, currency: String, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let get = |f: fn(&Item) -> String| item.as_ref().map(f).unwrap_or_default();
+    let cost = item.as_ref().map(|i| amount_input(i.cost_minor, &currency));
+    let sale = item
+        .as_ref()
+        .and_then(|i| i.sale_price_minor)
+        .map(|p| amount_input(p, &currency));
+    view! {
+        <FormAlert error/>
+        <TextField label="Name" name="name" value=get(|i| i.name.clone()) required=true error=field_error(error, "name")/>
+        <TextField label="SKU (optional)" name="sku" value=get(|i| i.sku.clone()) error=field_error(error, "sku")/>
+        <TextField label="Unit" name="unit" value=item.as_ref().map_or_else(|| "unit".to_owned(), |i| i.unit.clone()) hint="What you count it in: unit, box, bottle, pair." error=field_error(error, "unit")/>
+        <TextField label="Category (optional)" name="category" value=get(|i| i.category.clone()) error=field_error(error, "category")/>
+        <TextField label=format!("Cost of one unit ({currency})") name="cost" value=cost.unwrap_or_default() inputmode="decimal" hint="Receiving a delivery updates it." error=field_error(error, "cost")/>
+        <TextField label=format!("Sale price ({currency}, if sold)") name="sale_price" value=sale.unwrap_or_default() inputmode="decimal" error=field_error(error, "sale_price")/>
+        <TextField label="Reorder at" name="reorder_level" kind="number" min="0" value=get(|i| i.reorder_level.to_string()) hint="At or below this many in a branch, the item is low there. 0: never." error=field_error(error, "reorder_level")/>
+        <TextField label="Reorder quantity" name="reorder_quantity" kind="number" min="0" value=get(|i| i.reorder_quantity.to_string()) error=field_error(error, "reorder_quantity")/>
+        <TextField label="Supplier (optional)" name="supplier" value=get(|i| i.supplier.clone()) error=field_error(error, "supplier")/>
+    }
+}
+
+#[component]
+pub fn ItemDetailPage() -> impl IntoView {
+    let id = id_param("id");
+    let save = ServerAction::<SaveItem>::new();
+    let (receive, adjust, transfer) = (
+        ServerAction::<RecordStock>::new(),
+        ServerAction::<RecordStock>::new(),
+        ServerAction::<RecordStock>::new(),
+    );
+    let page = Resource::new(
+        move || {
+            (
+                id(),
+                save.version().get() + receive.version().get() + adjust.version().get() + transfer.version().get(),
+            )
+        },
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_item(id).await,
+                None => Err(AppError::not_found("That item")),
+            }
+        },
+    );
+    let saved = action_done(save, "Saved.");
+    let recorded = Signal::derive(move || {
+        [receive, adjust, transfer]
+            .iter()
+            .find_map(|a| a.value().get().and_then(|r| r.ok()).map(|_| "Recorded.".to_owned()))
+    });
+    view! {
+        <p><A href="/app/stock">"← Stock"</A></p>
+        {loaded(page, move |page| {
+            let item = page.item.clone();
+            let item_id = item.id;
+            let unit = item.unit.clone();
+            let currency = page.currency.clone();
+            let on_hand = page.on_hand();
+            let stock = page.stock.iter().map(|s| view! {
+                <li>{format!("{}: {} {}", s.branch, s.on_hand, unit)}</li>
+            }).collect_view();
+            let (ledger_currency, timezone) = (currency.clone(), page.timezone.clone());
+            view! {
+                <Title text=item.name.clone()/>
+                <h1>{item.name.clone()}</h1>
+                <p class="stock__on-hand" data-testid="on-hand">{format!("{on_hand} {unit} here")}</p>
+                {(page.stock.len() > 1).then(|| view! { <ul class="stock__branches" aria-label="In each branch">{stock}</ul> })}
+                <Toast message=recorded/>
+                {page.can_manage.then(|| {
+                    let (receive_error, adjust_error, transfer_error) = (action_error(receive), action_error(adjust), action_error(transfer));
+                    view! {
+                        <div class="stock__actions">
+                            <ActionForm action=receive attr:class="form panel">
+                                <h2>"Receive a delivery"</h2>
+                                <FormAlert error=receive_error/>
+                                <input type="hidden" name="item_id" value=item_id.to_string()/>
+                                <input type="hidden" name="kind" value="receive"/>
+                                <TextField label="Units received" id="receive-quantity" name="quantity" kind="number" min="1" required=true error=field_error(receive_error, "quantity")/>
+                                <TextField label=format!("Cost of one unit ({currency})") id="receive-cost" name="unit_cost" inputmode="decimal" required=true value=amount_input(item.cost_minor, &currency) error=field_error(receive_error, "unit_cost")/>
+                                <SubmitButton label="Receive" pending_label="Recording…" pending=receive.pending()/>
+                            </ActionForm>
+                            <ActionForm action=adjust attr:class="form panel">
+                                <h2>"Correct the count"</h2>
+                                <FormAlert error=adjust_error/>
+                                <input type="hidden" name="item_id" value=item_id.to_string()/>
+                                <input type="hidden" name="kind" value="adjust"/>
+                                <TextField label="Units more or fewer" id="adjust-quantity" name="quantity" kind="number" required=true hint="5 found, or -2 broken or expired." error=field_error(adjust_error, "quantity")/>
+                                <TextField label="Why" id="adjust-reason" name="reason" required=true error=field_error(adjust_error, "reason")/>
+                                <SubmitButton label="Correct" pending_label="Recording…" pending=adjust.pending()/>
+                            </ActionForm>
+                            {(!page.destinations.is_empty()).then(|| view! {
+                                <ActionForm action=transfer attr:class="form panel">
+                                    <h2>"Send to another branch"</h2>
+                                    <FormAlert error=transfer_error/>
+                                    <input type="hidden" name="item_id" value=item_id.to_string()/>
+                                    <input type="hidden" name="kind" value="transfer"/>
+                                    <TextField label="Units sent" id="transfer-quantity" name="quantity" kind="number" min="1" required=true error=field_error(transfer_error, "quantity")/>
+                                    <SelectField label="To" name="to_branch" options=choices(&page.destinations) required=true error=field_error(transfer_error, "to_branch")/>
+                                    <SubmitButton label="Send" pending_label="Recording…" pending=transfer.pending()/>
+                                </ActionForm>
+                            })}
+                        </div>
+                    }
+                })}
+                <h2>"Movements here"</h2>
+                <DataTable
+                    label="Movements"
+                    columns=columns(["When", "What", "Units", "Balance", "By"])
+                    rows=page.movements.clone()
+                    empty="Nothing has moved here yet."
+                    row=move |m| {
+                        let what = match (&m.other_branch, m.unit_cost_minor) {
+                            (Some(other), _) => format!("{}: {other}", m.kind.label()),
+                            (None, Some(cost)) => format!("{} at {} each", m.kind.label(), format_minor(cost, &ledger_currency)),
+                            (None, None) => m.kind.label().to_owned(),
+                        };
+                        let what = if m.reason.is_empty() { what } else { format!("{what} · {}", m.reason) };
+                        view! {
+                            <tr data-testid="movement">
+                                <td>{local_datetime(m.at, &timezone)}</td>
+                                <td>{what}</td>
+                                <td class="number">{format!("{:+}", m.quantity)}</td>
+                                <td class="number">{m.balance_after}</td>
+                                <td>{m.recorded_by.clone()}</td>
+                            </tr>
+                        }
+                    }
+                />
+                {page.can_manage.then(|| view! {
+                    <details class="panel">
+                        <summary>"Edit the item"</summary>
+                        <ActionForm action=save attr:class="form">
+                            <Toast message=saved/>
+                            <input type="hidden" name="id" value=item_id.to_string()/>
+                            <ItemFields item=Some(item.clone()) currency=page.currency.clone() error=action_error(save)/>
+                            <Checkbox label="Retired (no longer stocked)" name="retired" checked=!item.active/>
+                            <SubmitButton label="Save" pending_label="Saving…" pending=save.pending()/>
+                        </ActionForm>
+                    </details>
+                })}
+            }
+            .into_any()
+        })}
+    }
+}

@@ -1,0 +1,353 @@
+//! Inventory: items, and stock derived from an append-only ledger of movements: a random
+//! sequence of movements leaves the stock equal to their sum, the last unit goes to one
+//! of two people taking it at once, a transfer moves both sides or neither.
+
+use careops::app::{
+    inventory::{GetItem, GetStock, RecordStock, SaveItem},
+    settings::SaveOrganization,
+};
+use proptest::{strategy::Strategy, strategy::ValueTree, test_runner::TestRunner};
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+use crate::common::*;
+
+/// Adds an item as the browser's user; its id.
+async fn item(app: &TestApp, browser: &Browser, name: &str) -> Uuid {
+    let mut browser = browser.clone();
+    let response = app
+        .call::<SaveItem>(
+            &mut browser,
+            &[
+                ("name", name),
+                ("unit", "box"),
+                ("cost", "4.50"),
+                ("reorder_level", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
+    sqlx::query_scalar("select id from inventory_items where name = $1")
+        .bind(name)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn record(app: &TestApp, browser: &Browser, item: Uuid, form: &[(&str, &str)]) -> reqwest::Response {
+    let mut browser = browser.clone();
+    let id = item.to_string();
+    let mut fields = vec![("item_id", id.as_str())];
+    fields.extend_from_slice(form);
+    app.call::<RecordStock>(&mut browser, &fields).await
+}
+
+/// What the item's page says is at the caller's branch.
+async fn on_hand(app: &TestApp, browser: &Browser, item: Uuid) -> i64 {
+    let mut browser = browser.clone();
+    let response = app.call::<GetItem>(&mut browser, &[("id", &item.to_string())]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = json(response).await;
+    let branch = page["branch_id"].clone();
+    page["stock"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["branch_id"] == branch)
+        .map_or(0, |s| s["on_hand"].as_i64().unwrap())
+}
+
+/// Per branch: the sum of the ledger's quantities, and its last balance.
+async fn ledger(app: &TestApp, item: Uuid, branch: Uuid) -> (i64, i64) {
+    sqlx::query_as(
+        "select coalesce(sum(quantity), 0)::bigint,
+                coalesce((select balance_after from stock_movements where item_id = $1 and branch_id = $2
+                           order by seq desc limit 1), 0)::bigint
+         from stock_movements where item_id = $1 and branch_id = $2",
+    )
+    .bind(item)
+    .bind(branch)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Receive(i32),
+    Adjust(i32),
+    Transfer(i32),
+}
+
+#[tokio::test]
+async fn stock_is_the_sum_of_its_ledger_after_a_random_sequence_of_movements() {
+    let app = spawn_app().await;
+    let org = app.org("Harbour Physio").await;
+    let annex = app.branch(&org, "Annex", "Europe/Berlin").await;
+    let needles = item(&app, &org.owner, "Needles").await;
+    let op = proptest::prop_oneof![
+        (1..30i32).prop_map(Op::Receive),
+        (-20..20i32).prop_filter("not zero", |n| *n != 0).prop_map(Op::Adjust),
+        (1..15i32).prop_map(Op::Transfer),
+    ];
+    let ops = proptest::collection::vec(op, 40)
+        .new_tree(&mut TestRunner::deterministic())
+        .unwrap()
+        .current();
+    let annex_id = annex.to_string();
+    let (mut here, mut there, mut refused) = (0i64, 0i64, 0);
+    for op in &ops {
+        let (form, taken): (Vec<(&str, String)>, i64) = match *op {
+            Op::Receive(n) => (
+                vec![
+                    ("kind", "receive".into()),
+                    ("quantity", n.to_string()),
+                    ("unit_cost", "4.50".into()),
+                ],
+                -i64::from(n),
+            ),
+            Op::Adjust(n) => (
+                vec![
+                    ("kind", "adjust".into()),
+                    ("quantity", n.to_string()),
+                    ("reason", "count".into()),
+                ],
+                -i64::from(n),
+            ),
+            Op::Transfer(n) => (
+                vec![
+                    ("kind", "transfer".into()),
+                    ("quantity", n.to_string()),
+                    ("to_branch", annex_id.clone()),
+                ],
+                i64::from(n),
+            ),
+        };
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let response = record(&app, &org.owner, needles, &form).await;
+        if here - taken < 0 {
+            // More than the branch holds: refused, and nothing recorded.
+            assert_eq!(response.status(), StatusCode::CONFLICT, "{op:?} with {here} here");
+            assert!(response
+                .text()
+                .await
+                .unwrap()
+                .contains(&format!("Only {here} box in stock here")));
+            refused += 1;
+        } else {
+            assert_eq!(response.status(), StatusCode::OK, "{op:?}");
+            here -= taken;
+            if let Op::Transfer(n) = op {
+                there += i64::from(*n);
+            }
+        }
+    }
+    assert!(refused > 0, "the sequence tries to take too much at least once");
+    assert_eq!(on_hand(&app, &org.owner, needles).await, here);
+    assert_eq!(ledger(&app, needles, org.branch_id).await, (here, here));
+    assert_eq!(ledger(&app, needles, annex).await, (there, there));
+    // Every balance is the running sum of its branch's movements, in ledger order.
+    let wrong: i64 = sqlx::query_scalar(
+        "select count(*) from (
+             select balance_after, sum(quantity) over (partition by branch_id order by seq) as running
+             from stock_movements where item_id = $1) m
+         where balance_after <> running",
+    )
+    .bind(needles)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(wrong, 0);
+
+    // The ledger is never rewritten, not even by the application's own role.
+    let mut conn = app.app_role_connection().await;
+    let mut tx = sqlx::Connection::begin(&mut conn).await.unwrap();
+    sqlx::query(&format!("select set_config('app.org_id', '{}', true)", org.id))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let changed = sqlx::query("update stock_movements set quantity = 1000")
+        .execute(&mut *tx)
+        .await;
+    assert!(changed.unwrap_err().to_string().contains("never changed or removed"));
+}
+
+#[tokio::test]
+async fn two_people_take_the_last_unit_at_once_and_one_is_told_there_is_none() {
+    let app = spawn_app().await;
+    let org = app.org("Harbour Physio").await;
+    let receptionist = app.member(&org.owner, "receptionist", &[org.branch_id]).await;
+    let gel = item(&app, &org.owner, "Gel").await;
+    let received = record(
+        &app,
+        &org.owner,
+        gel,
+        &[("kind", "receive"), ("quantity", "1"), ("unit_cost", "3")],
+    )
+    .await;
+    assert_eq!(received.status(), StatusCode::OK);
+
+    let take = [("kind", "adjust"), ("quantity", "-1"), ("reason", "used")];
+    let (a, b) = tokio::join!(
+        record(&app, &org.owner, gel, &take),
+        record(&app, &receptionist.browser, gel, &take)
+    );
+    let mut statuses = [a.status(), b.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    assert_eq!(on_hand(&app, &org.owner, gel).await, 0);
+    assert_eq!(ledger(&app, gel, org.branch_id).await, (0, 0));
+
+    // An organization that allows it may go below zero.
+    let mut owner = org.owner.clone();
+    let saved = app
+        .call::<SaveOrganization>(
+            &mut owner,
+            &[
+                ("name", "Harbour Physio"),
+                ("currency", "EUR"),
+                ("allow_negative_stock", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let again = record(&app, &receptionist.browser, gel, &take).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(on_hand(&app, &org.owner, gel).await, -1);
+}
+
+#[tokio::test]
+async fn a_transfer_moves_both_sides_or_neither() {
+    let app = spawn_app().await;
+    let org = app.org("Harbour Physio").await;
+    let annex = app.branch(&org, "Annex", "Europe/Berlin").await;
+    let gloves = item(&app, &org.owner, "Gloves").await;
+    let receive = [("kind", "receive"), ("quantity", "5"), ("unit_cost", "0.80")];
+    assert_eq!(
+        record(&app, &org.owner, gloves, &receive).await.status(),
+        StatusCode::OK
+    );
+    let annex_id = annex.to_string();
+
+    let too_many = record(
+        &app,
+        &org.owner,
+        gloves,
+        &[("kind", "transfer"), ("quantity", "6"), ("to_branch", &annex_id)],
+    )
+    .await;
+    assert_eq!(too_many.status(), StatusCode::CONFLICT);
+    assert_eq!(ledger(&app, gloves, annex).await, (0, 0), "nothing arrived");
+    assert_eq!(ledger(&app, gloves, org.branch_id).await, (5, 5), "nothing left");
+
+    let sent = record(
+        &app,
+        &org.owner,
+        gloves,
+        &[("kind", "transfer"), ("quantity", "3"), ("to_branch", &annex_id)],
+    )
+    .await;
+    assert_eq!(sent.status(), StatusCode::OK);
+    assert_eq!(ledger(&app, gloves, org.branch_id).await, (2, 2));
+    assert_eq!(ledger(&app, gloves, annex).await, (3, 3));
+    let pairs: i64 = sqlx::query_scalar("select count(distinct transfer_id) from stock_movements where item_id = $1")
+        .bind(gloves)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(pairs, 1, "both sides share one transfer");
+    // The page names the other side, and the cost received at became the item's cost.
+    let mut owner = org.owner.clone();
+    let page = json(app.call::<GetItem>(&mut owner, &[("id", &gloves.to_string())]).await).await;
+    assert_eq!(page["movements"][0]["other_branch"], "Annex");
+    assert_eq!(page["item"]["cost_minor"], 80);
+
+    // A branch the sender does not work in, or of another organization, is not found.
+    let receptionist = app.member(&org.owner, "receptionist", &[org.branch_id]).await;
+    let elsewhere = record(
+        &app,
+        &receptionist.browser,
+        gloves,
+        &[("kind", "transfer"), ("quantity", "1"), ("to_branch", &annex_id)],
+    )
+    .await;
+    assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
+    assert_eq!(ledger(&app, gloves, org.branch_id).await, (2, 2));
+}
+
+#[tokio::test]
+async fn the_stock_list_values_the_branch_at_cost_and_marks_what_is_low() {
+    let app = spawn_app().await;
+    let org = app.org("Harbour Physio").await;
+    let needles = item(&app, &org.owner, "Needles").await;
+    let gel = item(&app, &org.owner, "Gel").await;
+    let receive = |n: &'static str| [("kind", "receive"), ("quantity", n), ("unit_cost", "4.50")];
+    assert_eq!(
+        record(&app, &org.owner, needles, &receive("10")).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        record(&app, &org.owner, gel, &receive("2")).await.status(),
+        StatusCode::OK
+    );
+    let mut owner = org.owner.clone();
+    let page = json(app.call::<GetStock>(&mut owner, &[]).await).await;
+    let rows = page["rows"].as_array().unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r["item"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Gel", "Needles"]);
+    assert_eq!(
+        (rows[0]["on_hand"].as_i64(), rows[1]["on_hand"].as_i64()),
+        (Some(2), Some(10))
+    );
+
+    let html = app.get(&mut owner, "/app/stock").await.text().await.unwrap();
+    assert!(
+        html.contains("Worth €54.00 at cost. 1 item is at or below the reorder level."),
+        "{html}"
+    );
+
+    // A SKU is one item's, and a bad form names its fields.
+    let sku = |name: &'static str| [("name", name), ("sku", "ND-1")];
+    assert_eq!(
+        app.call::<SaveItem>(&mut owner, &sku("A")).await.status(),
+        StatusCode::OK
+    );
+    let twice = app.call::<SaveItem>(&mut owner, &sku("B")).await;
+    assert_eq!(twice.status(), StatusCode::CONFLICT);
+    assert!(twice
+        .text()
+        .await
+        .unwrap()
+        .contains("Another item has this SKU already."));
+    let bad = app.call::<SaveItem>(&mut owner, &[("name", ""), ("cost", "x")]).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+pub fn surface() -> Vec<crate::security::Entry> {
+    use crate::security::{Caller::Staff, Entry, Ids, Input};
+    use careops::domain::access::Action::{ManageStock, ViewStock};
+    vec![
+        Entry::function::<GetStock>(Staff(ViewStock), Ids::None, |_| Input::none()),
+        Entry::function::<GetItem>(Staff(ViewStock), Ids::Org, |t| {
+            Input::form([("id", t.side.stock_item.to_string())])
+        }),
+        Entry::function::<SaveItem>(Staff(ManageStock), Ids::None, |t| {
+            Input::form([("name", format!("Item {}", t.round)), ("cost", "1.20".into())])
+        })
+        .writes(),
+        Entry::function::<RecordStock>(Staff(ManageStock), Ids::Org, |t| {
+            Input::form([
+                ("item_id", t.side.stock_item.to_string()),
+                ("kind", "adjust".into()),
+                ("quantity", "-1".into()),
+                ("reason", "broken".into()),
+            ])
+        })
+        .writes(),
+    ]
+}
