@@ -178,6 +178,8 @@ test('every page loads within its byte budget', async ({ browser, page, baseURL 
     '/app/invoices',
     `/app/invoices/${one.invoice}`,
     '/app/takings',
+    '/app/stock',
+    `/app/stock/${one.item}`,
     `/app/patients/${one.patient}`,
     '/app/patients',
     '/app/patients/new',

@@ -194,7 +194,7 @@ export function seedBusyWeek(portalPath: string): string[] {
  * The first appointment of the practice behind `portalPath` (after `seedBusyWeek`), its
  * patient, and a draft invoice made for that patient: records for the pages about one.
  */
-export function someRecords(portalPath: string): { appointment: string; patient: string; invoice: string } {
+export function someRecords(portalPath: string): { appointment: string; patient: string; invoice: string; item: string } {
   const database = process.env.E2E_DATABASE_URL;
   if (!database) throw new Error('E2E_DATABASE_URL is not set: scripts/test sets it');
   const slug = portalPath.split('/')[2];
@@ -204,14 +204,15 @@ export function someRecords(portalPath: string): { appointment: string; patient:
        where org_id = :'org' order by starts_at, id limit 1 \\gset`,
     `insert into invoices (org_id, branch_id, patient_id, currency, tax_mode)
        values (:'org', :'branch', :'patient', :'currency', 'exclusive') returning id as invoice \\gset`,
-    `select :'appointment' || ' ' || :'patient' || ' ' || :'invoice';`,
+    `insert into inventory_items (org_id, name) values (:'org', 'Needles') returning id as item \\gset`,
+    `select :'appointment' || ' ' || :'patient' || ' ' || :'invoice' || ' ' || :'item';`,
   ].join('\n');
   const out = execFileSync('psql', ['-q', '-X', '-tA', '-v', 'ON_ERROR_STOP=1', '-v', `slug=${slug}`, database], {
     input: script,
     encoding: 'utf8',
   }).trim();
-  const [appointment, patient, invoice] = out.split(' ');
-  return { appointment, patient, invoice };
+  const [appointment, patient, invoice, item] = out.split(' ');
+  return { appointment, patient, invoice, item };
 }
 
 /** `url` as a browser that accepts brotli only gets it: the bytes sent, and the text. */

@@ -17,7 +17,7 @@ use crate::domain::{
     access::Action,
     calendar::CalendarColumn,
     inventory::{
-        not_enough, Item, ItemDetails, ItemForm, ItemPage, MovementForm, MovementKind, StockChange, StockPage,
+        not_enough, ByHand, Item, ItemDetails, ItemForm, ItemPage, MovementForm, MovementKind, StockChange, StockPage,
     },
     AppError,
 };
@@ -159,14 +159,19 @@ pub async fn record(tx: &mut Tx, org_id: Uuid, item: &Item, movements: &[NewMove
 }
 
 /// A movement recorded by hand on the item's page, at the caller's branch.
-pub async fn record_by_hand(ctx: &RequestContext, item_id: Uuid, form: &MovementForm) -> Result<(), AppError> {
+pub async fn record_by_hand(
+    ctx: &RequestContext,
+    item_id: Uuid,
+    kind: ByHand,
+    form: &MovementForm,
+) -> Result<(), AppError> {
     ctx.require(Action::ManageStock)?;
     let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
     let mut tx = ctx.tenant().await?;
     let item = inventory::item(&mut tx, org, item_id)
         .await?
         .ok_or_else(|| AppError::not_found("That item"))?;
-    let (change, reason) = form.parse(&organizations::currency(&mut tx, org).await?)?;
+    let (change, reason) = form.parse(kind, &organizations::currency(&mut tx, org).await?)?;
     let at_branch = |kind, quantity, unit_cost_minor, transfer_id, branch_id| NewMovement {
         item_id,
         branch_id,

@@ -47,11 +47,37 @@ pub async fn save_item(#[server(default)] id: Option<Uuid>, #[server(flatten)] f
     Ok(())
 }
 
-/// Records a movement of the item at the caller's branch.
+// The three movements recorded by hand, each its own server function, so that a plain
+// form post's error comes back to the form that sent it.
+
+/// Units that arrived at the caller's branch, at a cost each.
 #[server]
-pub async fn record_stock(item_id: Uuid, #[server(flatten)] form: MovementForm) -> Result<(), AppError> {
-    use crate::server::{auth::context::RequestContext, inventory};
-    inventory::record_by_hand(&RequestContext::load().await?, item_id, &form).await
+pub async fn receive_stock(item_id: Uuid, #[server(flatten)] form: MovementForm) -> Result<(), AppError> {
+    use crate::{
+        domain::inventory::ByHand,
+        server::{auth::context::RequestContext, inventory},
+    };
+    inventory::record_by_hand(&RequestContext::load().await?, item_id, ByHand::Receive, &form).await
+}
+
+/// A count that differs from the ledger, with why.
+#[server]
+pub async fn correct_stock(item_id: Uuid, #[server(flatten)] form: MovementForm) -> Result<(), AppError> {
+    use crate::{
+        domain::inventory::ByHand,
+        server::{auth::context::RequestContext, inventory},
+    };
+    inventory::record_by_hand(&RequestContext::load().await?, item_id, ByHand::Adjust, &form).await
+}
+
+/// Units sent from the caller's branch to another they manage stock in.
+#[server]
+pub async fn transfer_stock(item_id: Uuid, #[server(flatten)] form: MovementForm) -> Result<(), AppError> {
+    use crate::{
+        domain::inventory::ByHand,
+        server::{auth::context::RequestContext, inventory},
+    };
+    inventory::record_by_hand(&RequestContext::load().await?, item_id, ByHand::Transfer, &form).await
 }
 
 #[component]
@@ -134,9 +160,9 @@ pub fn ItemDetailPage() -> impl IntoView {
     let id = id_param("id");
     let save = ServerAction::<SaveItem>::new();
     let (receive, adjust, transfer) = (
-        ServerAction::<RecordStock>::new(),
-        ServerAction::<RecordStock>::new(),
-        ServerAction::<RecordStock>::new(),
+        ServerAction::<ReceiveStock>::new(),
+        ServerAction::<CorrectStock>::new(),
+        ServerAction::<TransferStock>::new(),
     );
     let page = Resource::new(
         move || {
@@ -153,11 +179,14 @@ pub fn ItemDetailPage() -> impl IntoView {
         },
     );
     let saved = action_done(save, "Saved.");
-    let recorded = Signal::derive(move || {
-        [receive, adjust, transfer]
-            .iter()
-            .find_map(|a| a.value().get().and_then(|r| r.ok()).map(|_| "Recorded.".to_owned()))
-    });
+    let recorded = {
+        let done = [
+            action_done(receive, "Recorded."),
+            action_done(adjust, "Recorded."),
+            action_done(transfer, "Recorded."),
+        ];
+        Signal::derive(move || done.iter().find_map(|d| d.get()))
+    };
     view! {
         <p><A href="/app/stock">"← Stock"</A></p>
         {loaded(page, move |page| {
@@ -184,7 +213,6 @@ pub fn ItemDetailPage() -> impl IntoView {
                                 <h2>"Receive a delivery"</h2>
                                 <FormAlert error=receive_error/>
                                 <input type="hidden" name="item_id" value=item_id.to_string()/>
-                                <input type="hidden" name="kind" value="receive"/>
                                 <TextField label="Units received" id="receive-quantity" name="quantity" kind="number" min="1" required=true error=field_error(receive_error, "quantity")/>
                                 <TextField label=format!("Cost of one unit ({currency})") id="receive-cost" name="unit_cost" inputmode="decimal" required=true value=amount_input(item.cost_minor, &currency) error=field_error(receive_error, "unit_cost")/>
                                 <SubmitButton label="Receive" pending_label="Recording…" pending=receive.pending()/>
@@ -193,7 +221,6 @@ pub fn ItemDetailPage() -> impl IntoView {
                                 <h2>"Correct the count"</h2>
                                 <FormAlert error=adjust_error/>
                                 <input type="hidden" name="item_id" value=item_id.to_string()/>
-                                <input type="hidden" name="kind" value="adjust"/>
                                 <TextField label="Units more or fewer" id="adjust-quantity" name="quantity" kind="number" required=true hint="5 found, or -2 broken or expired." error=field_error(adjust_error, "quantity")/>
                                 <TextField label="Why" id="adjust-reason" name="reason" required=true error=field_error(adjust_error, "reason")/>
                                 <SubmitButton label="Correct" pending_label="Recording…" pending=adjust.pending()/>
@@ -203,7 +230,6 @@ pub fn ItemDetailPage() -> impl IntoView {
                                     <h2>"Send to another branch"</h2>
                                     <FormAlert error=transfer_error/>
                                     <input type="hidden" name="item_id" value=item_id.to_string()/>
-                                    <input type="hidden" name="kind" value="transfer"/>
                                     <TextField label="Units sent" id="transfer-quantity" name="quantity" kind="number" min="1" required=true error=field_error(transfer_error, "quantity")/>
                                     <SelectField label="To" name="to_branch" options=choices(&page.destinations) required=true error=field_error(transfer_error, "to_branch")/>
                                     <SubmitButton label="Send" pending_label="Recording…" pending=transfer.pending()/>
