@@ -180,6 +180,7 @@ test('every page loads within its byte budget', async ({ browser, page, baseURL 
     '/app/takings',
     '/app/stock',
     `/app/stock/${one.item}`,
+    `/app/stock/${one.item}/edit`,
     `/app/patients/${one.patient}`,
     '/app/patients',
     '/app/patients/new',

@@ -26,7 +26,7 @@ test('staff add an item, receive a delivery, correct the count, and see it low',
   await page.getByLabel('Units more or fewer').fill('-11');
   await page.getByLabel('Why').fill('expired');
   await page.getByRole('button', { name: 'Correct', exact: true }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'Only 10 box in stock here' })).toBeVisible();
+  await expect(page.getByText(/^Only 10 box in stock here, so 11 cannot be taken/)).toBeVisible();
   await expect(page.getByTestId('on-hand')).toHaveText('10 box here');
 
   await goto(page, testInfo, page.url());
@@ -36,6 +36,14 @@ test('staff add an item, receive a delivery, correct the count, and see it low',
   await expect(page.getByTestId('on-hand')).toHaveText('4 box here');
   await expect(page.getByTestId('movement').first()).toContainText('Adjusted · expired');
   await screenshots(page, testInfo, 'an item with its ledger');
+
+  // The reorder level is the item's own, changed on its edit page.
+  await page.getByRole('link', { name: 'Edit the item' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Edit Acupuncture needles');
+  await ready(page, testInfo);
+  await page.getByLabel('Reorder at').fill('4');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByLabel('Reorder at')).toHaveValue('4');
 
   await goto(page, testInfo, '/app/stock');
   const row = page.getByTestId('stock-row').filter({ hasText: 'Acupuncture needles' });

@@ -129,6 +129,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/invoices") view={Lazy::<pages::InvoiceSettings>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("stock") view={Lazy::<pages::Stock>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("stock/:id") view={Lazy::<pages::StockItem>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("stock/:id/edit") view={Lazy::<pages::StockItemEdit>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("patients") view={Lazy::<pages::Patients>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("patients/new") view={Lazy::<pages::NewPatient>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("patients/import") view={Lazy::<pages::PatientImport>::new()} ssr=SsrMode::Async/>

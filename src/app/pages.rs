@@ -79,6 +79,7 @@ lazy_page! {
     InvoiceSettings => billing::InvoiceSettingsPage;
     Stock => inventory::StockListPage;
     StockItem => inventory::ItemDetailPage;
+    StockItemEdit => inventory::ItemEditPage;
     Patients => patients::PatientsPage;
     NewPatient => patients::NewPatientPage;
     PatientImport => patients::ImportPage;

@@ -3,7 +3,6 @@
 //! movement (its sign, what it must say) live here; the balance after it is the
 //! database's (see the inventory migration).
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -77,7 +76,9 @@ pub struct Movement {
     /// For a transfer: the branch on the other side.
     pub other_branch: Option<String>,
     pub recorded_by: String,
-    pub at: DateTime<Utc>,
+    /// When, in the branch's zone ("7 Dec 2026, 15:04"): formatted on the server, which
+    /// keeps the time zone database out of the browser's code.
+    pub when: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,8 +149,6 @@ pub struct ItemPage {
     pub movements: Vec<Movement>,
     pub destinations: Vec<CalendarColumn>,
     pub can_manage: bool,
-    /// The caller's branch's zone, in which the ledger's times are shown.
-    pub timezone: String,
 }
 
 impl ItemPage {

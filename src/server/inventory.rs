@@ -79,7 +79,8 @@ pub async fn item_page(ctx: &RequestContext, id: Uuid) -> Result<ItemPage, AppEr
         .into_iter()
         .filter(|s| ctx.user.branches.iter().any(|b| b.id == s.branch_id))
         .collect();
-    let movements = inventory::movements(&mut tx, org, id, branch, LEDGER_LINES).await?;
+    let timezone = &ctx.user.branch.timezone;
+    let movements = inventory::movements(&mut tx, org, (id, branch), timezone, LEDGER_LINES).await?;
     tx.commit().await?;
     let destinations = ctx
         .user
@@ -99,7 +100,6 @@ pub async fn item_page(ctx: &RequestContext, id: Uuid) -> Result<ItemPage, AppEr
         movements,
         destinations,
         can_manage: ctx.user.can(Action::ManageStock),
-        timezone: ctx.user.branch.timezone.clone(),
     })
 }
 

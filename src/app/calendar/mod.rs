@@ -159,7 +159,7 @@ fn Toolbar(data: CalendarData, params: CalendarQuery) -> impl IntoView {
                     let href = params.only(grouping, c.id).href(first, view, grouping);
                     let current = (alone == Some(c.id)).then_some("true");
                     let name = c.label.clone();
-                    view! { <li><A href=href attr:class="week-of__link" attr:aria-current=current>{name}</A></li> }
+                    view! { <li><a href=href class="week-of__link" aria-current=current>{name}</a></li> }
                 })
                 .collect_view();
             view! { <nav class="week-of" aria-label=label><ul class="week-of__list">{links}</ul></nav> }

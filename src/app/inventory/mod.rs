@@ -1,6 +1,9 @@
 //! `/app/stock`: what the branch holds of every item, and adding items;
-//! `/app/stock/{id}`: an item, its ledger, and recording what arrives, a count that
-//! differs, or units sent to another branch.
+//! `/app/stock/{id}/edit`: an item's details. The item's own page is `item`.
+
+mod item;
+
+pub use item::ItemDetailPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,9 +11,8 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::{
-    app::calendar::choices,
     components::{
-        form::{action_done, action_error, field_error, Checkbox, FormAlert, SelectField, SubmitButton, TextField},
+        form::{action_done, action_error, field_error, Checkbox, FormAlert, SubmitButton, TextField},
         loaded::loaded,
         table::{columns, DataTable},
         toast::Toast,
@@ -19,7 +21,6 @@ use crate::{
     domain::{
         inventory::{Item, ItemForm, ItemPage, MovementForm, StockPage},
         money::{amount_input, format_minor},
-        time::local_datetime,
         AppError,
     },
 };
@@ -155,22 +156,13 @@ fn ItemFields(item: Option<Item>, currency: String, #[prop(into)] error: Signal<
     }
 }
 
+/// `/app/stock/{id}/edit`: the item's details.
 #[component]
-pub fn ItemDetailPage() -> impl IntoView {
+pub fn ItemEditPage() -> impl IntoView {
     let id = id_param("id");
     let save = ServerAction::<SaveItem>::new();
-    let (receive, adjust, transfer) = (
-        ServerAction::<ReceiveStock>::new(),
-        ServerAction::<CorrectStock>::new(),
-        ServerAction::<TransferStock>::new(),
-    );
     let page = Resource::new(
-        move || {
-            (
-                id(),
-                save.version().get() + receive.version().get() + adjust.version().get() + transfer.version().get(),
-            )
-        },
+        move || (id(), save.version().get()),
         |(id, _)| async move {
             match id {
                 Some(id) => get_item(id).await,
@@ -178,102 +170,21 @@ pub fn ItemDetailPage() -> impl IntoView {
             }
         },
     );
-    let saved = action_done(save, "Saved.");
-    let recorded = {
-        let done = [
-            action_done(receive, "Recorded."),
-            action_done(adjust, "Recorded."),
-            action_done(transfer, "Recorded."),
-        ];
-        Signal::derive(move || done.iter().find_map(|d| d.get()))
-    };
+    let (error, saved) = (action_error(save), action_done(save, "Saved."));
     view! {
-        <p><A href="/app/stock">"← Stock"</A></p>
         {loaded(page, move |page| {
             let item = page.item.clone();
-            let item_id = item.id;
-            let unit = item.unit.clone();
-            let currency = page.currency.clone();
-            let on_hand = page.on_hand();
-            let stock = page.stock.iter().map(|s| view! {
-                <li>{format!("{}: {} {}", s.branch, s.on_hand, unit)}</li>
-            }).collect_view();
-            let (ledger_currency, timezone) = (currency.clone(), page.timezone.clone());
             view! {
-                <Title text=item.name.clone()/>
-                <h1>{item.name.clone()}</h1>
-                <p class="stock__on-hand" data-testid="on-hand">{format!("{on_hand} {unit} here")}</p>
-                {(page.stock.len() > 1).then(|| view! { <ul class="stock__branches" aria-label="In each branch">{stock}</ul> })}
-                <Toast message=recorded/>
-                {page.can_manage.then(|| {
-                    let (receive_error, adjust_error, transfer_error) = (action_error(receive), action_error(adjust), action_error(transfer));
-                    view! {
-                        <div class="stock__actions">
-                            <ActionForm action=receive attr:class="form panel">
-                                <h2>"Receive a delivery"</h2>
-                                <FormAlert error=receive_error/>
-                                <input type="hidden" name="item_id" value=item_id.to_string()/>
-                                <TextField label="Units received" id="receive-quantity" name="quantity" kind="number" min="1" required=true error=field_error(receive_error, "quantity")/>
-                                <TextField label=format!("Cost of one unit ({currency})") id="receive-cost" name="unit_cost" inputmode="decimal" required=true value=amount_input(item.cost_minor, &currency) error=field_error(receive_error, "unit_cost")/>
-                                <SubmitButton label="Receive" pending_label="Recording…" pending=receive.pending()/>
-                            </ActionForm>
-                            <ActionForm action=adjust attr:class="form panel">
-                                <h2>"Correct the count"</h2>
-                                <FormAlert error=adjust_error/>
-                                <input type="hidden" name="item_id" value=item_id.to_string()/>
-                                <TextField label="Units more or fewer" id="adjust-quantity" name="quantity" kind="number" required=true hint="5 found, or -2 broken or expired." error=field_error(adjust_error, "quantity")/>
-                                <TextField label="Why" id="adjust-reason" name="reason" required=true error=field_error(adjust_error, "reason")/>
-                                <SubmitButton label="Correct" pending_label="Recording…" pending=adjust.pending()/>
-                            </ActionForm>
-                            {(!page.destinations.is_empty()).then(|| view! {
-                                <ActionForm action=transfer attr:class="form panel">
-                                    <h2>"Send to another branch"</h2>
-                                    <FormAlert error=transfer_error/>
-                                    <input type="hidden" name="item_id" value=item_id.to_string()/>
-                                    <TextField label="Units sent" id="transfer-quantity" name="quantity" kind="number" min="1" required=true error=field_error(transfer_error, "quantity")/>
-                                    <SelectField label="To" name="to_branch" options=choices(&page.destinations) required=true error=field_error(transfer_error, "to_branch")/>
-                                    <SubmitButton label="Send" pending_label="Recording…" pending=transfer.pending()/>
-                                </ActionForm>
-                            })}
-                        </div>
-                    }
-                })}
-                <h2>"Movements here"</h2>
-                <DataTable
-                    label="Movements"
-                    columns=columns(["When", "What", "Units", "Balance", "By"])
-                    rows=page.movements.clone()
-                    empty="Nothing has moved here yet."
-                    row=move |m| {
-                        let what = match (&m.other_branch, m.unit_cost_minor) {
-                            (Some(other), _) => format!("{}: {other}", m.kind.label()),
-                            (None, Some(cost)) => format!("{} at {} each", m.kind.label(), format_minor(cost, &ledger_currency)),
-                            (None, None) => m.kind.label().to_owned(),
-                        };
-                        let what = if m.reason.is_empty() { what } else { format!("{what} · {}", m.reason) };
-                        view! {
-                            <tr data-testid="movement">
-                                <td>{local_datetime(m.at, &timezone)}</td>
-                                <td>{what}</td>
-                                <td class="number">{format!("{:+}", m.quantity)}</td>
-                                <td class="number">{m.balance_after}</td>
-                                <td>{m.recorded_by.clone()}</td>
-                            </tr>
-                        }
-                    }
-                />
-                {page.can_manage.then(|| view! {
-                    <details class="panel">
-                        <summary>"Edit the item"</summary>
-                        <ActionForm action=save attr:class="form">
-                            <Toast message=saved/>
-                            <input type="hidden" name="id" value=item_id.to_string()/>
-                            <ItemFields item=Some(item.clone()) currency=page.currency.clone() error=action_error(save)/>
-                            <Checkbox label="Retired (no longer stocked)" name="retired" checked=!item.active/>
-                            <SubmitButton label="Save" pending_label="Saving…" pending=save.pending()/>
-                        </ActionForm>
-                    </details>
-                })}
+                <Title text=format!("Edit {}", item.name)/>
+                <p><A href=format!("/app/stock/{}", item.id)>{format!("← {}", item.name)}</A></p>
+                <h1>{format!("Edit {}", item.name)}</h1>
+                <ActionForm action=save attr:class="form panel">
+                    <Toast message=saved/>
+                    <input type="hidden" name="id" value=item.id.to_string()/>
+                    <ItemFields item=Some(item.clone()) currency=page.currency.clone() error/>
+                    <Checkbox label="Retired (no longer stocked)" name="retired" checked=!item.active/>
+                    <SubmitButton label="Save" pending_label="Saving…" pending=save.pending()/>
+                </ActionForm>
             }
             .into_any()
         })}

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::Tx;
 use crate::domain::{
     inventory::{BranchStock, Item, ItemDetails, Movement, MovementKind, StockRow},
+    time::local_datetime,
     AppError,
 };
 
@@ -181,12 +182,12 @@ pub async fn item_stock(tx: &mut Tx, org_id: Uuid, item_id: Uuid) -> Result<Vec<
         .collect())
 }
 
-/// The item's latest movements at the branch, newest first.
+/// The item's latest movements at the branch, newest first, their times in `timezone`.
 pub async fn movements(
     tx: &mut Tx,
     org_id: Uuid,
-    item_id: Uuid,
-    branch_id: Uuid,
+    (item_id, branch_id): (Uuid, Uuid),
+    timezone: &str,
     limit: i64,
 ) -> Result<Vec<Movement>, AppError> {
     let rows = sqlx::query!(
@@ -216,7 +217,7 @@ pub async fn movements(
                 reason: r.reason,
                 other_branch: r.other_branch,
                 recorded_by: r.recorder,
-                at: r.created_at,
+                when: local_datetime(r.created_at, timezone),
             })
         })
         .collect())
