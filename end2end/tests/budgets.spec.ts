@@ -38,8 +38,10 @@ const BUDGET = {
  * lost their `producers` sections (534, 128, 114, 114 and 107 KB).
  */
 const TODAY: Record<string, number> = {
-  // 530 KB until the visit and billing code (issue 14) added 23 KB to the first load: to win back.
-  '/app/calendar (WASM + JS)': 565 * KB,
+  // 530 KB until the visit and billing code (issue 14) added 23 KB to the first load, and
+  // 553 KB until the stock pages (issue 15) added 13 KB: every page's static text lives in
+  // the main module, and each new split point fragments the shared chunks. To win back.
+  '/app/calendar (WASM + JS)': 570 * KB,
   '/app/calendar: its own chunks': 131 * KB,
   '/app/staff: its own chunks': 118 * KB,
   '/app/account: its own chunks': 117 * KB,

@@ -49,6 +49,9 @@ test('staff add an item, receive a delivery, correct the count, and see it low',
   const row = page.getByTestId('stock-row').filter({ hasText: 'Acupuncture needles' });
   await expect(row).toContainText('4 box');
   await expect(row).toContainText('Low');
+  // Crossing the level opened one alert, which the edit kept open (4 is still at the level).
+  await expect(page.getByTestId('stock-alert')).toHaveCount(1);
+  await expect(page.getByTestId('stock-alert')).toContainText('Acupuncture needles: 4 box left since');
   await expect(page.getByTestId('stock-summary')).toHaveText(
     'Worth €18.00 at cost. 1 item is at or below the reorder level.',
   );

@@ -48,12 +48,26 @@ impl StockRow {
     }
 }
 
-/// `/app/stock`: the caller's branch's stock of every item.
+/// An item at or below its reorder level at a branch, since the movement that took it
+/// there (one per crossing, closed when restocked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockAlert {
+    pub item_id: Uuid,
+    pub item: String,
+    pub unit: String,
+    pub on_hand: i32,
+    pub reorder_quantity: i32,
+    /// When it opened, in the branch's zone.
+    pub since: String,
+}
+
+/// `/app/stock`: the caller's branch's stock of every item, and its open alerts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockPage {
     pub branch: String,
     pub currency: String,
     pub rows: Vec<StockRow>,
+    pub alerts: Vec<StockAlert>,
     /// May add items and record movements.
     pub can_manage: bool,
 }

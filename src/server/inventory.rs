@@ -55,11 +55,13 @@ pub async fn stock_page(ctx: &RequestContext) -> Result<StockPage, AppError> {
     let mut tx = ctx.tenant().await?;
     let currency = organizations::currency(&mut tx, org).await?;
     let rows = inventory::stock(&mut tx, org, branch).await?;
+    let alerts = inventory::open_alerts(&mut tx, org, branch, &ctx.user.branch.timezone).await?;
     tx.commit().await?;
     Ok(StockPage {
         branch: ctx.user.branch.name.clone(),
         currency,
         rows,
+        alerts,
         can_manage: ctx.user.can(Action::ManageStock),
     })
 }
@@ -115,6 +117,9 @@ pub async fn save_item(ctx: &RequestContext, id: Option<Uuid>, form: &ItemForm) 
                 .await?
                 .ok_or_else(|| AppError::not_found("That item"))?;
             inventory::update_item(&mut tx, org, id, &details).await?;
+            if before.reorder_level != details.reorder_level {
+                inventory::resync_alerts(&mut tx, org, id).await?;
+            }
             let diff = audit::changes(&item_json(&details_of(&before)), &item_json(&details));
             ctx.audit(&mut tx, "inventory_item.updated", "inventory_item", Some(id), diff)
                 .await?;

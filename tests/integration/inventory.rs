@@ -378,3 +378,62 @@ pub fn surface() -> Vec<crate::security::Entry> {
         .or_refused(&[StatusCode::UNPROCESSABLE_ENTITY]),
     ]
 }
+
+#[tokio::test]
+async fn crossing_the_reorder_level_opens_one_alert_which_a_restock_closes() {
+    let app = spawn_app().await;
+    let org = app.org("Harbour Physio").await;
+    let gel = item(&app, &org.owner, "Gel").await; // reorder at 3
+    let alerts = |open_only: bool| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!(
+                "select count(*) from stock_alerts where item_id = $1 {}",
+                if open_only { "and closed_at is null" } else { "" }
+            ))
+            .bind(gel)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    let take = |n: &'static str| [("kind", "adjust"), ("quantity", n), ("reason", "used")];
+    let receive = |n: &'static str| [("kind", "receive"), ("quantity", n), ("unit_cost", "3")];
+    assert_eq!(
+        record(&app, &org.owner, gel, &receive("10")).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!((alerts(false).await, alerts(true).await), (0, 0));
+    // 10 → 3 crosses the level, 3 → 2 and 2 → 1 stay below it: one alert.
+    for n in ["-7", "-1", "-1"] {
+        assert_eq!(record(&app, &org.owner, gel, &take(n)).await.status(), StatusCode::OK);
+    }
+    assert_eq!((alerts(false).await, alerts(true).await), (1, 1));
+    let mut owner = org.owner.clone();
+    let html = app.get(&mut owner, "/app/stock").await.text().await.unwrap();
+    assert!(
+        html.contains("Running low") && html.contains(": 1 box left since "),
+        "{html}"
+    );
+    // A restock closes it; the next crossing opens a second one.
+    assert_eq!(
+        record(&app, &org.owner, gel, &receive("9")).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!((alerts(false).await, alerts(true).await), (1, 0));
+    assert_eq!(
+        record(&app, &org.owner, gel, &take("-8")).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!((alerts(false).await, alerts(true).await), (2, 1));
+    // Lowering the level under what is held closes it too.
+    let id = gel.to_string();
+    let saved = app
+        .call::<SaveItem>(
+            &mut owner,
+            &[("id", &id), ("name", "Gel"), ("unit", "box"), ("reorder_level", "1")],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert_eq!((alerts(false).await, alerts(true).await), (2, 0));
+}

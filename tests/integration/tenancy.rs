@@ -56,6 +56,7 @@ const TENANT_TABLES: &[&str] = &[
     "api_idempotency_keys",
     "inventory_items",
     "stock_movements",
+    "stock_alerts",
 ];
 
 /// Two organizations; B has a member, an open invitation, an API token and sessions.
@@ -248,6 +249,15 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
     .bind(w.b.id)
     .bind(w.b.branch_id)
     .bind(w.b.owner_id)
+    .execute(&w.app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into stock_alerts (org_id, item_id, branch_id, on_hand)
+         select org_id, id, $2, 0 from inventory_items where org_id = $1",
+    )
+    .bind(w.b.id)
+    .bind(w.b.branch_id)
     .execute(&w.app.db)
     .await
     .unwrap();

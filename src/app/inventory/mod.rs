@@ -101,6 +101,25 @@ pub fn StockListPage() -> impl IntoView {
             view! {
                 <h1>{format!("Stock · {}", page.branch)}</h1>
                 <p class="stock__summary" data-testid="stock-summary">{summary}</p>
+                {(!page.alerts.is_empty()).then(|| {
+                    let alerts = page.alerts.iter().map(|a| {
+                        let text = format!(
+                            ": {} {} left since {}{}",
+                            a.on_hand,
+                            a.unit,
+                            a.since,
+                            if a.reorder_quantity > 0 { format!(", reorder {}", a.reorder_quantity) } else { String::new() }
+                        );
+                        let (href, name) = (format!("/app/stock/{}", a.item_id), a.item.clone());
+                        view! { <li data-testid="stock-alert"><A href=href>{name}</A>{text}</li> }
+                    }).collect_view();
+                    view! {
+                        <section class="notice stock__alerts" aria-labelledby="alerts-title">
+                            <h2 id="alerts-title">"Running low"</h2>
+                            <ul>{alerts}</ul>
+                        </section>
+                    }
+                })}
                 <DataTable
                     label="Stock"
                     columns=columns(["Item", "SKU", "On hand", "Reorder at", "Value at cost"])

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::Tx;
 use crate::domain::{
-    inventory::{BranchStock, Item, ItemDetails, Movement, MovementKind, StockRow},
+    inventory::{BranchStock, Item, ItemDetails, Movement, MovementKind, StockAlert, StockRow},
     time::local_datetime,
     AppError,
 };
@@ -221,6 +221,54 @@ pub async fn movements(
             })
         })
         .collect())
+}
+
+/// The branch's open low-stock alerts, oldest first, their times in `timezone`.
+pub async fn open_alerts(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    timezone: &str,
+) -> Result<Vec<StockAlert>, AppError> {
+    let rows = sqlx::query!(
+        r#"select a.item_id, i.name, i.unit, i.reorder_quantity, a.opened_at,
+                  coalesce((select balance_after from stock_movements m
+                             where m.item_id = a.item_id and m.branch_id = a.branch_id
+                             order by m.seq desc limit 1), 0) as "on_hand!"
+           from stock_alerts a join inventory_items i on i.id = a.item_id
+           where a.org_id = $1 and a.branch_id = $2 and a.closed_at is null
+           order by a.opened_at, i.name"#,
+        org_id,
+        branch_id,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StockAlert {
+            item_id: r.item_id,
+            item: r.name,
+            unit: r.unit,
+            on_hand: r.on_hand,
+            reorder_quantity: r.reorder_quantity,
+            since: local_datetime(r.opened_at, timezone),
+        })
+        .collect())
+}
+
+/// After an item's reorder level changed: opens or closes its alert in every branch that
+/// has stocked it, for what each holds now.
+pub async fn resync_alerts(tx: &mut Tx, org_id: Uuid, item_id: Uuid) -> Result<(), AppError> {
+    sqlx::query!(
+        "select stock_alert_sync($1, $2, p.branch_id, p.balance_after)
+         from (select distinct on (branch_id) branch_id, balance_after from stock_movements
+                where org_id = $1 and item_id = $2 order by branch_id, seq desc) p",
+        org_id,
+        item_id,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Whether the organization lets stock go below zero.
