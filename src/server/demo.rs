@@ -11,6 +11,7 @@ use super::{
     db::{
         accounts, appointments,
         catalog::{self, PlaceKind},
+        inventory::{self, NewMovement},
         invoices, patients, payments, schedules, sessions, staff, visits, Tx,
     },
     scheduling::record::{record, Actor, Change},
@@ -22,6 +23,7 @@ use crate::domain::{
     appointment::{Source, Status},
     catalog::{PlaceDetails, ServiceForm},
     contact::Phone,
+    inventory::{ItemForm, MovementKind},
     invoice::InvoiceKind,
     messages::MessageKind,
     patient::PatientForm,
@@ -97,8 +99,57 @@ pub async fn seed(state: &AppState) -> Result<bool, AppError> {
         people.push(staff::create_member(&mut tx, org_id, email, name, &password_hash, &grant).await?);
     }
     schedule(&mut tx, state, org_id, (london, new_york), people[0], &people[1..]).await?;
+    stock(&mut tx, org_id, (london, new_york), created.user_id).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Materials on the shelves of both branches, as deliveries and a count; the gel in London
+/// is down to its last bottle, so one low-stock alert is open.
+async fn stock(tx: &mut Tx, org_id: Uuid, (london, new_york): (Uuid, Uuid), by: Uuid) -> Result<(), AppError> {
+    // name, unit, cost (pence), reorder at, reorder quantity, delivered to London and New York, used in London
+    let items = [
+        ("Acupuncture needles", "box", 450, 5, 20, 24, 12, 6),
+        ("Kinesiology tape", "roll", 620, 10, 30, 40, 25, 12),
+        ("Massage oil", "bottle", 800, 3, 12, 10, 6, 4),
+        ("Disposable gloves", "box", 790, 4, 10, 12, 8, 2),
+        ("Ultrasound gel", "bottle", 350, 2, 12, 6, 4, 5),
+    ];
+    for (name, unit, cost, level, quantity, to_london, to_new_york, used) in items {
+        let details = ItemForm {
+            name: name.into(),
+            unit: unit.into(),
+            reorder_level: level.to_string(),
+            reorder_quantity: quantity.to_string(),
+            supplier: "Physio Supplies Ltd".into(),
+            ..Default::default()
+        }
+        .parse("GBP")?;
+        let id = inventory::create_item(tx, org_id, &details).await?;
+        let item = inventory::item(tx, org_id, id).await?.ok_or(AppError::Internal)?;
+        let movement = |branch_id, kind, quantity: i32, unit_cost_minor| NewMovement {
+            item_id: id,
+            branch_id,
+            kind,
+            quantity,
+            unit_cost_minor,
+            reason: if kind == MovementKind::Adjust {
+                "Weekly count"
+            } else {
+                ""
+            },
+            transfer_id: None,
+            recorded_by: by,
+        };
+        let movements = [
+            movement(london, MovementKind::Receive, to_london, Some(cost)),
+            movement(new_york, MovementKind::Receive, to_new_york, Some(cost)),
+            movement(london, MovementKind::Adjust, -used, None),
+        ];
+        super::inventory::record(tx, org_id, &item, &movements).await?;
+        inventory::set_cost(tx, org_id, id, cost).await?;
+    }
+    Ok(())
 }
 
 /// Rooms, equipment, services, weekly hours, patients, and a fortnight of appointments

@@ -147,6 +147,14 @@ async fn demo_data_loads_once_and_its_logins_work() {
         billed.0 > 10 && billed.1 == billed.0 && billed.2 > 0 && billed.3 > billed.2,
         "completed visits with invoices, most of them paid: {billed:?}"
     );
+    let stock: (i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from inventory_items), (select count(distinct branch_id) from stock_movements),
+                (select count(*) from stock_alerts where closed_at is null)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(stock, (5, 2, 1), "items stocked in both branches, one running low");
     for email in [demo::OWNER_EMAIL, demo::RECEPTION_EMAIL, demo::PRACTITIONER_EMAIL] {
         let (response, _) = app.log_in(email, demo::PASSWORD).await;
         assert_eq!(response.status(), StatusCode::OK, "{email}");
