@@ -26,6 +26,7 @@ use crate::domain::{
     inventory::{ItemForm, MovementKind},
     invoice::InvoiceKind,
     messages::MessageKind,
+    money::amount_input,
     patient::PatientForm,
     payment::{NewPayment, PaymentMethod},
     schedule::WorkingInterval,
@@ -120,13 +121,13 @@ async fn stock(tx: &mut Tx, org_id: Uuid, (london, new_york): (Uuid, Uuid), by: 
             name: name.into(),
             unit: unit.into(),
             reorder_level: level.to_string(),
+            cost: amount_input(cost, "GBP"),
             reorder_quantity: quantity.to_string(),
             supplier: "Physio Supplies Ltd".into(),
             ..Default::default()
         }
         .parse("GBP")?;
         let id = inventory::create_item(tx, org_id, &details).await?;
-        let item = inventory::item(tx, org_id, id).await?.ok_or(AppError::Internal)?;
         let movement = |branch_id, kind, quantity: i32, unit_cost_minor| NewMovement {
             item_id: id,
             branch_id,
@@ -146,8 +147,7 @@ async fn stock(tx: &mut Tx, org_id: Uuid, (london, new_york): (Uuid, Uuid), by: 
             movement(new_york, MovementKind::Receive, to_new_york, Some(cost)),
             movement(london, MovementKind::Adjust, -used, None),
         ];
-        super::inventory::record(tx, org_id, &item, &movements).await?;
-        inventory::set_cost(tx, org_id, id, cost).await?;
+        super::inventory::record(tx, org_id, unit, &movements).await?;
     }
     Ok(())
 }

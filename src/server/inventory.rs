@@ -146,7 +146,8 @@ pub async fn save_item(ctx: &RequestContext, id: Option<Uuid>, form: &ItemForm) 
 /// does not allow one, refuses them all. The item's row lock (taken by the ledger's
 /// trigger) makes two people taking the last unit at once queue, and the second one
 /// sees the first one's balance.
-pub async fn record(tx: &mut Tx, org_id: Uuid, item: &Item, movements: &[NewMovement<'_>]) -> Result<(), AppError> {
+/// `unit` is the item's, for the refusal's words.
+pub async fn record(tx: &mut Tx, org_id: Uuid, unit: &str, movements: &[NewMovement<'_>]) -> Result<(), AppError> {
     let mut negative_allowed = None;
     for movement in movements {
         let balance = inventory::append(tx, org_id, movement).await?;
@@ -156,7 +157,7 @@ pub async fn record(tx: &mut Tx, org_id: Uuid, item: &Item, movements: &[NewMove
                 None => *negative_allowed.insert(inventory::negative_allowed(tx, org_id).await?),
             };
             if !allowed {
-                return Err(not_enough(balance - movement.quantity, &item.unit, -movement.quantity));
+                return Err(not_enough(balance - movement.quantity, unit, -movement.quantity));
             }
         }
     }
@@ -214,7 +215,7 @@ pub async fn record_by_hand(
             ]
         }
     };
-    record(&mut tx, org, &item, &movements).await?;
+    record(&mut tx, org, &item.unit, &movements).await?;
     tx.commit().await?;
     Ok(())
 }
