@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { goto, ready, screenshots, signUp } from './support';
+import { goto, hydrated, nextMonday, practiceWithSchedule, ready, screenshots, signUp } from './support';
 
 test('staff add an item, receive a delivery, correct the count, and see it low', async ({ page }, testInfo) => {
   await signUp(page, testInfo);
@@ -55,4 +55,82 @@ test('staff add an item, receive a delivery, correct the count, and see it low',
   await expect(page.getByTestId('stock-summary')).toHaveText(
     'Worth €18.00 at cost. 1 item is at or below the reorder level.',
   );
+});
+
+test("a service's materials come onto its visit, completion uses them up, and the alert appears live", async ({ page, context }, testInfo) => {
+  test.setTimeout(90_000);
+  await practiceWithSchedule(page, testInfo);
+
+  // An item running close to its level: 3 sachets, low at 2.
+  await goto(page, testInfo, '/app/stock');
+  await page.getByLabel('Name', { exact: true }).fill('Ultrasound gel');
+  await page.getByLabel('Unit', { exact: true }).fill('sachet');
+  await page.getByLabel('Cost of one unit (EUR)').fill('0.35');
+  await page.getByLabel('Reorder at').fill('2');
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ultrasound gel');
+  await ready(page, testInfo);
+  await page.getByLabel('Units received').fill('3');
+  await page.getByRole('button', { name: 'Receive', exact: true }).click();
+  await expect(page.getByTestId('on-hand')).toHaveText('3 sachet here');
+
+  // The service's recipe: one sachet a visit.
+  await goto(page, testInfo, '/app/settings/services');
+  await page.getByRole('link', { name: 'Physiotherapy' }).click();
+  await ready(page, testInfo);
+  const recipe = page.getByRole('region', { name: 'Materials each visit uses' });
+  await expect(recipe).toContainText('None: this service uses nothing from stock.');
+  await recipe.getByLabel('Item').selectOption({ label: 'Ultrasound gel (sachet)' });
+  await recipe.getByRole('button', { name: 'Add material' }).click();
+  await expect(recipe.getByTestId('service-material')).toHaveText(/1 × Ultrasound gel \(sachet\)/);
+
+  // Hydrated, a second tab keeps the stock list open: the alert reaches it live.
+  const watcher = hydrated(testInfo) ? await context.newPage() : null;
+  if (watcher) {
+    await goto(watcher, testInfo, '/app/stock');
+    await expect(watcher.getByTestId('stock-alert')).toHaveCount(0);
+    await expect(watcher.getByTestId('live-indicator')).toHaveAttribute('data-state', 'live');
+  }
+
+  const monday = nextMonday();
+  await goto(page, testInfo, `/app/calendar/new?date=${monday}`);
+  await page.getByLabel('Start time').fill('11:00');
+  await page.getByLabel("New patient's name").fill('Grace Hopper');
+  await page.getByLabel("New patient's phone").fill('+44 20 7946 0958');
+  await page.getByRole('button', { name: 'Book' }).click();
+  await expect(page).toHaveURL(new RegExp(`/app/calendar\\?date=${monday}`));
+  await ready(page, testInfo);
+  await page.getByTestId('appointment').filter({ hasText: 'Grace Hopper' }).first().click();
+  await expect(page).toHaveURL(/\/app\/calendar\/appointments\//);
+  await ready(page, testInfo);
+  const status = page.getByTestId('appointment-status');
+  await page.getByRole('button', { name: 'Mark as arrived' }).click();
+  await expect(status).toHaveText('Arrived');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(status).toHaveText('In progress');
+  const visit = page.getByRole('region', { name: 'Visit' });
+  const materials = visit.getByTestId('visit-materials');
+  await expect(materials).toContainText('1 × Ultrasound gel (sachet) for Physiotherapy');
+
+  await page.getByRole('button', { name: 'Complete' }).click();
+  await expect(status).toHaveText('Completed');
+  await expect(materials).toContainText('taken from stock');
+  // 3 → 2: at the level, so the branch's badge counts one alert.
+  await expect(page.getByTestId('stock-alert-badge')).toContainText('1');
+  if (watcher) {
+    await expect(watcher.getByTestId('stock-alert')).toContainText('Ultrasound gel: 2 sachet left since');
+    await expect(watcher.getByTestId('stock-alert-badge')).toContainText('1');
+    await watcher.close();
+  }
+
+  await goto(page, testInfo, '/app/stock');
+  await expect(page.getByTestId('stock-row').filter({ hasText: 'Ultrasound gel' })).toContainText('2 sachet');
+  const usage = page.getByRole('region', { name: 'Usage' });
+  await expect(usage.getByTestId('usage-item')).toContainText(['Ultrasound gel1 sachet€0.35']);
+  await expect(usage.getByTestId('usage-service')).toContainText(['Physiotherapy1Ultrasound gel1 sachet']);
+  await screenshots(page, testInfo, 'stock with an alert and usage');
+  const download = await page.request.get(
+    (await usage.getByRole('link', { name: 'Download per service (CSV)' }).getAttribute('href'))!,
+  );
+  expect(await download.text()).toContain('Physiotherapy,1,Ultrasound gel,sachet,1');
 });

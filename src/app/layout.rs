@@ -24,6 +24,13 @@ pub async fn switch_branch(branch_id: Uuid) -> Result<(), AppError> {
     branches::switch(&RequestContext::load().await?, branch_id).await
 }
 
+/// How many low-stock alerts are open at the caller's branch: the navigation's badge.
+#[server]
+pub async fn get_stock_alert_count() -> Result<i64, AppError> {
+    use crate::server::{auth::context::RequestContext, inventory};
+    inventory::open_alert_count(&RequestContext::load().await?).await
+}
+
 /// The signed-in user, loaded once by the layout for every page under `/app`.
 #[derive(Clone, Copy)]
 pub struct SignedIn(Resource<Result<CurrentUser, AppError>>);
@@ -63,7 +70,8 @@ where
 pub fn AppLayout() -> impl IntoView {
     let user = Resource::new(|| (), |_| get_current_user());
     provide_context(SignedIn(user));
-    Realtime::provide(user);
+    let realtime = Realtime::provide(user);
+    let stock_alerts = Resource::new(|| (), |_| get_stock_alert_count());
     let location = use_location();
 
     view! {
@@ -90,7 +98,15 @@ pub fn AppLayout() -> impl IntoView {
         <div class="app-frame">
             <nav class="sidenav" aria-label="Main">
                 <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move { user.await.ok().map(|user| view! { <SideNav user/> }) })}
+                    {move || Suspend::new(async move {
+                        let user = user.await.ok()?;
+                        // Only for those who restock; 0 when it could not be read.
+                        let alerts = match user.can(Action::ManageStock) {
+                            true => Some(stock_alerts.await.unwrap_or(0)),
+                            false => None,
+                        };
+                        Some(view! { <SideNav user alerts realtime/> })
+                    })}
                 </Suspense>
             </nav>
             <main class="content" id="main" tabindex="-1">
@@ -114,7 +130,7 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
 
 /// Only the pages the user may open.
 #[component]
-fn SideNav(user: CurrentUser) -> impl IntoView {
+fn SideNav(user: CurrentUser, alerts: Option<i64>, realtime: Realtime) -> impl IntoView {
     let has_calendar = user.can(Action::ViewCalendar);
     let has_settings = !settings_pages(&user).is_empty();
     let has_staff = user.can(Action::ViewStaff);
@@ -127,7 +143,7 @@ fn SideNav(user: CurrentUser) -> impl IntoView {
             {has_calendar.then(|| view! { <li><A href="/app/calendar">"Calendar"</A></li> })}
             {has_patients.then(|| view! { <li><A href="/app/patients">"Patients"</A></li> })}
             {has_invoices.then(|| view! { <li><A href="/app/invoices">"Invoices"</A></li> })}
-            {has_stock.then(|| view! { <li><A href="/app/stock">"Stock"</A></li> })}
+            {has_stock.then(|| view! { <li><A href="/app/stock">"Stock"{alerts.map(|loaded| view! { <StockBadge loaded realtime/> })}</A></li> })}
             {has_staff.then(|| view! { <li><A href="/app/staff">"Staff"</A></li> })}
             {has_settings.then(|| view! { <li><A href="/app/settings">"Settings"</A></li> })}
             <li><A href="/app/account">"Account"</A></li>
@@ -186,5 +202,20 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
                 </form>
             </div>
         </details>
+    }
+}
+
+/// The open low-stock alerts on the navigation's "Stock", kept live by the socket.
+#[component]
+fn StockBadge(loaded: i64, realtime: Realtime) -> impl IntoView {
+    let open = move || realtime.stock_alerts.get().unwrap_or(loaded);
+    move || {
+        (open() > 0).then(|| {
+            view! {
+                <span class="badge badge--low nav-badge" data-testid="stock-alert-badge">
+                    {open()}<span class="visually-hidden">" running low"</span>
+                </span>
+            }
+        })
     }
 }

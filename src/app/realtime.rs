@@ -21,6 +21,8 @@ pub struct Realtime {
     pub last: RwSignal<Option<Event>>,
     /// Grows whenever pages should fetch what they show again.
     pub resyncs: RwSignal<u32>,
+    /// The branch's open low-stock alerts, once an event said how many.
+    pub stock_alerts: RwSignal<Option<i64>>,
 }
 
 impl Realtime {
@@ -31,6 +33,7 @@ impl Realtime {
             status: RwSignal::new(LiveStatus::Connecting),
             last: RwSignal::new(None),
             resyncs: RwSignal::new(0),
+            stock_alerts: RwSignal::new(None),
         };
         provide_context(realtime);
         // Effects run only in the browser.
@@ -123,6 +126,7 @@ mod client {
                     }
                 }
                 Ok(Event::Resync) => realtime.resyncs.update(|n| *n += 1),
+                Ok(Event::StockAlerts { open }) => realtime.stock_alerts.set(Some(open)),
                 Ok(event) => realtime.last.set(Some(event)),
                 Err(_) => {}
             }

@@ -89,10 +89,21 @@ pub struct Movement {
     pub reason: String,
     /// For a transfer: the branch on the other side.
     pub other_branch: Option<String>,
+    /// For a consumption: the visit's appointment.
+    pub appointment_id: Option<Uuid>,
     pub recorded_by: String,
     /// When, in the branch's zone ("7 Dec 2026, 15:04"): formatted on the server, which
     /// keeps the time zone database out of the browser's code.
     pub when: String,
+}
+
+impl Movement {
+    pub fn label(&self) -> &'static str {
+        match self.kind {
+            MovementKind::Consume if self.quantity > 0 => "Given back by a visit",
+            kind => kind.label(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

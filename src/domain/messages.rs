@@ -20,6 +20,8 @@ pub enum MessageKind {
     PasswordReset,
     /// To a patient who paid: the receipt of an invoice.
     Receipt,
+    /// To a branch's owners and admins: an item is running low there.
+    LowStock,
 }
 
 impl MessageKind {
@@ -32,12 +34,16 @@ impl MessageKind {
             MessageKind::StaffInvitation => "staff_invitation",
             MessageKind::PasswordReset => "password_reset",
             MessageKind::Receipt => "receipt",
+            MessageKind::LowStock => "low_stock",
         }
     }
 
     /// Sent to staff (by email only), not to a patient.
     pub fn is_for_staff(self) -> bool {
-        matches!(self, MessageKind::StaffInvitation | MessageKind::PasswordReset)
+        matches!(
+            self,
+            MessageKind::StaffInvitation | MessageKind::PasswordReset | MessageKind::LowStock
+        )
     }
 }
 

@@ -21,6 +21,7 @@ pub const MESSAGE_KINDS: &[(&str, &str)] = &[
     ("receipt", "Receipt"),
     ("staff_invitation", "Staff invitation"),
     ("password_reset", "Password reset"),
+    ("low_stock", "Running low"),
 ];
 
 /// Where a message can stand, with its label for the log's filter.

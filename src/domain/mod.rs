@@ -26,6 +26,7 @@ pub mod recurrence;
 pub mod schedule;
 pub mod session;
 pub mod staff;
+pub mod stock_use;
 pub mod templates;
 pub mod time;
 pub mod visit;

@@ -22,6 +22,10 @@ pub enum Event {
     AppointmentCancelled {
         appointment: AppointmentView,
     },
+    /// How many low-stock alerts are open at the branch now (one opened or closed).
+    StockAlerts {
+        open: i64,
+    },
     /// Events may have been missed: fetch what is shown again.
     Resync,
 }
@@ -33,7 +37,7 @@ impl Event {
             Event::AppointmentCreated { appointment }
             | Event::AppointmentUpdated { appointment }
             | Event::AppointmentCancelled { appointment } => Some(appointment),
-            Event::Hello { .. } | Event::Resync => None,
+            Event::Hello { .. } | Event::StockAlerts { .. } | Event::Resync => None,
         }
     }
 

@@ -13,7 +13,7 @@ use super::{
 };
 
 /// The kinds with a wording of their own, in the order the settings page shows them.
-pub const TEMPLATE_KINDS: [MessageKind; 7] = [
+pub const TEMPLATE_KINDS: [MessageKind; 8] = [
     MessageKind::BookingConfirmation,
     MessageKind::Reminder,
     MessageKind::Reschedule,
@@ -21,6 +21,7 @@ pub const TEMPLATE_KINDS: [MessageKind; 7] = [
     MessageKind::Receipt,
     MessageKind::StaffInvitation,
     MessageKind::PasswordReset,
+    MessageKind::LowStock,
 ];
 
 /// The variables of a message to a patient about an appointment, with what each stands
@@ -65,11 +66,24 @@ const RESET_VARIABLES: &[(&str, &str)] = &[
     ("minutes", "30"),
 ];
 
+/// The variables of a low-stock alert, to the branch's owners and admins.
+const LOW_STOCK_VARIABLES: &[(&str, &str)] = &[
+    ("clinic", "Riverside Physio"),
+    ("branch", "London"),
+    ("item", "Ultrasound gel"),
+    ("on_hand", "1"),
+    ("unit", "bottle"),
+    ("reorder_quantity", "12"),
+    ("supplier", "Physio Supplies Ltd"),
+    ("link", "https://careops.example/app/stock/a1b2c3"),
+];
+
 fn examples(kind: MessageKind) -> &'static [(&'static str, &'static str)] {
     match kind {
         MessageKind::StaffInvitation => INVITATION_VARIABLES,
         MessageKind::PasswordReset => RESET_VARIABLES,
         MessageKind::Receipt => RECEIPT_VARIABLES,
+        MessageKind::LowStock => LOW_STOCK_VARIABLES,
         _ => APPOINTMENT_VARIABLES,
     }
 }
@@ -193,6 +207,13 @@ pub fn default_template(kind: MessageKind, channel: &str) -> Template {
             "Hello,\n\n{inviter} invites you to join {clinic} on CareOps as {role}.\n\n\
              Choose your password here within {days} days: {link}\n\n\
              If you did not expect this, ignore this email: nothing happens without you."
+                .to_owned(),
+        ),
+        (_, MessageKind::LowStock) => (
+            "Running low at {branch}: {item}".to_owned(),
+            "Hello,\n\n{item} is running low at {branch}: {on_hand} {unit} left. The usual order is \
+             {reorder_quantity} {unit} (supplier: {supplier}).\n\n\
+             Its stock and what to record when the delivery arrives: {link}\n\n{clinic}"
                 .to_owned(),
         ),
         (_, MessageKind::PasswordReset) => (

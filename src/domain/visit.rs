@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::{
     appointment::Status,
+    calendar::CalendarColumn,
     error::{AppError, FieldError},
     money::parse_amount,
 };
@@ -106,7 +107,7 @@ pub struct ServiceLine {
 }
 
 /// A count typed into a form: a whole number from 1 to `max` (blank is 1).
-fn parse_count(field: &str, raw: &str, max: i32) -> Result<i32, FieldError> {
+pub fn parse_count(field: &str, raw: &str, max: i32) -> Result<i32, FieldError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(1);
@@ -144,9 +145,12 @@ impl ServiceLineForm {
     }
 }
 
-/// A material used, as posted.
+/// A material used, as posted: an item from stock (`item_id`), or one described in words.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaterialForm {
+    #[serde(default)]
+    pub item_id: String,
+    #[serde(default)]
     pub description: String,
     pub quantity: String,
     #[serde(default)]
@@ -155,6 +159,8 @@ pub struct MaterialForm {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Material {
+    /// Taken from stock: its description and unit are the item's.
+    pub item_id: Option<Uuid>,
     pub description: String,
     pub quantity: i32,
     pub unit: String,
@@ -163,8 +169,19 @@ pub struct Material {
 impl MaterialForm {
     pub fn parse(&self) -> Result<Material, AppError> {
         let mut errors = Vec::new();
+        let item_id = match self.item_id.trim() {
+            "" => None,
+            raw => match Uuid::parse_str(raw) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    errors.push(FieldError::new("item_id", "Choose an item from the list."));
+                    None
+                }
+            },
+        };
         let description = self.description.trim();
-        if description.is_empty() || description.chars().count() > 200 {
+        let from_stock = !self.item_id.trim().is_empty();
+        if (!from_stock && description.is_empty()) || description.chars().count() > 200 {
             errors.push(FieldError::new(
                 "description",
                 "Say what was used, for example “Acupuncture needles”.",
@@ -179,6 +196,7 @@ impl MaterialForm {
         }
         match quantity {
             Some(quantity) if errors.is_empty() => Ok(Material {
+                item_id,
                 description: description.to_owned(),
                 quantity,
                 unit: unit.to_owned(),
@@ -211,6 +229,12 @@ pub struct UsedMaterial {
     pub description: String,
     pub quantity: i32,
     pub unit: String,
+    /// Taken from stock.
+    pub item_id: Option<Uuid>,
+    /// Brought by this service's materials recipe.
+    pub service: Option<String>,
+    /// The ledger holds its consumption (the visit is completed).
+    pub consumed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -259,6 +283,8 @@ pub struct VisitRecord {
     pub can_record: bool,
     pub can_override_price: bool,
     pub service_choices: Vec<ServiceChoice>,
+    /// The items a material can be taken from, with what the branch holds.
+    pub stock_choices: Vec<CalendarColumn>,
     /// This viewer may undo the last step (`Status::undo_label` says which).
     pub can_undo: bool,
     /// The visit's invoice (its id, and its number or "Draft"), once it has one.
@@ -337,13 +363,32 @@ mod tests {
         let m = MaterialForm {
             description: " Needles ".into(),
             quantity: "12".into(),
-            unit: "".into(),
+            ..MaterialForm::default()
         }
         .parse()
         .unwrap();
-        assert_eq!((m.description.as_str(), m.quantity), ("Needles", 12));
+        assert_eq!((m.description.as_str(), m.quantity, m.item_id), ("Needles", 12, None));
         let bad = MaterialForm::default().parse().unwrap_err();
         assert!(bad.field_message("description").is_some());
+        // From stock, the item says what it is.
+        let item = Uuid::new_v4();
+        let stocked = MaterialForm {
+            item_id: item.to_string(),
+            quantity: "2".into(),
+            ..MaterialForm::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!((stocked.item_id, stocked.quantity), (Some(item), 2));
+        let unknown = MaterialForm {
+            item_id: "gel".into(),
+            quantity: "2".into(),
+            ..MaterialForm::default()
+        }
+        .parse()
+        .unwrap_err();
+        assert!(unknown.field_message("item_id").is_some());
+        assert!(unknown.field_message("description").is_none());
         assert!(parse_addendum("   ").is_err());
         assert_eq!(parse_addendum(" Called to check. ").unwrap(), "Called to check.");
     }

@@ -23,7 +23,7 @@ use crate::domain::{
     appointment::{Source, Status},
     catalog::{PlaceDetails, ServiceForm},
     contact::Phone,
-    inventory::{ItemForm, MovementKind},
+    inventory::{not_enough, ItemForm, MovementKind},
     invoice::InvoiceKind,
     messages::MessageKind,
     money::amount_input,
@@ -99,23 +99,41 @@ pub async fn seed(state: &AppState) -> Result<bool, AppError> {
         let grant = AccessGrant::Branches(vec![(branch, role)]);
         people.push(staff::create_member(&mut tx, org_id, email, name, &password_hash, &grant).await?);
     }
-    schedule(&mut tx, state, org_id, (london, new_york), people[0], &people[1..]).await?;
-    stock(&mut tx, org_id, (london, new_york), created.user_id).await?;
+    let services = schedule(&mut tx, state, org_id, (london, new_york), people[0], &people[1..]).await?;
+    stock(&mut tx, org_id, (london, new_york), created.user_id, &services).await?;
     tx.commit().await?;
     Ok(true)
 }
 
-/// Materials on the shelves of both branches, as deliveries and a count; the gel in London
-/// is down to its last bottle, so one low-stock alert is open.
-async fn stock(tx: &mut Tx, org_id: Uuid, (london, new_york): (Uuid, Uuid), by: Uuid) -> Result<(), AppError> {
+/// Materials on the shelves of both branches, as deliveries and a count, and what the
+/// services use of them; the gel in London is down to its last sachets, so one low-stock
+/// alert is open. `services` are `schedule`'s, in its order.
+async fn stock(
+    tx: &mut Tx,
+    org_id: Uuid,
+    (london, new_york): (Uuid, Uuid),
+    by: Uuid,
+    services: &[Uuid],
+) -> Result<(), AppError> {
     // name, unit, cost (pence), reorder at, reorder quantity, delivered to London and New York, used in London
     let items = [
-        ("Acupuncture needles", "box", 450, 5, 20, 24, 12, 6),
+        ("Acupuncture needles", "pack", 450, 5, 20, 24, 12, 6),
         ("Kinesiology tape", "roll", 620, 10, 30, 40, 25, 12),
         ("Massage oil", "bottle", 800, 3, 12, 10, 6, 4),
-        ("Disposable gloves", "box", 790, 4, 10, 12, 8, 2),
-        ("Ultrasound gel", "bottle", 350, 2, 12, 6, 4, 5),
+        ("Disposable gloves", "pair", 8, 50, 200, 300, 200, 40),
+        ("Ultrasound gel", "sachet", 35, 20, 100, 60, 40, 41),
     ];
+    // What one of each service uses: (service, item, quantity), by their places above.
+    let recipes = [
+        (0, 3, 1),
+        (1, 3, 1),
+        (2, 2, 1),
+        (2, 3, 1),
+        (3, 4, 1),
+        (3, 3, 1),
+        (4, 4, 2),
+    ];
+    let mut ids = Vec::new();
     for (name, unit, cost, level, quantity, to_london, to_new_york, used) in items {
         let details = ItemForm {
             name: name.into(),
@@ -140,6 +158,7 @@ async fn stock(tx: &mut Tx, org_id: Uuid, (london, new_york): (Uuid, Uuid), by: 
                 ""
             },
             transfer_id: None,
+            appointment_id: None,
             recorded_by: by,
         };
         let movements = [
@@ -147,7 +166,14 @@ async fn stock(tx: &mut Tx, org_id: Uuid, (london, new_york): (Uuid, Uuid), by: 
             movement(new_york, MovementKind::Receive, to_new_york, Some(cost)),
             movement(london, MovementKind::Adjust, -used, None),
         ];
-        super::inventory::record(tx, org_id, unit, &movements).await?;
+        super::inventory::record(tx, org_id, &movements, |m, on_hand| {
+            not_enough(on_hand, unit, -m.quantity)
+        })
+        .await?;
+        ids.push(id);
+    }
+    for (service, item, quantity) in recipes {
+        inventory::set_recipe_line(tx, org_id, services[service], ids[item], quantity).await?;
     }
     Ok(())
 }
@@ -161,7 +187,7 @@ async fn schedule(
     (london, new_york): (Uuid, Uuid),
     reception: Uuid,
     practitioners: &[Uuid],
-) -> Result<(), AppError> {
+) -> Result<Vec<Uuid>, AppError> {
     let place = |name: &str, kind: &str| PlaceDetails::parse(name, kind);
     let mut rooms = Vec::new();
     for (branch, name, kind) in [
@@ -406,7 +432,7 @@ async fn schedule(
         "Staff training day",
     )
     .await?;
-    Ok(())
+    Ok(services.into_iter().map(|(id, _)| id).collect())
 }
 
 /// A completed demo appointment.

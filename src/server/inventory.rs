@@ -1,6 +1,7 @@
-//! Inventory use cases: items, and the movements staff record by hand (what arrives, a
-//! count that differs, a transfer between branches). Every movement goes through
-//! [`record`], which refuses to take stock below zero unless the organization allows it.
+//! Inventory use cases: items, the movements staff record by hand (what arrives, a count
+//! that differs, a transfer between branches) and what visits use up. Every movement goes
+//! through [`record`], which refuses to take stock below zero unless the organization
+//! allows it.
 
 use serde_json::json;
 use uuid::Uuid;
@@ -8,17 +9,18 @@ use uuid::Uuid;
 use super::{
     auth::context::RequestContext,
     db::{
-        audit,
+        audit, catalog,
         inventory::{self, NewMovement},
-        organizations, Tx,
+        organizations,
+        visits::{self, Which},
+        Tx,
     },
 };
 use crate::domain::{
     access::Action,
     calendar::CalendarColumn,
-    inventory::{
-        not_enough, ByHand, Item, ItemDetails, ItemForm, ItemPage, MovementForm, MovementKind, StockChange, StockPage,
-    },
+    inventory::{not_enough, Item, ItemDetails, ItemPage, MovementKind, StockChange, StockPage},
+    stock_use::{not_enough_for_visit, RecipeForm, ServiceRecipe},
     AppError,
 };
 
@@ -105,12 +107,16 @@ pub async fn item_page(ctx: &RequestContext, id: Uuid) -> Result<ItemPage, AppEr
     })
 }
 
-/// Adds (no id) or changes an item.
-pub async fn save_item(ctx: &RequestContext, id: Option<Uuid>, form: &ItemForm) -> Result<Uuid, AppError> {
+/// Adds (no id) or changes an item; `details` reads it in the organization's currency.
+pub async fn save_item(
+    ctx: &RequestContext,
+    id: Option<Uuid>,
+    details: impl FnOnce(&str) -> Result<ItemDetails, AppError>,
+) -> Result<Uuid, AppError> {
     ctx.require(Action::ManageStock)?;
     let org = ctx.org_id();
     let mut tx = ctx.tenant().await?;
-    let details = form.parse(&organizations::currency(&mut tx, org).await?)?;
+    let details = details(&organizations::currency(&mut tx, org).await?)?;
     let id = match id {
         Some(id) => {
             let before = inventory::item(&mut tx, org, id)
@@ -143,11 +149,15 @@ pub async fn save_item(ctx: &RequestContext, id: Option<Uuid>, form: &ItemForm) 
 }
 
 /// Appends movements in one transaction: a balance below zero, where the organization
-/// does not allow one, refuses them all. The item's row lock (taken by the ledger's
-/// trigger) makes two people taking the last unit at once queue, and the second one
-/// sees the first one's balance.
-/// `unit` is the item's, for the refusal's words.
-pub async fn record(tx: &mut Tx, org_id: Uuid, unit: &str, movements: &[NewMovement<'_>]) -> Result<(), AppError> {
+/// does not allow one, refuses them all with `refusal(movement, on hand before it)`. The
+/// item's row lock (taken by the ledger's trigger) makes two people taking the last unit
+/// at once queue, and the second one sees the first one's balance.
+pub async fn record(
+    tx: &mut Tx,
+    org_id: Uuid,
+    movements: &[NewMovement<'_>],
+    refusal: impl Fn(&NewMovement<'_>, i32) -> AppError,
+) -> Result<(), AppError> {
     let mut negative_allowed = None;
     for movement in movements {
         let balance = inventory::append(tx, org_id, movement).await?;
@@ -157,19 +167,56 @@ pub async fn record(tx: &mut Tx, org_id: Uuid, unit: &str, movements: &[NewMovem
                 None => *negative_allowed.insert(inventory::negative_allowed(tx, org_id).await?),
             };
             if !allowed {
-                return Err(not_enough(balance - movement.quantity, unit, -movement.quantity));
+                return Err(refusal(movement, balance - movement.quantity));
             }
         }
     }
     Ok(())
 }
 
-/// A movement recorded by hand on the item's page, at the caller's branch.
+/// Consumes a visit's materials from stock, at the visit's branch, or (`give_back` with
+/// its reason) returns what the visit had consumed.
+pub async fn settle_visit(
+    tx: &mut Tx,
+    org_id: Uuid,
+    by: Uuid,
+    appointment_id: Uuid,
+    which: Which,
+    give_back: Option<&str>,
+) -> Result<(), AppError> {
+    let uses = visits::stock_uses(tx, org_id, appointment_id, give_back.is_some(), which).await?;
+    let movements: Vec<NewMovement> = uses
+        .iter()
+        .map(|u| NewMovement {
+            item_id: u.item_id,
+            branch_id: u.branch_id,
+            kind: MovementKind::Consume,
+            quantity: if give_back.is_some() { u.quantity } else { -u.quantity },
+            unit_cost_minor: None,
+            reason: give_back.unwrap_or(""),
+            transfer_id: None,
+            appointment_id: Some(appointment_id),
+            recorded_by: by,
+        })
+        .collect();
+    record(tx, org_id, &movements, |m, on_hand| {
+        let (name, unit) = uses
+            .iter()
+            .find(|u| u.item_id == m.item_id)
+            .map_or(("", ""), |u| (u.name.as_str(), u.unit.as_str()));
+        not_enough_for_visit(name, on_hand, unit, -m.quantity)
+    })
+    .await?;
+    let ids: Vec<Uuid> = uses.iter().flat_map(|u| u.materials.iter().copied()).collect();
+    visits::mark_consumed(tx, org_id, &ids, give_back.is_none()).await
+}
+
+/// A movement recorded by hand at the caller's branch; `change` reads it (and its
+/// reason) in the organization's currency.
 pub async fn record_by_hand(
     ctx: &RequestContext,
     item_id: Uuid,
-    kind: ByHand,
-    form: &MovementForm,
+    change: impl FnOnce(&str) -> Result<(StockChange, String), AppError>,
 ) -> Result<(), AppError> {
     ctx.require(Action::ManageStock)?;
     let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
@@ -177,7 +224,7 @@ pub async fn record_by_hand(
     let item = inventory::item(&mut tx, org, item_id)
         .await?
         .ok_or_else(|| AppError::not_found("That item"))?;
-    let (change, reason) = form.parse(kind, &organizations::currency(&mut tx, org).await?)?;
+    let (change, reason) = change(&organizations::currency(&mut tx, org).await?)?;
     let at_branch = |kind, quantity, unit_cost_minor, transfer_id, branch_id| NewMovement {
         item_id,
         branch_id,
@@ -186,6 +233,7 @@ pub async fn record_by_hand(
         unit_cost_minor,
         reason: &reason,
         transfer_id,
+        appointment_id: None,
         recorded_by: ctx.user.user_id,
     };
     let movements = match change {
@@ -215,7 +263,72 @@ pub async fn record_by_hand(
             ]
         }
     };
-    record(&mut tx, org, &item.unit, &movements).await?;
+    record(&mut tx, org, &movements, |m, on_hand| {
+        not_enough(on_hand, &item.unit, -m.quantity)
+    })
+    .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A service's materials recipe, with the items (in use) it can take.
+pub async fn service_recipe(ctx: &RequestContext, service_id: Uuid) -> Result<ServiceRecipe, AppError> {
+    ctx.require(Action::ManageCatalog)?;
+    let org = ctx.org_id();
+    let mut tx = ctx.tenant().await?;
+    catalog::service(&mut tx, org, service_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("That service"))?;
+    let lines = inventory::recipe(&mut tx, org, service_id).await?;
+    let items = inventory::stock(&mut tx, org, ctx.user.branch.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.item.active)
+        .map(|r| CalendarColumn {
+            id: r.item.id,
+            label: format!("{} ({})", r.item.name, r.item.unit),
+        })
+        .collect();
+    tx.commit().await?;
+    Ok(ServiceRecipe { lines, items })
+}
+
+/// A change to a service's recipe: how much of an item it uses, or that it uses none.
+pub enum RecipeChange<'a> {
+    Set(&'a RecipeForm),
+    Remove(Uuid),
+}
+
+pub async fn change_recipe(ctx: &RequestContext, service_id: Uuid, change: RecipeChange<'_>) -> Result<(), AppError> {
+    ctx.require(Action::ManageCatalog)?;
+    let org = ctx.org_id();
+    let mut tx = ctx.tenant().await?;
+    let diff = match change {
+        RecipeChange::Set(form) => {
+            let (item_id, quantity) = form.parse()?;
+            if !inventory::set_recipe_line(&mut tx, org, service_id, item_id, quantity).await? {
+                return Err(AppError::not_found("That service or item"));
+            }
+            json!({"item_id": item_id, "quantity": quantity})
+        }
+        RecipeChange::Remove(item_id) => {
+            if !inventory::remove_recipe_line(&mut tx, org, service_id, item_id).await? {
+                return Err(AppError::not_found("That material"));
+            }
+            json!({"item_id": item_id, "quantity": 0})
+        }
+    };
+    ctx.audit(&mut tx, "service.materials_changed", "service", Some(service_id), diff)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How many low-stock alerts are open at the caller's branch.
+pub async fn open_alert_count(ctx: &RequestContext) -> Result<i64, AppError> {
+    ctx.require(Action::ViewStock)?;
+    let mut tx = ctx.tenant().await?;
+    let open = inventory::open_alert_count(&mut tx, ctx.org_id(), ctx.user.branch.id).await?;
+    tx.commit().await?;
+    Ok(open)
 }

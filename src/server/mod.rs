@@ -31,6 +31,8 @@ pub mod scheduling;
 pub mod staff;
 pub mod startup;
 pub mod state;
+pub mod stock_alerts;
+pub mod stock_usage;
 pub mod telemetry;
 pub mod visits;
 

@@ -119,6 +119,7 @@ pub fn routes() -> Routes {
         .add(Method::GET, "/ws", super::realtime::socket)
         .merge(super::patients::routes::routes())
         .merge(super::billing::routes())
+        .merge(super::stock_usage::routes())
         .merge(super::receipts::routes())
         .merge(super::portal::routes())
         .merge(super::api::routes())

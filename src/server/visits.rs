@@ -9,11 +9,17 @@ use uuid::Uuid;
 use super::{
     auth::context::RequestContext,
     calendar::locked,
-    db::{appointments, catalog, organizations, visits, Tx},
+    db::{
+        self, appointments, catalog, organizations,
+        visits::{self, Which},
+        Tx,
+    },
+    inventory,
 };
 use crate::domain::{
     access::Action,
     appointment::Status,
+    calendar::CalendarColumn,
     time::{utc_to_local, zone},
     visit::{parse_addendum, Addendum, ClinicalNote, MaterialForm, NoteForm, ServiceChoice, ServiceLine, VisitRecord},
     AppError,
@@ -78,6 +84,19 @@ pub async fn record(ctx: &RequestContext, id: Uuid) -> Result<VisitRecord, AppEr
         _ => None,
     };
     let can_record = ctx.user.can(Action::RecordVisits) && visit.is_some();
+    let stock_choices = if can_record {
+        db::inventory::stock(&mut tx, org, ctx.user.branch.id)
+            .await?
+            .into_iter()
+            .filter(|r| r.item.active)
+            .map(|r| CalendarColumn {
+                id: r.item.id,
+                label: format!("{} ({} {} here)", r.item.name, r.on_hand, r.item.unit),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let service_choices = if can_record {
         catalog::services(&mut tx, org)
             .await?
@@ -112,6 +131,7 @@ pub async fn record(ctx: &RequestContext, id: Uuid) -> Result<VisitRecord, AppEr
         can_record,
         can_override_price: ctx.user.can(Action::OverridePrices),
         service_choices,
+        stock_choices,
         invoice,
         can_invoice: ctx.user.can(Action::ManageInvoices),
         can_undo: ctx.user.can(Action::ManageAppointments)
@@ -149,7 +169,7 @@ pub async fn add_service(
     if line.price.is_some() {
         ctx.require(Action::OverridePrices)?;
     }
-    begun(&mut tx, ctx, id).await?;
+    let visit = begun(&mut tx, ctx, id).await?;
     let line_id = visits::add_service(
         &mut tx,
         ctx.org_id(),
@@ -161,6 +181,10 @@ pub async fn add_service(
     )
     .await?
     .ok_or_else(|| AppError::field("service_id", "That service was not found."))?;
+    visits::add_recipe(&mut tx, ctx.org_id(), line_id, ctx.user.user_id).await?;
+    if visit.completed_at.is_some() {
+        inventory::settle_visit(&mut tx, ctx.org_id(), ctx.user.user_id, id, Which::Line(line_id), None).await?;
+    }
     let diff =
         json!({"service_id": line.service_id, "quantity": line.quantity, "price": line.price, "line_id": line_id});
     ctx.audit(&mut tx, "visit.service_added", "visit", Some(id), diff)
@@ -173,6 +197,8 @@ pub async fn remove_service(ctx: &RequestContext, id: Uuid, line_id: Uuid) -> Re
     ctx.require(Action::RecordVisits)?;
     let mut tx = ctx.tenant().await?;
     begun(&mut tx, ctx, id).await?;
+    let back = Some("Its service was taken off the visit");
+    inventory::settle_visit(&mut tx, ctx.org_id(), ctx.user.user_id, id, Which::Line(line_id), back).await?;
     if !visits::remove_service(&mut tx, ctx.org_id(), id, line_id).await? {
         return Err(AppError::not_found("That service line"));
     }
@@ -190,11 +216,23 @@ pub async fn remove_service(ctx: &RequestContext, id: Uuid, line_id: Uuid) -> Re
 
 pub async fn add_material(ctx: &RequestContext, id: Uuid, form: &MaterialForm) -> Result<(), AppError> {
     ctx.require(Action::RecordVisits)?;
-    let material = form.parse()?;
+    let mut material = form.parse()?;
     let mut tx = ctx.tenant().await?;
-    begun(&mut tx, ctx, id).await?;
+    let visit = begun(&mut tx, ctx, id).await?;
+    if let Some(item_id) = material.item_id {
+        let item = db::inventory::item(&mut tx, ctx.org_id(), item_id)
+            .await?
+            .filter(|i| i.active)
+            .ok_or_else(|| AppError::field("item_id", "That item is not in stock use: choose another."))?;
+        material.description = item.name;
+        material.unit = item.unit.chars().take(20).collect();
+    }
     let material_id = visits::add_material(&mut tx, ctx.org_id(), id, &material, ctx.user.user_id).await?;
-    let diff = json!({"material_id": material_id, "description": material.description, "quantity": material.quantity, "unit": material.unit});
+    if visit.completed_at.is_some() {
+        let which = Which::Material(material_id);
+        inventory::settle_visit(&mut tx, ctx.org_id(), ctx.user.user_id, id, which, None).await?;
+    }
+    let diff = json!({"material_id": material_id, "item_id": material.item_id, "description": material.description, "quantity": material.quantity, "unit": material.unit});
     ctx.audit(&mut tx, "visit.material_added", "visit", Some(id), diff)
         .await?;
     tx.commit().await?;
@@ -205,6 +243,16 @@ pub async fn remove_material(ctx: &RequestContext, id: Uuid, material_id: Uuid) 
     ctx.require(Action::RecordVisits)?;
     let mut tx = ctx.tenant().await?;
     begun(&mut tx, ctx, id).await?;
+    let back = Some("Taken off the visit");
+    inventory::settle_visit(
+        &mut tx,
+        ctx.org_id(),
+        ctx.user.user_id,
+        id,
+        Which::Material(material_id),
+        back,
+    )
+    .await?;
     if !visits::remove_material(&mut tx, ctx.org_id(), id, material_id).await? {
         return Err(AppError::not_found("That material"));
     }
@@ -284,12 +332,20 @@ pub async fn add_addendum(ctx: &RequestContext, id: Uuid, body: &str) -> Result<
     Ok(())
 }
 
-/// What a status step does to the visit: starting opens (or resumes) it, completing
-/// closes it and signs its note.
+/// What a status step does to the visit: starting opens (or resumes) it, with the booked
+/// service and what its recipe uses; completing closes it, signs its note and takes its
+/// materials from stock.
 pub(crate) async fn follow_status(tx: &mut Tx, ctx: &RequestContext, id: Uuid, to: Status) -> Result<(), AppError> {
+    let (org, by) = (ctx.org_id(), ctx.user.user_id);
     match to {
-        Status::InProgress => visits::start(tx, ctx.org_id(), id, ctx.user.user_id, Utc::now()).await,
-        Status::Completed => visits::complete(tx, ctx.org_id(), id, Utc::now()).await,
+        Status::InProgress => match visits::start(tx, org, id, by, Utc::now()).await? {
+            Some(line) => visits::add_recipe(tx, org, line, by).await,
+            None => Ok(()),
+        },
+        Status::Completed => {
+            visits::complete(tx, org, id, Utc::now()).await?;
+            inventory::settle_visit(tx, org, by, id, Which::All, None).await
+        }
         _ => Ok(()),
     }
 }
@@ -300,7 +356,8 @@ pub(crate) async fn reopen(tx: &mut Tx, ctx: &RequestContext, id: Uuid) -> Resul
         return Ok(());
     };
     if visit.signed_at.is_none() && visits::reopen(tx, ctx.org_id(), id).await? {
-        Ok(())
+        let back = Some("The visit's completion was undone");
+        inventory::settle_visit(tx, ctx.org_id(), ctx.user.user_id, id, Which::All, back).await
     } else {
         Err(AppError::Conflict {
             field: Some("status".into()),

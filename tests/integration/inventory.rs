@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::common::*;
 
 /// Adds an item as the browser's user; its id.
-async fn item(app: &TestApp, browser: &Browser, name: &str) -> Uuid {
+pub(crate) async fn item(app: &TestApp, browser: &Browser, name: &str) -> Uuid {
     let mut browser = browser.clone();
     let response = app
         .call::<SaveItem>(
@@ -41,7 +41,7 @@ async fn item(app: &TestApp, browser: &Browser, name: &str) -> Uuid {
 
 /// Posts one of the item page's movement forms, named by its `kind` as the page's three
 /// forms are: `receive`, `adjust` or `transfer`.
-async fn record(app: &TestApp, browser: &Browser, item: Uuid, form: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn record(app: &TestApp, browser: &Browser, item: Uuid, form: &[(&str, &str)]) -> reqwest::Response {
     let mut browser = browser.clone();
     let id = item.to_string();
     let mut fields = vec![("item_id", id.as_str())];
@@ -56,7 +56,7 @@ async fn record(app: &TestApp, browser: &Browser, item: Uuid, form: &[(&str, &st
 }
 
 /// What the item's page says is at the caller's branch.
-async fn on_hand(app: &TestApp, browser: &Browser, item: Uuid) -> i64 {
+pub(crate) async fn on_hand(app: &TestApp, browser: &Browser, item: Uuid) -> i64 {
     let mut browser = browser.clone();
     let response = app.call::<GetItem>(&mut browser, &[("id", &item.to_string())]).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -71,7 +71,7 @@ async fn on_hand(app: &TestApp, browser: &Browser, item: Uuid) -> i64 {
 }
 
 /// Per branch: the sum of the ledger's quantities, and its last balance.
-async fn ledger(app: &TestApp, item: Uuid, branch: Uuid) -> (i64, i64) {
+pub(crate) async fn ledger(app: &TestApp, item: Uuid, branch: Uuid) -> (i64, i64) {
     sqlx::query_as(
         "select coalesce(sum(quantity), 0)::bigint,
                 coalesce((select balance_after from stock_movements where item_id = $1 and branch_id = $2
@@ -339,8 +339,62 @@ async fn the_stock_list_values_the_branch_at_cost_and_marks_what_is_low() {
 pub fn surface() -> Vec<crate::security::Entry> {
     use crate::security::{Caller::Staff, Entry, Ids, Input};
     use careops::domain::access::Action::{ManageStock, ViewStock};
+    use reqwest::Method;
     vec![
+        Entry::function::<careops::app::inventory::GetStockUsage>(Staff(ViewStock), Ids::None, |_| {
+            Input::form([("from", String::new()), ("until", String::new())])
+        }),
+        Entry::route(Method::GET, "/app/stock/usage.csv", Staff(ViewStock), Ids::None, |_| {
+            Input::at("/app/stock/usage.csv?by=service".into())
+        }),
+        Entry::route(Method::GET, "/api/v1/stock", Staff(ViewStock), Ids::None, |_| {
+            Input::none()
+        }),
+        Entry::route(Method::GET, "/api/v1/stock/alerts", Staff(ViewStock), Ids::None, |_| {
+            Input::none()
+        }),
+        Entry::route(Method::GET, "/api/v1/stock/usage", Staff(ViewStock), Ids::None, |_| {
+            Input::at("/api/v1/stock/usage?from=2026-11-01&until=2026-11-30".into())
+        }),
+        Entry::route(
+            Method::POST,
+            "/api/v1/stock/items",
+            Staff(ManageStock),
+            Ids::None,
+            |t| Input::none().json(serde_json::json!({"name": format!("API item {}", t.round), "cost": 120})),
+        )
+        .writes(),
+        Entry::route(
+            Method::GET,
+            "/api/v1/stock/items/{id}",
+            Staff(ViewStock),
+            Ids::Org,
+            |t| Input::at(format!("/api/v1/stock/items/{}", t.side.stock_item)),
+        ),
+        Entry::route(
+            Method::PUT,
+            "/api/v1/stock/items/{id}",
+            Staff(ManageStock),
+            Ids::Org,
+            |t| {
+                Input::at(format!("/api/v1/stock/items/{}", t.side.stock_item))
+                    .json(serde_json::json!({"name": "Needles", "unit": "box", "cost": 450, "reorder_level": 5}))
+            },
+        )
+        .writes(),
+        Entry::route(
+            Method::POST,
+            "/api/v1/stock/items/{id}/movements",
+            Staff(ManageStock),
+            Ids::Org,
+            |t| {
+                Input::at(format!("/api/v1/stock/items/{}/movements", t.side.stock_item))
+                    .json(serde_json::json!({"kind": "receive", "quantity": 2, "unit_cost": 450}))
+            },
+        )
+        .writes(),
         Entry::function::<GetStock>(Staff(ViewStock), Ids::None, |_| Input::none()),
+        Entry::function::<careops::app::layout::GetStockAlertCount>(Staff(ViewStock), Ids::None, |_| Input::none()),
         Entry::function::<GetItem>(Staff(ViewStock), Ids::Org, |t| {
             Input::form([("id", t.side.stock_item.to_string())])
         }),
@@ -436,4 +490,206 @@ async fn crossing_the_reorder_level_opens_one_alert_which_a_restock_closes() {
         .await;
     assert_eq!(saved.status(), StatusCode::OK);
     assert_eq!((alerts(false).await, alerts(true).await), (2, 0));
+}
+
+#[tokio::test]
+async fn an_opened_alert_emails_the_branchs_managers_once_and_shows_live() {
+    use careops::app::layout::GetStockAlertCount;
+
+    let app = spawn_app().await;
+    let org = app.org("Harbour Physio").await;
+    let admin = app.member(&org.owner, "admin", &[org.branch_id]).await;
+    let receptionist = app.member(&org.owner, "receptionist", &[org.branch_id]).await;
+    let elsewhere = app.branch(&org, "Annex", "Europe/Berlin").await;
+    let annex_admin = app.member(&org.owner, "admin", &[elsewhere]).await;
+    // From here on: the invitations went to the log.
+    let sink = SmtpSink::start().await;
+    app.send_email_through(&org, &sink).await;
+    let mut socket = live_socket(&app.address, &receptionist.browser).await;
+    let gel = item(&app, &org.owner, "Gel").await; // reorder at 3
+    let receive = |n: &'static str| [("kind", "receive"), ("quantity", n), ("unit_cost", "3")];
+    let take = |n: &'static str| [("kind", "adjust"), ("quantity", n), ("reason", "used")];
+    assert_eq!(
+        record(&app, &org.owner, gel, &receive("10")).await.status(),
+        StatusCode::OK
+    );
+
+    // Crossing the level: the branch's open apps hear it at once, its owner and admin are
+    // emailed (not the receptionist, not another branch's admin); staying below it sends
+    // nothing more.
+    for n in ["-8", "-1"] {
+        assert_eq!(record(&app, &org.owner, gel, &take(n)).await.status(), StatusCode::OK);
+    }
+    let event = next_event(&mut socket).await;
+    assert_eq!(
+        (event["type"].as_str(), event["open"].as_i64()),
+        (Some("stock_alerts"), Some(1))
+    );
+    let mail = sink.wait_for(2).await;
+    for (to, expected) in [
+        (&org.owner_email, true),
+        (&admin.email, true),
+        (&receptionist.email, false),
+        (&annex_admin.email, false),
+    ] {
+        let got = mail.iter().any(|m| m.contains(&format!("To: {to}")));
+        assert_eq!(got, expected, "{to}: {mail:?}");
+    }
+    assert!(mail[0].contains("Running low at"), "{}", mail[0]);
+    assert!(mail[0].contains("Gel is running low"), "{}", mail[0]);
+    assert!(mail[0].contains(&format!("/app/stock/{gel}")));
+    let mut staff = receptionist.browser.clone();
+    let count = app.call::<GetStockAlertCount>(&mut staff, &[]).await;
+    assert_eq!(json(count).await, 1);
+
+    // A restock closes it, live; the daily re-check opens what drifted (a level set
+    // behind the app's back) and emails it.
+    assert_eq!(
+        record(&app, &org.owner, gel, &receive("20")).await.status(),
+        StatusCode::OK
+    );
+    let event = next_event(&mut socket).await;
+    assert_eq!(event["open"], 0);
+    sqlx::query("update inventory_items set reorder_level = 50 where id = $1")
+        .bind(gel)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("select graphile_worker.add_job('recheck_stock_alerts', '{}')")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(next_event(&mut socket).await["open"], 1);
+    app.wait_until_count(
+        "select count(*) from stock_alerts where closed_at is null and notified_at is not null",
+        1,
+    )
+    .await;
+    let mail = sink.wait_for(4).await;
+    assert_eq!(mail.len(), 4, "two managers, once per alert: {mail:?}");
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("select count(*) from messages where kind = 'low_stock' and branch_id = $1")
+            .bind(org.branch_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap(),
+        4,
+        "in the branch's message log"
+    );
+}
+
+#[tokio::test]
+async fn the_api_adds_items_records_movements_and_reads_stock_alerts_and_usage() {
+    use reqwest::Method;
+    use serde_json::json as body;
+
+    let app = spawn_app().await;
+    let org = app.org("Harbour Physio").await;
+    let token = app.api_token(&org.owner).await;
+    let call = |method: Method, path: &str, json: Option<serde_json::Value>| {
+        let request = app.api(method, path, &token, None);
+        let request = match json {
+            Some(json) => request.json(&json),
+            None => request,
+        };
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+
+    let (status, created) = call(
+        Method::POST,
+        "/api/v1/stock/items",
+        Some(body!({"name": "Gel", "unit": "sachet", "cost": 35, "reorder_level": 5, "reorder_quantity": 100})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["item"]["cost_minor"], 35, "money in minor units");
+    let id = created["item"]["id"].as_str().unwrap().to_owned();
+    let movements = format!("/api/v1/stock/items/{id}/movements");
+    let (status, after) = call(
+        Method::POST,
+        &movements,
+        Some(body!({"kind": "receive", "quantity": 8, "unit_cost": 40})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{after}");
+    assert_eq!(after["movements"][0]["balance_after"], 8);
+    assert_eq!(after["item"]["cost_minor"], 40, "the last price received at");
+
+    // The form's rules and words, as JSON errors; nothing recorded.
+    let (status, refused) = call(
+        Method::POST,
+        &movements,
+        Some(body!({"kind": "adjust", "quantity": -9, "reason": "expired"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Only 8 sachet in stock here"),
+        "{refused}"
+    );
+    let (status, unreasoned) = call(
+        Method::POST,
+        &movements,
+        Some(body!({"kind": "adjust", "quantity": -1})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{unreasoned}");
+    let (status, _) = call(Method::POST, &movements, Some(body!({"kind": "steal", "quantity": 1}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (status, _) = call(
+        Method::POST,
+        &movements,
+        Some(body!({"kind": "adjust", "quantity": -4, "reason": "count"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, stock) = call(Method::GET, "/api/v1/stock", None).await;
+    assert_eq!(stock["rows"][0]["on_hand"], 4);
+    let (_, alerts) = call(Method::GET, "/api/v1/stock/alerts", None).await;
+    assert_eq!(alerts.as_array().unwrap().len(), 1, "{alerts}");
+    assert_eq!(alerts[0]["item"], "Gel");
+
+    let (status, changed) = call(
+        Method::PUT,
+        &format!("/api/v1/stock/items/{id}"),
+        Some(body!({"name": "Ultrasound gel", "unit": "sachet", "cost": 40, "reorder_level": 2})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["item"]["name"], "Ultrasound gel");
+    let (_, alerts) = call(Method::GET, "/api/v1/stock/alerts", None).await;
+    assert_eq!(alerts, body!([]), "4 is above the new level");
+
+    let (status, usage) = call(
+        Method::GET,
+        "/api/v1/stock/usage?from=2026-01-01&until=2026-01-31",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (usage["from"].as_str(), usage["items"].as_array().map(Vec::len)),
+        (Some("2026-01-01"), Some(0))
+    );
+    let (status, _) = call(
+        Method::GET,
+        "/api/v1/stock/usage?from=2026-02-01&until=2026-01-01",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Another organization's item is not found.
+    let other = app.org("Elsewhere").await;
+    let theirs = item(&app, &other.owner, "Their gel").await;
+    let (status, _) = call(Method::GET, &format!("/api/v1/stock/items/{theirs}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -23,4 +23,5 @@ mod settings;
 mod staff;
 mod tenancy;
 mod two_factor;
+mod visit_stock;
 mod visits;

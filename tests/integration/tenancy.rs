@@ -57,6 +57,7 @@ const TENANT_TABLES: &[&str] = &[
     "inventory_items",
     "stock_movements",
     "stock_alerts",
+    "service_materials",
 ];
 
 /// Two organizations; B has a member, an open invitation, an API token and sessions.
@@ -258,6 +259,15 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
     )
     .bind(w.b.id)
     .bind(w.b.branch_id)
+    .execute(&w.app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into service_materials (org_id, service_id, item_id, quantity)
+         select s.org_id, s.id, i.id, 1 from services s join inventory_items i on i.org_id = s.org_id
+         where s.org_id = $1 limit 1",
+    )
+    .bind(w.b.id)
     .execute(&w.app.db)
     .await
     .unwrap();

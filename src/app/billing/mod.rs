@@ -594,7 +594,7 @@ pub fn TakingsPage() -> impl IntoView {
                         <td class="number">{format_minor(m.received, &currency)}</td>
                         <td class="number">{format_minor(m.refunded, &currency)}</td>
                         <td class="number">{format_minor(m.net(), &currency)}</td>
-                        <td class="takings__bar" aria-hidden="true"><span style=width></span></td>
+                        <td class="table__bar" aria-hidden="true"><span style=width></span></td>
                     </tr>
                 }
             }).collect_view();

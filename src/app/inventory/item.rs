@@ -111,15 +111,16 @@ pub fn ItemDetailPage() -> impl IntoView {
                     empty="Nothing has moved here yet."
                     row=move |m| {
                         let what = match (&m.other_branch, m.unit_cost_minor) {
-                            (Some(other), _) => format!("{}: {other}", m.kind.label()),
-                            (None, Some(cost)) => format!("{} at {} each", m.kind.label(), format_minor(cost, &ledger_currency)),
-                            (None, None) => m.kind.label().to_owned(),
+                            (Some(other), _) => format!("{}: {other}", m.label()),
+                            (None, Some(cost)) => format!("{} at {} each", m.label(), format_minor(cost, &ledger_currency)),
+                            (None, None) => m.label().to_owned(),
                         };
                         let what = if m.reason.is_empty() { what } else { format!("{what} · {}", m.reason) };
+                        let visit = m.appointment_id.map(|a| view! { " " <A href=format!("/app/calendar/appointments/{a}")>"(the visit)"</A> });
                         view! {
                             <tr data-testid="movement">
                                 <td>{m.when.clone()}</td>
-                                <td>{what}</td>
+                                <td>{what}{visit}</td>
                                 <td class="number">{format!("{:+}", m.quantity)}</td>
                                 <td class="number">{m.balance_after}</td>
                                 <td>{m.recorded_by.clone()}</td>

@@ -2,15 +2,19 @@
 //! `/app/stock/{id}/edit`: an item's details. The item's own page is `item`.
 
 mod item;
+mod usage;
 
 pub use item::ItemDetailPage;
+pub use usage::GetStockUsage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use uuid::Uuid;
 
+use self::usage::StockUsage;
 use crate::{
+    app::realtime::use_realtime,
     components::{
         form::{action_done, action_error, field_error, Checkbox, FormAlert, SubmitButton, TextField},
         loaded::loaded,
@@ -41,7 +45,7 @@ pub async fn get_item(id: Uuid) -> Result<ItemPage, AppError> {
 #[server]
 pub async fn save_item(#[server(default)] id: Option<Uuid>, #[server(flatten)] form: ItemForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, inventory};
-    let saved = inventory::save_item(&RequestContext::load().await?, id, &form).await?;
+    let saved = inventory::save_item(&RequestContext::load().await?, id, |currency| form.parse(currency)).await?;
     if id.is_none() {
         leptos_axum::redirect(&format!("/app/stock/{saved}"));
     }
@@ -58,7 +62,8 @@ pub async fn receive_stock(item_id: Uuid, #[server(flatten)] form: MovementForm)
         domain::inventory::ByHand,
         server::{auth::context::RequestContext, inventory},
     };
-    inventory::record_by_hand(&RequestContext::load().await?, item_id, ByHand::Receive, &form).await
+    let change = |currency: &str| form.parse(ByHand::Receive, currency);
+    inventory::record_by_hand(&RequestContext::load().await?, item_id, change).await
 }
 
 /// A count that differs from the ledger, with why.
@@ -68,7 +73,8 @@ pub async fn correct_stock(item_id: Uuid, #[server(flatten)] form: MovementForm)
         domain::inventory::ByHand,
         server::{auth::context::RequestContext, inventory},
     };
-    inventory::record_by_hand(&RequestContext::load().await?, item_id, ByHand::Adjust, &form).await
+    let change = |currency: &str| form.parse(ByHand::Adjust, currency);
+    inventory::record_by_hand(&RequestContext::load().await?, item_id, change).await
 }
 
 /// Units sent from the caller's branch to another they manage stock in.
@@ -78,13 +84,16 @@ pub async fn transfer_stock(item_id: Uuid, #[server(flatten)] form: MovementForm
         domain::inventory::ByHand,
         server::{auth::context::RequestContext, inventory},
     };
-    inventory::record_by_hand(&RequestContext::load().await?, item_id, ByHand::Transfer, &form).await
+    let change = |currency: &str| form.parse(ByHand::Transfer, currency);
+    inventory::record_by_hand(&RequestContext::load().await?, item_id, change).await
 }
 
 #[component]
 pub fn StockListPage() -> impl IntoView {
     let create = ServerAction::<SaveItem>::new();
-    let page = Resource::new(|| (), |_| get_stock());
+    // An alert opened or closed elsewhere (a visit completed, a delivery) reloads it.
+    let live = use_realtime().map(|r| r.stock_alerts);
+    let page = Resource::new(move || live.and_then(|s| s.get()), |_| get_stock());
     let error = action_error(create);
     view! {
         <Title text="Stock"/>
@@ -150,6 +159,7 @@ pub fn StockListPage() -> impl IntoView {
             }
             .into_any()
         })}
+        <StockUsage/>
     }
 }
 

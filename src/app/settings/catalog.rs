@@ -10,13 +10,17 @@ use uuid::Uuid;
 use crate::{
     app::calendar::choices,
     components::{
-        form::{action_done, action_error, field_error, Checkbox, CheckboxGroup, FormAlert, SubmitButton, TextField},
+        form::{
+            action_done, action_error, field_error, Checkbox, CheckboxGroup, Choice, FormAlert, SelectField,
+            SubmitButton, TextField,
+        },
         table::{columns, DataTable},
         toast::Toast,
     },
     domain::{
         catalog::{Place, PlaceForm, Places, Service, ServiceForm, ServicesPage},
         money::{amount_input, format_minor},
+        stock_use::{RecipeForm, ServiceRecipe},
         AppError,
     },
 };
@@ -107,6 +111,94 @@ pub fn ServiceEditPage() -> impl IntoView {
                 }
                 .into_any()
         })}
+        <ServiceMaterials id/>
+    }
+}
+
+#[server]
+pub async fn get_service_materials(service_id: Uuid) -> Result<ServiceRecipe, AppError> {
+    use crate::server::{auth::context::RequestContext, inventory};
+    inventory::service_recipe(&RequestContext::load().await?, service_id).await
+}
+
+/// Sets how many of an item one of the service uses.
+#[server]
+pub async fn save_service_material(service_id: Uuid, #[server(flatten)] form: RecipeForm) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, inventory};
+    inventory::change_recipe(
+        &RequestContext::load().await?,
+        service_id,
+        inventory::RecipeChange::Set(&form),
+    )
+    .await
+}
+
+#[server]
+pub async fn remove_service_material(service_id: Uuid, item_id: Uuid) -> Result<(), AppError> {
+    use crate::server::{auth::context::RequestContext, inventory};
+    let change = inventory::RecipeChange::Remove(item_id);
+    inventory::change_recipe(&RequestContext::load().await?, service_id, change).await
+}
+
+/// The service's materials recipe: what one of it uses up from stock.
+#[component]
+fn ServiceMaterials(id: impl Fn() -> Option<Uuid> + Copy + Send + Sync + 'static) -> impl IntoView {
+    let save = ServerAction::<SaveServiceMaterial>::new();
+    let remove = ServerAction::<RemoveServiceMaterial>::new();
+    let recipe = Resource::new(
+        move || (id(), save.version().get(), remove.version().get()),
+        |(id, _, _)| async move {
+            match id {
+                Some(id) => get_service_materials(id).await,
+                None => Err(AppError::not_found("That service")),
+            }
+        },
+    );
+    let (error, remove_error) = (action_error(save), action_error(remove));
+    view! {
+        <section class="panel" aria-labelledby="service-materials">
+            <h2 id="service-materials">"Materials each visit uses"</h2>
+            <p class="field__hint">"They are put on the visit when this service is recorded, where staff can change them, and taken from the branch's stock when the visit is completed."</p>
+            <FormAlert error=remove_error/>
+            {loaded(recipe, move |recipe| {
+                let service = id().map(|id| id.to_string()).unwrap_or_default();
+                let options: Vec<Choice> = recipe.items.iter().map(|i| Choice::new(i.id, i.label.clone())).collect();
+                let lines = recipe.lines.iter().map(|line| {
+                    let (service, item) = (service.clone(), line.item_id.to_string());
+                    let label = format!("Remove {}", line.item);
+                    view! {
+                        <li class="list__item" data-testid="service-material">
+                            {format!("{} × {} ({})", line.quantity, line.item, line.unit)}
+                            <ActionForm action=remove attr:class="inline-form">
+                                <input type="hidden" name="service_id" value=service/>
+                                <input type="hidden" name="item_id" value=item/>
+                                <button class="button button--small" type="submit" aria-label=label>"Remove"</button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view();
+                view! {
+                    {if recipe.lines.is_empty() {
+                        view! { <p class="field__hint">"None: this service uses nothing from stock."</p> }.into_any()
+                    } else {
+                        view! { <ul class="list">{lines}</ul> }.into_any()
+                    }}
+                    {if options.is_empty() {
+                        view! { <p class="field__hint">"Add items on the " <A href="/app/stock">"Stock"</A> " page first."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ActionForm action=save attr:class="form form--inline">
+                                <FormAlert error/>
+                                <input type="hidden" name="service_id" value=service.clone()/>
+                                <SelectField label="Item" name="item_id" id="service-material-item" options required=true error=field_error(error, "item_id")/>
+                                <TextField label="Quantity" name="quantity" id="service-material-quantity" kind="number" min="1" value="1" hint="For one of the service. Adding an item again changes its quantity." error=field_error(error, "quantity")/>
+                                <SubmitButton label="Add material" pending_label="Adding…" pending=save.pending()/>
+                            </ActionForm>
+                        }.into_any()
+                    }}
+                }
+            })}
+        </section>
     }
 }
 

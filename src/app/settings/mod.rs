@@ -11,7 +11,10 @@ mod wording;
 
 pub use audit::{AuditPage, GetAuditLog};
 pub use branches::{BranchEditPage, BranchNewPage, BranchesPage, CreateBranch, GetBranch, ListBranches, UpdateBranch};
-pub use catalog::{GetPlaces, GetServices, PlacesPage, SavePlace, SaveService, ServiceEditPage, ServicesListPage};
+pub use catalog::{
+    GetPlaces, GetServiceMaterials, GetServices, PlacesPage, RemoveServiceMaterial, SavePlace, SaveService,
+    SaveServiceMaterial, ServiceEditPage, ServicesListPage,
+};
 pub use hours::{AddClosure, AddTimeOff, GetHours, HoursSettingsPage, RemoveClosure, RemoveTimeOff, SaveHours};
 pub use messaging::{
     GetMessageLog, GetMessaging, MessageLogPage, MessageTimeline, MessagingSettingsPage, ResendMessage,

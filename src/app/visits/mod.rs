@@ -239,9 +239,16 @@ fn Record(record: VisitRecord, actions: Actions, errors: Errors) -> impl IntoVie
                 let (id, material) = (id.clone(), m.id.to_string());
                 let remove = format!("Remove {}", m.description);
                 let what = format!("{} × {}{}", m.quantity, m.description, if m.unit.is_empty() { String::new() } else { format!(" ({})", m.unit) });
+                let source = match (&m.service, m.item_id.is_some(), m.consumed) {
+                    (_, true, true) => Some("taken from stock".to_owned()),
+                    (Some(service), _, _) => Some(format!("for {service}")),
+                    (None, true, false) => Some("from stock".to_owned()),
+                    (None, false, _) => None,
+                };
                 view! {
                     <li>
                         {what}
+                        {source.map(|s| view! { " " <span class="badge">{s}</span> })}
                         {record.can_record.then(|| view! {
                             <ActionForm action=actions.remove_material attr:class="inline-form">
                                 <input type="hidden" name="id" value=id/>
@@ -253,12 +260,17 @@ fn Record(record: VisitRecord, actions: Actions, errors: Errors) -> impl IntoVie
                 }
             })
             .collect_view();
+        let stock: Vec<Choice> = record.stock_choices.iter().map(|i| Choice::new(i.id, i.label.clone())).collect();
         let add = record.can_record.then(|| {
             let id = id.clone();
+            let from_stock = (!stock.is_empty()).then(|| view! {
+                <SelectField label="From stock" name="item_id" id="visit-material-item" options=stock empty="Not from stock: describe it" error=field_error(errors.material, "item_id")/>
+            });
             view! {
                 <ActionForm action=actions.add_material attr:class="form form--inline">
                     <input type="hidden" name="id" value=id/>
-                    <TextField label="Material" name="description" id="visit-material" hint="For example: acupuncture needles." error=field_error(errors.material, "description")/>
+                    {from_stock}
+                    <TextField label="Material" name="description" id="visit-material" hint="Not from stock, for example: hot pack." error=field_error(errors.material, "description")/>
                     <TextField label="Quantity" name="quantity" id="visit-material-quantity" kind="number" min="1" value="1" error=field_error(errors.material, "quantity")/>
                     <TextField label="Unit" name="unit" id="visit-material-unit" hint="Optional: ml, pairs…" error=field_error(errors.material, "unit")/>
                     <SubmitButton label="Add material" pending_label="Adding…" pending=actions.add_material.pending()/>

@@ -8,6 +8,7 @@ mod calendar;
 pub mod idempotency;
 mod invoices;
 pub mod openapi;
+mod stock;
 mod visits;
 
 use axum::{
@@ -62,6 +63,13 @@ pub fn routes() -> Routes {
         .add(Method::GET, "/api/v1/invoices/{id}/payments", invoices::payments)
         .add(Method::POST, "/api/v1/invoices/{id}/payments", invoices::pay)
         .add(Method::POST, "/api/v1/payments/{id}/refunds", invoices::refund)
+        .add(Method::GET, "/api/v1/stock", stock::list)
+        .add(Method::GET, "/api/v1/stock/alerts", stock::alerts)
+        .add(Method::GET, "/api/v1/stock/usage", stock::usage)
+        .add(Method::POST, "/api/v1/stock/items", stock::create)
+        .add(Method::GET, "/api/v1/stock/items/{id}", stock::get)
+        .add(Method::PUT, "/api/v1/stock/items/{id}", stock::update)
+        .add(Method::POST, "/api/v1/stock/items/{id}/movements", stock::record)
         .add(Method::GET, "/api/v1/openapi.json", openapi::serve)
         .method_not_allowed(wrong_method)
 }

@@ -31,7 +31,129 @@ fn list_of(name: &str) -> Value {
     json!({"type": "array", "items": reference(name)})
 }
 
+/// `/api/v1/stock`: its paths and schemas, merged into the document.
+fn stock_paths() -> Value {
+    let branch = json!({"$ref": "#/components/parameters/BranchId"});
+    let key = json!({"$ref": "#/components/parameters/IdempotencyKey"});
+    json!({
+        "/api/v1/stock": {"get": {
+            "summary": "Every item with what the caller's branch holds, its value at cost and whether it is low; the branch's open low-stock alerts",
+            "parameters": [branch],
+            "responses": ok("200", "Stock", reference("Stock")),
+        }},
+        "/api/v1/stock/alerts": {"get": {
+            "summary": "The branch's open low-stock alerts, oldest first (one per item, open from the movement that crossed the reorder level until one lifts it above)",
+            "parameters": [branch],
+            "responses": ok("200", "Alerts", list_of("StockAlert")),
+        }},
+        "/api/v1/stock/usage": {"get": {
+            "summary": "What the branch used and sold from `from` to `until` (local days, both included; the last 30 days when absent; at most a year), per item and per service",
+            "parameters": [
+                {"name": "from", "in": "query", "required": false, "schema": {"type": "string", "format": "date"}},
+                {"name": "until", "in": "query", "required": false, "schema": {"type": "string", "format": "date"}},
+                branch
+            ],
+            "responses": ok("200", "Usage", reference("StockUsage")),
+        }},
+        "/api/v1/stock/items": {"post": {
+            "summary": "Add an item",
+            "parameters": [branch, key],
+            "requestBody": body("ItemInput"),
+            "responses": ok("201", "The item", reference("StockItem")),
+        }},
+        "/api/v1/stock/items/{id}": {
+            "get": {
+                "summary": "An item, what each of the caller's branches holds, and the latest 50 movements at this branch",
+                "parameters": [id_param(), branch],
+                "responses": ok("200", "The item", reference("StockItem")),
+            },
+            "put": {
+                "summary": "Replace an item's details (absent fields take their defaults)",
+                "parameters": [id_param(), branch],
+                "requestBody": body("ItemInput"),
+                "responses": ok("200", "The item", reference("StockItem")),
+            },
+        },
+        "/api/v1/stock/items/{id}/movements": {"post": {
+            "summary": "Record a movement at the branch: a delivery received (at a cost each), a count adjusted (with why), or units sent to another branch (both sides at once). Stock cannot go below zero unless the organization allows it (409).",
+            "parameters": [id_param(), branch, key],
+            "requestBody": body("MovementInput"),
+            "responses": ok("201", "The item after it", reference("StockItem")),
+        }},
+    })
+}
+
+fn stock_schemas() -> Value {
+    let uuid = json!({"type": "string", "format": "uuid"});
+    json!({
+        "Item": {"type": "object", "properties": {
+            "id": uuid, "name": {"type": "string"}, "sku": {"type": "string"}, "unit": {"type": "string"}, "category": {"type": "string"},
+            "cost_minor": {"type": "integer", "description": "What one unit cost at the last delivery"},
+            "sale_price_minor": {"type": ["integer", "null"]}, "reorder_level": {"type": "integer"}, "reorder_quantity": {"type": "integer"},
+            "supplier": {"type": "string"}, "active": {"type": "boolean"}
+        }},
+        "StockAlert": {"type": "object", "properties": {
+            "item_id": uuid, "item": {"type": "string"}, "unit": {"type": "string"}, "on_hand": {"type": "integer"},
+            "reorder_quantity": {"type": "integer"}, "since": {"type": "string", "description": "When it opened, in the branch's zone"}
+        }},
+        "Stock": {"type": "object", "properties": {
+            "branch": {"type": "string"}, "currency": {"type": "string"},
+            "rows": {"type": "array", "items": {"type": "object", "properties": {"item": reference("Item"), "on_hand": {"type": "integer"}}}},
+            "alerts": list_of("StockAlert"), "can_manage": {"type": "boolean"}
+        }},
+        "StockItem": {"type": "object", "properties": {
+            "item": reference("Item"), "currency": {"type": "string"}, "branch_id": uuid,
+            "stock": {"type": "array", "items": {"type": "object", "properties": {"branch_id": uuid, "branch": {"type": "string"}, "on_hand": {"type": "integer"}}}},
+            "movements": {"type": "array", "description": "Newest first", "items": {"type": "object", "properties": {
+                "id": uuid, "kind": {"type": "string", "enum": ["receive", "adjust", "transfer_out", "transfer_in", "consume", "sell"]},
+                "quantity": {"type": "integer"}, "balance_after": {"type": "integer"}, "unit_cost_minor": {"type": ["integer", "null"]},
+                "reason": {"type": "string"}, "other_branch": {"type": ["string", "null"]},
+                "appointment_id": {"type": ["string", "null"], "format": "uuid", "description": "A consumption's visit"},
+                "recorded_by": {"type": "string"}, "when": {"type": "string"}
+            }}}
+        }},
+        "ItemInput": {"type": "object", "additionalProperties": false, "required": ["name"], "properties": {
+            "name": {"type": "string", "maxLength": 200}, "sku": {"type": "string", "maxLength": 64}, "unit": {"type": "string", "default": "unit"},
+            "category": {"type": "string"}, "cost": {"type": "integer", "minimum": 0, "description": "Minor units"},
+            "sale_price": {"type": "integer", "minimum": 0, "description": "Minor units; absent: not sold"},
+            "reorder_level": {"type": "integer", "minimum": 0}, "reorder_quantity": {"type": "integer", "minimum": 0},
+            "supplier": {"type": "string"}, "active": {"type": "boolean", "default": true}
+        }},
+        "MovementInput": {"type": "object", "additionalProperties": false, "required": ["kind", "quantity"], "properties": {
+            "kind": {"type": "string", "enum": ["receive", "adjust", "transfer"]},
+            "quantity": {"type": "integer", "description": "Units, more than 0; an adjustment may be negative"},
+            "unit_cost": {"type": "integer", "description": "Receive: minor units a unit"},
+            "reason": {"type": "string", "description": "Adjust: why"},
+            "to_branch": {"type": "string", "format": "uuid", "description": "Transfer: the branch it goes to"}
+        }},
+        "StockUsage": {"type": "object", "properties": {
+            "from": {"type": "string", "format": "date"}, "until": {"type": "string", "format": "date"}, "currency": {"type": "string"},
+            "items": {"type": "array", "items": {"type": "object", "properties": {
+                "item_id": uuid, "item": {"type": "string"}, "sku": {"type": "string"}, "unit": {"type": "string"},
+                "used": {"type": "integer", "description": "Used in visits (less what they gave back) and sold"},
+                "cost_minor": {"type": "integer", "description": "At the item's cost now"}
+            }}},
+            "services": {"type": "array", "items": {"type": "object", "properties": {
+                "service": {"type": "string"}, "item": {"type": "string"}, "unit": {"type": "string"},
+                "used": {"type": "integer"}, "visits": {"type": "integer"}
+            }}}
+        }},
+    })
+}
+
 pub fn document() -> Value {
+    let mut document = core();
+    let merge = |into: &mut Value, from: Value| {
+        if let (Some(into), Value::Object(from)) = (into.as_object_mut(), from) {
+            into.extend(from);
+        }
+    };
+    merge(&mut document["paths"], stock_paths());
+    merge(&mut document["components"]["schemas"], stock_schemas());
+    document
+}
+
+fn core() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {

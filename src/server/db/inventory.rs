@@ -2,11 +2,13 @@
 //! (trigger `stock_movements_balance`, under the item's row lock); nothing here updates
 //! or deletes a movement.
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Tx;
 use crate::domain::{
     inventory::{BranchStock, Item, ItemDetails, Movement, MovementKind, StockAlert, StockRow},
+    stock_use::{ItemUsage, RecipeLine, ServiceUsage},
     time::local_datetime,
     AppError,
 };
@@ -20,6 +22,8 @@ pub struct NewMovement<'a> {
     pub unit_cost_minor: Option<i64>,
     pub reason: &'a str,
     pub transfer_id: Option<Uuid>,
+    /// The visit a consumption is for.
+    pub appointment_id: Option<Uuid>,
     pub recorded_by: Uuid,
 }
 
@@ -141,8 +145,8 @@ pub async fn set_cost(tx: &mut Tx, org_id: Uuid, id: Uuid, cost_minor: i64) -> R
 pub async fn append(tx: &mut Tx, org_id: Uuid, m: &NewMovement<'_>) -> Result<i32, AppError> {
     Ok(sqlx::query_scalar!(
         "insert into stock_movements (org_id, item_id, branch_id, kind, quantity, balance_after, unit_cost_minor,
-                                      reason, transfer_id, recorded_by, seq)
-         values ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, 0) returning balance_after",
+                                      reason, transfer_id, recorded_by, appointment_id, seq)
+         values ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $10, 0) returning balance_after",
         org_id,
         m.item_id,
         m.branch_id,
@@ -152,6 +156,7 @@ pub async fn append(tx: &mut Tx, org_id: Uuid, m: &NewMovement<'_>) -> Result<i3
         m.reason,
         m.transfer_id,
         m.recorded_by,
+        m.appointment_id,
     )
     .fetch_one(&mut **tx)
     .await?)
@@ -191,7 +196,7 @@ pub async fn movements(
     limit: i64,
 ) -> Result<Vec<Movement>, AppError> {
     let rows = sqlx::query!(
-        r#"select m.id, m.kind, m.quantity, m.balance_after, m.unit_cost_minor, m.reason, m.created_at,
+        r#"select m.id, m.kind, m.quantity, m.balance_after, m.unit_cost_minor, m.reason, m.created_at, m.appointment_id,
                   u.full_name as recorder,
                   (select b.name from stock_movements o join branches b on b.id = o.branch_id
                     where o.transfer_id = m.transfer_id and o.id <> m.id) as other_branch
@@ -216,6 +221,7 @@ pub async fn movements(
                 unit_cost_minor: r.unit_cost_minor,
                 reason: r.reason,
                 other_branch: r.other_branch,
+                appointment_id: r.appointment_id,
                 recorded_by: r.recorder,
                 when: local_datetime(r.created_at, timezone),
             })
@@ -278,4 +284,171 @@ pub async fn negative_allowed(tx: &mut Tx, org_id: Uuid) -> Result<bool, AppErro
             .fetch_one(&mut **tx)
             .await?,
     )
+}
+
+/// A service's materials recipe, by item name.
+pub async fn recipe(tx: &mut Tx, org_id: Uuid, service_id: Uuid) -> Result<Vec<RecipeLine>, AppError> {
+    Ok(sqlx::query_as!(
+        RecipeLine,
+        "select sm.item_id, i.name as item, i.unit, sm.quantity
+         from service_materials sm join inventory_items i on i.id = sm.item_id
+         where sm.org_id = $1 and sm.service_id = $2
+         order by i.name, i.id",
+        org_id,
+        service_id,
+    )
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+/// Sets how many of an item one of the service uses; `false` when the organization has
+/// no such service or item.
+pub async fn set_recipe_line(
+    tx: &mut Tx,
+    org_id: Uuid,
+    service_id: Uuid,
+    item_id: Uuid,
+    quantity: i32,
+) -> Result<bool, AppError> {
+    let done = sqlx::query!(
+        "insert into service_materials (org_id, service_id, item_id, quantity)
+         select $1, s.id, i.id, $4 from services s, inventory_items i
+         where s.org_id = $1 and s.id = $2 and i.org_id = $1 and i.id = $3
+         on conflict (service_id, item_id) do update set quantity = excluded.quantity",
+        org_id,
+        service_id,
+        item_id,
+        quantity,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn remove_recipe_line(tx: &mut Tx, org_id: Uuid, service_id: Uuid, item_id: Uuid) -> Result<bool, AppError> {
+    let done = sqlx::query!(
+        "delete from service_materials where org_id = $1 and service_id = $2 and item_id = $3",
+        org_id,
+        service_id,
+        item_id,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An open alert whose emails are still to be queued, with what they say.
+pub struct AlertNotice {
+    pub branch_id: Uuid,
+    pub branch: String,
+    pub item_id: Uuid,
+    pub item: String,
+    pub unit: String,
+    pub on_hand: i32,
+    pub reorder_quantity: i32,
+    pub supplier: String,
+}
+
+pub async fn alert_to_notify(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<Option<AlertNotice>, AppError> {
+    Ok(sqlx::query_as!(
+        AlertNotice,
+        "select a.branch_id, b.name as branch, a.item_id, i.name as item, i.unit, a.on_hand, i.reorder_quantity, i.supplier
+         from stock_alerts a join inventory_items i on i.id = a.item_id join branches b on b.id = a.branch_id
+         where a.org_id = $1 and a.id = $2 and a.closed_at is null and a.notified_at is null
+         for update of a",
+        org_id,
+        id,
+    )
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+pub async fn mark_notified(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<(), AppError> {
+    sqlx::query!(
+        "update stock_alerts set notified_at = now() where org_id = $1 and id = $2",
+        org_id,
+        id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// How many alerts are open at the branch.
+pub async fn open_alert_count(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"select count(*) as "open!" from stock_alerts where org_id = $1 and branch_id = $2 and closed_at is null"#,
+        org_id,
+        branch_id,
+    )
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// Every organization's alerts set from the stock now, and those never told queued
+/// again (`stock_alerts_recheck`); how many are open.
+pub async fn recheck_alerts(pool: &sqlx::PgPool) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar!(r#"select stock_alerts_recheck() as "open!""#)
+        .fetch_one(pool)
+        .await?)
+}
+
+/// What each item's stock at the branch gave in `[from, to)`: used in visits (less what
+/// they gave back) and sold; most used first.
+pub async fn usage_per_item(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<ItemUsage>, AppError> {
+    Ok(sqlx::query_as!(
+        ItemUsage,
+        r#"select i.id as item_id, i.name as item, i.sku, i.unit, u.used as "used!",
+                  u.used * i.cost_minor as "cost_minor!"
+           from (select item_id, (-sum(quantity))::bigint as used from stock_movements
+                  where org_id = $1 and branch_id = $2 and kind in ('consume', 'sell')
+                    and created_at >= $3 and created_at < $4
+                  group by item_id) u
+           join inventory_items i on i.id = u.item_id
+           where u.used <> 0
+           order by u.used desc, i.name"#,
+        org_id,
+        branch_id,
+        from,
+        to,
+    )
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+/// What the branch's visits completed in `[from, to)` used, per service and item: a
+/// material brought by a service line counts for that service, one added by hand for
+/// the visit's booked service.
+pub async fn usage_per_service(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<ServiceUsage>, AppError> {
+    Ok(sqlx::query_as!(
+        ServiceUsage,
+        r#"select s.name as service, i.name as item, i.unit, sum(m.quantity)::bigint as "used!",
+                  count(distinct m.appointment_id) as "visits!"
+           from visit_materials m
+           join visits v on v.appointment_id = m.appointment_id
+           join appointments a on a.id = m.appointment_id
+           left join visit_services vs on vs.id = m.service_line_id
+           join services s on s.id = coalesce(vs.service_id, a.service_id)
+           join inventory_items i on i.id = m.item_id
+           where m.org_id = $1 and v.branch_id = $2 and m.consumed
+             and v.completed_at >= $3 and v.completed_at < $4
+           group by s.name, i.name, i.unit
+           order by s.name, i.name"#,
+        org_id,
+        branch_id,
+        from,
+        to,
+    )
+    .fetch_all(&mut **tx)
+    .await?)
 }

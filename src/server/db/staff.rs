@@ -300,3 +300,18 @@ pub async fn accept_invitation(
     .await?;
     Ok(user_id)
 }
+
+/// The emails of the active owners and admins of a branch (theirs, or the whole
+/// organization's).
+pub async fn managers_of(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar!(
+        "select distinct u.email from memberships m join users u on u.id = m.user_id
+         where m.org_id = $1 and (m.branch_id = $2 or m.branch_id is null) and m.role in ('owner', 'admin')
+           and u.is_active
+         order by u.email",
+        org_id,
+        branch_id,
+    )
+    .fetch_all(&mut **tx)
+    .await?)
+}

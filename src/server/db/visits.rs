@@ -47,15 +47,16 @@ pub async fn get(tx: &mut Tx, org_id: Uuid, appointment_id: Uuid) -> Result<Opti
 }
 
 /// Starts the visit of an appointment (again, after an undone start: the record made
-/// so far is kept). A first start records the booked service at the catalog's price.
+/// so far is kept). A first start records the booked service at the catalog's price, and
+/// returns its line.
 pub async fn start(
     tx: &mut Tx,
     org_id: Uuid,
     appointment_id: Uuid,
     by: Uuid,
     at: DateTime<Utc>,
-) -> Result<(), AppError> {
-    sqlx::query!(
+) -> Result<Option<Uuid>, AppError> {
+    Ok(sqlx::query_scalar!(
         r#"with started as (
              insert into visits (appointment_id, org_id, branch_id, patient_id, practitioner_id, started_at)
              select id, org_id, branch_id, patient_id, practitioner_id, $4 from appointments
@@ -66,11 +67,31 @@ pub async fn start(
            insert into visit_services (org_id, appointment_id, service_id, unit_price_minor, added_by)
            select a.org_id, a.id, a.service_id, s.price_minor, $3
            from started join appointments a on a.id = started.appointment_id join services s on s.id = a.service_id
-           where started.first"#,
+           where started.first
+           returning id"#,
         org_id,
         appointment_id,
         by,
         at,
+    )
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// Puts what a service line's service uses (its materials recipe, times the line's
+/// quantity) on the visit, from the items still in use.
+pub async fn add_recipe(tx: &mut Tx, org_id: Uuid, line_id: Uuid, by: Uuid) -> Result<(), AppError> {
+    sqlx::query!(
+        "insert into visit_materials (org_id, appointment_id, item_id, description, quantity, unit, added_by, service_line_id)
+         select vs.org_id, vs.appointment_id, i.id, i.name, least(sm.quantity * vs.quantity, 10000), left(i.unit, 20), $3, vs.id
+         from visit_services vs
+         join service_materials sm on sm.service_id = vs.service_id
+         join inventory_items i on i.id = sm.item_id and i.active
+         where vs.org_id = $1 and vs.id = $2
+         order by i.name",
+        org_id,
+        line_id,
+        by,
     )
     .execute(&mut **tx)
     .await?;
@@ -213,8 +234,11 @@ pub async fn remove_service(tx: &mut Tx, org_id: Uuid, appointment_id: Uuid, id:
 pub async fn materials(tx: &mut Tx, org_id: Uuid, appointment_id: Uuid) -> Result<Vec<UsedMaterial>, AppError> {
     Ok(sqlx::query_as!(
         UsedMaterial,
-        "select id, description, quantity, unit from visit_materials
-         where org_id = $1 and appointment_id = $2 order by added_at, id",
+        r#"select m.id, m.description, m.quantity, m.unit, m.item_id, s.name as "service?", m.consumed
+           from visit_materials m
+           left join visit_services vs on vs.id = m.service_line_id
+           left join services s on s.id = vs.service_id
+           where m.org_id = $1 and m.appointment_id = $2 order by m.added_at, m.id"#,
         org_id,
         appointment_id,
     )
@@ -230,14 +254,15 @@ pub async fn add_material(
     by: Uuid,
 ) -> Result<Uuid, AppError> {
     Ok(sqlx::query_scalar!(
-        "insert into visit_materials (org_id, appointment_id, description, quantity, unit, added_by)
-         values ($1, $2, $3, $4, $5, $6) returning id",
+        "insert into visit_materials (org_id, appointment_id, item_id, description, quantity, unit, added_by)
+         values ($1, $2, $7, $3, $4, $5, $6) returning id",
         org_id,
         appointment_id,
         material.description,
         material.quantity,
         material.unit,
         by,
+        material.item_id,
     )
     .fetch_one(&mut **tx)
     .await?)
@@ -253,6 +278,81 @@ pub async fn remove_material(tx: &mut Tx, org_id: Uuid, appointment_id: Uuid, id
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Which of a visit's materials from stock to settle with the ledger.
+#[derive(Debug, Clone, Copy)]
+pub enum Which {
+    All,
+    Material(Uuid),
+    Line(Uuid),
+}
+
+/// What a visit takes of one item at its branch: the materials' ids and their sum.
+pub struct ItemUse {
+    pub branch_id: Uuid,
+    pub item_id: Uuid,
+    pub name: String,
+    pub unit: String,
+    pub quantity: i32,
+    pub materials: Vec<Uuid>,
+}
+
+/// A visit's materials from stock, consumed or not, per item (by item id: the order in
+/// which every writer takes the items' locks).
+pub async fn stock_uses(
+    tx: &mut Tx,
+    org_id: Uuid,
+    appointment_id: Uuid,
+    consumed: bool,
+    which: Which,
+) -> Result<Vec<ItemUse>, AppError> {
+    let (material, line) = match which {
+        Which::All => (None, None),
+        Which::Material(id) => (Some(id), None),
+        Which::Line(id) => (None, Some(id)),
+    };
+    let rows = sqlx::query!(
+        r#"select v.branch_id, m.item_id as "item_id!", i.name, i.unit,
+                  sum(m.quantity)::integer as "quantity!", array_agg(m.id) as "ids!"
+           from visit_materials m
+           join visits v on v.appointment_id = m.appointment_id
+           join inventory_items i on i.id = m.item_id
+           where m.org_id = $1 and m.appointment_id = $2 and m.consumed = $3
+             and ($4::uuid is null or m.id = $4) and ($5::uuid is null or m.service_line_id = $5)
+           group by v.branch_id, m.item_id, i.name, i.unit
+           order by m.item_id"#,
+        org_id,
+        appointment_id,
+        consumed,
+        material,
+        line,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ItemUse {
+            branch_id: r.branch_id,
+            item_id: r.item_id,
+            name: r.name,
+            unit: r.unit,
+            quantity: r.quantity,
+            materials: r.ids,
+        })
+        .collect())
+}
+
+pub async fn mark_consumed(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], consumed: bool) -> Result<(), AppError> {
+    sqlx::query!(
+        "update visit_materials set consumed = $3 where org_id = $1 and id = any($2)",
+        org_id,
+        ids,
+        consumed,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The visit's live invoice: its id, and its number or "Draft".

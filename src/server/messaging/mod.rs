@@ -33,10 +33,11 @@ use super::{
     auth::context::message_base_url,
     config::Config,
     db::{
+        inventory,
         messages::{self, Sending, Settled},
         Db,
     },
-    receipts, AppState,
+    receipts, stock_alerts, AppState,
 };
 use crate::domain::AppError;
 
@@ -91,6 +92,45 @@ impl TaskHandler for PruneReceipts {
     }
 }
 
+/// The job an opened low-stock alert queues: its emails (`stock_alerts::notify`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct NotifyStockAlert {
+    pub org_id: Uuid,
+    pub id: Uuid,
+}
+
+impl TaskHandler for NotifyStockAlert {
+    const IDENTIFIER: &'static str = "notify_stock_alert";
+
+    async fn run(self, ctx: WorkerContext) -> impl IntoTaskHandlerResult {
+        let Some(Shared(state)) = ctx.get_ext::<Shared>() else {
+            return Err("the worker was started without the application".to_owned());
+        };
+        stock_alerts::notify(state, self.org_id, self.id)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The daily re-check of every item's low-stock alert at every branch.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RecheckStock {}
+
+impl TaskHandler for RecheckStock {
+    const IDENTIFIER: &'static str = "recheck_stock_alerts";
+
+    async fn run(self, ctx: WorkerContext) -> impl IntoTaskHandlerResult {
+        let Some(Shared(state)) = ctx.get_ext::<Shared>() else {
+            return Err("the worker was started without the application".to_owned());
+        };
+        let open = inventory::recheck_alerts(state.db.pool())
+            .await
+            .map_err(|e| e.to_string())?;
+        tracing::info!(open, "low-stock alerts re-checked");
+        Ok(())
+    }
+}
+
 /// Starts a worker (migrating the queue's schema first) that runs until `shutdown`
 /// completes, then lets running sends finish for a few seconds; a send cut off there
 /// rolls back and its job runs again later.
@@ -98,6 +138,8 @@ pub async fn worker(state: &AppState, shutdown: impl Future<Output = ()> + Send 
     let policy = &state.config.worker;
     // At a quiet hour in Europe and America; a worker that was down runs it at its next.
     let prune = Cron::daily_at::<PruneReceipts>(3, 30).map_err(|e| format!("job queue: {e}"))?;
+    // Before a clinic opens, so that the morning's emails list what is low.
+    let recheck = Cron::daily_at::<RecheckStock>(5, 0).map_err(|e| format!("job queue: {e}"))?;
     WorkerOptions::default()
         .database_url(state.config.queue_database_url.expose())
         .max_pg_conn(2)
@@ -108,7 +150,10 @@ pub async fn worker(state: &AppState, shutdown: impl Future<Output = ()> + Send 
         .local_queue(LocalQueueConfig::default().with_size(policy.concurrency * 16))
         .define_job::<SendMessage>()
         .define_job::<PruneReceipts>()
+        .define_job::<NotifyStockAlert>()
+        .define_job::<RecheckStock>()
         .with_cron(prune)
+        .with_cron(recheck)
         .add_extension(Shared(state.clone()))
         .listen_os_shutdown_signals(false)
         .shutdown_signal(shutdown)

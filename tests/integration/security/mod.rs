@@ -200,6 +200,7 @@ fn tables() -> Vec<Entry> {
         crate::billing::surface(),
         crate::documents::surface(),
         crate::inventory::surface(),
+        crate::visit_stock::surface(),
     ]
     .into_iter()
     .flatten()

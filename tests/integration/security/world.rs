@@ -40,6 +40,8 @@ pub struct Spare {
     /// A service line and a material of the side's visit, to remove.
     pub visit_line: Uuid,
     pub visit_material: Uuid,
+    /// An item the side's service uses (a recipe line), in stock, to take off the recipe.
+    pub recipe_item: Uuid,
     /// A completed visit without an invoice.
     pub to_invoice: Uuid,
     /// A line of the side's draft invoice, to remove.
@@ -490,6 +492,7 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
             to_undo: to_undo[round],
             visit_line: visit_lines[round].0,
             visit_material: visit_lines[round].1,
+            recipe_item: Uuid::nil(),
             to_invoice: invoicing[round].0,
             invoice_line: invoicing[round].1,
             to_issue: invoicing[round].2,
@@ -503,6 +506,26 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
             api_to_credit: api_invoicing[round].2,
             api_invoice_line: api_invoicing[round].3,
         });
+    }
+    // Plenty in stock, so that a visit started and completed by the walk can use them.
+    for spare in &mut spares {
+        spare.recipe_item = sqlx::query_scalar(
+            "with item as (
+                 insert into inventory_items (org_id, name, unit) values ($1, 'Gloves', 'pair') returning org_id, id),
+             recipe as (
+                 insert into service_materials (org_id, service_id, item_id, quantity) select org_id, $4, id, 1 from item),
+             received as (
+                 insert into stock_movements (org_id, item_id, branch_id, kind, quantity, balance_after, unit_cost_minor, recorded_by, seq)
+                 select org_id, id, $2, 'receive', 1000, 0, 50, $3, 0 from item)
+             select id from item",
+        )
+        .bind(org.id)
+        .bind(org.branch_id)
+        .bind(org.owner_id)
+        .bind(s.service)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     }
     let stock_item: Uuid = sqlx::query_scalar(
         "with item as (

@@ -1,0 +1,123 @@
+//! What the caller's branch used of its stock over a period, per item (from the ledger)
+//! and per service (from completed visits' materials), on the stock page and as CSV.
+
+use axum::{
+    extract::Query,
+    http::{header, Method},
+    response::{IntoResponse, Response},
+};
+use chrono::{Duration, NaiveTime, Utc};
+use serde::Deserialize;
+
+use super::{
+    auth::context::{RequestContext, Staff},
+    db::{inventory, organizations},
+    error::internal,
+    routing::Routes,
+};
+use crate::domain::{
+    access::Action,
+    money::amount_input,
+    stock_use::{usage_period, UsageReport},
+    time::{local_to_utc, utc_to_local, zone},
+    AppError,
+};
+
+/// Usage at the caller's branch over the period its form names (`YYYY-MM-DD`, blank for
+/// the last 30 days).
+pub async fn report(ctx: &RequestContext, from: &str, until: &str) -> Result<UsageReport, AppError> {
+    ctx.require(Action::ViewStock)?;
+    let tz = zone(&ctx.user.branch.timezone);
+    let today = utc_to_local(Utc::now(), tz).date();
+    let (from, until) = usage_period(from, until, today)?;
+    let span = (
+        local_to_utc(tz, from.and_time(NaiveTime::MIN)),
+        local_to_utc(tz, (until + Duration::days(1)).and_time(NaiveTime::MIN)),
+    );
+    let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
+    let mut tx = ctx.tenant().await?;
+    let items = inventory::usage_per_item(&mut tx, org, branch, span).await?;
+    let services = inventory::usage_per_service(&mut tx, org, branch, span).await?;
+    let currency = organizations::currency(&mut tx, org).await?;
+    tx.commit().await?;
+    Ok(UsageReport {
+        from,
+        until,
+        currency,
+        items,
+        services,
+    })
+}
+
+pub fn routes() -> Routes {
+    Routes::new().add(Method::GET, "/app/stock/usage.csv", csv)
+}
+
+#[derive(Deserialize)]
+struct CsvQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    until: String,
+    /// `item` (the default) or `service`.
+    #[serde(default)]
+    by: String,
+}
+
+/// `GET /app/stock/usage.csv?from=&until=&by=item|service`: the report as a download.
+async fn csv(Staff(ctx): Staff, Query(query): Query<CsvQuery>) -> Response {
+    match write_csv(&ctx, &query).await {
+        Ok((name, csv)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn write_csv(ctx: &RequestContext, query: &CsvQuery) -> Result<(String, String), AppError> {
+    let by_service = match query.by.as_str() {
+        "" | "item" => false,
+        "service" => true,
+        _ => return Err(AppError::BadRequest("`by` is item or service.".into())),
+    };
+    let report = report(ctx, &query.from, &query.until).await?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| internal("writing csv", e);
+    if by_service {
+        writer
+            .write_record(["Service", "Visits", "Item", "Unit", "Used"])
+            .map_err(failed)?;
+        for u in &report.services {
+            let (visits, used) = (u.visits.to_string(), u.used.to_string());
+            writer
+                .write_record([u.service.as_str(), &visits, &u.item, &u.unit, &used])
+                .map_err(failed)?;
+        }
+    } else {
+        let cost = format!("Cost at today's price ({})", report.currency);
+        writer
+            .write_record(["Item", "SKU", "Unit", "Used", cost.as_str()])
+            .map_err(failed)?;
+        for u in &report.items {
+            let (used, cost) = (u.used.to_string(), amount_input(u.cost_minor, &report.currency));
+            writer
+                .write_record([u.item.as_str(), &u.sku, &u.unit, &used, &cost])
+                .map_err(failed)?;
+        }
+    }
+    let bytes = writer.into_inner().map_err(|e| internal("writing csv", e))?;
+    let csv = String::from_utf8(bytes).map_err(|e| internal("csv text", e))?;
+    let name = format!(
+        "stock-usage-by-{}-{}-to-{}.csv",
+        if by_service { "service" } else { "item" },
+        report.from,
+        report.until
+    );
+    Ok((name, csv))
+}
