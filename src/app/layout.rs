@@ -24,13 +24,6 @@ pub async fn switch_branch(branch_id: Uuid) -> Result<(), AppError> {
     branches::switch(&RequestContext::load().await?, branch_id).await
 }
 
-/// How many low-stock alerts are open at the caller's branch: the navigation's badge.
-#[server]
-pub async fn get_stock_alert_count() -> Result<i64, AppError> {
-    use crate::server::{auth::context::RequestContext, inventory};
-    inventory::open_alert_count(&RequestContext::load().await?).await
-}
-
 /// The signed-in user, loaded once by the layout for every page under `/app`.
 #[derive(Clone, Copy)]
 pub struct SignedIn(Resource<Result<CurrentUser, AppError>>);
@@ -71,7 +64,6 @@ pub fn AppLayout() -> impl IntoView {
     let user = Resource::new(|| (), |_| get_current_user());
     provide_context(SignedIn(user));
     let realtime = Realtime::provide(user);
-    let stock_alerts = Resource::new(|| (), |_| get_stock_alert_count());
     let location = use_location();
 
     view! {
@@ -98,15 +90,7 @@ pub fn AppLayout() -> impl IntoView {
         <div class="app-frame">
             <nav class="sidenav" aria-label="Main">
                 <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let user = user.await.ok()?;
-                        // Only for those who restock; 0 when it could not be read.
-                        let alerts = match user.can(Action::ManageStock) {
-                            true => Some(stock_alerts.await.unwrap_or(0)),
-                            false => None,
-                        };
-                        Some(view! { <SideNav user alerts realtime/> })
-                    })}
+                    {move || Suspend::new(async move { user.await.ok().map(|user| view! { <SideNav user realtime/> }) })}
                 </Suspense>
             </nav>
             <main class="content" id="main" tabindex="-1">
@@ -130,20 +114,21 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
 
 /// Only the pages the user may open.
 #[component]
-fn SideNav(user: CurrentUser, alerts: Option<i64>, realtime: Realtime) -> impl IntoView {
+fn SideNav(user: CurrentUser, realtime: Realtime) -> impl IntoView {
     let has_calendar = user.can(Action::ViewCalendar);
     let has_settings = !settings_pages(&user).is_empty();
     let has_staff = user.can(Action::ViewStaff);
     let has_patients = user.can(Action::ViewPatients);
     let has_invoices = user.can(Action::ViewInvoices);
     let has_stock = user.can(Action::ViewStock);
+    let restocks = user.can(Action::ManageStock);
     view! {
         <ul>
             <li><A href="/app" exact=true>"Today"</A></li>
             {has_calendar.then(|| view! { <li><A href="/app/calendar">"Calendar"</A></li> })}
             {has_patients.then(|| view! { <li><A href="/app/patients">"Patients"</A></li> })}
             {has_invoices.then(|| view! { <li><A href="/app/invoices">"Invoices"</A></li> })}
-            {has_stock.then(|| view! { <li><A href="/app/stock">"Stock"{alerts.map(|loaded| view! { <StockBadge loaded realtime/> })}</A></li> })}
+            {has_stock.then(|| view! { <li><A href="/app/stock">"Stock"{restocks.then(|| view! { <StockBadge realtime/> })}</A></li> })}
             {has_staff.then(|| view! { <li><A href="/app/staff">"Staff"</A></li> })}
             {has_settings.then(|| view! { <li><A href="/app/settings">"Settings"</A></li> })}
             <li><A href="/app/account">"Account"</A></li>
@@ -205,15 +190,16 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
     }
 }
 
-/// The open low-stock alerts on the navigation's "Stock", kept live by the socket.
+/// The open low-stock alerts on the navigation's "Stock", as the socket tells them (on
+/// connecting, and whenever one opens or closes): a live extra, so it shows once the page
+/// runs its script; the stock page lists the alerts with or without.
 #[component]
-fn StockBadge(loaded: i64, realtime: Realtime) -> impl IntoView {
-    let open = move || realtime.stock_alerts.get().unwrap_or(loaded);
+fn StockBadge(realtime: Realtime) -> impl IntoView {
     move || {
-        (open() > 0).then(|| {
+        realtime.stock_alerts.get().filter(|open| *open > 0).map(|open| {
             view! {
                 <span class="badge badge--low nav-badge" data-testid="stock-alert-badge">
-                    {open()}<span class="visually-hidden">" running low"</span>
+                    {open}<span class="visually-hidden">" running low"</span>
                 </span>
             }
         })

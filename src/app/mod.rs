@@ -8,7 +8,7 @@ mod errors;
 pub mod home;
 pub mod inventory;
 mod landing;
-pub mod layout;
+mod layout;
 mod pages;
 pub mod patients;
 pub mod portal;

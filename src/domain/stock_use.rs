@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::{
     calendar::CalendarColumn,
     error::{AppError, FieldError},
+    inventory::StockPage,
     visit::parse_count,
 };
 
@@ -74,13 +75,26 @@ pub struct ServiceUsage {
 }
 
 /// Usage at the caller's branch from `from` to `until` (local days, both included).
+/// Its dates are text, made on the server: parsing and formatting dates would bring
+/// chrono's format machinery into the browser's code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsageReport {
-    pub from: NaiveDate,
-    pub until: NaiveDate,
+    /// `2026-11-08`
+    pub from: String,
+    pub until: String,
+    /// "From 8 Nov 2026 to 7 Dec 2026"
+    pub title: String,
     pub currency: String,
     pub items: Vec<ItemUsage>,
     pub services: Vec<ServiceUsage>,
+}
+
+/// `/app/stock` in one load: the branch's stock, and its usage over the period the page
+/// asks for, or why that period cannot be read (the stock shows all the same).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockOverview {
+    pub stock: StockPage,
+    pub usage: Result<UsageReport, AppError>,
 }
 
 /// The longest period one report covers.

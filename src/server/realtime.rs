@@ -19,7 +19,7 @@ use tokio::sync::broadcast;
 use super::{
     auth::{context::RequestContext, middleware::client_of, tokens::Authenticated},
     db::sessions,
-    AppState,
+    inventory, AppState,
 };
 use crate::domain::{
     access::Action,
@@ -146,6 +146,12 @@ async fn serve(socket: WebSocket, ctx: RequestContext, auth: Authenticated) {
         let hello = Event::Hello { branch_id };
         if send_event(&mut outgoing, &hello).await.is_err() {
             return;
+        }
+        // The shell's badge starts from the branch's open low-stock alerts, if any.
+        if let Ok(open @ 1..) = inventory::open_alert_count(&ctx).await {
+            if send_event(&mut outgoing, &Event::StockAlerts { open }).await.is_err() {
+                return;
+            }
         }
         // The session is checked again now and then: a log-out or a deactivation closes
         // the socket too. The check does not count as use of the session.

@@ -41,8 +41,9 @@ pub async fn report(ctx: &RequestContext, from: &str, until: &str) -> Result<Usa
     let currency = organizations::currency(&mut tx, org).await?;
     tx.commit().await?;
     Ok(UsageReport {
-        from,
-        until,
+        from: from.to_string(),
+        until: until.to_string(),
+        title: format!("From {} to {}", from.format("%-d %b %Y"), until.format("%-d %b %Y")),
         currency,
         items,
         services,

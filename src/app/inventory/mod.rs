@@ -5,11 +5,10 @@ mod item;
 mod usage;
 
 pub use item::ItemDetailPage;
-pub use usage::GetStockUsage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
 use uuid::Uuid;
 
 use self::usage::StockUsage;
@@ -23,16 +22,28 @@ use crate::{
         url::id_param,
     },
     domain::{
-        inventory::{Item, ItemForm, ItemPage, MovementForm, StockPage},
+        inventory::{Item, ItemForm, ItemPage, MovementForm},
         money::{amount_input, format_minor},
+        stock_use::StockOverview,
         AppError,
     },
 };
 
+/// The stock page: the branch's stock, and its usage from `from` to `until`
+/// (`YYYY-MM-DD`; blank: the last 30 days).
 #[server]
-pub async fn get_stock() -> Result<StockPage, AppError> {
-    use crate::server::{auth::context::RequestContext, inventory};
-    inventory::stock_page(&RequestContext::load().await?).await
+pub async fn get_stock(
+    #[server(default)] from: String,
+    #[server(default)] until: String,
+) -> Result<StockOverview, AppError> {
+    use crate::server::{auth::context::RequestContext, inventory, stock_usage};
+    let ctx = RequestContext::load().await?;
+    let stock = inventory::stock_page(&ctx).await?;
+    let usage = match stock_usage::report(&ctx, &from, &until).await {
+        Err(invalid @ AppError::Validation(_)) => Err(invalid),
+        other => Ok(other?),
+    };
+    Ok(StockOverview { stock, usage })
 }
 
 #[server]
@@ -93,11 +104,19 @@ pub fn StockListPage() -> impl IntoView {
     let create = ServerAction::<SaveItem>::new();
     // An alert opened or closed elsewhere (a visit completed, a delivery) reloads it.
     let live = use_realtime().map(|r| r.stock_alerts);
-    let page = Resource::new(move || live.and_then(|s| s.get()), |_| get_stock());
+    let query = use_query_map();
+    let period = Memo::new(move |_| {
+        let q = query.read();
+        (q.get("from").unwrap_or_default(), q.get("until").unwrap_or_default())
+    });
+    let page = Resource::new(
+        move || (live.and_then(|s| s.get()), period.get()),
+        |(_, (from, until))| get_stock(from, until),
+    );
     let error = action_error(create);
     view! {
         <Title text="Stock"/>
-        {loaded(page, move |page| {
+        {loaded(page, move |StockOverview { stock: page, usage }| {
             let currency = page.currency.clone();
             let value = format_minor(page.value_minor(), &currency);
             let summary = match page.rows.iter().filter(|r| r.item.active && r.low()).count() {
@@ -147,6 +166,7 @@ pub fn StockListPage() -> impl IntoView {
                         }
                     }
                 />
+                <StockUsage usage from=period.get_untracked().0 until=period.get_untracked().1/>
                 {can_manage.then(|| view! {
                     <section class="panel" aria-labelledby="new-item">
                         <h2 id="new-item">"Add an item"</h2>
@@ -159,7 +179,6 @@ pub fn StockListPage() -> impl IntoView {
             }
             .into_any()
         })}
-        <StockUsage/>
     }
 }
 

@@ -2,45 +2,29 @@
 //! bar for each) and per service, and both as CSV.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::{
     components::{
         form::{field_error, FormAlert, TextField},
-        loaded::loaded_or,
         url::encode,
     },
     domain::{money::format_minor, stock_use::UsageReport, AppError},
 };
 
-/// Usage at the caller's branch from `from` to `until` (`YYYY-MM-DD`; blank: the last 30 days).
-#[server]
-pub async fn get_stock_usage(from: String, until: String) -> Result<UsageReport, AppError> {
-    use crate::server::{auth::context::RequestContext, stock_usage};
-    stock_usage::report(&RequestContext::load().await?, &from, &until).await
-}
-
+/// The usage section, from the stock page's load; `from` and `until` as the page's
+/// address gave them, for the form when they could not be read.
 #[component]
-pub fn StockUsage() -> impl IntoView {
-    let query = use_query_map();
-    let period = Memo::new(move |_| {
-        let q = query.read();
-        (q.get("from").unwrap_or_default(), q.get("until").unwrap_or_default())
-    });
-    let report = Resource::new(move || period.get(), |(from, until)| get_stock_usage(from, until));
+pub fn StockUsage(usage: Result<UsageReport, AppError>, from: String, until: String) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="usage-title">
             <h2 id="usage-title">"Usage"</h2>
-            {loaded_or(
-                report,
-                "Adding up what was used…",
-                move |error| {
-                    let (from, until) = period.get_untracked();
+            {match usage {
+                Ok(report) => view! { <Report report/> }.into_any(),
+                Err(error) => {
                     let error = Signal::stored(Some(error));
                     view! { <FormAlert error/><PeriodForm from until error/> }.into_any()
-                },
-                move |report| view! { <Report report/> },
-            )}
+                }
+            }}
         </section>
     }
 }
@@ -58,7 +42,7 @@ fn PeriodForm(from: String, until: String, #[prop(into)] error: Signal<Option<Ap
 
 #[component]
 fn Report(report: UsageReport) -> impl IntoView {
-    let (from, until) = (report.from.to_string(), report.until.to_string());
+    let (from, until) = (report.from.clone(), report.until.clone());
     let csv = |by: &str| {
         format!(
             "/app/stock/usage.csv?from={}&until={}&by={by}",
@@ -97,11 +81,7 @@ fn Report(report: UsageReport) -> impl IntoView {
             }
         })
         .collect_view();
-    let title = format!(
-        "From {} to {}",
-        report.from.format("%-d %b %Y"),
-        report.until.format("%-d %b %Y")
-    );
+    let title = report.title.clone();
     view! {
         <PeriodForm from=from.clone() until=until.clone() error=Signal::stored(None)/>
         <h3>{title}</h3>

@@ -15,8 +15,9 @@ use crate::{
 
 async fn visit(ctx: &RequestContext, id: Uuid) -> Result<impl IntoResponse, AppError> {
     let mut record = visits::record(ctx, id).await?;
-    // The app's pick list of the whole catalog, not part of the visit.
+    // The app's pick lists (the catalog, the shelves), not part of the visit.
     record.service_choices.clear();
+    record.stock_choices.clear();
     Ok(Json(record))
 }
 
