@@ -200,6 +200,7 @@ test('every page loads within its byte budget', async ({ browser, page, baseURL 
     '/app/settings',
     '/app/settings/services',
     '/app/settings/places',
+    '/app/settings/forms',
     '/app/settings/hours',
     '/app/settings/invoices',
     '/app/settings/messages',

@@ -57,8 +57,8 @@ test('staff add an item, receive a delivery, correct the count, and see it low',
   );
 });
 
-test("a service's materials come onto its visit, completion uses them up, and the alert appears live", async ({ page, context }, testInfo) => {
-  test.setTimeout(90_000);
+test("a service's materials come onto its visit, completion uses them up, the alert appears live, and a product sold leaves the shelf", async ({ page, context }, testInfo) => {
+  test.setTimeout(120_000);
   await practiceWithSchedule(page, testInfo);
 
   // An item running close to its level: 3 sachets, low at 2.
@@ -66,6 +66,7 @@ test("a service's materials come onto its visit, completion uses them up, and th
   await page.getByLabel('Name', { exact: true }).fill('Ultrasound gel');
   await page.getByLabel('Unit', { exact: true }).fill('sachet');
   await page.getByLabel('Cost of one unit (EUR)').fill('0.35');
+  await page.getByLabel('Sale price (EUR, if sold)').fill('2.50');
   await page.getByLabel('Reorder at').fill('2');
   await page.getByRole('button', { name: 'Add item' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ultrasound gel');
@@ -124,10 +125,20 @@ test("a service's materials come onto its visit, completion uses them up, and th
     await watcher.close();
   }
 
+  // A sachet to take home, sold on the visit's invoice: issuing it takes it from stock.
+  await visit.getByRole('button', { name: 'Create invoice' }).click();
+  await expect(page).toHaveURL(/\/app\/invoices\//);
+  await ready(page, testInfo);
+  await page.getByLabel('Product from stock').selectOption({ label: 'Ultrasound gel, €2.50 (2 sachet here)' });
+  await page.getByRole('button', { name: 'Add line' }).click();
+  await expect(page.getByTestId('invoice-lines')).toContainText('Ultrasound gel');
+  await page.getByRole('button', { name: 'Issue invoice' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Invoice INV-/);
+
   await goto(page, testInfo, '/app/stock');
-  await expect(page.getByTestId('stock-row').filter({ hasText: 'Ultrasound gel' })).toContainText('2 sachet');
+  await expect(page.getByTestId('stock-row').filter({ hasText: 'Ultrasound gel' })).toContainText('1 sachet');
   const usage = page.getByRole('region', { name: 'Usage' });
-  await expect(usage.getByTestId('usage-item')).toContainText(['Ultrasound gel1 sachet€0.35']);
+  await expect(usage.getByTestId('usage-item')).toContainText(['Ultrasound gel2 sachet€0.70']);
   await expect(usage.getByTestId('usage-service')).toContainText(['Physiotherapy1Ultrasound gel1 sachet']);
   await screenshots(page, testInfo, 'stock with an alert and usage');
   const download = await page.request.get(

@@ -138,6 +138,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/services") view={Lazy::<pages::Services>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/services/:id") view={Lazy::<pages::ServiceEdit>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/places") view={Lazy::<pages::Places>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/forms") view={Lazy::<pages::Forms>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/forms/:id") view={Lazy::<pages::FormBuilder>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/online-booking") view={Lazy::<pages::OnlineBooking>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/messages") view={Lazy::<pages::Messaging>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/messages/log") view={Lazy::<pages::MessageLog>::new()} ssr=SsrMode::Async/>

@@ -88,6 +88,8 @@ lazy_page! {
     Services => settings::ServicesListPage;
     ServiceEdit => settings::ServiceEditPage;
     Places => settings::PlacesPage;
+    Forms => settings::FormsPage;
+    FormBuilder => settings::FormBuilderPage;
     OnlineBooking => settings::OnlineBookingPage;
     Messaging => settings::MessagingSettingsPage;
     MessageLog => settings::MessageLogPage;

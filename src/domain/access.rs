@@ -127,10 +127,12 @@ pub enum Action {
     ViewStock,
     /// Add and change items, and record what arrives, is counted or moves between branches.
     ManageStock,
+    /// Build intake and consent form templates and choose the services that ask for them.
+    ManageForms,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::ViewBranches,
         Action::ManageBranches,
         Action::ManageSecurityPolicy,
@@ -160,6 +162,7 @@ impl Action {
         Action::ViewTakings,
         Action::ViewStock,
         Action::ManageStock,
+        Action::ManageForms,
     ];
 
     /// What the refusal says, completing "You are not allowed to ...".
@@ -194,6 +197,7 @@ impl Action {
             Action::ViewTakings => "see the day's takings",
             Action::ViewStock => "see the stock",
             Action::ManageStock => "change the stock",
+            Action::ManageForms => "change the form templates",
         }
     }
 }
@@ -258,6 +262,7 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
         &[Owner, Admin, Practitioner, Receptionist, Accountant],
     ),
     (Action::ManageStock, &[Owner, Admin, Receptionist]),
+    (Action::ManageForms, &[Owner, Admin]),
 ];
 
 /// A staff member as an object of someone else's action.
@@ -352,6 +357,7 @@ mod tests {
             (Action::ViewTakings, [true, true, false, true, true]),
             (Action::ViewStock, [true, true, true, true, true]),
             (Action::ManageStock, [true, true, false, true, false]),
+            (Action::ManageForms, [true, true, false, false, false]),
         ];
         for (action, allowed) in expected {
             for (role, allowed) in Role::ALL.iter().zip(allowed) {

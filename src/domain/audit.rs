@@ -62,6 +62,11 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("invoice.receipt_sent", "Receipt sent"),
     ("payment.recorded", "Payment recorded"),
     ("payment.refunded", "Refund given"),
+    ("inventory_item.created", "Stock item added"),
+    ("inventory_item.updated", "Stock item changed"),
+    ("service.materials_changed", "Service materials changed"),
+    ("form_template.created", "Form template added"),
+    ("form_template.saved", "Form template saved"),
 ];
 
 pub fn action_label(action: &str) -> &str {

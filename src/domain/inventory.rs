@@ -91,6 +91,8 @@ pub struct Movement {
     pub other_branch: Option<String>,
     /// For a consumption: the visit's appointment.
     pub appointment_id: Option<Uuid>,
+    /// For a sale: the invoice (or credit note) that sold (or took back) the units.
+    pub invoice_id: Option<Uuid>,
     pub recorded_by: String,
     /// When, in the branch's zone ("7 Dec 2026, 15:04"): formatted on the server, which
     /// keeps the time zone database out of the browser's code.
@@ -101,6 +103,7 @@ impl Movement {
     pub fn label(&self) -> &'static str {
         match self.kind {
             MovementKind::Consume if self.quantity > 0 => "Given back by a visit",
+            MovementKind::Sell if self.quantity > 0 => "Returned on a credit note",
             kind => kind.label(),
         }
     }

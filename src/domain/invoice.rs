@@ -296,17 +296,34 @@ pub fn number_label(prefix: &str, year: i32, number: i64) -> String {
     format!("{prefix}-{year}-{number:06}")
 }
 
+/// A product that is not for sale (or not this organization's).
+pub const NO_SUCH_PRODUCT: &str = "Choose a product that is for sale: give it a sale price on its stock page.";
+
 /// A line as posted: every field text, as the form sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineForm {
+    /// Blank for a product: its name.
+    #[serde(default)]
     pub description: String,
     #[serde(default)]
     pub quantity: String,
+    /// Blank for a product: its sale price.
+    #[serde(default)]
     pub unit_price: String,
     #[serde(default)]
     pub discount: String,
     #[serde(default)]
     pub tax: String,
+    /// The product from stock the line sells (its id), if any.
+    #[serde(default)]
+    pub item: String,
+}
+
+/// What a line selling a product from stock starts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Product {
+    pub name: String,
+    pub sale_price: i64,
 }
 
 /// A line's description and amounts, validated.
@@ -317,6 +334,30 @@ pub struct NewLine {
 }
 
 impl LineForm {
+    /// The product the line sells: none, or the id of one (a field error otherwise).
+    pub fn item_id(&self) -> Result<Option<Uuid>, AppError> {
+        match self.item.trim() {
+            "" => Ok(None),
+            raw => raw
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::field("item", NO_SUCH_PRODUCT)),
+        }
+    }
+
+    /// The line selling `product`: its name and sale price where the form leaves them blank.
+    pub fn selling(mut self, product: Option<&Product>, currency: &str) -> Self {
+        if let Some(product) = product {
+            if self.description.trim().is_empty() {
+                self.description = product.name.clone();
+            }
+            if self.unit_price.trim().is_empty() {
+                self.unit_price = super::money::amount_input(product.sale_price, currency);
+            }
+        }
+        self
+    }
+
     pub fn parse(&self, currency: &str) -> Result<NewLine, AppError> {
         let mut errors = Vec::new();
         let description = self.description.trim();
@@ -364,6 +405,8 @@ impl LineForm {
 pub struct InvoiceLine {
     pub id: Uuid,
     pub description: String,
+    /// The product from stock it sells, if any.
+    pub item_id: Option<Uuid>,
     pub amounts: LineAmounts,
     pub totals: LineTotals,
 }
@@ -411,6 +454,9 @@ pub struct InvoiceView {
     pub can_refund: bool,
     /// The payment form's key (a new one each time the invoice is shown).
     pub payment_key: Uuid,
+    /// The products a draft's line may sell, with what the branch holds (for those who
+    /// may change the draft).
+    pub products: Vec<super::calendar::CalendarColumn>,
 }
 
 impl InvoiceView {
@@ -577,23 +623,54 @@ mod tests {
             unit_price: "12.50".into(),
             discount: "10".into(),
             tax: "20".into(),
+            item: String::new(),
         }
         .parse("GBP")
         .unwrap();
         assert_eq!(parsed.description, "Massage oil");
         assert_eq!(parsed.amounts, line(2, 1250, 1000, 2000));
-        let wrong = LineForm {
+        let wrong_form = LineForm {
             description: "".into(),
             quantity: "0".into(),
             unit_price: "12.5".into(),
             discount: "120".into(),
             tax: "x".into(),
-        }
-        .parse("JPY")
-        .unwrap_err();
+            item: "not an id".into(),
+        };
+        let wrong = wrong_form.parse("JPY").unwrap_err();
         for field in ["description", "quantity", "unit_price", "discount", "tax"] {
             assert!(wrong.field_message(field).is_some(), "{field}");
         }
+        assert!(wrong_form.item_id().unwrap_err().field_message("item").is_some());
+    }
+
+    #[test]
+    fn a_line_selling_a_product_takes_its_name_and_price_unless_typed() {
+        let oil = Product {
+            name: "Massage oil".into(),
+            sale_price: 1450,
+        };
+        let blank = LineForm {
+            quantity: "2".into(),
+            ..LineForm::default()
+        };
+        let sold = blank.clone().selling(Some(&oil), "EUR").parse("EUR").unwrap();
+        assert_eq!(
+            (sold.description.as_str(), sold.amounts.unit_price),
+            ("Massage oil", 1450)
+        );
+        let typed = LineForm {
+            description: "Oil, large".into(),
+            unit_price: "12".into(),
+            ..blank.clone()
+        };
+        let sold = typed.selling(Some(&oil), "EUR").parse("EUR").unwrap();
+        assert_eq!(
+            (sold.description.as_str(), sold.amounts.unit_price),
+            ("Oil, large", 1200)
+        );
+        // Without a product, blank is blank.
+        assert!(blank.selling(None, "EUR").parse("EUR").is_err());
     }
 
     fn any_line() -> impl Strategy<Value = LineAmounts> {

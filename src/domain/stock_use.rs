@@ -131,10 +131,25 @@ pub fn usage_period(from: &str, until: &str, today: NaiveDate) -> Result<(NaiveD
 /// The refusal when completing a visit (or adding to a completed one) would use more
 /// of an item than the branch holds.
 pub fn not_enough_for_visit(item: &str, on_hand: i32, unit: &str, wanted: i32) -> AppError {
+    short_of(
+        format!("Only {on_hand} {unit} of {item} in stock here, so this visit's {wanted} cannot be used."),
+        "take it off the visit's materials",
+    )
+}
+
+/// The refusal when issuing an invoice would sell more of a product than the branch holds.
+pub fn not_enough_to_sell(item: &str, on_hand: i32, unit: &str, wanted: i32) -> AppError {
+    short_of(
+        format!("Only {on_hand} {unit} of {item} in stock here, so this invoice's {wanted} cannot be sold."),
+        "change the invoice's line",
+    )
+}
+
+fn short_of(what: String, or: &str) -> AppError {
     AppError::Conflict {
         field: None,
         message: format!(
-            "Only {on_hand} {unit} of {item} in stock here, so this visit's {wanted} cannot be used. Record what arrived on the stock page, take it off the visit's materials, or let stock go below zero in Settings → Organization."
+            "{what} Record what arrived on the stock page, {or}, or let stock go below zero in Settings → Organization."
         ),
     }
 }

@@ -15,11 +15,11 @@ use super::{
     auth::context::{RequestContext, Staff},
     calendar::locked,
     db::{
-        audit, branches,
+        self, audit, branches,
         invoices::{self, Issue, NewDraft},
         organizations, patients, payments, Tx,
     },
-    documents,
+    documents, inventory,
     routing::Routes,
 };
 use crate::domain::{
@@ -28,9 +28,10 @@ use crate::domain::{
     audit::{AuditFilter, AuditRecord},
     invoice::{
         number_label, totals, InvoiceFilter, InvoiceKind, InvoiceLine, InvoiceList, InvoiceStatus, InvoiceSummary,
-        InvoiceView, NewLine,
+        InvoiceView, NewLine, Product, NO_SUCH_PRODUCT,
     },
     invoice_settings::{InvoiceSettings, InvoiceSettingsForm},
+    money::format_minor,
     payment::{InvoicePayment, OpenInvoice},
     time::{local_datetime, utc_to_local, zone},
     AppError,
@@ -122,11 +123,19 @@ pub async fn get(ctx: &RequestContext, id: Uuid) -> Result<(InvoiceView, Vec<Aud
             })
             .collect();
     }
+    invoice.can_manage = ctx.user.can(Action::ManageInvoices);
+    if invoice.can_manage && invoice.status == InvoiceStatus::Draft {
+        let currency = invoice.currency.clone();
+        invoice.products = inventory::choices(&mut tx, org, ctx.user.branch.id, |r| {
+            let price = format_minor(r.item.sale_price_minor?, &currency);
+            Some(format!("{}, {price} ({} {} here)", r.item.name, r.on_hand, r.item.unit))
+        })
+        .await?;
+    }
     tx.commit().await?;
     for entry in &mut history {
         entry.at_local = ctx.local_time(entry.at);
     }
-    invoice.can_manage = ctx.user.can(Action::ManageInvoices);
     invoice.can_refund = ctx.user.can(Action::RefundPayments);
     Ok((invoice, history))
 }
@@ -145,9 +154,10 @@ pub async fn view_in(tx: &mut Tx, org: Uuid, id: Uuid) -> Result<Option<(Invoice
     let lines: Vec<InvoiceLine> = invoices::lines(tx, org, id)
         .await?
         .into_iter()
-        .map(|(id, description, amounts, _)| InvoiceLine {
+        .map(|(id, description, amounts, item_id)| InvoiceLine {
             id,
             description,
+            item_id,
             totals: amounts.totals(h.tax_mode),
             amounts,
         })
@@ -200,6 +210,7 @@ pub async fn view_in(tx: &mut Tx, org: Uuid, id: Uuid) -> Result<Option<(Invoice
         can_take_payments: false,
         can_refund: false,
         payment_key: Uuid::new_v4(),
+        products: Vec::new(),
     };
     Ok(Some((invoice, h.branch_id)))
 }
@@ -288,16 +299,26 @@ pub async fn draft_for_patient(ctx: &RequestContext, patient_id: Uuid) -> Result
 pub async fn add_line(
     ctx: &RequestContext,
     id: Uuid,
-    line: impl FnOnce(&str) -> Result<NewLine, AppError>,
+    item: Option<Uuid>,
+    line: impl FnOnce(&str, Option<&Product>) -> Result<NewLine, AppError>,
 ) -> Result<(), AppError> {
     ctx.require(Action::ManageInvoices)?;
+    let org = ctx.org_id();
     let mut tx = ctx.tenant().await?;
     let invoice = draft(&mut tx, ctx, id).await?;
-    let line = line(&invoice.currency)?;
-    let line_id = invoices::add_line(&mut tx, ctx.org_id(), id, &line, None).await?;
+    let product = match item {
+        Some(item) => Some(
+            db::inventory::product(&mut tx, org, item)
+                .await?
+                .ok_or_else(|| AppError::field("item", NO_SUCH_PRODUCT))?,
+        ),
+        None => None,
+    };
+    let line = line(&invoice.currency, product.as_ref())?;
+    let line_id = invoices::add_line(&mut tx, org, id, &line, item).await?;
     let diff = json!({"line_id": line_id, "description": line.description, "quantity": line.amounts.quantity,
                       "unit_price": line.amounts.unit_price, "discount_bp": line.amounts.discount_bp,
-                      "tax_bp": line.amounts.tax_bp});
+                      "tax_bp": line.amounts.tax_bp, "item_id": item});
     ctx.audit(&mut tx, "invoice.line_added", "invoice", Some(id), diff)
         .await?;
     tx.commit().await?;
@@ -342,18 +363,24 @@ pub async fn issue(ctx: &RequestContext, id: Uuid) -> Result<String, AppError> {
     ctx.require(Action::ManageInvoices)?;
     let mut tx = ctx.tenant().await?;
     let invoice = draft(&mut tx, ctx, id).await?;
-    let label = issue_in(&mut tx, ctx.org_id(), &ctx.user.branch.timezone, &invoice).await?;
+    let label = issue_in(
+        &mut tx,
+        (ctx.org_id(), ctx.user.user_id),
+        &ctx.user.branch.timezone,
+        &invoice,
+    )
+    .await?;
     ctx.audit(&mut tx, "invoice.issued", "invoice", Some(id), json!({"number": label}))
         .await?;
     tx.commit().await?;
     Ok(label)
 }
 
-/// Issues a locked draft of `org` in a branch of `timezone` (whose date names the year):
-/// its number label.
+/// Issues a locked draft of `org` in a branch of `timezone` (whose date names the year),
+/// `by` a user, and moves the products it sells: its number label.
 pub(crate) async fn issue_in(
     tx: &mut Tx,
-    org: Uuid,
+    (org, by): (Uuid, Uuid),
     timezone: &str,
     invoice: &invoices::Locked,
 ) -> Result<String, AppError> {
@@ -397,6 +424,7 @@ pub(crate) async fn issue_in(
         },
     )
     .await?;
+    inventory::settle_invoice(tx, org, by, invoice, &label).await?;
     Ok(label)
 }
 
@@ -445,7 +473,7 @@ pub async fn credit(ctx: &RequestContext, id: Uuid) -> Result<Uuid, AppError> {
     let note = invoices::lock(&mut tx, org, note_id)
         .await?
         .ok_or_else(|| AppError::not_found("That credit note"))?;
-    let label = issue_in(&mut tx, org, &ctx.user.branch.timezone, &note).await?;
+    let label = issue_in(&mut tx, (org, ctx.user.user_id), &ctx.user.branch.timezone, &note).await?;
     invoices::set_status(&mut tx, org, invoice.id, InvoiceStatus::Void).await?;
     let released = super::payments::release(&mut tx, ctx, invoice.id).await?;
     ctx.audit(

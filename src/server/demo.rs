@@ -11,6 +11,7 @@ use super::{
     db::{
         accounts, appointments,
         catalog::{self, PlaceKind},
+        forms,
         inventory::{self, NewMovement},
         invoices, patients, payments, schedules, sessions, staff, visits, Tx,
     },
@@ -101,6 +102,7 @@ pub async fn seed(state: &AppState) -> Result<bool, AppError> {
     }
     let services = schedule(&mut tx, state, org_id, (london, new_york), people[0], &people[1..]).await?;
     stock(&mut tx, org_id, (london, new_york), created.user_id, &services).await?;
+    forms(&mut tx, org_id, created.user_id, &services).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -115,13 +117,14 @@ async fn stock(
     by: Uuid,
     services: &[Uuid],
 ) -> Result<(), AppError> {
-    // name, unit, cost (pence), reorder at, reorder quantity, delivered to London and New York, used in London
+    // name, unit, cost and sale price (pence; tape and oil are sold to patients), reorder
+    // at, reorder quantity, delivered to London and New York, used in London
     let items = [
-        ("Acupuncture needles", "pack", 450, 5, 20, 24, 12, 6),
-        ("Kinesiology tape", "roll", 620, 10, 30, 40, 25, 12),
-        ("Massage oil", "bottle", 800, 3, 12, 10, 6, 4),
-        ("Disposable gloves", "pair", 8, 50, 200, 300, 200, 40),
-        ("Ultrasound gel", "sachet", 35, 20, 100, 60, 40, 41),
+        ("Acupuncture needles", "pack", (450, None), 5, 20, 24, 12, 6),
+        ("Kinesiology tape", "roll", (620, Some(1200)), 10, 30, 40, 25, 12),
+        ("Massage oil", "bottle", (800, Some(1450)), 3, 12, 10, 6, 4),
+        ("Disposable gloves", "pair", (8, None), 50, 200, 300, 200, 40),
+        ("Ultrasound gel", "sachet", (35, None), 20, 100, 60, 40, 41),
     ];
     // What one of each service uses: (service, item, quantity), by their places above.
     let recipes = [
@@ -134,12 +137,13 @@ async fn stock(
         (4, 4, 2),
     ];
     let mut ids = Vec::new();
-    for (name, unit, cost, level, quantity, to_london, to_new_york, used) in items {
+    for (name, unit, (cost, price), level, quantity, to_london, to_new_york, used) in items {
         let details = ItemForm {
             name: name.into(),
             unit: unit.into(),
             reorder_level: level.to_string(),
             cost: amount_input(cost, "GBP"),
+            sale_price: price.map(|p| amount_input(p, "GBP")).unwrap_or_default(),
             reorder_quantity: quantity.to_string(),
             supplier: "Physio Supplies Ltd".into(),
             ..Default::default()
@@ -159,6 +163,7 @@ async fn stock(
             },
             transfer_id: None,
             appointment_id: None,
+            invoice_id: None,
             recorded_by: by,
         };
         let movements = [
@@ -174,6 +179,69 @@ async fn stock(
     }
     for (service, item, quantity) in recipes {
         inventory::set_recipe_line(tx, org_id, services[service], ids[item], quantity).await?;
+    }
+    Ok(())
+}
+
+/// Two form templates, each asked for by a service: a new patient's intake with the
+/// first assessment, a consent with shockwave therapy. `services` are `schedule`'s.
+async fn forms(tx: &mut Tx, org_id: Uuid, by: Uuid, services: &[Uuid]) -> Result<(), AppError> {
+    use crate::domain::forms::{FieldKind::*, FormField};
+    let field = |key: &str, kind, label: &str, required, choices: &[&str]| FormField {
+        key: key.into(),
+        kind,
+        label: label.into(),
+        help: String::new(),
+        required,
+        choices: choices.iter().map(|c| c.to_string()).collect(),
+    };
+    let intake = [
+        field("f1", Heading, "About you", false, &[]),
+        field("f2", Date, "Date of birth", true, &[]),
+        field("f3", ShortText, "Your GP's name and practice", false, &[]),
+        field("f4", Heading, "Your problem", false, &[]),
+        field(
+            "f5",
+            MultipleChoice,
+            "Where is the pain?",
+            true,
+            &["Neck", "Shoulder", "Back", "Hip", "Knee", "Ankle", "Elsewhere"],
+        ),
+        field(
+            "f6",
+            Number,
+            "How bad is it today, from 0 (none) to 10 (the worst)?",
+            true,
+            &[],
+        ),
+        field("f7", LongText, "How and when did it start?", false, &[]),
+        field("f8", YesNo, "Are you taking blood thinners?", true, &[]),
+        field(
+            "f9",
+            Consent,
+            "The information I gave is true, and I agree to be assessed and treated.",
+            true,
+            &[],
+        ),
+        field("f10", Signature, "Signature", true, &[]),
+    ];
+    let consent = [
+        field("f1", YesNo, "Do you have a pacemaker or are you pregnant?", true, &[]),
+        field("f2", Consent, "Shockwave therapy has been explained to me, including that the area may be sore for a day or two. I agree to it.", true, &[]),
+        field("f3", Signature, "Signature", true, &[]),
+    ];
+    for (name, intro, fields, service) in [
+        (
+            "New patient intake",
+            "A few minutes before your first visit, so that it is spent on you.",
+            &intake[..],
+            services[0],
+        ),
+        ("Consent to shockwave therapy", "", &consent[..], services[4]),
+    ] {
+        let id = forms::create(tx, org_id, name).await?;
+        forms::add_version(tx, org_id, id, (name, intro, fields), by).await?;
+        forms::set_services(tx, org_id, id, &[service]).await?;
     }
     Ok(())
 }
@@ -473,7 +541,7 @@ async fn bill(tx: &mut Tx, org_id: Uuid, visit: &Visit<'_>, by: Uuid, roll: usiz
     let draft = invoices::lock(tx, org_id, invoice_id)
         .await?
         .ok_or_else(|| AppError::not_found("That invoice"))?;
-    billing::issue_in(tx, org_id, visit.timezone, &draft).await?;
+    billing::issue_in(tx, (org_id, by), visit.timezone, &draft).await?;
     let total = invoices::lock(tx, org_id, invoice_id).await?.map_or(0, |i| i.total);
     let (method, amount) = match roll {
         0..=3 => (PaymentMethod::Card, total),

@@ -476,6 +476,7 @@ mod tests {
             .map(|n| InvoiceLine {
                 id: Uuid::new_v4(),
                 description: format!("Treatment {n}: sports massage of the lower back and hamstrings, 45 minutes"),
+                item_id: None,
                 totals: amounts.totals(TaxMode::Exclusive),
                 amounts,
             })
@@ -520,6 +521,7 @@ mod tests {
             can_take_payments: false,
             can_refund: false,
             payment_key: Uuid::new_v4(),
+            products: Vec::new(),
         }
     }
 

@@ -58,6 +58,8 @@ fn constraint_error(constraint: &str) -> Option<AppError> {
         "service_practitioners_user_fkey" => ("practitioners", "That practitioner was not found."),
         "services_org_name_key" => ("name", "A service with this name exists already."),
         "inventory_items_sku_key" => ("sku", "Another item has this SKU already."),
+        "form_templates_name_key" => ("name", "Another form has this title already."),
+        "service_forms_service_fkey" => ("service", "That service was not found."),
         "stock_movements_branch_fkey" => ("to_branch", "That branch was not found."),
         "rooms_branch_name_key" | "resources_branch_name_key" => {
             ("name", "This branch has one with this name already.")

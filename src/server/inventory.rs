@@ -11,16 +11,19 @@ use super::{
     db::{
         audit, catalog,
         inventory::{self, NewMovement},
+        invoices::Locked,
         organizations,
         visits::{self, Which},
         Tx,
     },
+    stock_usage,
 };
 use crate::domain::{
     access::Action,
     calendar::CalendarColumn,
-    inventory::{not_enough, Item, ItemDetails, ItemPage, MovementKind, StockChange, StockPage},
-    stock_use::{not_enough_for_visit, RecipeForm, ServiceRecipe},
+    inventory::{not_enough, Item, ItemDetails, ItemPage, MovementKind, StockChange, StockPage, StockRow},
+    invoice::InvoiceKind,
+    stock_use::{not_enough_for_visit, not_enough_to_sell, RecipeForm, ServiceRecipe, StockOverview},
     AppError,
 };
 
@@ -53,12 +56,32 @@ fn details_of(i: &Item) -> ItemDetails {
 /// The caller's branch's stock of every item.
 pub async fn stock_page(ctx: &RequestContext) -> Result<StockPage, AppError> {
     ctx.require(Action::ViewStock)?;
-    let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
     let mut tx = ctx.tenant().await?;
-    let currency = organizations::currency(&mut tx, org).await?;
-    let rows = inventory::stock(&mut tx, org, branch).await?;
-    let alerts = inventory::open_alerts(&mut tx, org, branch, &ctx.user.branch.timezone).await?;
+    let page = stock_page_in(&mut tx, ctx).await?;
     tx.commit().await?;
+    Ok(page)
+}
+
+/// The stock page: the branch's stock and what it used over the period `from` and
+/// `until` name (a bad period is the usage's error, the stock still shows), in one
+/// transaction.
+pub async fn overview(ctx: &RequestContext, from: &str, until: &str) -> Result<StockOverview, AppError> {
+    ctx.require(Action::ViewStock)?;
+    let mut tx = ctx.tenant().await?;
+    let stock = stock_page_in(&mut tx, ctx).await?;
+    let usage = match stock_usage::period(ctx, from, until) {
+        Ok(period) => Ok(stock_usage::report_in(&mut tx, ctx, period, stock.currency.clone()).await?),
+        Err(invalid) => Err(invalid),
+    };
+    tx.commit().await?;
+    Ok(StockOverview { stock, usage })
+}
+
+async fn stock_page_in(tx: &mut Tx, ctx: &RequestContext) -> Result<StockPage, AppError> {
+    let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
+    let currency = organizations::currency(tx, org).await?;
+    let rows = inventory::stock(tx, org, branch).await?;
+    let alerts = inventory::open_alerts(tx, org, branch, &ctx.user.branch.timezone).await?;
     Ok(StockPage {
         branch: ctx.user.branch.name.clone(),
         currency,
@@ -174,6 +197,63 @@ pub async fn record(
     Ok(())
 }
 
+/// The items in use at a branch as a pick list, each labelled by `label` from what the
+/// branch holds of it (`None` leaves it out).
+pub async fn choices(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    label: impl Fn(&StockRow) -> Option<String>,
+) -> Result<Vec<CalendarColumn>, AppError> {
+    Ok(inventory::stock(tx, org_id, branch_id)
+        .await?
+        .iter()
+        .filter(|r| r.item.active)
+        .filter_map(|r| label(r).map(|label| CalendarColumn { id: r.item.id, label }))
+        .collect())
+}
+
+/// Takes an issued invoice's products from its branch's stock or, issuing a credit note
+/// (`label` its number), puts them back.
+pub async fn settle_invoice(
+    tx: &mut Tx,
+    org_id: Uuid,
+    by: Uuid,
+    invoice: &Locked,
+    label: &str,
+) -> Result<(), AppError> {
+    let sales = inventory::sold_on(tx, org_id, invoice.id).await?;
+    let back = invoice.kind == InvoiceKind::CreditNote;
+    let reason = if back {
+        format!("Credit note {label}")
+    } else {
+        String::new()
+    };
+    let movements: Vec<NewMovement> = sales
+        .iter()
+        .map(|s| NewMovement {
+            item_id: s.item_id,
+            branch_id: invoice.branch_id,
+            kind: MovementKind::Sell,
+            quantity: if back { s.quantity } else { -s.quantity },
+            unit_cost_minor: None,
+            reason: &reason,
+            transfer_id: None,
+            appointment_id: None,
+            invoice_id: Some(invoice.id),
+            recorded_by: by,
+        })
+        .collect();
+    record(tx, org_id, &movements, |m, on_hand| {
+        let (name, unit) = sales
+            .iter()
+            .find(|s| s.item_id == m.item_id)
+            .map_or(("", ""), |s| (s.name.as_str(), s.unit.as_str()));
+        not_enough_to_sell(name, on_hand, unit, -m.quantity)
+    })
+    .await
+}
+
 /// Consumes a visit's materials from stock, at the visit's branch, or (`give_back` with
 /// its reason) returns what the visit had consumed.
 pub async fn settle_visit(
@@ -196,6 +276,7 @@ pub async fn settle_visit(
             reason: give_back.unwrap_or(""),
             transfer_id: None,
             appointment_id: Some(appointment_id),
+            invoice_id: None,
             recorded_by: by,
         })
         .collect();
@@ -234,6 +315,7 @@ pub async fn record_by_hand(
         reason: &reason,
         transfer_id,
         appointment_id: None,
+        invoice_id: None,
         recorded_by: ctx.user.user_id,
     };
     let movements = match change {
@@ -280,15 +362,10 @@ pub async fn service_recipe(ctx: &RequestContext, service_id: Uuid) -> Result<Se
         .await?
         .ok_or_else(|| AppError::not_found("That service"))?;
     let lines = inventory::recipe(&mut tx, org, service_id).await?;
-    let items = inventory::stock(&mut tx, org, ctx.user.branch.id)
-        .await?
-        .into_iter()
-        .filter(|r| r.item.active)
-        .map(|r| CalendarColumn {
-            id: r.item.id,
-            label: format!("{} ({})", r.item.name, r.item.unit),
-        })
-        .collect();
+    let items = choices(&mut tx, org, ctx.user.branch.id, |r| {
+        Some(format!("{} ({})", r.item.name, r.item.unit))
+    })
+    .await?;
     tx.commit().await?;
     Ok(ServiceRecipe { lines, items })
 }
@@ -324,9 +401,10 @@ pub async fn change_recipe(ctx: &RequestContext, service_id: Uuid, change: Recip
     Ok(())
 }
 
-/// How many low-stock alerts are open at the caller's branch.
+/// How many low-stock alerts are open at the caller's branch, for those who restock it
+/// (the shell's badge; anyone else is refused before the database is asked).
 pub async fn open_alert_count(ctx: &RequestContext) -> Result<i64, AppError> {
-    ctx.require(Action::ViewStock)?;
+    ctx.require(Action::ManageStock)?;
     let mut tx = ctx.tenant().await?;
     let open = inventory::open_alert_count(&mut tx, ctx.org_id(), ctx.user.branch.id).await?;
     tx.commit().await?;

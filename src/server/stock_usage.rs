@@ -6,12 +6,12 @@ use axum::{
     http::{header, Method},
     response::{IntoResponse, Response},
 };
-use chrono::{Duration, NaiveTime, Utc};
+use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 
 use super::{
     auth::context::{RequestContext, Staff},
-    db::{inventory, organizations},
+    db::{inventory, organizations, Tx},
     error::internal,
     routing::Routes,
 };
@@ -27,19 +27,35 @@ use crate::domain::{
 /// the last 30 days).
 pub async fn report(ctx: &RequestContext, from: &str, until: &str) -> Result<UsageReport, AppError> {
     ctx.require(Action::ViewStock)?;
+    let period = period(ctx, from, until)?;
+    let mut tx = ctx.tenant().await?;
+    let currency = organizations::currency(&mut tx, ctx.org_id()).await?;
+    let report = report_in(&mut tx, ctx, period, currency).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// The days a usage form names, in the caller's branch's calendar.
+pub fn period(ctx: &RequestContext, from: &str, until: &str) -> Result<(NaiveDate, NaiveDate), AppError> {
+    let today = utc_to_local(Utc::now(), zone(&ctx.user.branch.timezone)).date();
+    usage_period(from, until, today)
+}
+
+/// Usage at the caller's branch over `[from, until]`, in the caller's transaction.
+pub async fn report_in(
+    tx: &mut Tx,
+    ctx: &RequestContext,
+    (from, until): (NaiveDate, NaiveDate),
+    currency: String,
+) -> Result<UsageReport, AppError> {
     let tz = zone(&ctx.user.branch.timezone);
-    let today = utc_to_local(Utc::now(), tz).date();
-    let (from, until) = usage_period(from, until, today)?;
     let span = (
         local_to_utc(tz, from.and_time(NaiveTime::MIN)),
         local_to_utc(tz, (until + Duration::days(1)).and_time(NaiveTime::MIN)),
     );
     let (org, branch) = (ctx.org_id(), ctx.user.branch.id);
-    let mut tx = ctx.tenant().await?;
-    let items = inventory::usage_per_item(&mut tx, org, branch, span).await?;
-    let services = inventory::usage_per_service(&mut tx, org, branch, span).await?;
-    let currency = organizations::currency(&mut tx, org).await?;
-    tx.commit().await?;
+    let items = inventory::usage_per_item(tx, org, branch, span).await?;
+    let services = inventory::usage_per_service(tx, org, branch, span).await?;
     Ok(UsageReport {
         from: from.to_string(),
         until: until.to_string(),

@@ -19,7 +19,6 @@ use super::{
 use crate::domain::{
     access::Action,
     appointment::Status,
-    calendar::CalendarColumn,
     time::{utc_to_local, zone},
     visit::{parse_addendum, Addendum, ClinicalNote, MaterialForm, NoteForm, ServiceChoice, ServiceLine, VisitRecord},
     AppError,
@@ -85,15 +84,10 @@ pub async fn record(ctx: &RequestContext, id: Uuid) -> Result<VisitRecord, AppEr
     };
     let can_record = ctx.user.can(Action::RecordVisits) && visit.is_some();
     let stock_choices = if can_record {
-        db::inventory::stock(&mut tx, org, ctx.user.branch.id)
-            .await?
-            .into_iter()
-            .filter(|r| r.item.active)
-            .map(|r| CalendarColumn {
-                id: r.item.id,
-                label: format!("{} ({} {} here)", r.item.name, r.on_hand, r.item.unit),
-            })
-            .collect()
+        inventory::choices(&mut tx, org, ctx.user.branch.id, |r| {
+            Some(format!("{} ({} {} here)", r.item.name, r.on_hand, r.item.unit))
+        })
+        .await?
     } else {
         Vec::new()
     };

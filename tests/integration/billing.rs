@@ -30,7 +30,7 @@ async fn completed_visit(app: &TestApp, org: &Org, s: &Schedule, time: &str) -> 
     booked.id
 }
 
-async fn invoice(app: &TestApp, browser: &Browser, id: &str) -> Value {
+pub(crate) async fn invoice(app: &TestApp, browser: &Browser, id: &str) -> Value {
     let mut browser = browser.clone();
     let response = app.call::<GetInvoice>(&mut browser, &[("id", id)]).await;
     assert_eq!(response.status(), StatusCode::OK);

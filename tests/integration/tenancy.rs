@@ -58,6 +58,9 @@ const TENANT_TABLES: &[&str] = &[
     "stock_movements",
     "stock_alerts",
     "service_materials",
+    "form_templates",
+    "form_versions",
+    "service_forms",
 ];
 
 /// Two organizations; B has a member, an open invitation, an API token and sessions.
@@ -268,6 +271,18 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
          where s.org_id = $1 limit 1",
     )
     .bind(w.b.id)
+    .execute(&w.app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "with t as (insert into form_templates (org_id, name, version) values ($1, 'Intake', 1) returning org_id, id),
+              v as (insert into form_versions (org_id, template_id, version, name, fields, created_by)
+                    select org_id, id, 1, 'Intake', '[]', $2 from t)
+         insert into service_forms (org_id, service_id, template_id)
+         select t.org_id, s.id, t.id from t join services s on s.org_id = t.org_id limit 1",
+    )
+    .bind(w.b.id)
+    .bind(w.b.owner_id)
     .execute(&w.app.db)
     .await
     .unwrap();

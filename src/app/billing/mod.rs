@@ -10,8 +10,8 @@ use crate::{
     components::{
         confirm::{Confirm, ConfirmButton},
         form::{
-            action_done, action_error, field_error, Checkbox, Choice, FormAlert, RadioGroup, SubmitButton, TextArea,
-            TextField,
+            action_done, action_error, field_error, Checkbox, Choice, FormAlert, RadioGroup, SelectField, SubmitButton,
+            TextArea, TextField,
         },
         loaded::loaded,
         toast::Toast,
@@ -62,7 +62,12 @@ pub async fn draft_invoice(patient_id: Uuid) -> Result<Uuid, AppError> {
 #[server]
 pub async fn add_invoice_line(id: Uuid, #[server(flatten)] form: LineForm) -> Result<(), AppError> {
     use crate::server::{auth::context::RequestContext, billing};
-    billing::add_line(&RequestContext::load().await?, id, |currency| form.parse(currency)).await
+    let item = form.item_id()?;
+    let ctx = RequestContext::load().await?;
+    billing::add_line(&ctx, id, item, |currency, product| {
+        form.selling(product, currency).parse(currency)
+    })
+    .await
 }
 
 #[server]
@@ -328,15 +333,22 @@ pub fn InvoicePage() -> impl IntoView {
             let add = draft.then(|| {
                 let (id, currency) = (id.clone(), currency.clone());
                 let tax = percent_label(invoice.default_tax_bp).trim_end_matches('%').to_owned();
+                let products: Vec<Choice> = invoice.products.iter().map(|p| Choice::new(p.id, p.label.clone())).collect();
+                // Selling a product: its name and price come with it unless typed.
+                let selling = !products.is_empty();
+                let product = selling.then(|| view! {
+                    <SelectField label="Product from stock" name="item" options=products empty="Not a product: describe it" hint="Its name and sale price unless typed below; issuing the invoice takes it from this branch's stock." error=field_error(line_error, "item")/>
+                });
                 view! {
                     <section class="panel no-print" aria-labelledby="add-line-title">
                         <h2 id="add-line-title">"Add a line"</h2>
                         <ActionForm action=add_line attr:class="form form--inline">
                             <FormAlert error=line_error/>
                             <input type="hidden" name="id" value=id/>
-                            <TextField label="Description" name="description" required=true error=field_error(line_error, "description")/>
+                            {product}
+                            <TextField label="Description" name="description" required=!selling error=field_error(line_error, "description")/>
                             <TextField label="Quantity" name="quantity" kind="number" min="1" value="1" error=field_error(line_error, "quantity")/>
-                            <TextField label=format!("Unit price ({currency})") name="unit_price" inputmode="decimal" required=true error=field_error(line_error, "unit_price")/>
+                            <TextField label=format!("Unit price ({currency})") name="unit_price" inputmode="decimal" required=!selling error=field_error(line_error, "unit_price")/>
                             <TextField label="Discount %" name="discount" inputmode="decimal" error=field_error(line_error, "discount")/>
                             <TextField label="Tax %" name="tax" inputmode="decimal" value=tax error=field_error(line_error, "tax")/>
                             <SubmitButton label="Add line" pending_label="Adding…" pending=add_line.pending()/>

@@ -117,10 +117,11 @@ pub fn ItemDetailPage() -> impl IntoView {
                         };
                         let what = if m.reason.is_empty() { what } else { format!("{what} · {}", m.reason) };
                         let visit = m.appointment_id.map(|a| view! { " " <A href=format!("/app/calendar/appointments/{a}")>"(the visit)"</A> });
+                        let invoice = m.invoice_id.map(|i| view! { " " <A href=format!("/app/invoices/{i}")>"(the invoice)"</A> });
                         view! {
                             <tr data-testid="movement">
                                 <td>{m.when.clone()}</td>
-                                <td>{what}{visit}</td>
+                                <td>{what}{visit}{invoice}</td>
                                 <td class="number">{format!("{:+}", m.quantity)}</td>
                                 <td class="number">{m.balance_after}</td>
                                 <td>{m.recorded_by.clone()}</td>

@@ -36,14 +36,8 @@ pub async fn get_stock(
     #[server(default)] from: String,
     #[server(default)] until: String,
 ) -> Result<StockOverview, AppError> {
-    use crate::server::{auth::context::RequestContext, inventory, stock_usage};
-    let ctx = RequestContext::load().await?;
-    let stock = inventory::stock_page(&ctx).await?;
-    let usage = match stock_usage::report(&ctx, &from, &until).await {
-        Err(invalid @ AppError::Validation(_)) => Err(invalid),
-        other => Ok(other?),
-    };
-    Ok(StockOverview { stock, usage })
+    use crate::server::{auth::context::RequestContext, inventory};
+    inventory::overview(&RequestContext::load().await?, &from, &until).await
 }
 
 #[server]

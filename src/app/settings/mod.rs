@@ -3,6 +3,7 @@
 mod audit;
 mod branches;
 mod catalog;
+mod forms;
 mod hours;
 mod messaging;
 mod online;
@@ -15,6 +16,7 @@ pub use catalog::{
     GetPlaces, GetServiceMaterials, GetServices, PlacesPage, RemoveServiceMaterial, SavePlace, SaveService,
     SaveServiceMaterial, ServiceEditPage, ServicesListPage,
 };
+pub use forms::{CreateForm, FormBuilderPage, FormsPage, GetForm, GetForms, SaveForm};
 pub use hours::{AddClosure, AddTimeOff, GetHours, HoursSettingsPage, RemoveClosure, RemoveTimeOff, SaveHours};
 pub use messaging::{
     GetMessageLog, GetMessaging, MessageLogPage, MessageTimeline, MessagingSettingsPage, ResendMessage,
@@ -82,6 +84,12 @@ pub fn settings_pages(user: &CurrentUser) -> Vec<SettingsLink> {
             "/app/settings/online-booking",
             "Online booking",
             "Your booking page's address, notice, horizon and cancellation window.",
+        ),
+        (
+            Action::ManageForms,
+            "/app/settings/forms",
+            "Forms",
+            "Intake and consent forms patients fill in on their phone, and the services that ask for them.",
         ),
         (
             Action::ManageMessaging,

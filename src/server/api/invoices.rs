@@ -32,7 +32,9 @@ pub struct Invoice {
 }
 
 async fn invoice(ctx: &RequestContext, id: Uuid) -> Result<Json<Invoice>, AppError> {
-    let (invoice, history) = billing::get(ctx, id).await?;
+    let (mut invoice, history) = billing::get(ctx, id).await?;
+    // The app's pick list of products (GET /api/v1/stock lists them), not the invoice's.
+    invoice.products.clear();
     Ok(Json(Invoice { invoice, history }))
 }
 
@@ -85,10 +87,13 @@ pub async fn discard(Api(ctx): Api, ApiPath(id): ApiPath<Uuid>) -> Result<impl I
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LineBody {
+    #[serde(default)]
+    item_id: Option<Uuid>,
+    #[serde(default)]
     description: String,
     #[serde(default = "one")]
     quantity: i64,
-    unit_price: i64,
+    unit_price: Option<i64>,
     #[serde(default)]
     discount: f64,
     #[serde(default)]
@@ -113,14 +118,16 @@ pub async fn add_line(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<LineBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    billing::add_line(&ctx, id, |currency| {
+    billing::add_line(&ctx, id, body.item_id, |currency, product| {
         LineForm {
             description: body.description,
             quantity: body.quantity.to_string(),
-            unit_price: amount_input(body.unit_price, currency),
+            unit_price: body.unit_price.map(|p| amount_input(p, currency)).unwrap_or_default(),
             discount: percent(body.discount),
             tax: percent(body.tax),
+            item: String::new(),
         }
+        .selling(product, currency)
         .parse(currency)
     })
     .await?;

@@ -384,6 +384,7 @@ fn core() -> Value {
                     "seller_name": {"type": "string"}, "seller_address": {"type": "string"}, "seller_tax_id": {"type": "string"}, "notes": {"type": "string"},
                     "lines": {"type": "array", "items": {"type": "object", "properties": {
                         "id": {"type": "string", "format": "uuid"}, "description": {"type": "string"},
+                        "item_id": {"type": ["string", "null"], "format": "uuid", "description": "The product from stock it sells"},
                         "amounts": {"$ref": "#/components/schemas/LineAmounts"},
                         "totals": {"type": "object", "properties": {"gross": {"type": "integer"}, "discount": {"type": "integer"}, "net": {"type": "integer"}, "tax": {"type": "integer"}, "total": {"type": "integer"}}}
                     }}},
@@ -398,9 +399,10 @@ fn core() -> Value {
                     "appointment_id": {"type": "string", "format": "uuid", "description": "A completed visit"},
                     "patient_id": {"type": "string", "format": "uuid", "description": "Or a patient, for a blank draft"}
                 }},
-                "NewLine": {"type": "object", "additionalProperties": false, "required": ["description", "unit_price"], "properties": {
-                    "description": {"type": "string", "maxLength": 300}, "quantity": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1},
-                    "unit_price": {"type": "integer", "description": "Minor units"},
+                "NewLine": {"type": "object", "additionalProperties": false, "description": "A line; one selling a product names its item, and takes the item's name and sale price unless given. Issuing the invoice takes the product from the branch's stock (409 if too little), its credit note puts it back.", "properties": {
+                    "item_id": {"type": "string", "format": "uuid", "description": "A stock item with a sale price"},
+                    "description": {"type": "string", "maxLength": 300, "description": "Required unless item_id is given"}, "quantity": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1},
+                    "unit_price": {"type": "integer", "description": "Minor units; required unless item_id is given"},
                     "discount": {"type": "number", "description": "Percent, up to two decimals", "default": 0},
                     "tax": {"type": "number", "description": "Percent, up to two decimals", "default": 0}
                 }},

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::Tx;
 use crate::domain::{
     inventory::{BranchStock, Item, ItemDetails, Movement, MovementKind, StockAlert, StockRow},
+    invoice::Product,
     stock_use::{ItemUsage, RecipeLine, ServiceUsage},
     time::local_datetime,
     AppError,
@@ -24,6 +25,8 @@ pub struct NewMovement<'a> {
     pub transfer_id: Option<Uuid>,
     /// The visit a consumption is for.
     pub appointment_id: Option<Uuid>,
+    /// The invoice a sale is on.
+    pub invoice_id: Option<Uuid>,
     pub recorded_by: Uuid,
 }
 
@@ -66,6 +69,55 @@ pub async fn stock(tx: &mut Tx, org_id: Uuid, branch_id: Uuid) -> Result<Vec<Sto
         .map(|r| StockRow {
             on_hand: r.on_hand,
             item: item_of!(r),
+        })
+        .collect())
+}
+
+/// An item that is for sale (in use, with a sale price).
+pub async fn product(tx: &mut Tx, org_id: Uuid, id: Uuid) -> Result<Option<Product>, AppError> {
+    Ok(sqlx::query!(
+        r#"select name, sale_price_minor as "sale_price!" from inventory_items
+           where org_id = $1 and id = $2 and active and sale_price_minor is not null"#,
+        org_id,
+        id,
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| Product {
+        name: r.name,
+        sale_price: r.sale_price,
+    }))
+}
+
+/// What one item of an invoice's lines sells.
+pub struct Sale {
+    pub item_id: Uuid,
+    pub name: String,
+    pub unit: String,
+    pub quantity: i32,
+}
+
+/// The products an invoice's lines sell, per item (by item id: the order in which every
+/// writer takes the items' locks).
+pub async fn sold_on(tx: &mut Tx, org_id: Uuid, invoice_id: Uuid) -> Result<Vec<Sale>, AppError> {
+    let rows = sqlx::query!(
+        r#"select l.item_id as "item_id!", i.name, i.unit, sum(l.quantity)::integer as "quantity!"
+           from invoice_lines l join inventory_items i on i.id = l.item_id
+           where l.org_id = $1 and l.invoice_id = $2
+           group by l.item_id, i.name, i.unit
+           order by l.item_id"#,
+        org_id,
+        invoice_id,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Sale {
+            item_id: r.item_id,
+            name: r.name,
+            unit: r.unit,
+            quantity: r.quantity,
         })
         .collect())
 }
@@ -145,8 +197,8 @@ pub async fn set_cost(tx: &mut Tx, org_id: Uuid, id: Uuid, cost_minor: i64) -> R
 pub async fn append(tx: &mut Tx, org_id: Uuid, m: &NewMovement<'_>) -> Result<i32, AppError> {
     Ok(sqlx::query_scalar!(
         "insert into stock_movements (org_id, item_id, branch_id, kind, quantity, balance_after, unit_cost_minor,
-                                      reason, transfer_id, recorded_by, appointment_id, seq)
-         values ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $10, 0) returning balance_after",
+                                      reason, transfer_id, recorded_by, appointment_id, invoice_id, seq)
+         values ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $10, $11, 0) returning balance_after",
         org_id,
         m.item_id,
         m.branch_id,
@@ -157,6 +209,7 @@ pub async fn append(tx: &mut Tx, org_id: Uuid, m: &NewMovement<'_>) -> Result<i3
         m.transfer_id,
         m.recorded_by,
         m.appointment_id,
+        m.invoice_id,
     )
     .fetch_one(&mut **tx)
     .await?)
@@ -197,6 +250,7 @@ pub async fn movements(
 ) -> Result<Vec<Movement>, AppError> {
     let rows = sqlx::query!(
         r#"select m.id, m.kind, m.quantity, m.balance_after, m.unit_cost_minor, m.reason, m.created_at, m.appointment_id,
+                  m.invoice_id,
                   u.full_name as recorder,
                   (select b.name from stock_movements o join branches b on b.id = o.branch_id
                     where o.transfer_id = m.transfer_id and o.id <> m.id) as other_branch
@@ -222,6 +276,7 @@ pub async fn movements(
                 reason: r.reason,
                 other_branch: r.other_branch,
                 appointment_id: r.appointment_id,
+                invoice_id: r.invoice_id,
                 recorded_by: r.recorder,
                 when: local_datetime(r.created_at, timezone),
             })

@@ -145,10 +145,10 @@ pub async fn add_line(
     org_id: Uuid,
     invoice_id: Uuid,
     line: &NewLine,
-    service_id: Option<Uuid>,
+    item_id: Option<Uuid>,
 ) -> Result<Uuid, AppError> {
     Ok(sqlx::query_scalar!(
-        "insert into invoice_lines (org_id, invoice_id, position, description, service_id, quantity, unit_price_minor,
+        "insert into invoice_lines (org_id, invoice_id, position, description, item_id, quantity, unit_price_minor,
                                     discount_bp, tax_bp)
          values ($1, $2, (select coalesce(max(position), 0) + 1 from invoice_lines where invoice_id = $2),
                  $3, $4, $5, $6, $7, $8)
@@ -156,7 +156,7 @@ pub async fn add_line(
         org_id,
         invoice_id,
         line.description,
-        service_id,
+        item_id,
         line.amounts.quantity,
         line.amounts.unit_price,
         line.amounts.discount_bp as i32,
@@ -239,7 +239,7 @@ pub async fn lines(
     invoice_id: Uuid,
 ) -> Result<Vec<(Uuid, String, LineAmounts, Option<Uuid>)>, AppError> {
     let rows = sqlx::query!(
-        "select id, description, quantity, unit_price_minor, discount_bp, tax_bp, service_id
+        "select id, description, quantity, unit_price_minor, discount_bp, tax_bp, item_id
          from invoice_lines where org_id = $1 and invoice_id = $2 order by position, id",
         org_id,
         invoice_id,
@@ -258,7 +258,7 @@ pub async fn lines(
                     discount_bp: i64::from(r.discount_bp),
                     tax_bp: i64::from(r.tax_bp),
                 },
-                r.service_id,
+                r.item_id,
             )
         })
         .collect())
@@ -267,9 +267,9 @@ pub async fn lines(
 /// The lines of a credit note: its invoice's, negated.
 pub async fn copy_lines_credited(tx: &mut Tx, org_id: Uuid, from: Uuid, to: Uuid) -> Result<(), AppError> {
     sqlx::query!(
-        "insert into invoice_lines (org_id, invoice_id, position, description, service_id, quantity, unit_price_minor,
-                                    discount_bp, tax_bp)
-         select org_id, $3, position, description, service_id, quantity, -unit_price_minor, discount_bp, tax_bp
+        "insert into invoice_lines (org_id, invoice_id, position, description, service_id, item_id, quantity,
+                                    unit_price_minor, discount_bp, tax_bp)
+         select org_id, $3, position, description, service_id, item_id, quantity, -unit_price_minor, discount_bp, tax_bp
          from invoice_lines where org_id = $1 and invoice_id = $2",
         org_id,
         from,

@@ -201,6 +201,7 @@ fn tables() -> Vec<Entry> {
         crate::documents::surface(),
         crate::inventory::surface(),
         crate::visit_stock::surface(),
+        crate::forms::surface(),
     ]
     .into_iter()
     .flatten()

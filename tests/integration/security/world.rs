@@ -87,6 +87,8 @@ pub struct Side {
     pub patient: Uuid,
     /// An item with 1,000 units in stock at the branch.
     pub stock_item: Uuid,
+    /// A form template, not saved yet.
+    pub form_template: Uuid,
     pub import: Uuid,
     pub invitation_token: String,
     pub manage: String,
@@ -164,6 +166,7 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         receipt_token: String::new(),
         patient: Uuid::nil(),
         stock_item: Uuid::nil(),
+        form_template: Uuid::nil(),
         import: Uuid::nil(),
         invitation_token: String::new(),
         manage: String::new(),
@@ -542,8 +545,15 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
     .fetch_one(&app.db)
     .await
     .unwrap();
+    let form_template: Uuid =
+        sqlx::query_scalar("insert into form_templates (org_id, name) values ($1, 'Intake') returning id")
+            .bind(org.id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     let side = Side {
         stock_item,
+        form_template,
         appointment: booked[0],
         visit,
         done_visit,
