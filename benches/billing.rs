@@ -22,11 +22,11 @@ use careops::{
     server::documents::{render, Kind},
 };
 use reqwest::header;
-use sqlx::{postgres::PgConnectOptions, Connection, Executor, PgConnection, PgPool};
+use sqlx::{postgres::PgConnectOptions, PgPool};
 use support::{
     call, captured, config, percentile,
     pgbench::{self, Step},
-    serve, sign_up, Capture,
+    serve, sign_up, BenchDb, Capture,
 };
 use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
 use uuid::Uuid;
@@ -297,15 +297,8 @@ async fn timed(n: usize, mut run: impl AsyncFnMut()) -> Vec<Duration> {
 #[tokio::main]
 async fn main() {
     tracing_subscriber::registry().with(Capture).init();
-    let server_url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let db_name = format!("careops_bench_billing_{}", std::process::id());
-    let mut admin = PgConnection::connect(&format!("{server_url}/postgres"))
-        .await
-        .expect("PostgreSQL answers");
-    admin
-        .execute(format!(r#"create database "{db_name}""#).as_str())
-        .await
-        .unwrap();
+    let bench_db = BenchDb::create("billing").await;
+    let (server_url, db_name) = (bench_db.server.clone(), bench_db.name.clone());
     let f = fixture(&format!("{server_url}/{db_name}")).await;
 
     // One issue, captured as it runs: what pgbench will run, with what it bound.
@@ -440,7 +433,5 @@ async fn main() {
     }
 
     f.db.close().await;
-    let _ = admin
-        .execute(format!(r#"drop database "{db_name}" with (force)"#).as_str())
-        .await;
+    bench_db.drop().await;
 }

@@ -21,11 +21,11 @@ use std::{
 
 use careops::server::{config::Config, messaging::WorkerThread};
 use leptos::config::LeptosOptions;
-use sqlx::{postgres::PgConnectOptions, Connection, Executor, PgConnection, PgPool};
+use sqlx::{postgres::PgConnectOptions, Connection, PgConnection, PgPool};
 use support::{
     call, captured, percentile,
     pgbench::{self, Pgbench, Step},
-    serve, sign_up, Capture,
+    serve, sign_up, BenchDb, Capture,
 };
 use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
 use uuid::Uuid;
@@ -421,15 +421,8 @@ async fn timed(count: usize, mut run: impl AsyncFnMut() -> bool) -> (Duration, D
 #[tokio::main]
 async fn main() {
     tracing_subscriber::registry().with(Capture).init();
-    let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let db_name = format!("careops_bench_{}", std::process::id());
-    let mut admin = PgConnection::connect(&format!("{server}/postgres"))
-        .await
-        .expect("PostgreSQL answers");
-    admin
-        .execute(format!(r#"create database "{db_name}""#).as_str())
-        .await
-        .unwrap();
+    let bench_db = BenchDb::create("calendar").await;
+    let (server, db_name) = (bench_db.server.clone(), bench_db.name.clone());
     let f = fixture(&server, &db_name).await;
 
     // pgbench runs as the application role, so row-level security costs it what it costs
@@ -693,8 +686,5 @@ async fn main() {
     );
 
     f.db.close().await;
-    admin
-        .execute(format!(r#"drop database "{db_name}" with (force)"#).as_str())
-        .await
-        .unwrap();
+    bench_db.drop().await;
 }

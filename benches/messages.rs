@@ -14,8 +14,8 @@ mod support;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::{Connection, Executor, PgConnection, PgPool};
-use support::{config, percentile, serve};
+use sqlx::PgPool;
+use support::{config, percentile, serve, BenchDb};
 use uuid::Uuid;
 
 const MESSAGES: i32 = 10_000;
@@ -79,15 +79,8 @@ fn seconds(d: Duration) -> String {
 
 #[tokio::main]
 async fn main() {
-    let server_url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let db_name = format!("careops_bench_messages_{}", std::process::id());
-    let mut admin = PgConnection::connect(&format!("{server_url}/postgres"))
-        .await
-        .expect("PostgreSQL answers");
-    admin
-        .execute(format!(r#"create database "{db_name}""#).as_str())
-        .await
-        .unwrap();
+    let bench_db = BenchDb::create("messages").await;
+    let (server_url, db_name) = (bench_db.server.clone(), bench_db.name.clone());
     let url = format!("{server_url}/{db_name}");
     server(&url).await;
     let db = PgPool::connect(&url).await.unwrap();
@@ -121,7 +114,5 @@ async fn main() {
         );
     }
     db.close().await;
-    let _ = admin
-        .execute(format!(r#"drop database "{db_name}" with (force)"#).as_str())
-        .await;
+    bench_db.drop().await;
 }

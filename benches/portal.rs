@@ -25,8 +25,8 @@ use careops::{
 };
 use chrono::{NaiveTime, Utc};
 use reqwest::header;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
-use support::{call, captured, percentile, serve, sign_up, Capture};
+use sqlx::PgPool;
+use support::{call, captured, percentile, serve, sign_up, BenchDb, Capture};
 use tracing_subscriber::prelude::*;
 use uuid::Uuid;
 
@@ -190,15 +190,8 @@ fn kb(bytes: u64) -> String {
 #[tokio::main]
 async fn main() {
     tracing_subscriber::registry().with(Capture).init();
-    let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let db_name = format!("careops_bench_portal_{}", std::process::id());
-    let mut admin = PgConnection::connect(&format!("{server}/postgres"))
-        .await
-        .expect("PostgreSQL answers");
-    admin
-        .execute(format!(r#"create database "{db_name}""#).as_str())
-        .await
-        .unwrap();
+    let bench_db = BenchDb::create("portal").await;
+    let (server, db_name) = (bench_db.server.clone(), bench_db.name.clone());
     let url = format!("{server}/{db_name}");
     let address = serve(config(&url)).await;
     let http = reqwest::Client::new();
@@ -384,8 +377,5 @@ async fn main() {
 
     db.pool().close().await;
     owner.close().await;
-    admin
-        .execute(format!(r#"drop database "{db_name}" with (force)"#).as_str())
-        .await
-        .unwrap();
+    bench_db.drop().await;
 }

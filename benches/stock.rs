@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use careops::app::inventory::{GetItem, GetStock, ReceiveStock};
 use sqlx::{Connection, Executor, PgConnection};
-use support::{call, config, percentile, serve, sign_up};
+use support::{call, config, percentile, serve, sign_up, BenchDb};
 use uuid::Uuid;
 
 const ITEMS: i32 = 2_000;
@@ -48,15 +48,8 @@ fn row(what: &str, mut took: Vec<Duration>) {
 
 #[tokio::main]
 async fn main() {
-    let server_url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let db_name = format!("careops_bench_stock_{}", std::process::id());
-    let mut admin = PgConnection::connect(&format!("{server_url}/postgres"))
-        .await
-        .expect("PostgreSQL answers");
-    admin
-        .execute(format!(r#"create database "{db_name}""#).as_str())
-        .await
-        .unwrap();
+    let bench_db = BenchDb::create("stock").await;
+    let (server_url, db_name) = (bench_db.server.clone(), bench_db.name.clone());
     let url = format!("{server_url}/{db_name}");
     let config = config(
         &url,
@@ -233,8 +226,5 @@ async fn main() {
 
     drop(db);
     drop(app);
-    admin
-        .execute(format!(r#"drop database "{db_name}" with (force)"#).as_str())
-        .await
-        .unwrap();
+    bench_db.drop().await;
 }

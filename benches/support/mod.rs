@@ -1,4 +1,4 @@
-//! What the benchmarks share: the server on a database of its own, the bench clinic's
+//! What the benchmarks share: a database of their own, the server on it, the bench clinic's
 //! owner signed up, the record of the round trips the app makes to PostgreSQL,
 //! percentiles, and a server function call as the browser makes it.
 
@@ -17,6 +17,38 @@ use leptos::{config::LeptosOptions, server_fn::ServerFn};
 use reqwest::header;
 use tracing::{field::Field, subscriber::Interest, Metadata, Subscriber};
 use tracing_subscriber::{layer::Context, Layer};
+
+/// The benchmark's own database on `TEST_DATABASE_URL`'s server (a superuser URL
+/// without a database), made by `create` and dropped by `drop`.
+pub struct BenchDb {
+    pub server: String,
+    pub name: String,
+    admin: sqlx::PgConnection,
+}
+
+impl BenchDb {
+    pub async fn create(bench: &str) -> Self {
+        use sqlx::{Connection, Executor};
+        let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let name = format!("careops_bench_{bench}_{}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+            .await
+            .expect("PostgreSQL answers");
+        admin
+            .execute(format!(r#"create database "{name}""#).as_str())
+            .await
+            .unwrap();
+        Self { server, name, admin }
+    }
+
+    pub async fn drop(mut self) {
+        use sqlx::Executor;
+        let _ = self
+            .admin
+            .execute(format!(r#"drop database "{}" with (force)"#, self.name).as_str())
+            .await;
+    }
+}
 
 /// The server's configuration on database `url`, with `extra` settings over the shared ones.
 pub fn config(url: &str, extra: &[(&str, &str)]) -> Config {

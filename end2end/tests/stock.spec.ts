@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { goto, hydrated, nextMonday, practiceWithSchedule, ready, screenshots, signUp } from './support';
+import { bookAndOpen, goto, hydrated, practiceWithSchedule, ready, screenshots, signUp } from './support';
 
 test('staff add an item, receive a delivery, correct the count, and see it low', async ({ page }, testInfo) => {
   await signUp(page, testInfo);
@@ -93,17 +93,7 @@ test("a service's materials come onto its visit, completion uses them up, the al
     await expect(watcher.getByTestId('live-indicator')).toHaveAttribute('data-state', 'live');
   }
 
-  const monday = nextMonday();
-  await goto(page, testInfo, `/app/calendar/new?date=${monday}`);
-  await page.getByLabel('Start time').fill('11:00');
-  await page.getByLabel("New patient's name").fill('Grace Hopper');
-  await page.getByLabel("New patient's phone").fill('+44 20 7946 0958');
-  await page.getByRole('button', { name: 'Book' }).click();
-  await expect(page).toHaveURL(new RegExp(`/app/calendar\\?date=${monday}`));
-  await ready(page, testInfo);
-  await page.getByTestId('appointment').filter({ hasText: 'Grace Hopper' }).first().click();
-  await expect(page).toHaveURL(/\/app\/calendar\/appointments\//);
-  await ready(page, testInfo);
+  await bookAndOpen(page, testInfo, '11:00', 'Grace Hopper');
   const status = page.getByTestId('appointment-status');
   await page.getByRole('button', { name: 'Mark as arrived' }).click();
   await expect(status).toHaveText('Arrived');

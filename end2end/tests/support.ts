@@ -135,6 +135,21 @@ export async function practiceWithSchedule(page: Page, testInfo: TestInfo, overr
   return practice;
 }
 
+/** Books a new patient for next Monday at `time` from the staff calendar, and opens the appointment's page. */
+export async function bookAndOpen(page: Page, testInfo: TestInfo, time: string, patient: string): Promise<void> {
+  const monday = nextMonday();
+  await goto(page, testInfo, `/app/calendar/new?date=${monday}`);
+  await page.getByLabel('Start time').fill(time);
+  await page.getByLabel("New patient's name").fill(patient);
+  await page.getByLabel("New patient's phone").fill('+44 20 7946 0958');
+  await page.getByRole('button', { name: 'Book' }).click();
+  await expect(page).toHaveURL(new RegExp(`/app/calendar\\?date=${monday}`));
+  await ready(page, testInfo);
+  await page.getByTestId('appointment').filter({ hasText: patient }).first().click();
+  await expect(page).toHaveURL(/\/app\/calendar\/appointments\//);
+  await ready(page, testInfo);
+}
+
 /** A practice with a schedule, signed in on `staff`; answers its booking page's path. */
 export async function staffWithPortal(staff: Page, testInfo: TestInfo, overrides: Partial<Practice> = {}): Promise<string> {
   await practiceWithSchedule(staff, testInfo, overrides);

@@ -1,21 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { goto, nextMonday, practiceWithSchedule, ready, screenshots } from './support';
+import { bookAndOpen, goto, nextMonday, practiceWithSchedule, ready, screenshots } from './support';
 
 test('a visit: arrival, undo, start, services and materials, a note signed at completion, an addendum', async ({ page }, testInfo) => {
   test.setTimeout(90_000);
   await practiceWithSchedule(page, testInfo);
-  const monday = nextMonday();
-  await goto(page, testInfo, `/app/calendar/new?date=${monday}`);
-  await page.getByLabel('Start time').fill('10:00');
-  await page.getByLabel("New patient's name").fill('Grace Hopper');
-  await page.getByLabel("New patient's phone").fill('+44 20 7946 0958');
-  await page.getByRole('button', { name: 'Book' }).click();
-  await expect(page).toHaveURL(new RegExp(`/app/calendar\\?date=${monday}`));
-  await ready(page, testInfo);
-  await page.getByTestId('appointment').filter({ hasText: 'Grace Hopper' }).first().click();
-  await expect(page).toHaveURL(/\/app\/calendar\/appointments\//);
-  await ready(page, testInfo);
+  await bookAndOpen(page, testInfo, '10:00', 'Grace Hopper');
   const status = page.getByTestId('appointment-status');
 
   // A mistaken arrival is taken back.

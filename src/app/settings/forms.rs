@@ -106,6 +106,16 @@ pub fn FormBuilderPage() -> impl IntoView {
     );
     let error = action_error(save);
     let done = Signal::derive(move || saved.get().map(|v| format!("Saved: version {v}.")));
+    // A browser keeps typed values over the saved ones the page then shows (until the form
+    // is reset): after a save the new field's row is blank again.
+    let builder = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if saved.get().is_some() {
+            if let Some(form) = builder.get_untracked() {
+                form.reset();
+            }
+        }
+    });
     view! {
         <Toast message=done/>
         {loaded(template, move |t: FormTemplate| {
@@ -118,7 +128,7 @@ pub fn FormBuilderPage() -> impl IntoView {
                 .fields
                 .iter()
                 .enumerate()
-                .map(|(at, field)| view! { <FieldRow field=field.clone() first={at == 0} last={at + 1 == count} error/> })
+                .map(|(at, field)| view! { <FieldRow field=field.clone() at last={at + 1 == count} error/> })
                 .collect_view();
             let blank = FormField {
                 key: String::new(),
@@ -135,7 +145,7 @@ pub fn FormBuilderPage() -> impl IntoView {
                 <p><A href="/app/settings/forms">"← Forms"</A></p>
                 <h1>{t.name.clone()}</h1>
                 <p class="field__hint" data-testid="form-version">{status}</p>
-                <ActionForm action=save attr:class="form form-builder">
+                <ActionForm action=save node_ref=builder attr:class="form form-builder">
                     // Enter in a text box saves (the browser presses a form's first button).
                     <button class="visually-hidden" type="submit" tabindex="-1" aria-hidden="true">"Save"</button>
                     <FormAlert error/>
@@ -161,14 +171,14 @@ pub fn FormBuilderPage() -> impl IntoView {
 
 /// One field's row: its inputs, and buttons to move it or take it out (each a save).
 #[component]
-fn FieldRow(field: FormField, first: bool, last: bool, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+fn FieldRow(field: FormField, at: usize, last: bool, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
     let (key, label) = (field.key.clone(), field.label.clone());
-    let step = move |verb: &str| format!("{verb}:{key}");
+    let step = |verb: &str| format!("{verb}:{key}");
     view! {
         <li class="form-builder__field" data-testid="form-field">
             <FieldInputs field error/>
             <div class="button-row">
-                {(!first).then(|| view! {
+                {(at > 0).then(|| view! {
                     <button class="button button--small" type="submit" name="step" value=step("up") aria-label=format!("Move “{label}” up")>"Move up"</button>
                 })}
                 {(!last).then(|| view! {
