@@ -162,7 +162,12 @@ fn Today(
                                     view! {
                                         <tr data-testid="today-row" data-status=a.status.as_str()>
                                             <td>{a.time_label.clone()}</td>
-                                            <td><A href=format!("/app/calendar/appointments/{}", a.id)>{a.patient_name.clone()}</A></td>
+                                            <td>
+                                                <A href=format!("/app/calendar/appointments/{}", a.id)>{a.patient_name.clone()}</A>
+                                                {(a.forms_due > 0).then(|| view! {
+                                                    " " <span class="calendar__forms" data-testid="forms-due">"Forms not filled in"</span>
+                                                })}
+                                            </td>
                                             <td>{a.service_name.clone()}</td>
                                             <td>{a.practitioner_name.clone()}</td>
                                             <td>{a.status.label()}</td>

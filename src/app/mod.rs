@@ -51,13 +51,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// Pages for people outside the staff app ship no script and no WASM at all: the
-/// patients' portal (`/book/...`, `/manage/...`), the landing page, sign-in with its
+/// patients' portal (`/book/...`, `/manage/...`) and their forms (`/forms/...`, with a
+/// few lines of plain script for drawing a signature), the landing page, sign-in with its
 /// two-factor steps, sign-up and accepting an invitation. Each is complete as links and
 /// forms that post, so a phone on a slow line gets the page and nothing else; the staff
 /// app's code loads once someone is in it.
 fn ships_no_code(path: &str) -> bool {
-    const SECTIONS: [&str; 7] = [
+    const SECTIONS: [&str; 8] = [
         "/book",
+        "/forms",
         "/manage",
         "/login",
         "/signup",
@@ -117,6 +119,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/book/:slug/:branch/:service/confirm") view=server_page!(PortalConfirm) ssr=SsrMode::Async/>
                 <Route path=path!("/manage/:token") view=server_page!(PortalManage) ssr=SsrMode::Async/>
                 <Route path=path!("/manage/:token/move") view=server_page!(PortalMove) ssr=SsrMode::Async/>
+                <Route path=path!("/forms/:token") view=server_page!(FormLink) ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/app") view={Lazy::<pages::Staff>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<pages::Overview>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("account") view={Lazy::<pages::Account>::new()} ssr=SsrMode::Async/>
@@ -135,6 +138,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("patients/import") view={Lazy::<pages::PatientImport>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("patients/import/:id") view={Lazy::<pages::PatientImportPreview>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("patients/:id") view={Lazy::<pages::Patient>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("forms/:id") view={Lazy::<pages::Submission>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/services") view={Lazy::<pages::Services>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/services/:id") view={Lazy::<pages::ServiceEdit>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("settings/places") view={Lazy::<pages::Places>::new()} ssr=SsrMode::Async/>
@@ -176,6 +180,7 @@ mod tests {
             "/reset-password/abc",
             "/book/clinic/x",
             "/manage/t/move",
+            "/forms/t",
         ] {
             assert!(ships_no_code(path), "{path}");
         }

@@ -52,6 +52,7 @@ lazy_page! {
     PortalConfirm => portal::ConfirmPage;
     PortalManage => portal::ManagePage;
     PortalMove => portal::MovePage;
+    FormLink => portal::PatientFormPage;
 }
 
 /// A page that ships no code, reached in the browser by a link or a redirect from the
@@ -85,6 +86,7 @@ lazy_page! {
     PatientImport => patients::ImportPage;
     PatientImportPreview => patients::ImportPreviewPage;
     Patient => patients::PatientPage;
+    Submission => patients::SubmissionPage;
     Services => settings::ServicesListPage;
     ServiceEdit => settings::ServiceEditPage;
     Places => settings::PlacesPage;

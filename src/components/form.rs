@@ -108,9 +108,12 @@ impl Wiring {
         }
     }
 
+    /// The hint under the label; an empty one is none (a form built from data, such as a
+    /// patient's form, may have none).
     fn hint(&self, hint: Option<String>) -> impl IntoView {
         let id = self.hint_id.clone();
-        hint.map(|hint| view! { <p class="field__hint" id=id>{hint}</p> })
+        hint.filter(|h| !h.is_empty())
+            .map(|hint| view! { <p class="field__hint" id=id>{hint}</p> })
     }
 
     fn error_line(&self) -> impl IntoView {
@@ -182,7 +185,7 @@ impl Input {
 fn input(field: Input) -> impl IntoView {
     let wiring = Wiring::new(
         field.id.unwrap_or_else(|| default_id(&field.name)),
-        field.hint.is_some(),
+        field.hint.as_deref().is_some_and(|h| !h.is_empty()),
         field.error,
     );
     let control = view! {
@@ -326,7 +329,11 @@ pub fn TextArea(
     #[prop(optional, into)] hint: Option<String>,
     #[prop(optional, into)] error: MaybeProp<String>,
 ) -> impl IntoView {
-    let wiring = Wiring::new(id.unwrap_or_else(|| default_id(&name)), hint.is_some(), error);
+    let wiring = Wiring::new(
+        id.unwrap_or_else(|| default_id(&name)),
+        hint.as_deref().is_some_and(|h| !h.is_empty()),
+        error,
+    );
     let control = view! {
         <textarea
             class="field__input"
@@ -366,7 +373,11 @@ pub fn SelectField(
     class: Option<&'static str>,
     #[prop(optional, into)] error: MaybeProp<String>,
 ) -> impl IntoView {
-    let wiring = Wiring::new(id.unwrap_or_else(|| default_id(&name)), hint.is_some(), error);
+    let wiring = Wiring::new(
+        id.unwrap_or_else(|| default_id(&name)),
+        hint.as_deref().is_some_and(|h| !h.is_empty()),
+        error,
+    );
     let chosen = selected.unwrap_or_default();
     let class = match class {
         Some(extra) => format!("field__input {extra}"),
@@ -408,7 +419,11 @@ pub fn Checkbox(
     #[prop(optional, into)] hint: Option<String>,
     #[prop(optional, into)] error: MaybeProp<String>,
 ) -> impl IntoView {
-    let wiring = Wiring::new(id.unwrap_or_else(|| default_id(&name)), hint.is_some(), error);
+    let wiring = Wiring::new(
+        id.unwrap_or_else(|| default_id(&name)),
+        hint.as_deref().is_some_and(|h| !h.is_empty()),
+        error,
+    );
     view! {
         <div class="field field--check" class:field--invalid=wiring.invalid()>
             <label class="checkbox">
@@ -475,7 +490,7 @@ fn choice_group(
     hint: Option<String>,
     error: MaybeProp<String>,
 ) -> impl IntoView {
-    let wiring = Wiring::new(default_id(&name), hint.is_some(), error);
+    let wiring = Wiring::new(default_id(&name), hint.as_deref().is_some_and(|h| !h.is_empty()), error);
     view! {
         <fieldset class="form__group" aria-describedby=wiring.described_by()>
             <legend>{legend}</legend>

@@ -129,10 +129,13 @@ pub enum Action {
     ManageStock,
     /// Build intake and consent form templates and choose the services that ask for them.
     ManageForms,
+    /// Read what patients answered on their forms (health data: every read is in the
+    /// audit log).
+    ReadFormAnswers,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::ViewBranches,
         Action::ManageBranches,
         Action::ManageSecurityPolicy,
@@ -163,6 +166,7 @@ impl Action {
         Action::ViewStock,
         Action::ManageStock,
         Action::ManageForms,
+        Action::ReadFormAnswers,
     ];
 
     /// What the refusal says, completing "You are not allowed to ...".
@@ -198,6 +202,7 @@ impl Action {
             Action::ViewStock => "see the stock",
             Action::ManageStock => "change the stock",
             Action::ManageForms => "change the form templates",
+            Action::ReadFormAnswers => "read patients' form answers",
         }
     }
 }
@@ -263,6 +268,8 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     ),
     (Action::ManageStock, &[Owner, Admin, Receptionist]),
     (Action::ManageForms, &[Owner, Admin]),
+    // What patients answer on their forms is health data, as the clinical notes are.
+    (Action::ReadFormAnswers, &[Owner, Practitioner]),
 ];
 
 /// A staff member as an object of someone else's action.

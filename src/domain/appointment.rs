@@ -208,6 +208,14 @@ pub struct AppointmentView {
     pub end_minute: u32,
     /// `09:00–09:45`
     pub time_label: String,
+    /// Forms asked of the patient for this visit and not filled in yet.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub forms_due: u32,
+}
+
+/// Leaves a count of none out of what is sent (a busy week is thousands of appointments).
+pub fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl AppointmentView {

@@ -162,6 +162,9 @@ pub struct CalendarBlock {
     pub end_minute: u32,
     /// `09:00–09:45`
     pub time_label: String,
+    /// Forms the patient has not filled in yet for this visit.
+    #[serde(default, skip_serializing_if = "super::appointment::is_zero")]
+    pub forms_due: u32,
 }
 
 impl From<&AppointmentView> for CalendarBlock {
@@ -181,6 +184,7 @@ impl From<&AppointmentView> for CalendarBlock {
             start_minute: a.start_minute,
             end_minute: a.end_minute,
             time_label: a.time_label.clone(),
+            forms_due: a.forms_due,
         }
     }
 }

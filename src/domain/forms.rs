@@ -384,6 +384,16 @@ const LONGEST_ANSWER: usize = 5000;
 /// A drawn signature's path: enough for a long signature, not a file.
 const LONGEST_DRAWING: usize = 60_000;
 
+/// A drawn signature as the page's script posts it: an SVG path of moves and lines
+/// ("M12 30L14 31.5…"), nothing that could be markup, and not a file's worth.
+pub fn is_drawing(path: &str) -> bool {
+    path.len() <= LONGEST_DRAWING
+        && path.starts_with('M')
+        && path
+            .bytes()
+            .all(|b| matches!(b, b'M' | b'L' | b'0'..=b'9' | b'.' | b' ' | b','))
+}
+
 /// Reads `posted` against the version's `fields`: the answers, or every field's error
 /// (a required one left blank, a number that is not one, a choice not offered).
 pub fn read_answers(fields: &[FormField], posted: &Posted) -> Result<Answers, AppError> {
@@ -436,7 +446,7 @@ pub fn read_answers(fields: &[FormField], posted: &Posted) -> Result<Answers, Ap
             (FieldKind::Consent, Some(_)) => Ok(Some(Answer::Accepted)),
             (FieldKind::Signature, Some(name)) => {
                 let drawing = values(posted, &format!("{key}.drawing")).next().map(str::to_owned);
-                if name.chars().count() > 200 || drawing.as_ref().is_some_and(|d| d.len() > LONGEST_DRAWING) {
+                if name.chars().count() > 200 || drawing.as_deref().is_some_and(|d| !is_drawing(d)) {
                     Err("Sign with your full name (up to 200 characters).")
                 } else {
                     Ok(Some(Answer::Signature {

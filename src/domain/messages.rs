@@ -22,6 +22,8 @@ pub enum MessageKind {
     Receipt,
     /// To a branch's owners and admins: an item is running low there.
     LowStock,
+    /// To a patient: a form to fill in before their visit, with its link.
+    FormRequest,
 }
 
 impl MessageKind {
@@ -35,6 +37,7 @@ impl MessageKind {
             MessageKind::PasswordReset => "password_reset",
             MessageKind::Receipt => "receipt",
             MessageKind::LowStock => "low_stock",
+            MessageKind::FormRequest => "form_request",
         }
     }
 

@@ -18,6 +18,7 @@ pub const MESSAGE_KINDS: &[(&str, &str)] = &[
     ("reminder", "Reminder"),
     ("reschedule", "New time"),
     ("cancellation", "Cancellation"),
+    ("form_request", "Form to fill in"),
     ("receipt", "Receipt"),
     ("staff_invitation", "Staff invitation"),
     ("password_reset", "Password reset"),

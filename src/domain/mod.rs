@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod contact;
 pub mod error;
+pub mod form_submissions;
 pub mod forms;
 pub mod inventory;
 pub mod invoice;

@@ -13,11 +13,12 @@ use super::{
 };
 
 /// The kinds with a wording of their own, in the order the settings page shows them.
-pub const TEMPLATE_KINDS: [MessageKind; 8] = [
+pub const TEMPLATE_KINDS: [MessageKind; 9] = [
     MessageKind::BookingConfirmation,
     MessageKind::Reminder,
     MessageKind::Reschedule,
     MessageKind::Cancellation,
+    MessageKind::FormRequest,
     MessageKind::Receipt,
     MessageKind::StaffInvitation,
     MessageKind::PasswordReset,
@@ -48,6 +49,16 @@ const RECEIPT_VARIABLES: &[(&str, &str)] = &[
     ("invoice_number", "INV-2026-000123"),
     ("paid", "£45.00"),
     ("receipt_link", "https://careops.example/receipt/a1b2c3"),
+];
+
+/// The variables of a form to fill in before a visit.
+const FORM_REQUEST_VARIABLES: &[(&str, &str)] = &[
+    ("patient_first_name", "Ada"),
+    ("patient_name", "Ada Lovelace"),
+    ("clinic", "Riverside Physio"),
+    ("form", "New patient intake"),
+    ("form_link", "https://careops.example/forms/a1b2c3"),
+    ("until", "Tuesday 1 December 2026"),
 ];
 
 /// The variables of an invitation to join the staff.
@@ -84,6 +95,7 @@ fn examples(kind: MessageKind) -> &'static [(&'static str, &'static str)] {
         MessageKind::PasswordReset => RESET_VARIABLES,
         MessageKind::Receipt => RECEIPT_VARIABLES,
         MessageKind::LowStock => LOW_STOCK_VARIABLES,
+        MessageKind::FormRequest => FORM_REQUEST_VARIABLES,
         _ => APPOINTMENT_VARIABLES,
     }
 }
@@ -105,10 +117,13 @@ pub fn channels(kind: MessageKind) -> &'static [&'static str] {
     }
 }
 
-/// The variable a message of `kind` is no use without: the link an invitation or a
-/// password reset is for.
+/// The variable a message of `kind` is no use without: the link an invitation, a
+/// password reset or a form request is for.
 fn required(kind: MessageKind) -> Option<&'static str> {
-    kind.is_for_staff().then_some("link")
+    match kind {
+        MessageKind::FormRequest => Some("form_link"),
+        _ => kind.is_for_staff().then_some("link"),
+    }
 }
 
 /// What the variables of a message stand for.
@@ -191,6 +206,17 @@ pub fn default_template(kind: MessageKind, channel: &str) -> Template {
         (_, MessageKind::Reminder) => (
             "Reminder: your appointment at {clinic} on {when}".to_owned(),
             format!("Hello {{patient_first_name}},\n\na reminder of your {{service}} with {{practitioner}} on {{when}} at {{place}}.{manage}\n\n{{clinic}}"),
+        ),
+        ("sms", MessageKind::FormRequest) => (
+            String::new(),
+            "{clinic}: please fill in {form} before your visit: {form_link}".to_owned(),
+        ),
+        (_, MessageKind::FormRequest) => (
+            "{clinic}: please fill in {form} before your visit".to_owned(),
+            "Hello {patient_first_name},\n\nplease fill in {form} before your visit, on your phone or \
+             computer: {form_link}\n\nThe link works until {until}. If you stop half-way, what you typed is \
+             kept: open the same link again to finish.\n\n{clinic}"
+                .to_owned(),
         ),
         ("sms", MessageKind::Receipt) => (
             String::new(),

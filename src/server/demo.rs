@@ -11,7 +11,7 @@ use super::{
     db::{
         accounts, appointments,
         catalog::{self, PlaceKind},
-        forms,
+        form_submissions, forms,
         inventory::{self, NewMovement},
         invoices, patients, payments, schedules, sessions, staff, visits, Tx,
     },
@@ -242,6 +242,78 @@ async fn forms(tx: &mut Tx, org_id: Uuid, by: Uuid, services: &[Uuid]) -> Result
         let id = forms::create(tx, org_id, name).await?;
         forms::add_version(tx, org_id, id, (name, intro, fields), by).await?;
         forms::set_services(tx, org_id, id, &[service]).await?;
+        asked(tx, org_id, id, name, service).await?;
+    }
+    Ok(())
+}
+
+/// The form asked for with each booking of `service` (the demo booked them before the
+/// forms existed): answered for the visits past and every other one to come, so the
+/// calendar marks the rest.
+async fn asked(tx: &mut Tx, org_id: Uuid, template_id: Uuid, name: &str, service: Uuid) -> Result<(), AppError> {
+    use crate::domain::{
+        form_submissions::link_expiry,
+        forms::{Answer, Answers},
+    };
+    use form_submissions::{NewRequest, Requestable};
+    let form = Requestable {
+        template_id,
+        version: 1,
+        name: name.to_owned(),
+    };
+    let now = Utc::now();
+    for (n, (appointment, branch_id, patient_id, starts_at, patient)) in
+        form_submissions::appointments_of(tx, org_id, service)
+            .await?
+            .into_iter()
+            .enumerate()
+    {
+        let new = NewRequest {
+            branch_id,
+            patient_id,
+            appointment_id: Some(appointment),
+            requested_by: None,
+            expires_at: link_expiry(now, Some(starts_at)),
+        };
+        let Some(id) = form_submissions::request(tx, org_id, new, &form).await? else {
+            continue;
+        };
+        if starts_at > now && n % 2 == 0 {
+            continue;
+        }
+        let signature = Answer::Signature {
+            name: patient,
+            drawing: Some("M20 120L60 60L90 130L130 50L170 140L210 70L260 110".into()),
+        };
+        let answers: Answers = match name {
+            "New patient intake" => [
+                (
+                    "f2",
+                    Answer::Date(chrono::NaiveDate::from_ymd_opt(1984, 3, 12).expect("a date")),
+                ),
+                ("f5", Answer::Choices(vec!["Back".into()])),
+                ("f6", Answer::Number("6".into())),
+                (
+                    "f7",
+                    Answer::Text("Lifting boxes when I moved house, three weeks ago.".into()),
+                ),
+                ("f8", Answer::YesNo(false)),
+                ("f9", Answer::Accepted),
+                ("f10", signature),
+            ]
+            .into_iter()
+            .map(|(k, a)| (k.to_owned(), a))
+            .collect(),
+            _ => [
+                ("f1", Answer::YesNo(false)),
+                ("f2", Answer::Accepted),
+                ("f3", signature),
+            ]
+            .into_iter()
+            .map(|(k, a)| (k.to_owned(), a))
+            .collect(),
+        };
+        form_submissions::submit(tx, org_id, id, &answers).await?;
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod flash;
+pub mod form_submissions;
 pub mod forms;
 pub mod health;
 pub mod inventory;

@@ -18,7 +18,7 @@ use tokio::sync::broadcast;
 
 use super::{
     auth::{context::RequestContext, middleware::client_of, tokens::Authenticated},
-    db::sessions,
+    db::{sessions, Tx},
     inventory, AppState,
 };
 use crate::domain::{
@@ -118,6 +118,14 @@ pub fn payload(envelope: &Envelope) -> Result<String, AppError> {
     let mut shorter = envelope.clone();
     shorter.event.shorten_texts(200);
     encode(&shorter)
+}
+
+/// Publishes `envelope` to every server process when `tx` commits.
+pub async fn publish(tx: &mut Tx, envelope: &Envelope) -> Result<(), AppError> {
+    sqlx::query!("select pg_notify($1, $2)", CHANNEL, payload(envelope)?)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// `/ws`: authenticated by the session cookie, subscribed to the user's current branch.

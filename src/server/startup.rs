@@ -121,6 +121,7 @@ pub fn routes() -> Routes {
         .merge(super::billing::routes())
         .merge(super::stock_usage::routes())
         .merge(super::receipts::routes())
+        .merge(super::form_submissions::routes())
         .merge(super::portal::routes())
         .merge(super::api::routes())
         .merge(messaging::webhooks::routes())

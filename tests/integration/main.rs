@@ -10,6 +10,7 @@ mod auth;
 mod billing;
 mod calendar;
 mod documents;
+mod form_submissions;
 mod forms;
 mod inventory;
 mod messaging;

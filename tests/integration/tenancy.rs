@@ -61,6 +61,7 @@ const TENANT_TABLES: &[&str] = &[
     "form_templates",
     "form_versions",
     "service_forms",
+    "form_submissions",
 ];
 
 /// Two organizations; B has a member, an open invitation, an API token and sessions.
@@ -283,6 +284,16 @@ async fn a_connection_without_the_tenant_setting_sees_no_tenant_rows() {
     )
     .bind(w.b.id)
     .bind(w.b.owner_id)
+    .execute(&w.app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into form_submissions (org_id, branch_id, patient_id, template_id, version, expires_at)
+         select t.org_id, $2, p.id, t.id, 1, now() + interval '1 day'
+         from form_templates t join patients p on p.org_id = t.org_id where t.org_id = $1 limit 1",
+    )
+    .bind(w.b.id)
+    .bind(w.b.branch_id)
     .execute(&w.app.db)
     .await
     .unwrap();

@@ -232,6 +232,7 @@ pub fn AppointmentPage() -> impl IntoView {
                     {visit}
                     {move_section}
                     {cancel_section}
+                    <crate::app::patients::PatientFormsPanel patient_id=a.patient_id appointment=a.id/>
                     <section class="panel" aria-labelledby="messages-title">
                         <h2 id="messages-title">"Messages to the patient"</h2>
                         <MessageTimeline messages=detail.messages.clone()/>

@@ -540,7 +540,7 @@ fn Block(appointment: CalendarBlock, lane: usize, of: usize, day_start: i32, dra
     let status = appointment.status;
     let online = appointment.source == crate::domain::appointment::Source::Portal;
     let label = format!(
-        "{}, {} with {}, {}{}",
+        "{}, {} with {}, {}{}{}",
         appointment.time_label,
         appointment.patient_name,
         appointment.practitioner_name,
@@ -549,6 +549,11 @@ fn Block(appointment: CalendarBlock, lane: usize, of: usize, day_start: i32, dra
             String::new()
         } else {
             format!(", {}", status.label())
+        },
+        if appointment.forms_due > 0 {
+            ", forms not filled in yet"
+        } else {
+            ""
         }
     );
 
@@ -572,6 +577,9 @@ fn Block(appointment: CalendarBlock, lane: usize, of: usize, day_start: i32, dra
             <span class="calendar__service">{appointment.service_name.clone()}</span>
             {(status != Status::Scheduled).then(|| view! { <span class="calendar__status">{status.label()}</span> })}
             {online.then(|| view! { <span class="calendar__online" title="Booked online">"Online"</span> })}
+            {(appointment.forms_due > 0).then(|| view! {
+                <span class="calendar__forms" title="Forms not filled in yet" data-testid="forms-due">"Forms"</span>
+            })}
             {movable.then(|| view! { <span class="calendar__resize" aria-hidden="true"></span> })}
         </a>
     }
@@ -651,6 +659,7 @@ mod tests {
             start_minute: start,
             end_minute: end,
             time_label: String::new(),
+            forms_due: 0,
         }
     }
 

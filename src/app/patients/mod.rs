@@ -1,7 +1,9 @@
 //! `/app/patients`: finding, adding, editing, merging, importing and exporting patients.
 
+mod forms;
 mod import;
 
+pub use forms::{GetPatientForms, GetSubmission, PatientFormsPanel, SendForm, SubmissionPage};
 pub use import::{GetImport, ImportPage, ImportPreviewPage, RunImport};
 
 use crate::app::{layout::with_user, settings::MessageTimeline};
@@ -357,6 +359,7 @@ pub fn PatientPage() -> impl IntoView {
                             }
                         />
                     </section>
+                    <PatientFormsPanel patient_id=p.id/>
                     <section class="panel" aria-labelledby="messages-title">
                         <h2 id="messages-title">"Messages"</h2>
                         <MessageTimeline messages=profile.messages.clone()/>

@@ -3,9 +3,11 @@
 //! every page renders on the server and every step is a link or a form that posts, so
 //! the portal works the same with JavaScript off. Built for a phone first.
 
+mod form;
 mod manage;
 mod slots;
 
+pub use form::{OpenPatientForm, PatientFormPage};
 pub use manage::{CancelBooking, ManageBooking, ManagePage, MoveBooking, MoveOptions, MovePage};
 pub use slots::{AvailableTimes, BookOnline, BookingSummary, ConfirmPage, SlotsPage};
 

@@ -145,6 +145,11 @@ pub fn FormBuilderPage() -> impl IntoView {
                 <p><A href="/app/settings/forms">"← Forms"</A></p>
                 <h1>{t.name.clone()}</h1>
                 <p class="field__hint" data-testid="form-version">{status}</p>
+                {crate::app::layout::with_user(move |user| {
+                    user.can(crate::domain::access::Action::ReadFormAnswers).then(|| view! {
+                        <p><a href=format!("/app/settings/forms/{}/answers.csv", t.id) rel="external" download="">"Download every answer (CSV)"</a></p>
+                    })
+                })}
                 <ActionForm action=save node_ref=builder attr:class="form form-builder">
                     // Enter in a text box saves (the browser presses a form's first button).
                     <button class="visually-hidden" type="submit" tabindex="-1" aria-hidden="true">"Save"</button>

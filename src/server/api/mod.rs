@@ -5,6 +5,7 @@
 
 mod branches;
 mod calendar;
+mod forms;
 pub mod idempotency;
 mod invoices;
 pub mod openapi;
@@ -70,6 +71,12 @@ pub fn routes() -> Routes {
         .add(Method::GET, "/api/v1/stock/items/{id}", stock::get)
         .add(Method::PUT, "/api/v1/stock/items/{id}", stock::update)
         .add(Method::POST, "/api/v1/stock/items/{id}/movements", stock::record)
+        .add(Method::GET, "/api/v1/forms", forms::templates)
+        .add(Method::GET, "/api/v1/forms/{id}", forms::template)
+        .add(Method::GET, "/api/v1/patients/{id}/forms", forms::of_patient)
+        .add(Method::GET, "/api/v1/form-submissions/{id}", forms::submission)
+        .add(Method::GET, "/api/v1/form-links/{token}", forms::link)
+        .add(Method::POST, "/api/v1/form-links/{token}", forms::answer)
         .add(Method::GET, "/api/v1/openapi.json", openapi::serve)
         .method_not_allowed(wrong_method)
 }

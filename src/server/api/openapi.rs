@@ -141,6 +141,95 @@ fn stock_schemas() -> Value {
     })
 }
 
+/// `/api/v1/forms` and the patient's `/api/v1/form-links/{token}`: paths and schemas.
+fn forms_paths() -> Value {
+    let branch = json!({"$ref": "#/components/parameters/BranchId"});
+    let token = json!({"name": "token", "in": "path", "required": true, "schema": {"type": "string"},
+                       "description": "The signed token of the patient's form link (`/forms/{token}`)"});
+    json!({
+        "/api/v1/forms": {"get": {
+            "summary": "The form templates, in use first (owners and admins)",
+            "parameters": [branch],
+            "responses": ok("200", "Templates", list_of("FormTemplateSummary")),
+        }},
+        "/api/v1/forms/{id}": {"get": {
+            "summary": "A template with its current version's fields and the services that ask for it",
+            "parameters": [id_param(), branch],
+            "responses": ok("200", "The template", reference("FormTemplate")),
+        }},
+        "/api/v1/patients/{id}/forms": {"get": {
+            "summary": "The forms sent to a patient at the caller's branches, newest first, with their status",
+            "parameters": [id_param(), branch],
+            "responses": ok("200", "The patient's forms", reference("PatientForms")),
+        }},
+        "/api/v1/form-submissions/{id}": {"get": {
+            "summary": "A submission's answers beside the questions of the version answered (owners and practitioners; every read is audited)",
+            "parameters": [id_param(), branch],
+            "responses": ok("200", "The submission", reference("FormSubmission")),
+        }},
+        "/api/v1/form-links/{token}": {
+            "get": {
+                "summary": "What a patient's form link opens (no API token: the link's token is the key)",
+                "security": [],
+                "parameters": [token],
+                "responses": ok("200", "The form", reference("PatientForm")),
+            },
+            "post": {
+                "summary": "Keep the patient's answers, or send them (`send`: each is checked, 422 names the wrong ones)",
+                "security": [],
+                "parameters": [token],
+                "requestBody": body("FormAnswers"),
+                "responses": ok("200", "Kept or submitted", json!({"type": "object", "properties": {"status": {"type": "string", "enum": ["kept", "submitted"]}}})),
+            },
+        },
+    })
+}
+
+fn forms_schemas() -> Value {
+    let uuid = json!({"type": "string", "format": "uuid"});
+    let field = json!({"type": "object", "properties": {
+        "key": {"type": "string"}, "kind": {"type": "string", "enum": ["heading", "short_text", "long_text", "number", "date",
+            "single_choice", "multiple_choice", "yes_no", "consent", "signature"]},
+        "label": {"type": "string"}, "help": {"type": "string"}, "required": {"type": "boolean"},
+        "choices": {"type": "array", "items": {"type": "string"}}
+    }});
+    let summary = json!({"type": "object", "properties": {
+        "id": uuid, "template_id": uuid, "name": {"type": "string"}, "version": {"type": "integer"},
+        "status": {"type": "string", "enum": ["waiting", "submitted", "expired"]}, "status_label": {"type": "string"},
+        "requested": {"type": "string"}, "visit": {"type": ["string", "null"]}, "appointment_id": {"type": ["string", "null"], "format": "uuid"}
+    }});
+    json!({
+        "FormField": field,
+        "FormTemplateSummary": {"type": "object", "properties": {
+            "id": uuid, "name": {"type": "string"}, "version": {"type": "integer"}, "active": {"type": "boolean"},
+            "questions": {"type": "integer"}, "services": {"type": "array", "items": {"type": "string"}}
+        }},
+        "FormTemplate": {"type": "object", "properties": {
+            "id": uuid, "name": {"type": "string"}, "intro": {"type": "string"}, "version": {"type": "integer"},
+            "active": {"type": "boolean"}, "fields": list_of("FormField"), "services": {"type": "array", "items": uuid}
+        }},
+        "FormSubmissionSummary": summary,
+        "PatientForms": {"type": "object", "properties": {
+            "submissions": list_of("FormSubmissionSummary"), "can_read": {"type": "boolean"}
+        }},
+        "FormSubmission": {"type": "object", "properties": {
+            "summary": reference("FormSubmissionSummary"), "patient_id": uuid, "patient_name": {"type": "string"},
+            "clinic": {"type": "string"}, "intro": {"type": "string"}, "fields": list_of("FormField"),
+            "answers": {"type": "object", "description": "By field key: {\"type\": \"text\"|\"number\"|\"date\"|\"choices\"|\"yes_no\"|\"accepted\"|\"signature\", \"value\": ...}"}
+        }},
+        "PatientForm": {"type": "object", "properties": {
+            "clinic": {"type": "string"}, "title": {"type": "string"}, "intro": {"type": "string"}, "fields": list_of("FormField"),
+            "visit": {"type": ["string", "null"]}, "until": {"type": "string"},
+            "draft": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}, "description": "What was kept: [key, value] pairs"},
+            "submitted": {"type": ["string", "null"]}
+        }},
+        "FormAnswers": {"type": "object", "additionalProperties": false, "required": ["answers"], "properties": {
+            "answers": {"type": "object", "description": "By field key: text, a number, a date (YYYY-MM-DD), a choice or a list of them, true/false, or a signature {\"name\", \"drawing\"}"},
+            "send": {"type": "boolean", "default": false}
+        }},
+    })
+}
+
 pub fn document() -> Value {
     let mut document = core();
     let merge = |into: &mut Value, from: Value| {
@@ -150,6 +239,8 @@ pub fn document() -> Value {
     };
     merge(&mut document["paths"], stock_paths());
     merge(&mut document["components"]["schemas"], stock_schemas());
+    merge(&mut document["paths"], forms_paths());
+    merge(&mut document["components"]["schemas"], forms_schemas());
     document
 }
 

@@ -22,6 +22,7 @@ const ACCESS_AUDIENCE: &str = "careops:access";
 const CHALLENGE_AUDIENCE: &str = "careops:second-factor";
 const MANAGE_AUDIENCE: &str = "careops:manage";
 const RECEIPT_AUDIENCE: &str = "careops:receipt";
+const FORM_AUDIENCE: &str = "careops:form";
 
 /// What a patient's manage link proves: which appointment of which organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +35,13 @@ pub struct ManageGrant {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReceiptGrant {
     pub invoice_id: Uuid,
+    pub org_id: Uuid,
+}
+
+/// What a patient's form link proves: which form request of which organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormGrant {
+    pub submission_id: Uuid,
     pub org_id: Uuid,
 }
 
@@ -92,6 +100,7 @@ pub struct Keys {
     challenge: Validation,
     manage: Validation,
     receipt: Validation,
+    form: Validation,
 }
 
 impl Keys {
@@ -111,6 +120,7 @@ impl Keys {
             challenge: validation(CHALLENGE_AUDIENCE),
             manage: validation(MANAGE_AUDIENCE),
             receipt: validation(RECEIPT_AUDIENCE),
+            form: validation(FORM_AUDIENCE),
         }
     }
 
@@ -154,6 +164,17 @@ impl Keys {
     pub fn verify_receipt(&self, token: &str) -> Option<ReceiptGrant> {
         let (invoice_id, org_id) = self.verify_link(token, &self.receipt)?;
         Some(ReceiptGrant { invoice_id, org_id })
+    }
+
+    /// A patient's link to fill in one form request, valid until `expires`.
+    pub fn issue_form(&self, grant: FormGrant, expires: DateTime<Utc>) -> Result<String, AppError> {
+        self.issue_link(FORM_AUDIENCE, grant.submission_id, grant.org_id, expires)
+    }
+
+    /// The form request a form link names; `None` if it was altered, forged or expired.
+    pub fn verify_form(&self, token: &str) -> Option<FormGrant> {
+        let (submission_id, org_id) = self.verify_link(token, &self.form)?;
+        Some(FormGrant { submission_id, org_id })
     }
 
     pub fn issue_challenge(&self, challenge: Challenge, now: DateTime<Utc>) -> Result<String, AppError> {
@@ -343,6 +364,31 @@ mod tests {
             )
             .unwrap();
         assert_eq!(keys.verify_receipt(&expired), None);
+    }
+
+    #[test]
+    fn a_form_link_opens_its_form_only() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let grant = FormGrant {
+            submission_id: Uuid::new_v4(),
+            org_id: Uuid::new_v4(),
+        };
+        let form = keys.issue_form(grant, Utc::now() + chrono::Duration::days(3)).unwrap();
+        assert_eq!(keys.verify_form(&form), Some(grant));
+        assert_eq!(keys.verify_manage(&form), None, "no appointment");
+        assert_eq!(keys.verify_receipt(&form), None, "no receipt");
+        let manage = keys
+            .issue_manage(
+                ManageGrant {
+                    appointment_id: grant.submission_id,
+                    org_id: grant.org_id,
+                },
+                Utc::now() + chrono::Duration::days(3),
+            )
+            .unwrap();
+        assert_eq!(keys.verify_form(&manage), None, "a manage link opens no form");
+        let expired = keys.issue_form(grant, Utc::now() - chrono::Duration::hours(1)).unwrap();
+        assert_eq!(keys.verify_form(&expired), None);
     }
 
     #[test]

@@ -267,6 +267,7 @@ struct ViewRow {
     notes: String,
     cancel_reason: Option<String>,
     arrived_at: Option<DateTime<Utc>>,
+    forms_due: i32,
 }
 
 fn view(row: ViewRow, tz: Tz) -> Result<AppointmentView, AppError> {
@@ -307,6 +308,7 @@ fn view(row: ViewRow, tz: Tz) -> Result<AppointmentView, AppError> {
         start_minute: minute(start),
         end_minute,
         time_label: format!("{}–{}", start.format("%H:%M"), end.format("%H:%M")),
+        forms_due: row.forms_due.max(0).unsigned_abs(),
     })
 }
 
@@ -326,7 +328,9 @@ pub async fn range(
                   array(select res.name from appointment_resources ar join resources res on res.id = ar.resource_id
                         where ar.appointment_id = a.id order by res.name) as "resource_names!",
                   a.status, a.source, a.starts_at, a.ends_at, a.buffer_before_minutes, a.buffer_after_minutes,
-                  a.series_id, a.notes, a.cancel_reason, a.arrived_at
+                  a.series_id, a.notes, a.cancel_reason, a.arrived_at,
+                  (select count(*) from form_submissions fs where fs.appointment_id = a.id and fs.submitted_at is null)::int
+                  as "forms_due!"
            from appointments a
            join patients p on p.id = a.patient_id
            join users u on u.id = a.practitioner_id
@@ -404,6 +408,8 @@ pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result
                           where ar.appointment_id = a.id order by res.name) as "resource_names!",
                     a.status, a.source, a.starts_at, a.ends_at, a.buffer_before_minutes, a.buffer_after_minutes,
                     a.series_id, a.notes, a.cancel_reason, a.arrived_at as "arrived_at?",
+                    (select count(*) from form_submissions fs
+                      where fs.appointment_id = a.id and fs.submitted_at is null)::int as "forms_due!",
                     o.name as org_name, b.name as branch_name, b.address as branch_address, b.timezone,
                     p.phone, p.email, p.consent_sms, p.consent_email,
                     o.reminder_email_minutes, o.reminder_sms_minutes, o.quiet_hours_start, o.quiet_hours_end,
@@ -464,6 +470,7 @@ pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result
                 notes: r.notes,
                 cancel_reason: r.cancel_reason,
                 arrived_at: r.arrived_at,
+                forms_due: r.forms_due,
             };
             Ok(Recorded {
                 view: view(row, tz)?,

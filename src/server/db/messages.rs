@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{Pool, Tx};
 use crate::domain::{
+    messages::MessageKind,
     messaging::{EmailSettings, LoggedMessage, MessageLogFilter, Reminders, SmsSettings},
     patient::OutboxMessage,
     AppError,
@@ -305,6 +306,34 @@ pub async fn queue_receipt(
         branch_id,
         patient_id,
         invoice_id,
+        channel,
+        recipient,
+        subject,
+        body,
+    )
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// Queues a message of `kind` to a patient, about one of their appointments if given, to
+/// go now: `(patient, appointment)`, `(channel, recipient)`, `(subject, body)`.
+pub async fn queue_for_patient(
+    tx: &mut Tx,
+    org_id: Uuid,
+    branch_id: Uuid,
+    (patient_id, appointment_id): (Uuid, Option<Uuid>),
+    kind: MessageKind,
+    (channel, recipient): (&str, &str),
+    (subject, body): (&str, &str),
+) -> Result<Uuid, AppError> {
+    Ok(sqlx::query_scalar!(
+        "insert into messages (org_id, branch_id, patient_id, appointment_id, kind, channel, recipient, subject, body)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+        org_id,
+        branch_id,
+        patient_id,
+        appointment_id,
+        kind.as_str(),
         channel,
         recipient,
         subject,

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod branches;
 pub mod catalog;
 pub mod changes;
+pub mod form_submissions;
 pub mod forms;
 pub mod idempotency;
 pub mod inventory;

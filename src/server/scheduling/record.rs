@@ -1,6 +1,7 @@
 //! The change recorder: every change to an appointment, by whichever writer, is written
 //! to the audit log, published to open calendars and, where the patient should hear of
-//! it, queued as their messages, in the change's own transaction and in one call.
+//! it, queued as their messages, in the change's own transaction and in one call. A
+//! booking also requests the forms its service asks for.
 
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -15,6 +16,7 @@ use crate::{
     server::{
         auth::context::RequestContext,
         db::{appointments::Recorded, audit, changes, Tx},
+        form_submissions,
         outbox::{self, Telling},
         realtime, AppState,
     },
@@ -118,6 +120,7 @@ pub async fn record(
         },
     };
     let outgoing = outbox::compose(state, actor.org_id, recorded, telling, chrono::Utc::now())?;
+
     let entry = audit::Entry {
         org_id: actor.org_id,
         branch_id: Some(appointment.branch_id),
@@ -128,7 +131,12 @@ pub async fn record(
         diff,
         ip: actor.ip,
     };
-    changes::write(tx, &entry, &outgoing, &payload).await
+    changes::write(tx, &entry, &outgoing, &payload).await?;
+    // After the confirmation, so that the patient hears of the booking first.
+    if matches!(change, Change::Booked) {
+        form_submissions::with_booking(tx, state, actor.org_id, recorded).await?;
+    }
+    Ok(())
 }
 
 /// What the audit log keeps of an appointment.

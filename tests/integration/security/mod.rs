@@ -89,6 +89,12 @@ impl Input {
         }
     }
 
+    /// A plain form posted to a route.
+    pub fn posting<const N: usize>(mut self, fields: [(&str, String); N]) -> Self {
+        self.form = fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        self
+    }
+
     pub fn json(mut self, body: serde_json::Value) -> Self {
         self.json = Some(body);
         self
@@ -202,6 +208,7 @@ fn tables() -> Vec<Entry> {
         crate::inventory::surface(),
         crate::visit_stock::surface(),
         crate::forms::surface(),
+        crate::form_submissions::surface(),
     ]
     .into_iter()
     .flatten()
@@ -315,12 +322,17 @@ async fn send(app: &TestApp, entry: &Entry, input: Input, caller: As<'_>) -> (St
             } else if let Some(csv) = &input.csv {
                 send_upload(app, &browser, &path, csv).await
             } else {
-                app.http
+                let request = app
+                    .http
                     .request(method, app.url(&path))
-                    .header(header::COOKIE, browser.header())
-                    .send()
-                    .await
-                    .unwrap()
+                    .header(header::COOKIE, browser.header());
+                match input.form.is_empty() {
+                    true => request,
+                    false => request.form(&input.form),
+                }
+                .send()
+                .await
+                .unwrap()
             }
         }
     };

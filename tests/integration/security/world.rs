@@ -87,8 +87,11 @@ pub struct Side {
     pub patient: Uuid,
     /// An item with 1,000 units in stock at the branch.
     pub stock_item: Uuid,
-    /// A form template, not saved yet.
+    /// A form template saved once (version 1: one short text, `f1`).
     pub form_template: Uuid,
+    /// The patient's link to a request of it, waiting; and a request they answered.
+    pub form_token: String,
+    pub form_submission: Uuid,
     pub import: Uuid,
     pub invitation_token: String,
     pub manage: String,
@@ -167,6 +170,8 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
         patient: Uuid::nil(),
         stock_item: Uuid::nil(),
         form_template: Uuid::nil(),
+        form_token: String::new(),
+        form_submission: Uuid::nil(),
         import: Uuid::nil(),
         invitation_token: String::new(),
         manage: String::new(),
@@ -545,15 +550,45 @@ async fn side(app: &TestApp, name: &str, rounds: usize) -> (Side, Org) {
     .fetch_one(&app.db)
     .await
     .unwrap();
-    let form_template: Uuid =
-        sqlx::query_scalar("insert into form_templates (org_id, name) values ($1, 'Intake') returning id")
-            .bind(org.id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let form_template: Uuid = sqlx::query_scalar(
+        "with t as (insert into form_templates (org_id, name, version) values ($1, 'Intake', 1) returning id),
+              v as (insert into form_versions (org_id, template_id, version, name, fields, created_by)
+                    select $1, id, 1, 'Intake', '[{\"key\": \"f1\", \"kind\": \"short_text\", \"label\": \"Name\"}]', $2
+                    from t)
+         select id from t",
+    )
+    .bind(org.id)
+    .bind(org.owner_id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let requests: Vec<Uuid> = sqlx::query_scalar(
+        "insert into form_submissions (org_id, branch_id, patient_id, template_id, version, expires_at, answers, submitted_at)
+         values ($1, $2, $3, $4, 1, now() + interval '14 days', null, null),
+                ($1, $2, $3, $4, 1, now() + interval '14 days',
+                 '{\"f1\": {\"type\": \"text\", \"value\": \"Ada\"}}', now())
+         returning id",
+    )
+    .bind(org.id)
+    .bind(org.branch_id)
+    .bind(patients[0])
+    .bind(form_template)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
     let side = Side {
         stock_item,
         form_template,
+        form_token: careops::server::auth::tokens::Keys::new(crate::common::JWT_SECRET.as_bytes())
+            .issue_form(
+                careops::server::auth::tokens::FormGrant {
+                    submission_id: requests[0],
+                    org_id: org.id,
+                },
+                chrono::Utc::now() + Duration::days(14),
+            )
+            .unwrap(),
+        form_submission: requests[1],
         appointment: booked[0],
         visit,
         done_visit,

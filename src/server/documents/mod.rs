@@ -1,4 +1,4 @@
-//! Invoices, credit notes and receipts as PDF documents, drawn on the server by krilla in
+//! Invoices, credit notes, receipts and patients' forms (`form`) as PDF documents, drawn on the server by krilla in
 //! DejaVu Sans, which is bundled into the binary (`fonts/`) and subset into each document:
 //! nothing is fetched at run time. A layout pass places every mark on its page, a second
 //! pass draws the pages, so that each page's footer can say how many there are.
@@ -15,14 +15,18 @@ use krilla::{
     Document,
 };
 
+mod form;
+
+pub use form::render_form;
+
 use crate::domain::{
     invoice::{percent_label, InvoiceKind, InvoiceStatus, InvoiceView, TaxMode},
     money::format_minor,
     AppError,
 };
 
-static REGULAR: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
-static BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.ttf");
+static REGULAR: &[u8] = include_bytes!("../../../fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../../fonts/DejaVuSans-Bold.ttf");
 
 /// The faces the layout measures with (the same shaping krilla draws with).
 static FACES: LazyLock<[rustybuzz::Face<'static>; 2]> = LazyLock::new(|| {
@@ -124,6 +128,14 @@ enum Mark {
     },
     Rule {
         y: f32,
+    },
+    /// A drawn signature: an SVG path of moves and lines in a 600 × 200 box, drawn
+    /// `scale` times that size with its top left corner at (`x`, `y`).
+    Drawing {
+        x: f32,
+        y: f32,
+        scale: f32,
+        path: String,
     },
 }
 
@@ -433,6 +445,18 @@ fn draw(pages: &[Vec<Mark>], title: &str) -> Option<Vec<u8>> {
                     false,
                     TextDirection::Auto,
                 ),
+                Mark::Drawing { x, y, scale, path } => {
+                    if let Some(drawn) = form::strokes(path, *x, *y, *scale) {
+                        surface.set_fill(None);
+                        surface.set_stroke(Some(Stroke {
+                            width: 1.2,
+                            ..Default::default()
+                        }));
+                        surface.draw_path(&drawn);
+                        surface.set_stroke(None);
+                        surface.set_fill(Some(Fill::default()));
+                    }
+                }
                 Mark::Rule { y } => {
                     let mut path = PathBuilder::new();
                     path.move_to(LEFT, *y);
@@ -529,7 +553,7 @@ mod tests {
         page.iter()
             .filter_map(|m| match m {
                 Mark::Text { text, .. } => Some(text.as_str()),
-                Mark::Rule { .. } => None,
+                Mark::Rule { .. } | Mark::Drawing { .. } => None,
             })
             .collect()
     }
@@ -549,7 +573,7 @@ mod tests {
             );
         }
         for mark in pages.iter().flatten() {
-            let (Mark::Text { y, .. } | Mark::Rule { y }) = mark;
+            let (Mark::Text { y, .. } | Mark::Rule { y } | Mark::Drawing { y, .. }) = mark;
             assert!((TOP - 20.0..=BOTTOM).contains(y), "{mark:?}");
         }
         assert!(render(&invoice(60), Kind::Invoice).unwrap().starts_with(b"%PDF-"));
