@@ -233,6 +233,8 @@ pub struct PatientProfile {
     pub duplicates: Vec<PatientSummary>,
     /// What they owe and their credit, for those who see invoices.
     pub account: Option<super::payment::PatientAccount>,
+    /// The forms sent to them, and those that can be.
+    pub forms: super::form_submissions::PatientForms,
 }
 
 pub const PAGE_SIZE: i64 = 50;

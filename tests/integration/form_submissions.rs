@@ -7,7 +7,7 @@
 use careops::{
     app::{
         calendar::GetAppointment,
-        patients::{GetPatientForms, GetSubmission, SendForm},
+        patients::{GetPatient, GetSubmission, SendForm},
         portal::OpenPatientForm,
         settings::{CreateForm, SaveForm},
     },
@@ -385,13 +385,13 @@ async fn staff_send_a_form_by_hand_and_only_clinicians_read_the_answers() {
         .unwrap();
 
     // The front desk sees that it came back, not what it says.
-    let list = json(
-        app.call::<GetPatientForms>(&mut browser, &[("patient_id", &patient.to_string())])
+    let profile = json(
+        app.call::<GetPatient>(&mut browser, &[("id", &patient.to_string())])
             .await,
     )
     .await;
-    assert_eq!(list["submissions"][0]["status"], "submitted");
-    assert_eq!(list["can_read"], false);
+    assert_eq!(profile["forms"]["submissions"][0]["status"], "submitted");
+    assert_eq!(profile["forms"]["can_read"], false);
     let id = submission.to_string();
     let read = app.call::<GetSubmission>(&mut browser, &[("id", &id)]).await;
     assert_eq!(read.status(), StatusCode::FORBIDDEN);
@@ -537,9 +537,6 @@ pub fn surface() -> Vec<crate::security::Entry> {
         .writes(),
         Entry::route(Method::GET, "/form-signature.js", Public, Ids::None, |_| {
             Input::at("/form-signature.js".into())
-        }),
-        Entry::function::<GetPatientForms>(Staff(ViewPatients), Ids::Org, |t| {
-            Input::form([("patient_id", t.side.patient.to_string())])
         }),
         Entry::function::<SendForm>(Staff(ManagePatients), Ids::Org, |t| {
             Input::form([

@@ -232,7 +232,12 @@ pub fn AppointmentPage() -> impl IntoView {
                     {visit}
                     {move_section}
                     {cancel_section}
-                    <crate::app::patients::PatientFormsPanel patient_id=a.patient_id appointment=a.id/>
+                    {(a.forms_due > 0).then(|| view! {
+                        <p class="notice" data-testid="appointment-forms">
+                            {if a.forms_due == 1 { "1 form is not filled in yet: ".to_owned() } else { format!("{} forms are not filled in yet: ", a.forms_due) }}
+                            <A href=format!("/app/patients/{}#forms-title", a.patient_id)>{format!("{}'s forms", a.patient_name)}</A>
+                        </p>
+                    })}
                     <section class="panel" aria-labelledby="messages-title">
                         <h2 id="messages-title">"Messages to the patient"</h2>
                         <MessageTimeline messages=detail.messages.clone()/>

@@ -1,5 +1,5 @@
-//! A patient's forms: what was sent and whether it came back (on their profile and an
-//! appointment), sending one, and a submission's answers beside the questions of the
+//! A patient's forms: what was sent and whether it came back (on their profile; an
+//! appointment says how many are missing and links here), sending one, and a submission's answers beside the questions of the
 //! version the patient answered, printable and as a PDF. Answers are health data: the
 //! roles allowed to read them open them, and every read is audited.
 
@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     components::{
-        form::{action_error, FormAlert, SelectField, SubmitButton},
+        form::{action_error, field_error, Choice, FormAlert, SelectField, SubmitButton},
         loaded::loaded,
         table::{columns, DataTable},
         toast::Toast,
@@ -22,12 +22,6 @@ use crate::{
         AppError,
     },
 };
-
-#[server]
-pub async fn get_patient_forms(patient_id: Uuid) -> Result<PatientForms, AppError> {
-    use crate::server::{auth::context::RequestContext, form_submissions};
-    form_submissions::of_patient(&RequestContext::load().await?, patient_id).await
-}
 
 /// Sends a form to the patient, for one of their appointments if given.
 #[server]
@@ -48,63 +42,50 @@ pub async fn get_submission(id: Uuid) -> Result<SubmissionView, AppError> {
     form_submissions::view(&RequestContext::load().await?, id).await
 }
 
-/// The patient's forms, and a form to send one (for `appointment` when on its page).
+/// The patient's forms (loaded with their profile), and a form to send one.
 #[component]
-pub fn PatientFormsPanel(patient_id: Uuid, #[prop(optional)] appointment: Option<Uuid>) -> impl IntoView {
-    let send = ServerAction::<SendForm>::new();
-    let forms = Resource::new(move || send.version().get(), move |_| get_patient_forms(patient_id));
+pub fn PatientFormsPanel(patient_id: Uuid, forms: PatientForms, send: ServerAction<SendForm>) -> impl IntoView {
     let error = action_error(send);
     let sent = Signal::derive(move || send.value().get().and_then(Result::ok));
+    let can_read = forms.can_read;
+    let options: Vec<Choice> = forms
+        .sendable
+        .iter()
+        .map(|t| Choice::new(t.id, t.name.clone()))
+        .collect();
     view! {
         <section class="panel" aria-labelledby="forms-title" data-testid="patient-forms">
             <h2 id="forms-title">"Forms"</h2>
             <Toast message=sent/>
-            {loaded(forms, move |f| {
-                let shown: Vec<_> = f
-                    .submissions
-                    .iter()
-                    .filter(|s| appointment.is_none() || s.appointment_id == appointment)
-                    .cloned()
-                    .collect();
-                let can_read = f.can_read;
-                let sendable = f.sendable.clone();
-                view! {
-                    <DataTable
-                        columns=columns(["Form", "Status", "Sent", "For"])
-                        rows=shown
-                        empty="No forms sent yet."
-                        row=move |s| {
-                            let name = format!("{} (version {})", s.name, s.version);
-                            let status = s.status;
-                            view! {
-                                <tr data-testid="form-row" data-status=match status { FormStatus::Waiting => "waiting", FormStatus::Submitted => "submitted", FormStatus::Expired => "expired" }>
-                                    <td>{if can_read && status == FormStatus::Submitted {
-                                        view! { <A href=format!("/app/forms/{}", s.id)>{name}</A> }.into_any()
-                                    } else {
-                                        view! { <span>{name}</span> }.into_any()
-                                    }}</td>
-                                    <td>{s.status_label.clone()}</td>
-                                    <td>{s.requested.clone()}</td>
-                                    <td>{s.visit.clone().unwrap_or_else(|| "—".into())}</td>
-                                </tr>
-                            }
-                        }
-                    />
-                    {(!sendable.is_empty()).then(|| {
-                        let options = sendable.iter().map(|t| crate::components::form::Choice::new(t.id, t.name.clone())).collect();
-                        view! {
-                            <ActionForm action=send attr:class="form form--inline">
-                                <input type="hidden" name="patient_id" value=patient_id.to_string()/>
-                                {appointment.map(|a| view! { <input type="hidden" name="appointment_id" value=a.to_string()/> })}
-                                <SelectField label="Send a form" name="template" options empty="Choose a form" hint="The patient gets a link by the channels they agreed to; it works until the day after the visit (two weeks without one)." error=crate::components::form::field_error(error, "template")/>
-                                <SubmitButton label="Send form" pending_label="Sending…" pending=send.pending()/>
-                            </ActionForm>
-                        }
-                    })}
-                    <FormAlert error/>
+            <DataTable
+                columns=columns(["Form", "Status", "Sent", "For"])
+                rows=forms.submissions
+                empty="No forms sent yet."
+                row=move |s| {
+                    let name = format!("{} (version {})", s.name, s.version);
+                    let status = s.status;
+                    view! {
+                        <tr data-testid="form-row" data-status=match status { FormStatus::Waiting => "waiting", FormStatus::Submitted => "submitted", FormStatus::Expired => "expired" }>
+                            <td>{if can_read && status == FormStatus::Submitted {
+                                view! { <A href=format!("/app/forms/{}", s.id)>{name}</A> }.into_any()
+                            } else {
+                                view! { <span>{name}</span> }.into_any()
+                            }}</td>
+                            <td>{s.status_label.clone()}</td>
+                            <td>{s.requested.clone()}</td>
+                            <td>{s.visit.clone().unwrap_or_else(|| "—".into())}</td>
+                        </tr>
+                    }
                 }
-                .into_any()
+            />
+            {(!options.is_empty()).then(|| view! {
+                <ActionForm action=send attr:class="form form--inline">
+                    <input type="hidden" name="patient_id" value=patient_id.to_string()/>
+                    <SelectField label="Send a form" name="template" options empty="Choose a form" hint="The patient gets a link by the channels they agreed to; it works for two weeks." error=field_error(error, "template")/>
+                    <SubmitButton label="Send form" pending_label="Sending…" pending=send.pending()/>
+                </ActionForm>
             })}
+            <FormAlert error/>
         </section>
     }
 }

@@ -3,7 +3,7 @@
 mod forms;
 mod import;
 
-pub use forms::{GetPatientForms, GetSubmission, PatientFormsPanel, SendForm, SubmissionPage};
+pub use forms::{GetSubmission, PatientFormsPanel, SendForm, SubmissionPage};
 pub use import::{GetImport, ImportPage, ImportPreviewPage, RunImport};
 
 use crate::app::{layout::with_user, settings::MessageTimeline};
@@ -221,6 +221,7 @@ pub fn PatientPage() -> impl IntoView {
     let update = ServerAction::<UpdatePatient>::new();
     let archive = ServerAction::<ArchivePatient>::new();
     let merge = ServerAction::<MergePatients>::new();
+    let send_form = ServerAction::<SendForm>::new();
     let invoice = ServerAction::<crate::app::billing::DraftInvoice>::new();
     let invoice_error = action_error(invoice);
     let profile = Resource::new(
@@ -230,6 +231,7 @@ pub fn PatientPage() -> impl IntoView {
                 update.version().get(),
                 archive.version().get(),
                 merge.version().get(),
+                send_form.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -359,7 +361,7 @@ pub fn PatientPage() -> impl IntoView {
                             }
                         />
                     </section>
-                    <PatientFormsPanel patient_id=p.id/>
+                    <PatientFormsPanel patient_id=p.id forms=profile.forms.clone() send=send_form/>
                     <section class="panel" aria-labelledby="messages-title">
                         <h2 id="messages-title">"Messages"</h2>
                         <MessageTimeline messages=profile.messages.clone()/>

@@ -206,6 +206,7 @@ pub async fn profile(ctx: &RequestContext, id: Uuid) -> Result<PatientProfile, A
         messages,
         duplicates,
         account,
+        forms: crate::server::form_submissions::of_patient(ctx, id).await?,
     })
 }
 
