@@ -63,6 +63,10 @@ struct Reach<'a> {
 /// the patient by the channels they agreed to, beside the confirmation.
 pub async fn with_booking(tx: &mut Tx, state: &AppState, org_id: Uuid, booked: &Recorded) -> Result<(), AppError> {
     let (a, to) = (&booked.view, &booked.addressing);
+    // Most services ask for none: their bookings cost no statement more.
+    if !to.asks_forms {
+        return Ok(());
+    }
     let forms = db::for_booking(tx, org_id, a.service_id, a.patient_id).await?;
     let reach = Reach {
         clinic: &to.org_name,

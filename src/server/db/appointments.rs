@@ -374,6 +374,8 @@ pub struct Addressing {
     pub quiet_hours: Option<(chrono::NaiveTime, chrono::NaiveTime)>,
     /// The organization's own wording of its messages, where it has any.
     pub templates: Vec<crate::domain::templates::Template>,
+    /// The service asks for forms (a booking then requests them).
+    pub asks_forms: bool,
 }
 
 /// An appointment as the change recorder writes it: its view, and how to reach its patient.
@@ -415,7 +417,8 @@ pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result
                     o.reminder_email_minutes, o.reminder_sms_minutes, o.quiet_hours_start, o.quiet_hours_end,
                     (select coalesce(jsonb_agg(jsonb_build_object('kind', t.kind, 'channel', t.channel,
                                                                   'subject', t.subject, 'body', t.body)), '[]')
-                     from message_templates t where t.org_id = a.org_id) as "templates!"
+                     from message_templates t where t.org_id = a.org_id) as "templates!",
+                    exists(select 1 from service_forms sf where sf.service_id = a.service_id) as "asks_forms!"
              from appointments a
              join patients p on p.id = a.patient_id
              join users u on u.id = a.practitioner_id
@@ -446,6 +449,7 @@ pub async fn recorded(tx: &mut Tx, org_id: Uuid, ids: &[Uuid], tz: Tz) -> Result
                 reminder_sms_minutes: r.reminder_sms_minutes,
                 quiet_hours: r.quiet_hours_start.zip(r.quiet_hours_end),
                 templates: serde_json::from_value(r.templates).map_err(|e| internal("message templates", e))?,
+                asks_forms: r.asks_forms,
             };
             let row = ViewRow {
                 id: r.id,
