@@ -464,15 +464,7 @@ fn slug(text: &str) -> String {
 /// column across versions), for those who may read answers; audited.
 async fn csv(Staff(ctx): Staff, Path(id): Path<String>) -> Response {
     match answers_csv(&ctx, &id).await {
-        Ok((name, csv)) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-                (header::CACHE_CONTROL, "no-store".to_owned()),
-            ],
-            csv,
-        )
-            .into_response(),
+        Ok((name, csv)) => documents::csv_download(&name, csv),
         Err(err) => err.into_response(),
     }
 }

@@ -3,7 +3,7 @@
 
 use axum::{
     extract::Query,
-    http::{header, Method},
+    http::Method,
     response::{IntoResponse, Response},
 };
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
@@ -84,15 +84,7 @@ struct CsvQuery {
 /// `GET /app/stock/usage.csv?from=&until=&by=item|service`: the report as a download.
 async fn csv(Staff(ctx): Staff, Query(query): Query<CsvQuery>) -> Response {
     match write_csv(&ctx, &query).await {
-        Ok((name, csv)) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-                (header::CACHE_CONTROL, "no-store".to_owned()),
-            ],
-            csv,
-        )
-            .into_response(),
+        Ok((name, csv)) => super::documents::csv_download(&name, csv),
         Err(err) => err.into_response(),
     }
 }

@@ -63,6 +63,23 @@ pub fn response(file_name: &str, bytes: Vec<u8>, inline: bool) -> axum::response
         .into_response()
 }
 
+/// A CSV file as a download named `file_name`; never cached (patients' data).
+pub fn csv_download(file_name: &str, text: String) -> axum::response::Response {
+    use axum::{http::header, response::IntoResponse};
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        text,
+    )
+        .into_response()
+}
+
 /// The documents' media type.
 pub const CONTENT_TYPE: &str = "application/pdf";
 

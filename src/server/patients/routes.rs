@@ -3,7 +3,7 @@
 
 use axum::{
     extract::{DefaultBodyLimit, Multipart},
-    http::{header, Method},
+    http::Method,
     response::{IntoResponse, Redirect, Response},
     routing::post,
 };
@@ -30,15 +30,7 @@ pub fn routes() -> Routes {
 /// a signed-in user whose role may export (the export is audited).
 async fn export(Staff(ctx): Staff) -> Response {
     match super::export_csv(&ctx).await {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"patients.csv\""),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            csv,
-        )
-            .into_response(),
+        Ok(csv) => crate::server::documents::csv_download("patients.csv", csv),
         Err(err) => err.into_response(),
     }
 }
