@@ -369,22 +369,28 @@ fn summary(s: &Stored, timezone: &str) -> SubmissionSummary {
 /// A patient's forms at the branches the user belongs to, and the forms they can send.
 pub async fn of_patient(ctx: &RequestContext, patient_id: Uuid) -> Result<PatientForms, AppError> {
     ctx.require(Action::ViewPatients)?;
-    let org = ctx.org_id();
     let mut tx = ctx.tenant().await?;
-    patients::record(&mut tx, org, patient_id)
+    patients::record(&mut tx, ctx.org_id(), patient_id)
         .await?
         .ok_or_else(|| AppError::not_found("That patient"))?;
+    let forms = listed(ctx, &mut tx, patient_id).await?;
+    tx.commit().await?;
+    Ok(forms)
+}
+
+/// A patient's forms, in a transaction that already found the patient (their profile's).
+pub async fn listed(ctx: &RequestContext, tx: &mut Tx, patient_id: Uuid) -> Result<PatientForms, AppError> {
+    let org = ctx.org_id();
     let branches: Vec<Uuid> = ctx.user.branches.iter().map(|b| b.id).collect();
-    let submissions = db::of_patient(&mut tx, org, patient_id, &branches)
+    let submissions = db::of_patient(tx, org, patient_id, &branches)
         .await?
         .iter()
         .map(|s| summary(s, &ctx.user.branch.timezone))
         .collect();
     let sendable = match ctx.user.can(Action::ManagePatients) {
-        true => db::sendable(&mut tx, org).await?,
+        true => db::sendable(tx, org).await?,
         false => Vec::new(),
     };
-    tx.commit().await?;
     Ok(PatientForms {
         submissions,
         sendable,

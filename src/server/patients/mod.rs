@@ -199,6 +199,7 @@ pub async fn profile(ctx: &RequestContext, id: Uuid) -> Result<PatientProfile, A
         true => Some(crate::server::db::payments::account(&mut tx, ctx.org_id(), id).await?),
         false => None,
     };
+    let forms = crate::server::form_submissions::listed(ctx, &mut tx, id).await?;
     tx.commit().await?;
     Ok(PatientProfile {
         patient,
@@ -206,7 +207,7 @@ pub async fn profile(ctx: &RequestContext, id: Uuid) -> Result<PatientProfile, A
         messages,
         duplicates,
         account,
-        forms: crate::server::form_submissions::of_patient(ctx, id).await?,
+        forms,
     })
 }
 
